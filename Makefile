@@ -1,0 +1,119 @@
+# Tandem's developer and CI entry points. GNU make; everything runs from the project's .venv.
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+TANDEM := $(BIN)/tandem
+
+# Tests never touch the developer's data: a throwaway data directory (secret key, static root,
+# and the SQLite file if a test opens it outside pytest-django's test database).
+TEST_DATA_DIR := $(CURDIR)/var/test
+TEST_ENV := TANDEM_DATA_DIR=$(TEST_DATA_DIR)
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+LINT_PATHS := src tests bench
+VENDOR_DIR := src/tandem/core/static/vendor
+
+.PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
+        imports migrations-check bench bench-kt vendor clean install install-dev
+
+help: ## list the targets
+	@echo "Tandem — make targets:"
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-17s %s\n", $$1, $$2}'
+
+# ---- environment -----------------------------------------------------------------------------
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## install Tandem into .venv (only when pyproject.toml changed)
+install-dev: $(VENV)/.installed-dev ## install Tandem with the development tools
+
+# ---- running ---------------------------------------------------------------------------------
+
+run: demo ## migrate, seed the demo school, serve on http://127.0.0.1:8000
+	$(TANDEM) serve
+
+serve: $(VENV)/.installed ## serve without seeding (migrate + collectstatic + gunicorn)
+	$(TANDEM) serve
+
+demo: $(VENV)/.installed ## migrate and seed the demo school (idempotent); prints the logins
+	$(TANDEM) manage migrate --no-input
+	$(TANDEM) demo
+
+# ---- checks ----------------------------------------------------------------------------------
+
+test: $(VENV)/.installed-dev ## everything CI runs on SQLite: lint, types, imports, migrations, tests
+	$(MAKE) lint
+	$(MAKE) typecheck
+	$(MAKE) imports
+	$(MAKE) migrations-check
+	$(MAKE) test-fast
+	$(MAKE) test-browser
+
+lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+format: $(VENV)/.installed-dev ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+typecheck: $(VENV)/.installed-dev ## mypy (strict on the engine)
+	$(TEST_ENV) $(BIN)/mypy src
+
+imports: $(VENV)/.installed-dev ## import-linter contracts (pure engine, layered apps)
+	$(BIN)/lint-imports
+
+migrations-check: $(VENV)/.installed-dev ## fail if a model change has no migration
+	$(TEST_ENV) $(TANDEM) manage makemigrations --check --dry-run
+
+test-fast: $(VENV)/.installed-dev ## the pytest suite without the browser tests, in parallel
+	mkdir -p $(TEST_DATA_DIR)
+	$(TEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+
+test-browser: $(VENV)/.installed-dev ## end-to-end tests in Chromium (not under xdist)
+	mkdir -p $(TEST_DATA_DIR)
+	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -m browser tests/browser $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (POSTGRES_URL, default the local test DB)
+	mkdir -p $(TEST_DATA_DIR)
+	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(BIN)/pytest -p no:xdist -m browser tests/browser $(PYTEST_ARGS)
+
+# ---- benchmarks ------------------------------------------------------------------------------
+
+bench: bench-kt ## all benchmarks
+
+bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
+	$(PY) bench/kt.py
+
+# ---- assets and housekeeping -----------------------------------------------------------------
+
+vendor: ## refresh vendored front-end files from package-lock.json (needs npm; run rarely)
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(VENDOR_DIR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR_DIR)/htmx.min.js
+	cp node_modules/htmx.org/LICENSE $(VENDOR_DIR)/htmx.LICENSE.txt  # .txt: packaged by pyproject's package-data
+	@echo "vendored htmx.org $$(node -p "require('./node_modules/htmx.org/package.json').version")"
+
+clean: ## remove caches, test data and node_modules (keeps .venv and var/ data)
+	rm -rf $(TEST_DATA_DIR) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results
+	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} +

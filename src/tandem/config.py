@@ -1,0 +1,68 @@
+"""Tandem's one typed source of configuration: each option, its default, its variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in _TRUE
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings an operator may change, read once from the environment."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str] = field(default_factory=list)
+    unseen_days: int = 7
+    stuck_attempts: int = 8
+    time_zone: str = "UTC"
+
+    @classmethod
+    def from_environment(cls) -> Options:
+        data_dir = Path(os.environ.get("TANDEM_DATA_DIR", Path.cwd() / "var")).resolve()
+        default_db = f"sqlite:///{data_dir / 'tandem.sqlite3'}"
+        debug = _env_bool("TANDEM_DEBUG", False)
+        secret = os.environ.get("TANDEM_SECRET_KEY") or _secret_from_file(data_dir)
+        return cls(
+            data_dir=data_dir,
+            database_url=os.environ.get("DATABASE_URL", default_db),
+            secret_key=secret,
+            debug=debug,
+            allowed_hosts=_env_list("TANDEM_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"]),
+            csrf_trusted_origins=_env_list("TANDEM_CSRF_TRUSTED_ORIGINS", []),
+            unseen_days=int(os.environ.get("TANDEM_UNSEEN_DAYS", "7")),
+            stuck_attempts=int(os.environ.get("TANDEM_STUCK_ATTEMPTS", "8")),
+            time_zone=os.environ.get("TANDEM_TIME_ZONE", "UTC"),
+        )
+
+
+def _secret_from_file(data_dir: Path) -> str:
+    """A per-installation random key kept in the data directory, so no default key ever ships."""
+    import secrets
+
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
