@@ -1,0 +1,99 @@
+"""The access chokepoints for people and classes: nowhere else decides who may see whom.
+
+Missing and forbidden look the same from outside: both raise Http404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from tandem.privacy.services import access_log_record
+from tandem.roster.constants import EnrollmentRole, Role
+from tandem.roster.models import SchoolClass, User
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponse])
+
+
+def is_administrator(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMINISTRATOR))
+
+
+def students_visible_to(user: Any) -> QuerySet[User]:
+    """Students whose records ``user`` may read."""
+    students = User.objects.filter(role=Role.STUDENT, is_active=True)
+    if not user.is_authenticated:
+        return students.none()
+    if is_administrator(user):
+        return students
+    if user.role == Role.TEACHER:
+        taught = SchoolClass.objects.filter(
+            enrollments__user=user, enrollments__role=EnrollmentRole.TEACHER
+        )
+        return students.filter(
+            enrollments__school_class__in=taught, enrollments__role=EnrollmentRole.STUDENT
+        ).distinct()
+    if user.role == Role.GUARDIAN:
+        return students.filter(guardian_links__guardian=user)
+    if user.role == Role.STUDENT:
+        return students.filter(pk=user.pk)
+    return students.none()
+
+
+def access_student(*, user: Any, student_id: int, action: str = "view", path: str = "") -> User:
+    """The student ``student_id`` if ``user`` may see them (the access is audited), else 404."""
+    try:
+        student = students_visible_to(user).get(pk=student_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such student.") from None
+    if student.pk != user.pk:
+        access_log_record(actor=user, student=student, action=action, path=path)
+    return student
+
+
+def classes_visible_to(user: Any) -> QuerySet[SchoolClass]:
+    """Classes ``user`` may open: those they teach (or, for administrators, all)."""
+    classes = SchoolClass.objects.select_related("course")
+    if not user.is_authenticated:
+        return classes.none()
+    if is_administrator(user):
+        return classes
+    if user.role in (Role.TEACHER, Role.STUDENT):
+        role = EnrollmentRole.TEACHER if user.role == Role.TEACHER else EnrollmentRole.STUDENT
+        return classes.filter(enrollments__user=user, enrollments__role=role).distinct()
+    return classes.none()
+
+
+def access_class(*, user: Any, class_id: int) -> SchoolClass:
+    """The class ``class_id`` if ``user`` teaches it (or administers the school), else 404."""
+    if not (is_administrator(user) or getattr(user, "role", None) == Role.TEACHER):
+        raise Http404("No such class.")
+    try:
+        return classes_visible_to(user).get(pk=class_id)
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such class.") from None
+
+
+def role_required(*roles: str) -> Callable[[_View], _View]:
+    """Page decorator: signed-in users of these roles only. Others get a 404 (or the login page)."""
+
+    def decorate(view: _View) -> _View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if getattr(user, "role", None) not in roles and not (
+                Role.ADMINISTRATOR in roles and is_administrator(user)
+            ):
+                raise Http404("Not found.")
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
