@@ -1,0 +1,11 @@
+"""Item kinds (the ``ItemSpec.kind`` values)."""
+
+from typing import Final
+
+SINGLE_CHOICE: Final = "single_choice"
+MULTIPLE_CHOICE: Final = "multiple_choice"
+NUMERIC: Final = "numeric"
+SHORT_TEXT: Final = "short_text"
+
+KINDS: Final[frozenset[str]] = frozenset({SINGLE_CHOICE, MULTIPLE_CHOICE, NUMERIC, SHORT_TEXT})
+CHOICE_KINDS: Final[frozenset[str]] = frozenset({SINGLE_CHOICE, MULTIPLE_CHOICE})

@@ -1,0 +1,50 @@
+"""Practice items: the questions students answer, each aligned to competencies."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from tandem.competencies.models import Competency
+
+
+class ItemKind(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    NUMERIC = "numeric", "Numeric entry"
+    SHORT_TEXT = "short_text", "Short text"
+
+
+class Item(models.Model):
+    """One question. Generated items record their generator and seed so they can be reproduced."""
+
+    identifier = models.UUIDField(default=uuid.uuid4, unique=True)
+    kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    stem = models.TextField()
+    choices = models.JSONField(default=list, blank=True)
+    answer = models.JSONField(default=list)
+    tolerance = models.CharField(max_length=30, blank=True)
+    hints = models.JSONField(default=list, blank=True)
+    solution = models.TextField(blank=True)
+    difficulty = models.PositiveSmallIntegerField(default=2)
+    generator = models.CharField(max_length=100, blank=True, db_index=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    competencies = models.ManyToManyField(Competency, related_name="items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generator", "seed", "difficulty"],
+                condition=~models.Q(generator=""),
+                name="item_generated_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.generator or 'item'} #{self.pk}"
+
+    @property
+    def activity_id(self) -> str:
+        return f"urn:tandem:item:{self.identifier}"

@@ -1,0 +1,88 @@
+"""Writes of the content domain: turning generated item specifications into stored items."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from tandem.competencies.models import Competency
+from tandem.content.generators import ItemSpec
+from tandem.content.models import Item
+
+
+def item_from_spec(*, spec: ItemSpec) -> Item:
+    """The stored item for a generated spec, creating it once (same generator+seed → same item)."""
+    existing = Item.objects.filter(
+        generator=spec.generator, seed=spec.seed, difficulty=spec.difficulty
+    ).first()
+    if existing is not None:
+        return existing
+    competencies = list(Competency.objects.filter(human_coding_scheme__in=spec.competency_codes))
+    if not competencies:
+        raise ValueError(f"No competency matches {spec.competency_codes} for {spec.generator}.")
+    try:
+        with transaction.atomic():
+            item = Item.objects.create(
+                kind=spec.kind,
+                stem=spec.stem,
+                choices=list(spec.choices),
+                answer=list(spec.answer),
+                tolerance=spec.tolerance,
+                hints=list(spec.hints),
+                solution=spec.solution,
+                difficulty=spec.difficulty,
+                generator=spec.generator,
+                seed=spec.seed,
+            )
+            item.competencies.set(competencies)
+    except IntegrityError:
+        # A concurrent request stored the same generated item first; use theirs.
+        return Item.objects.get(
+            generator=spec.generator, seed=spec.seed, difficulty=spec.difficulty
+        )
+    return item
+
+
+def items_bulk_from_specs(*, specs: list[ItemSpec]) -> list[Item]:
+    """Store many generated items at once (the demo school's item bank)."""
+    codes = {code for spec in specs for code in spec.competency_codes}
+    by_code = {
+        c.human_coding_scheme: c for c in Competency.objects.filter(human_coding_scheme__in=codes)
+    }
+    wanted = {(s.generator, s.seed, s.difficulty): s for s in specs}
+    have = set(
+        Item.objects.filter(generator__in={s.generator for s in specs}).values_list(
+            "generator", "seed", "difficulty"
+        )
+    )
+    new = [
+        Item(
+            kind=s.kind,
+            stem=s.stem,
+            choices=list(s.choices),
+            answer=list(s.answer),
+            tolerance=s.tolerance,
+            hints=list(s.hints),
+            solution=s.solution,
+            difficulty=s.difficulty,
+            generator=s.generator,
+            seed=s.seed,
+        )
+        for key, s in wanted.items()
+        if key not in have
+    ]
+    with transaction.atomic():
+        Item.objects.bulk_create(new)
+        stored = {
+            (i.generator, i.seed, i.difficulty): i
+            for i in Item.objects.filter(generator__in={s.generator for s in specs})
+        }
+        links = []
+        through = Item.competencies.through
+        new_keys = {(i.generator, i.seed, i.difficulty) for i in new}
+        for key in new_keys:
+            item = stored[key]
+            for code in wanted[key].competency_codes:
+                if code in by_code:
+                    links.append(through(item_id=item.pk, competency_id=by_code[code].pk))
+        through.objects.bulk_create(links, ignore_conflicts=True)
+    return [stored[key] for key in wanted]
