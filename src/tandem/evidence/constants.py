@@ -1,0 +1,23 @@
+"""Evidence vocabularies: xAPI verbs and the sources a statement can come from."""
+
+from django.db import models
+
+
+class Verb(models.TextChoices):
+    ANSWERED = "http://adlnet.gov/expapi/verbs/answered", "answered"
+    OBSERVED = "https://w3id.org/xapi/tandem/verbs/observed", "was observed"
+    VOIDED = "http://adlnet.gov/expapi/verbs/voided", "voided"
+
+
+class Source(models.TextChoices):
+    PRACTICE = "practice", "Practice"
+    OBSERVATION = "observation", "Teacher observation"
+    SIMULATION = "simulation", "Demo history"
+    IMPORT = "import", "Import"
+
+
+class ObservationKind(models.TextChoices):
+    """What a teacher saw, and how strongly it speaks to mastery."""
+
+    SHOWED_UNDERSTANDING = "showed_understanding", "Showed understanding in conversation"
+    NEEDS_HELP = "needs_help", "Needs help with"

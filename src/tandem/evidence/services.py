@@ -1,0 +1,75 @@
+"""Writes of the evidence log. Statements are only ever added; a correction is a new statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tandem.competencies.models import Competency
+from tandem.content.models import Item
+from tandem.evidence.constants import Source, Verb
+from tandem.evidence.models import Statement
+from tandem.roster.models import SchoolClass
+
+
+def evidence_record(
+    *,
+    actor: Any,
+    verb: Verb,
+    object_id: str,
+    competencies: Sequence[Competency],
+    source: Source,
+    authority: Any,
+    timestamp: dt.datetime,
+    object_name: str = "",
+    item: Item | None = None,
+    success: bool | None = None,
+    score_scaled: float | None = None,
+    response: str = "",
+    duration_ms: int | None = None,
+    school_class: SchoolClass | None = None,
+    registration: uuid.UUID | None = None,
+    extensions: dict[str, Any] | None = None,
+    weight: float = 1.0,
+    idempotency_key: str | None = None,
+) -> tuple[Statement, bool]:
+    """Append one statement; returns ``(statement, created)``. A repeated key gives the original."""
+    if not competencies:
+        raise ValueError("A statement must be about at least one competency.")
+    if timestamp.tzinfo is None:
+        raise ValueError("Statement timestamps must be timezone-aware.")
+    if idempotency_key:
+        existing = Statement.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            statement = Statement.objects.create(
+                actor=actor,
+                verb=verb,
+                object_id=object_id,
+                object_name=object_name[:255],
+                item=item,
+                result_success=success,
+                result_score_scaled=score_scaled,
+                result_response=response,
+                result_duration_ms=duration_ms,
+                context_class=school_class,
+                context_registration=registration,
+                context_extensions=extensions or {},
+                timestamp=timestamp,
+                authority=authority,
+                source=source,
+                weight=weight,
+                idempotency_key=idempotency_key or None,
+            )
+            statement.competencies.set(competencies)
+    except IntegrityError:
+        if idempotency_key:
+            return Statement.objects.get(idempotency_key=idempotency_key), False
+        raise
+    return statement, True

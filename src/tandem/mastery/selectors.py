@@ -1,0 +1,100 @@
+"""Reads of learner state, fetched in bulk for dashboards and explained for one competency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from tandem.mastery.constants import Status
+from tandem.mastery.models import LearnerState, StateChange
+from tandem.mastery.rules import effective_status, is_uncertain, uncertainty
+
+
+@dataclass(frozen=True)
+class MasteryView:
+    """One (student, competency) estimate as pages show it."""
+
+    student_id: int
+    competency_id: int
+    p_mastery: float
+    sd: float
+    uncertain: bool
+    status: str
+    n_attempts: int
+    n_correct: int
+    last_evidence_at: dt.datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(self.p_mastery * 100)
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def band(self) -> tuple[int, int]:
+        low = max(0.0, self.p_mastery - 2 * self.sd)
+        high = min(1.0, self.p_mastery + 2 * self.sd)
+        return round(low * 100), round(high * 100)
+
+
+def _view(row: dict[str, object], now: dt.datetime) -> MasteryView:
+    p = float(row["p_mastery"])  # type: ignore[arg-type]
+    weight = float(row["evidence_weight"])  # type: ignore[arg-type]
+    last = row["last_evidence_at"]
+    return MasteryView(
+        student_id=int(row["student_id"]),  # type: ignore[call-overload]
+        competency_id=int(row["competency_id"]),  # type: ignore[call-overload]
+        p_mastery=p,
+        sd=uncertainty(p, weight),
+        uncertain=is_uncertain(p, weight),
+        status=effective_status(
+            status=str(row["status"]),
+            last_evidence_at=last,  # type: ignore[arg-type]
+            now=now,
+        ),
+        n_attempts=int(row["n_attempts"]),  # type: ignore[call-overload]
+        n_correct=int(row["n_correct"]),  # type: ignore[call-overload]
+        last_evidence_at=last,  # type: ignore[arg-type]
+    )
+
+
+_FIELDS = (
+    "student_id",
+    "competency_id",
+    "p_mastery",
+    "evidence_weight",
+    "status",
+    "n_attempts",
+    "n_correct",
+    "last_evidence_at",
+)
+
+
+def mastery_grid(
+    *, student_ids: Iterable[int], competency_ids: Iterable[int] | None, now: dt.datetime
+) -> dict[tuple[int, int], MasteryView]:
+    """Estimates for many students and competencies in one query, keyed by (student, competency)."""
+    rows = LearnerState.objects.filter(student_id__in=list(student_ids))
+    if competency_ids is not None:
+        rows = rows.filter(competency_id__in=list(competency_ids))
+    return {(r["student_id"], r["competency_id"]): _view(r, now) for r in rows.values(*_FIELDS)}
+
+
+def mastery_for_student(*, student_id: int, now: dt.datetime) -> dict[int, MasteryView]:
+    """All of one student's estimates, keyed by competency id."""
+    rows = LearnerState.objects.filter(student_id=student_id).values(*_FIELDS)
+    return {r["competency_id"]: _view(r, now) for r in rows}
+
+
+def mastery_explanation(*, student_id: int, competency_id: int) -> QuerySet[StateChange]:
+    """Every statement that moved this estimate, newest first, with how far it moved it."""
+    return (
+        StateChange.objects.filter(state__student_id=student_id, state__competency_id=competency_id)
+        .select_related("statement", "statement__authority", "statement__item", "parameter_set")
+        .order_by("-at", "-pk")
+    )
