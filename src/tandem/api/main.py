@@ -1,0 +1,55 @@
+"""The NinjaAPI instance, its authentication and its error contract (4xx JSON, never a 500)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import SessionAuth
+
+from tandem.api.practice import router as practice_router
+from tandem.api.students import router as students_router
+from tandem.content.answers import AnswerFormatError
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description="Personalized-learning platform: practice, evidence and mastery.",
+    auth=SessionAuth(),
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, detail: Any) -> HttpResponse:
+    return api.create_response(request, {"error": code, "detail": detail}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 422, "invalid_request", exc.errors)
+
+
+@api.exception_handler(AnswerFormatError)
+def _answer_format(request: HttpRequest, exc: AnswerFormatError) -> HttpResponse:
+    return _error(request, 422, "answer_format", str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "Sign in first.")
+
+
+@api.exception_handler(ValueError)
+def _bad_value(request: HttpRequest, exc: ValueError) -> HttpResponse:
+    return _error(request, 400, "bad_request", str(exc))
+
+
+api.add_router("/practice", practice_router, tags=["practice"])
+api.add_router("/students", students_router, tags=["students"])

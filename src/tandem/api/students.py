@@ -1,0 +1,136 @@
+"""Student-record endpoints: mastery and evidence, through the one access chokepoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from pydantic import Field
+
+from tandem.competencies.models import Competency
+from tandem.evidence.constants import ObservationKind
+from tandem.evidence.selectors import evidence_timeline
+from tandem.mastery.selectors import mastery_for_student
+from tandem.roster.access import access_student, students_visible_to
+from tandem.roster.models import User
+from tandem.teaching.services import observation_record
+
+router = Router()
+
+
+class StudentOut(Schema):
+    id: int
+    name: str
+    pseudonym: str
+    grade: str
+
+
+class MasteryOut(Schema):
+    competency: str
+    statement: str
+    p_mastery: float
+    sd: float
+    uncertain: bool
+    status: str
+    attempts: int
+    correct: int
+    last_evidence_at: dt.datetime | None
+
+
+class StatementOut(Schema):
+    id: uuid.UUID
+    verb: str
+    object: str
+    success: bool | None
+    response: str
+    source: str
+    timestamp: dt.datetime
+    authority: str
+    competencies: list[str]
+
+
+class ObservationIn(Schema):
+    competency: str = Field(min_length=1, max_length=50, description="Code, e.g. 6.EE.A.2")
+    kind: ObservationKind
+    note: str = Field(default="", max_length=2000)
+
+
+@router.get("/", response=list[StudentOut])
+def list_students(request: HttpRequest) -> list[StudentOut]:
+    """Students the signed-in user may see."""
+    return [
+        StudentOut(id=s.pk, name=s.display_name, pseudonym=s.pseudonym, grade=s.grade)
+        for s in students_visible_to(request.user).order_by("last_name", "first_name")
+    ]
+
+
+@router.get("/{student_id}/mastery", response=list[MasteryOut])
+def student_mastery(request: HttpRequest, student_id: int) -> list[MasteryOut]:
+    student = access_student(user=request.user, student_id=student_id, action="api:mastery")
+    views = mastery_for_student(student_id=student.pk, now=timezone.now())
+    comps = Competency.objects.in_bulk(list(views))
+    return [
+        MasteryOut(
+            competency=comps[cid].code,
+            statement=comps[cid].full_statement,
+            p_mastery=round(v.p_mastery, 4),
+            sd=round(v.sd, 4),
+            uncertain=v.uncertain,
+            status=v.status,
+            attempts=v.n_attempts,
+            correct=v.n_correct,
+            last_evidence_at=v.last_evidence_at,
+        )
+        for cid, v in sorted(views.items(), key=lambda kv: comps[kv[0]].list_order)
+    ]
+
+
+def _statement_out(s: object) -> StatementOut:
+    from tandem.evidence.models import Statement
+
+    assert isinstance(s, Statement)
+    return StatementOut(
+        id=s.pk,
+        verb=s.get_verb_display(),
+        object=s.object_name or s.object_id,
+        success=s.result_success,
+        response=s.result_response,
+        source=s.source,
+        timestamp=s.timestamp,
+        authority=s.authority.display_name,
+        competencies=[c.code for c in s.competencies.all()],
+    )
+
+
+@router.get("/{student_id}/evidence", response=list[StatementOut])
+def student_evidence(request: HttpRequest, student_id: int, limit: int = 50) -> list[StatementOut]:
+    student = access_student(user=request.user, student_id=student_id, action="api:evidence")
+    limit = max(1, min(limit, 500))
+    return [_statement_out(s) for s in evidence_timeline(student_id=student.pk, limit=limit)]
+
+
+@router.post("/{student_id}/observations", response={201: StatementOut})
+def add_observation(
+    request: HttpRequest, student_id: int, payload: ObservationIn
+) -> tuple[int, StatementOut]:
+    """A teacher records what they observed; it becomes evidence and moves the estimate."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_teacher:
+        from django.http import Http404
+
+        raise Http404("Only teachers record observations.")
+    student = access_student(user=user, student_id=student_id, action="api:observe")
+    competency = get_object_or_404(Competency, human_coding_scheme=payload.competency)
+    statement = observation_record(
+        teacher=user,
+        student=student,
+        competency=competency,
+        kind=payload.kind,
+        note=payload.note,
+        now=timezone.now(),
+    )
+    return 201, _statement_out(statement)

@@ -1,0 +1,85 @@
+"""The site shell: sign-in and sign-out, the role-based front door, and the health check."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from tandem.roster.constants import Role
+
+logger = logging.getLogger(__name__)
+
+# Where each role lands after signing in; administrators work in the Django admin.
+LANDING_URL_BY_ROLE: dict[str, str] = {
+    Role.STUDENT: "practice:home",
+    Role.TEACHER: "teaching:classes",
+    Role.GUARDIAN: "family:home",
+    Role.ADMINISTRATOR: "admin:index",
+}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["demo_password"] = _demo_password()
+        return context
+
+
+def _demo_password() -> str | None:
+    """The demo school's shared password while the demo is seeded, so the login page can say it.
+
+    ``TANDEM_DEMO_HINT`` (True/False) overrides the check; by default the hint shows exactly
+    when ``tandem demo`` has created the demo school in this database.
+    """
+    from tandem.core.demo import DEMO_PASSWORD, DEMO_SCHOOL
+    from tandem.roster.models import Org
+
+    forced = getattr(settings, "TANDEM_DEMO_HINT", None)
+    if forced is not None:
+        return DEMO_PASSWORD if forced else None
+    return DEMO_PASSWORD if Org.objects.filter(sourced_id=DEMO_SCHOOL).exists() else None
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out; Django's view already accepts POST only, so a link cannot log anyone out."""
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each signed-in person to the page made for their role."""
+    user = request.user
+    if user.is_superuser:
+        return redirect("admin:index")
+    role = getattr(user, "role", "")
+    if role not in LANDING_URL_BY_ROLE:
+        # Redirecting to the login page would loop (it sends signed-in users here).
+        logger.warning("user %s has no landing page for role %r", user.pk, role)
+        raise PermissionDenied("This account has no role with a home page.")
+    return redirect(LANDING_URL_BY_ROLE[role])
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: the process answers and the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("health check: database unavailable")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

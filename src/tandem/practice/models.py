@@ -1,0 +1,36 @@
+"""Practice attempts: an item put in front of a student, and what became of it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from tandem.competencies.models import Competency
+from tandem.content.models import Item
+from tandem.evidence.models import Statement
+from tandem.roster.models import SchoolClass
+
+
+class Attempt(models.Model):
+    """One presentation of an item. It can be answered once; a re-submission returns that answer."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT)
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(SchoolClass, null=True, blank=True, on_delete=models.SET_NULL)
+    predicted_success = models.FloatField()
+    reason = models.CharField(max_length=255, blank=True)
+    presented_at = models.DateTimeField()
+    hints_shown = models.PositiveSmallIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    statement = models.OneToOneField(
+        Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="attempt"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["student", "-presented_at"])]

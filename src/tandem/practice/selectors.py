@@ -1,0 +1,113 @@
+"""Reads for practice: what a student can practise next, and their own progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import tandem_engine
+from tandem.competencies.models import Competency
+from tandem.competencies.selectors import prerequisites_map
+from tandem.content.selectors import practisable_competencies
+from tandem.evidence.models import Statement
+from tandem.mastery.constants import Status
+from tandem.mastery.rules import READY_PREREQUISITE_AT
+from tandem.mastery.selectors import MasteryView, mastery_for_student
+from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.practice.models import Attempt
+from tandem.practice.policy import Candidate
+
+
+def recent_competency_ids(*, student_id: int, limit: int = 10) -> list[int]:
+    return list(
+        Attempt.objects.filter(student_id=student_id)
+        .order_by("-presented_at")
+        .values_list("competency_id", flat=True)[:limit]
+    )
+
+
+def _readiness(
+    practisable: dict[int, Competency], mastery: dict[int, MasteryView]
+) -> dict[int, bool]:
+    prereqs = prerequisites_map(practisable.keys())
+    ready = {}
+    for cid in practisable:
+        needed = [p for p in prereqs.get(cid, set()) if p in practisable]
+        ready[cid] = all(
+            (m := mastery.get(p)) is not None and m.p_mastery >= READY_PREREQUISITE_AT
+            for p in needed
+        )
+    return ready
+
+
+def practice_candidates(*, student_id: int, now: dt.datetime) -> list[Candidate]:
+    practisable = practisable_competencies()
+    mastery = mastery_for_student(student_id=student_id, now=now)
+    ready = _readiness(practisable, mastery)
+    parameter_set = active_parameter_set()
+    candidates = []
+    for cid, comp in practisable.items():
+        params = bkt_params_for(parameter_set, comp.human_coding_scheme)
+        view = mastery.get(cid)
+        p = view.p_mastery if view else params.p_init
+        candidates.append(
+            Candidate(
+                competency_id=cid,
+                code=comp.human_coding_scheme,
+                grade_rank=comp.grade_rank,
+                p_mastery=p,
+                p_correct=tandem_engine.predict_correct(p, params),
+                status=view.status if view else Status.NOT_STARTED,
+                ready=ready[cid],
+                last_practised=view.last_evidence_at if view else None,
+            )
+        )
+    return candidates
+
+
+@dataclass(frozen=True)
+class StudentOverview:
+    working_on: list[tuple[Competency, MasteryView]]
+    ready_next: list[Competency]
+    mastered: list[tuple[Competency, MasteryView]]
+    needs_review: list[tuple[Competency, MasteryView]]
+    daily: list[tuple[dt.date, int, int]]  # (day, answers, correct) over the last 14 days
+
+
+def student_overview(*, student_id: int, now: dt.datetime, days: int = 14) -> StudentOverview:
+    """What the student home page shows: current work, what is ready next, mastery, progress."""
+    practisable = practisable_competencies()
+    mastery = mastery_for_student(student_id=student_id, now=now)
+    comps = {c.pk: c for c in Competency.objects.filter(pk__in=mastery.keys())} | practisable
+    ready = _readiness(practisable, mastery)
+    working, mastered, review = [], [], []
+    for cid, view in mastery.items():
+        pair = (comps[cid], view)
+        if view.status == Status.MASTERED:
+            mastered.append(pair)
+        elif view.status == Status.NEEDS_REVIEW:
+            review.append(pair)
+        elif view.status == Status.LEARNING:
+            working.append(pair)
+    working.sort(key=lambda p: p[1].last_evidence_at or now, reverse=True)
+    mastered.sort(key=lambda p: (p[0].grade_rank, p[0].list_order))
+    ready_next = sorted(
+        (practisable[cid] for cid, ok in ready.items() if ok and cid not in mastery),
+        key=lambda c: (c.grade_rank, c.list_order),
+    )
+    since = now - dt.timedelta(days=days)
+    rows = Statement.objects.filter(actor_id=student_id, timestamp__gte=since).values_list(
+        "timestamp", "result_success"
+    )
+    answers: Counter[dt.date] = Counter()
+    correct: Counter[dt.date] = Counter()
+    for timestamp, success in rows:
+        day = timestamp.date()
+        answers[day] += 1
+        correct[day] += int(bool(success))
+    daily = [
+        (d, answers[d], correct[d])
+        for d in (now.date() - dt.timedelta(days=i) for i in range(days - 1, -1, -1))
+    ]
+    return StudentOverview(working, ready_next, mastered, review, daily)

@@ -1,0 +1,156 @@
+"""Writes of practice: present the next item, take an answer, show a hint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import Http404
+
+import tandem_engine
+from tandem.content.answers import AnswerFormatError, CheckResult, check_answer
+from tandem.content.generators import generate, generators_for
+from tandem.content.services import item_from_spec
+from tandem.evidence.constants import Source, Verb
+from tandem.evidence.services import evidence_record
+from tandem.mastery.services import mastery_apply
+from tandem.practice.models import Attempt
+from tandem.practice.policy import choose_next
+from tandem.practice.selectors import practice_candidates, recent_competency_ids
+from tandem.roster.constants import grade_rank
+from tandem.roster.models import User
+from tandem.roster.selectors import student_classes
+
+# A correct answer reached with hints counts for less than an unaided one.
+HINTED_CORRECT_WEIGHT = 0.5
+
+__all__ = ["AnswerFormatError", "AnswerOutcome", "attempt_answer", "attempt_hint", "practice_next"]
+
+
+@transaction.atomic
+def practice_next(*, student: User, now: dt.datetime) -> Attempt | None:
+    """The attempt to show now: the open one if any, else a new item chosen by the policy."""
+    open_attempt = (
+        Attempt.objects.filter(student=student, statement__isnull=True)
+        .select_related("item", "competency")
+        .order_by("-presented_at")
+        .first()
+    )
+    if open_attempt is not None:
+        return open_attempt
+    answered = Attempt.objects.filter(student=student, statement__isnull=False).count()
+    rng = random.Random(f"{student.pk}:{answered}")
+    recent = recent_competency_ids(student_id=student.pk)
+    choice = choose_next(
+        practice_candidates(student_id=student.pk, now=now),
+        student_grade_rank=grade_rank(student.grade),
+        recent_competency_ids=recent,
+        answered_count=answered,
+        rng=rng,
+    )
+    if choice is None:
+        return None
+    generator = rng.choice(generators_for(choice.candidate.code))
+    spec = generate(generator.key, rng.randrange(1_000_000), choice.difficulty)
+    item = item_from_spec(spec=spec)
+    return Attempt.objects.create(
+        student=student,
+        item=item,
+        competency_id=choice.candidate.competency_id,
+        school_class=student_classes(student).first(),
+        predicted_success=choice.predicted_success,
+        reason=choice.reason,
+        presented_at=now,
+    )
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    attempt: Attempt
+    correct: bool
+    response: str
+    p_before: float
+    p_after: float
+    duplicate: bool
+
+
+def _access_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
+    try:
+        return (
+            Attempt.objects.select_for_update()
+            .select_related("item", "competency", "statement")
+            .get(pk=attempt_id, student=student)
+        )
+    except (Attempt.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such attempt.") from None
+
+
+def _outcome(attempt: Attempt, *, duplicate: bool) -> AnswerOutcome:
+    statement = attempt.statement
+    assert statement is not None
+    change = statement.state_changes.filter(state__competency=attempt.competency).first()
+    return AnswerOutcome(
+        attempt=attempt,
+        correct=bool(statement.result_success),
+        response=statement.result_response,
+        p_before=change.p_before if change else 0.0,
+        p_after=change.p_after if change else 0.0,
+        duplicate=duplicate,
+    )
+
+
+@transaction.atomic
+def attempt_answer(
+    *, student: User, attempt_id: uuid.UUID | str, response: str | list[str], now: dt.datetime
+) -> AnswerOutcome:
+    """Check and record an answer once. A badly formatted answer raises and records nothing."""
+    attempt = _access_attempt(student=student, attempt_id=attempt_id)
+    if attempt.statement_id is not None:
+        return _outcome(attempt, duplicate=True)
+    item = attempt.item
+    result: CheckResult = check_answer(
+        kind=item.kind, answer=item.answer, tolerance=item.tolerance, response=response
+    )
+    weight = HINTED_CORRECT_WEIGHT if (result.correct and attempt.hints_shown) else 1.0
+    statement, _ = evidence_record(
+        actor=student,
+        verb=Verb.ANSWERED,
+        object_id=item.activity_id,
+        object_name=f"{attempt.competency.code} item",
+        competencies=list(item.competencies.all()),
+        source=Source.PRACTICE,
+        authority=student,
+        timestamp=now,
+        item=item,
+        success=result.correct,
+        score_scaled=1.0 if result.correct else 0.0,
+        response=result.normalised,
+        duration_ms=int((now - attempt.presented_at).total_seconds() * 1000),
+        school_class=attempt.school_class,
+        extensions={
+            "hints": attempt.hints_shown,
+            "predicted_success": round(attempt.predicted_success, 4),
+            "engine": getattr(tandem_engine, "__version__", ""),
+        },
+        weight=weight,
+        idempotency_key=f"attempt:{attempt.pk}",
+    )
+    mastery_apply(statement=statement)
+    attempt.statement = statement
+    attempt.answered_at = now
+    attempt.save(update_fields=["statement", "answered_at"])
+    return _outcome(attempt, duplicate=False)
+
+
+@transaction.atomic
+def attempt_hint(*, student: User, attempt_id: uuid.UUID | str) -> tuple[Attempt, list[str]]:
+    """Reveal the next hint of an open attempt; returns the hints shown so far."""
+    attempt = _access_attempt(student=student, attempt_id=attempt_id)
+    hints = list(attempt.item.hints)
+    if attempt.statement_id is None and attempt.hints_shown < len(hints):
+        attempt.hints_shown += 1
+        attempt.save(update_fields=["hints_shown"])
+    return attempt, hints[: attempt.hints_shown]

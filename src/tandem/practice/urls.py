@@ -1,0 +1,13 @@
+"""Student pages, mounted at /learn/."""
+
+from django.urls import path
+
+from tandem.practice import views
+
+app_name = "practice"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("practice/", views.practice, name="practice"),
+    path("attempt/<uuid:attempt_id>/answer/", views.answer, name="answer"),
+    path("attempt/<uuid:attempt_id>/hint/", views.hint, name="hint"),
+]

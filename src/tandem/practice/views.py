@@ -1,0 +1,328 @@
+"""Student pages: my progress, and practice one item at a time with hints and feedback.
+
+Reads go through the practice selectors and writes through the practice services; what is here
+only shapes their results for the templates (chart geometry, answer wording).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST, require_safe
+
+from tandem.content.generators import CHOICE_KINDS, MULTIPLE_CHOICE
+from tandem.content.models import Item
+from tandem.practice.models import Attempt
+from tandem.practice.selectors import StudentOverview, student_overview
+from tandem.practice.services import (
+    AnswerFormatError,
+    AnswerOutcome,
+    attempt_answer,
+    attempt_hint,
+    practice_next,
+)
+from tandem.roster.access import role_required
+from tandem.roster.constants import grade_label
+from tandem.roster.models import User
+
+# How many "ready next" competencies are listed before the rest fold away.
+READY_NEXT_SHOWN = 6
+NUMBER_FORMAT_HINT = "Type a number, e.g. 3/4, 0.75 or 1 1/2."
+
+
+# ---------- the progress chart: pure geometry over the selector's daily counts ----------
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    day: dt.date
+    answers: int
+    correct: int
+    x: float
+    width: float
+    correct_y: float
+    correct_height: float
+    wrong_y: float
+    wrong_height: float
+
+    @property
+    def not_correct(self) -> int:
+        return self.answers - self.correct
+
+    @property
+    def label_x(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+    @property
+    def total_y(self) -> float:
+        return round(self.wrong_y - 4, 1)
+
+
+@dataclass(frozen=True)
+class ChartTick:
+    value: int
+    y: float
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    """A stacked bar per day: correct answers at the bottom, the others above them."""
+
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    bars: list[ChartBar]
+    ticks: list[ChartTick]
+    total_answers: int
+    total_correct: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+
+    @property
+    def tick_label_x(self) -> int:
+        return self.plot_left - 6
+
+    @property
+    def day_label_y(self) -> int:
+        return self.plot_bottom + 16
+
+    @property
+    def summary(self) -> str:
+        if not self.bars:
+            return "No days to show."
+        span = f"{_day(self.first_day)} to {_day(self.last_day)}"
+        if not self.total_answers:
+            return f"No answers from {span}."
+        days = sum(1 for bar in self.bars if bar.answers)
+        answers = "answer" if self.total_answers == 1 else "answers"
+        return (
+            f"{self.total_answers} {answers} on {days} of {len(self.bars)} days from {span}; "
+            f"{self.total_correct} correct."
+        )
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B}" if day else ""
+
+
+def _nice_top(value: int) -> int:
+    """The smallest round, even axis maximum at or above ``value`` (1, 2, 4, 6, 8, 10, 20 ...)."""
+    if value <= 1:
+        return 1
+    magnitude = int(10 ** math.floor(math.log10(value)))
+    return next(step * magnitude for step in (1, 2, 4, 6, 8, 10) if value <= step * magnitude)
+
+
+def progress_chart(
+    daily: Sequence[tuple[dt.date, int, int]], *, width: int = 640, height: int = 240
+) -> ProgressChart:
+    """Lay out ``(day, answers, correct)`` rows as bars in an SVG of ``width`` × ``height``."""
+    left, right, top, bottom = 36, width - 8, 16, height - 40
+    top_value = _nice_top(max((answers for _, answers, _ in daily), default=0))
+    plot_height = bottom - top
+    slot = (right - left) / max(len(daily), 1)
+    bar_width = slot * 0.64
+    bars = []
+    for i, (day, answers, correct) in enumerate(daily):
+        correct_height = plot_height * correct / top_value
+        wrong_height = plot_height * (answers - correct) / top_value
+        bars.append(
+            ChartBar(
+                day=day,
+                answers=answers,
+                correct=correct,
+                x=round(left + i * slot + (slot - bar_width) / 2, 1),
+                width=round(bar_width, 1),
+                correct_y=round(bottom - correct_height, 1),
+                correct_height=round(correct_height, 1),
+                wrong_y=round(bottom - correct_height - wrong_height, 1),
+                wrong_height=round(wrong_height, 1),
+            )
+        )
+    tick_values = sorted({0, top_value // 2, top_value}) if top_value > 1 else [0, 1]
+    ticks = [ChartTick(v, round(bottom - plot_height * v / top_value, 1)) for v in tick_values]
+    return ProgressChart(
+        width=width,
+        height=height,
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+        bars=bars,
+        ticks=ticks,
+        total_answers=sum(answers for _, answers, _ in daily),
+        total_correct=sum(correct for _, _, correct in daily),
+        first_day=daily[0][0] if daily else None,
+        last_day=daily[-1][0] if daily else None,
+    )
+
+
+def overview_context(overview: StudentOverview) -> dict[str, object]:
+    """What ``practice/_overview.html`` needs; shared by the student and guardian pages."""
+    return {
+        "overview": overview,
+        "chart": progress_chart(overview.daily),
+        "ready_shown": overview.ready_next[:READY_NEXT_SHOWN],
+        "ready_more": overview.ready_next[READY_NEXT_SHOWN:],
+    }
+
+
+# ---------- answers: what the student sent, and how to say it back ----------
+
+
+def _response_from(request: HttpRequest, item: Item) -> str | list[str]:
+    if item.kind == MULTIPLE_CHOICE:
+        return request.POST.getlist("response")
+    return request.POST.get("response", "")
+
+
+def answer_in_words(item: Item, normalised: str) -> str:
+    """The stored (normalised) response as the student would recognise it."""
+    if item.kind not in CHOICE_KINDS:
+        return normalised
+    texts = []
+    for part in normalised.split(","):
+        try:
+            texts.append(str(item.choices[int(part)]))
+        except (ValueError, IndexError):
+            texts.append(part)
+    return "; ".join(texts)
+
+
+def _own_attempt(student: User, attempt_id: uuid.UUID) -> Attempt:
+    # A read to parse the form and re-show it after a format error; the write is the service's.
+    return get_object_or_404(
+        Attempt.objects.select_related("item", "competency"), pk=attempt_id, student=student
+    )
+
+
+def _attempt_context(
+    attempt: Attempt, *, typed: str | list[str] = "", error: str = ""
+) -> dict[str, object]:
+    item = attempt.item
+    hints = list(item.hints)
+    if isinstance(typed, str):
+        typed_text, typed_choices = typed, {typed}
+    else:
+        typed_text, typed_choices = "", set(typed)
+    return {
+        "attempt": attempt,
+        "item": item,
+        "competency": attempt.competency,
+        "choices": [(str(i), text, str(i) in typed_choices) for i, text in enumerate(item.choices)],
+        "typed": typed_text,
+        "error": error,
+        "hints": hints[: attempt.hints_shown],
+        "hints_left": len(hints) - min(attempt.hints_shown, len(hints)),
+        "success_percent": round(attempt.predicted_success * 100),
+        "number_format_hint": NUMBER_FORMAT_HINT,
+    }
+
+
+def _feedback_context(outcome: AnswerOutcome) -> dict[str, object]:
+    before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
+    item = outcome.attempt.item
+    return {
+        "outcome": outcome,
+        "attempt": outcome.attempt,
+        "item": item,
+        "competency": outcome.attempt.competency,
+        "answer_text": answer_in_words(item, outcome.response),
+        "before": before,
+        "after": after,
+        "direction": "up" if after > before else "down" if after < before else "same",
+    }
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in user, typed; only for views behind ``role_required``."""
+    user = request.user
+    assert isinstance(user, User), "role_required lets only signed-in users through"
+    return user
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# ---------- pages ----------
+
+
+@require_safe
+@role_required("student")
+def home(request: HttpRequest) -> HttpResponse:
+    """My learning: what I am working on, what is next, what I have mastered, my recent work."""
+    student = signed_in_user(request)
+    overview = student_overview(student_id=student.pk, now=timezone.now())
+    context = overview_context(overview) | {
+        "student": student,
+        "grade": grade_label(student.grade) if student.grade else "",
+        "audience": "student",
+    }
+    return render(request, "practice/home.html", context)
+
+
+@require_safe
+@role_required("student")
+def practice(request: HttpRequest) -> HttpResponse:
+    """One item at a time: the open attempt, or a new one the policy picks."""
+    attempt = practice_next(student=signed_in_user(request), now=timezone.now())
+    if attempt is None:
+        return render(request, "practice/practice.html", {"attempt": None})
+    return render(request, "practice/practice.html", _attempt_context(attempt))
+
+
+@require_POST
+@role_required("student")
+def answer(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
+    """Check and record an answer; the result is shown at once (a resubmission shows it again).
+
+    The result page is rendered rather than redirected to: answering is idempotent, so a
+    reload re-posts harmlessly and shows the same recorded result.
+    """
+    student = signed_in_user(request)
+    # The item's kind says how to read the form; someone else's attempt is a 404 here already.
+    attempt = _own_attempt(student, attempt_id)
+    response = _response_from(request, attempt.item)
+    try:
+        outcome = attempt_answer(
+            student=student, attempt_id=attempt_id, response=response, now=timezone.now()
+        )
+    except AnswerFormatError as error:
+        context = _attempt_context(attempt, typed=response, error=str(error))
+        template = "practice/_attempt.html" if _htmx(request) else "practice/practice.html"
+        return _vary_on_htmx(render(request, template, context))
+    context = _feedback_context(outcome)
+    template = "practice/_feedback.html" if _htmx(request) else "practice/feedback.html"
+    return _vary_on_htmx(render(request, template, context))
+
+
+@require_POST
+@role_required("student")
+def hint(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
+    """Reveal the next hint; without htmx, back to the item, which lists the hints shown."""
+    attempt, hints = attempt_hint(student=signed_in_user(request), attempt_id=attempt_id)
+    if not _htmx(request):
+        return redirect("practice:practice")
+    context = {
+        "attempt": attempt,
+        "hints": hints,
+        "hints_left": len(attempt.item.hints) - len(hints),
+    }
+    return _vary_on_htmx(render(request, "practice/_hints.html", context))

@@ -1,0 +1,249 @@
+"""Markup for the teacher pages that is rendered many times or needs arithmetic.
+
+Load with ``{% load teaching_ui %}``. Grid cells are written here rather than with an
+``{% include %}`` because a class grid has thousands of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django import template
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from tandem.competencies.models import Competency
+from tandem.evidence.constants import ObservationKind, Source
+from tandem.evidence.models import Statement
+from tandem.mastery.models import StateChange
+from tandem.mastery.rules import MASTERED_AT
+from tandem.mastery.selectors import MasteryView
+from tandem.roster.models import User
+from tandem.teaching.selectors import Flag, StudentRow
+
+register = template.Library()
+
+
+def _day(moment: dt.datetime) -> str:
+    return dateformat.format(timezone.localtime(moment), "j M Y")
+
+
+def pct(p: float) -> str:
+    return f"{round(p * 100)}%"
+
+
+@register.filter(name="pct")
+def pct_filter(value: float | None) -> str:
+    """0.62 → "62%"; None → "–"."""
+    return "–" if value is None else pct(float(value))
+
+
+@register.filter
+def grade_name(code: str) -> str:
+    """A OneRoster grade code as people say it: "06" → "6", "KG" → "K"."""
+    return {"KG": "K", "PK": "Pre-K", "": "not recorded"}.get(code, code.lstrip("0") or code)
+
+
+def mastery_words(view: MasteryView) -> str:
+    """ "82%, mastered, range 70–94%, 12 answers (10 right)": the estimate as a sentence."""
+    low, high = view.band
+    answers = "1 answer" if view.n_attempts == 1 else f"{view.n_attempts} answers"
+    words = (
+        f"{view.percent}%, {view.status_label.lower()}, range {low}–{high}%, "
+        f"{answers} ({view.n_correct} right)"
+    )
+    if view.uncertain:
+        words += ", little evidence yet"
+    return words
+
+
+# Thousands of these per page, so kept short; the dotted box is drawn by teaching.css.
+_EMPTY_CELL = SafeString(
+    '<td class="cell-none" title="no evidence">'
+    '<span class="visually-hidden">no evidence</span></td>'
+)
+
+
+def grid_cell(student: User, competency: Competency, view: MasteryView | None) -> SafeString:
+    """One cell of the class grid: a link to the explanation, with the percent as its text.
+
+    Screen readers get the row and column headers from the table, the percent as the link's
+    name and the full sentence (range, status, answers) from its title.
+    """
+    if view is None:
+        return _EMPTY_CELL
+    return format_html(
+        '<td><a class="mastery mastery-wide m-{}{}" href="{}" title="{}, {}: {}">'
+        '<span class="mastery__text">{}%</span></a></td>',
+        view.status,
+        " uncertain" if view.uncertain else "",
+        reverse("teaching:explain", args=[student.pk, competency.pk]),
+        student.display_name,
+        competency.code,
+        mastery_words(view),
+        view.percent,
+    )
+
+
+@register.simple_tag
+def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeString:
+    """A student's row of cells, aligned with the grid's columns."""
+    return SafeString(
+        "".join(
+            grid_cell(row.student, comp, view)
+            for comp, view in zip(competencies, row.cells, strict=True)
+        )
+    )
+
+
+@register.simple_tag
+def student_flag(flag: Flag, last_active: dt.datetime | None, now: dt.datetime) -> SafeString:
+    """A flag with its icon (from CSS) and words; the detail is in the title and for readers."""
+    text = flag.label
+    if flag.key == "unseen":
+        text = f"{flag.label} {(now - last_active).days} days" if last_active else "Never practised"
+    return format_html(
+        '<span class="flag flag-{}" title="{}">{}<span class="visually-hidden">: {}</span></span>',
+        flag.key,
+        flag.detail,
+        text,
+        flag.detail,
+    )
+
+
+@register.filter
+def result_words(statement: Statement) -> str:
+    """What a statement's result says, in words: "Right", "Wrong", or what the teacher saw."""
+    if statement.source == Source.OBSERVATION:
+        kind = (statement.context_extensions or {}).get("observation")
+        if kind in ObservationKind.values:
+            return str(ObservationKind(kind).label)
+    if statement.result_success is None:
+        return "No result"
+    return "Right" if statement.result_success else "Wrong"
+
+
+@register.filter
+def asserted_by(statement: Statement) -> str:
+    """Who made the claim: the student themself, or a named teacher (or tool account)."""
+    if statement.authority_id == statement.actor_id:
+        return "the student"
+    return statement.authority.display_name
+
+
+@register.simple_tag
+def movements(statement: Statement) -> SafeString:
+    """ "6.EE.A.2: 40% → 55%" for each estimate a statement moved (uses prefetched changes)."""
+    changes = statement.state_changes.all()
+    if not changes:
+        return format_html('<span class="muted">{}</span>', "did not move an estimate")
+    return format_html_join(
+        ", ",
+        '<span class="nowrap"><a href="{}">{}</a>: {} → {}</span>',
+        (
+            (
+                reverse("teaching:explain", args=[c.state.student_id, c.state.competency_id]),
+                c.state.competency.code,
+                pct(c.p_before),
+                pct(c.p_after),
+            )
+            for c in changes
+        ),
+    )
+
+
+# Geometry of the estimate chart, in SVG user units.
+_W, _H = 640, 240
+_LEFT, _RIGHT, _TOP, _BOTTOM = 44, 16, 12, 36
+_GRID_LINES = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+@register.simple_tag
+def mastery_chart(changes: Sequence[StateChange], title_id: str = "chart-title") -> SafeString:
+    """The estimate over time as an inline SVG line chart, from changes given newest first.
+
+    The first point is the estimate before the oldest evidence; each later point is the
+    estimate after one statement. Right answers are filled dots, wrong ones hollow, teacher
+    observations squares, so nothing depends on colour.
+    """
+    ordered = list(reversed(changes))
+    if not ordered:
+        return format_html('<p class="muted">{}</p>', "No evidence yet, so nothing to draw.")
+    values = [ordered[0].p_before] + [c.p_after for c in ordered]
+    plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
+    step = plot_w / max(len(values) - 1, 1)
+
+    # Coordinates as strings: format_html escapes its arguments, so it cannot format floats.
+    def x(i: int) -> str:
+        return f"{_LEFT + i * step:.1f}"
+
+    def y(p: float) -> str:
+        return f"{_TOP + plot_h * (1 - min(max(p, 0.0), 1.0)):.1f}"
+
+    grid = format_html_join(
+        "",
+        '<line class="grid-line" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
+        ((_LEFT, _W - _RIGHT, y(t), y(t), _LEFT - 6, y(t), pct(t)) for t in _GRID_LINES),
+    )
+    line = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
+    markers = []
+    for i, change in enumerate(ordered, start=1):
+        statement = change.statement
+        cls = "point-correct" if statement.result_success else "point-wrong"
+        if statement.source == Source.OBSERVATION:
+            markers.append(
+                format_html(
+                    '<rect class="point {}" x="{}" y="{}" width="9" height="9"/>',
+                    cls,
+                    f"{float(x(i)) - 4.5:.1f}",
+                    f"{float(y(change.p_after)) - 4.5:.1f}",
+                )
+            )
+        else:
+            markers.append(
+                format_html(
+                    '<circle class="point {}" cx="{}" cy="{}" r="4"/>', cls, x(i), y(change.p_after)
+                )
+            )
+    first, last = _day(ordered[0].at), _day(ordered[-1].at)
+    summary = (
+        f"The estimate went from {pct(values[0])} to {pct(values[-1])} over "
+        f"{len(ordered)} piece{'s' if len(ordered) != 1 else ''} of evidence, "
+        f"{first} to {last}; lowest {pct(min(values))}, "
+        f"highest {pct(max(values))}. Mastered counts from {pct(MASTERED_AT)}."
+    )
+    baseline = _H - _BOTTOM
+    return format_html(
+        '<svg class="chart mastery-chart" viewBox="0 0 {w} {h}" role="img" '
+        'aria-labelledby="{label_id} {label_id}-desc" focusable="false">'
+        '<desc id="{label_id}-desc">{summary}</desc>'
+        "{grid}"
+        '<line class="threshold" x1="{left}" x2="{right}" y1="{mastered_y}" y2="{mastered_y}"/>'
+        '<text x="{mastered_label_x}" y="{mastered_label_y}">mastered ({mastered})</text>'
+        '<g class="axis"><line x1="{left}" x2="{right}" y1="{baseline}" y2="{baseline}"/></g>'
+        '<text x="{left}" y="{dates_y}" text-anchor="start">{first}</text>'
+        '<text x="{right}" y="{dates_y}" text-anchor="end">{last}</text>'
+        '<polyline class="series" points="{line}"/>'
+        "{markers}</svg>",
+        w=_W,
+        h=_H,
+        label_id=title_id,
+        summary=summary,
+        grid=grid,
+        left=_LEFT,
+        right=_W - _RIGHT,
+        mastered_y=y(MASTERED_AT),
+        mastered_label_x=_LEFT + 6,
+        mastered_label_y=f"{float(y(MASTERED_AT)) + 14:.1f}",
+        mastered=pct(MASTERED_AT),
+        baseline=baseline,
+        dates_y=baseline + 20,
+        first=first,
+        last=last,
+        line=line,
+        markers=SafeString("".join(markers)),
+    )

@@ -1,0 +1,17 @@
+"""Teacher pages, mounted at /teach/."""
+
+from django.urls import path
+
+from tandem.teaching import views
+
+app_name = "teaching"
+urlpatterns = [
+    path("", views.class_list, name="classes"),
+    path("class/<int:class_id>/", views.class_detail, name="class"),
+    path("student/<int:student_id>/", views.student_detail, name="student"),
+    path(
+        "student/<int:student_id>/competency/<int:competency_id>/",
+        views.competency_explain,
+        name="explain",
+    ),
+]

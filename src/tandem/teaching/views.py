@@ -1,0 +1,336 @@
+"""Teacher pages: my classes, a class at a glance, one student's record, and why an estimate is
+what it is. Reads go through selectors, the one write (an observation) through its service.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_safe
+
+from tandem.competencies.models import Competency
+from tandem.competencies.selectors import competency_list
+from tandem.content.selectors import practisable_competencies
+from tandem.evidence.constants import ObservationKind
+from tandem.evidence.models import Statement
+from tandem.evidence.selectors import evidence_timeline
+from tandem.mastery.constants import Status
+from tandem.mastery.rules import MASTERED_AT, REVIEW_AFTER
+from tandem.mastery.selectors import (
+    MasteryView,
+    mastery_explanation,
+    mastery_for_student,
+    mastery_grid,
+)
+from tandem.mastery.services import bkt_params_for
+from tandem.roster.access import access_class, access_student, classes_visible_to, role_required
+from tandem.roster.constants import EnrollmentRole
+from tandem.roster.models import SchoolClass, User
+from tandem.roster.selectors import student_classes
+from tandem.teaching.forms import ObservationForm
+from tandem.teaching.selectors import ClassGrid, StudentRow, class_grid
+from tandem.teaching.services import OBSERVATION_WEIGHT, observation_record
+
+FLAG_KEYS = ("stuck", "unseen", "ready")
+FLAG_NAMES = {"stuck": "Stuck", "unseen": "Not practising", "ready": "Ready to advance"}
+MINI_LESSON_MIN = 3
+MINI_LESSON_LIMIT = 5
+TIMELINE_LIMIT = 50
+
+
+# ---------- pure helpers over selector results (no queries) ----------
+
+
+@dataclass(frozen=True)
+class FlagGroup:
+    """The students carrying one kind of flag."""
+
+    key: str
+    label: str
+    students: list[User]
+
+    @property
+    def count(self) -> int:
+        return len(self.students)
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """A run of adjacent grid columns from one grade and domain, for a spanning header."""
+
+    grade_label: str
+    domain_code: str
+    domain_name: str
+    span: int
+
+
+@dataclass(frozen=True)
+class LessonGroup:
+    """Students still learning the same competency: candidates for one mini-lesson."""
+
+    competency: Competency
+    students: list[User]
+    mean_percent: int
+
+
+def flag_groups(rows: Iterable[StudentRow]) -> list[FlagGroup]:
+    """Who carries each flag, in a fixed order (empty groups included)."""
+    by_key: dict[str, list[User]] = {key: [] for key in FLAG_KEYS}
+    for row in rows:
+        for flag in row.flags:
+            by_key.setdefault(flag.key, []).append(row.student)
+    return [
+        FlagGroup(key, FLAG_NAMES.get(key, key.title()), students)
+        for key, students in by_key.items()
+    ]
+
+
+def status_counts(views: Iterable[MasteryView]) -> list[tuple[str, str, int]]:
+    """(status, label, how many competencies) for each status, in the legend's order."""
+    counts = Counter(view.status for view in views)
+    return [(status.value, str(status.label), counts.get(status.value, 0)) for status in Status]
+
+
+def column_groups(competencies: Sequence[Competency]) -> list[ColumnGroup]:
+    """Adjacent columns merged by (grade, domain); the grid is already ordered that way."""
+    groups: list[ColumnGroup] = []
+    for comp in competencies:
+        last = groups[-1] if groups else None
+        if last and (last.grade_label, last.domain_code) == (comp.grade_label, comp.domain_code):
+            groups[-1] = ColumnGroup(
+                last.grade_label, last.domain_code, last.domain_name, last.span + 1
+            )
+        else:
+            groups.append(ColumnGroup(comp.grade_label, comp.domain_code, comp.domain_name, 1))
+    return groups
+
+
+def mini_lesson_groups(
+    grid: ClassGrid, *, min_size: int = MINI_LESSON_MIN, limit: int = MINI_LESSON_LIMIT
+) -> list[LessonGroup]:
+    """Competencies (among the shown columns) that ``min_size`` or more students are learning.
+
+    Learning means evidence but no mastery yet; "needs review" is left out, since a review is
+    better done by spaced practice than by a lesson. Biggest groups first; among equals, the
+    one the group knows least.
+    """
+    groups = []
+    for index, comp in enumerate(grid.competencies):
+        members = [
+            (row.student, cell.p_mastery)
+            for row in grid.rows
+            if (cell := row.cells[index]) is not None and cell.status == Status.LEARNING
+        ]
+        if len(members) >= min_size:
+            mean = sum(p for _, p in members) / len(members)
+            groups.append(LessonGroup(comp, [s for s, _ in members], round(mean * 100)))
+    groups.sort(key=lambda g: (-len(g.students), g.mean_percent))
+    return groups[:limit]
+
+
+def _domain_choices(domains: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One option per domain code (a domain such as EE spans several grades)."""
+    seen: dict[str, str] = {}
+    for code, name in domains:
+        seen.setdefault(code, name)
+    return sorted(seen.items(), key=lambda item: item[1])
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    """An htmx swap (not a history restore, which needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _shared_classes(user: Any, student: User) -> list[SchoolClass]:
+    """The classes this teacher teaches that the student is in."""
+    return list(
+        classes_visible_to(user).filter(
+            enrollments__user=student, enrollments__role=EnrollmentRole.STUDENT
+        )
+    )
+
+
+# ---------- pages ----------
+
+
+@require_safe
+@role_required("teacher")
+def class_list(request: HttpRequest) -> HttpResponse:
+    """My classes, each with its size and how many students carry each flag."""
+    now = timezone.now()
+    summaries = []
+    # One grid per class (a fixed handful of queries each); a teacher has a few classes.
+    for school_class in classes_visible_to(request.user).order_by("title"):
+        grid = class_grid(school_class=school_class, now=now)
+        summaries.append(
+            {
+                "school_class": school_class,
+                "students": len(grid.rows),
+                "flags": flag_groups(grid.rows),
+            }
+        )
+    return render(request, "teaching/classes.html", {"summaries": summaries})
+
+
+@require_safe
+@role_required("teacher")
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Students × competencies, with flags and mini-lesson groups; filters swap the grid."""
+    school_class = access_class(user=request.user, class_id=class_id)
+    domain = request.GET.get("domain", "").strip()[:20]
+    grade_rank = _int_or_none(request.GET.get("grade"))
+    now = timezone.now()
+    grid = class_grid(school_class=school_class, now=now, domain=domain, grade_rank=grade_rank)
+    context = {
+        "school_class": school_class,
+        "grid": grid,
+        "now": now,
+        "domain": domain,
+        "grade_rank": grade_rank,
+        "filtered": bool(domain) or grade_rank is not None,
+        "column_groups": column_groups(grid.competencies),
+        "flag_groups": flag_groups(grid.rows),
+        "lesson_groups": mini_lesson_groups(grid),
+        "mini_lesson_min": MINI_LESSON_MIN,
+        "unseen_days": settings.TANDEM_UNSEEN_DAYS,
+        "domain_choices": _domain_choices(grid.domains),
+    }
+    template = "teaching/_class_grid.html" if _is_partial(request) else "teaching/class.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required("teacher")
+def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    """One student's estimates and evidence, and the form to record an observation."""
+    posting = request.method == "POST"
+    student = access_student(
+        user=request.user,
+        student_id=student_id,
+        action="teaching:observation" if posting else "teaching:student",
+        path=request.path,
+    )
+    now = timezone.now()
+    estimates = mastery_for_student(student_id=student.pk, now=now)
+    estimated = list(competency_list(ids=estimates.keys()))
+    offered = list({**practisable_competencies(), **{c.pk: c for c in estimated}}.values())
+    shared = _shared_classes(request.user, student)
+
+    if posting:
+        form = ObservationForm(request.POST, competencies=offered)
+        if form.is_valid():
+            competency = form.cleaned_data["resolved_competency"]
+            kind = ObservationKind(form.cleaned_data["kind"])
+            # Scoped to teacher and student, so a key can never name someone else's statement.
+            key = f"obs:{request.user.pk}:{student.pk}:{form.cleaned_data['idempotency_key']}"
+            try:
+                statement = observation_record(
+                    teacher=request.user,  # type: ignore[arg-type]
+                    student=student,
+                    competency=competency,
+                    kind=kind,
+                    note=form.cleaned_data["note"],
+                    now=now,
+                    school_class=shared[0] if shared else None,
+                    idempotency_key=key,
+                )
+            except ValueError as error:
+                form.add_error("note", str(error))
+            else:
+                messages.success(request, _recorded_message(student, competency, kind, statement))
+                return redirect("teaching:student", student_id=student.pk)
+    else:
+        # "?competency=<code>" (from the explanation page) preselects what to observe.
+        code = request.GET.get("competency", "").strip()[:50]
+        field = "competency" if code in {c.code for c in offered} else "code"
+        form = ObservationForm(competencies=offered, initial={field: code} if code else None)
+
+    rows = [(comp, estimates[comp.pk]) for comp in estimated]
+    context = {
+        "student": student,
+        "classes": list(student_classes(student)),
+        "shared_classes": shared,
+        "taught_ids": {c.pk for c in shared},
+        "rows": rows,
+        "status_counts": status_counts(estimates.values()),
+        "timeline": list(evidence_timeline(student_id=student.pk, limit=TIMELINE_LIMIT)),
+        "timeline_limit": TIMELINE_LIMIT,
+        "observation_weight": OBSERVATION_WEIGHT,
+        "form": form,
+        "now": now,
+    }
+    response = render(request, "teaching/student.html", context)
+    if posting:
+        response.status_code = 400
+    return response
+
+
+def _recorded_message(
+    student: User, competency: Competency, kind: ObservationKind, statement: Statement
+) -> str:
+    """ "Observation recorded: Ava showed understanding of 6.EE.A.2. Estimate 40% → 55%." """
+    moved = statement.state_changes.filter(state__competency=competency).first()
+    if kind == ObservationKind.SHOWED_UNDERSTANDING:
+        what = "showed understanding of"
+    else:
+        what = "needs help with"
+    text = f"Observation recorded: {student.display_name} {what} {competency.code}."
+    if moved is not None:
+        text += f" Estimate {round(moved.p_before * 100)}% → {round(moved.p_after * 100)}%."
+    return text
+
+
+@require_safe
+@role_required("teacher")
+def competency_explain(request: HttpRequest, student_id: int, competency_id: int) -> HttpResponse:
+    """Why Tandem believes what it does about one student and one competency."""
+    student = access_student(
+        user=request.user, student_id=student_id, action="teaching:explain", path=request.path
+    )
+    competency = get_object_or_404(Competency, pk=competency_id)
+    now = timezone.now()
+    view = mastery_grid(student_ids=[student.pk], competency_ids=[competency.pk], now=now).get(
+        (student.pk, competency.pk)
+    )
+    changes = list(mastery_explanation(student_id=student.pk, competency_id=competency.pk))
+    parameter_set = changes[0].parameter_set if changes else None
+    params = bkt_params_for(parameter_set, competency.code) if parameter_set else None
+    shared = _shared_classes(request.user, student)
+    context = {
+        "student": student,
+        "competency": competency,
+        "view": view,
+        "changes": changes,
+        "parameter_set": parameter_set,
+        "params": params,
+        "observation_weight": OBSERVATION_WEIGHT,
+        "mastered_at": round(MASTERED_AT * 100),
+        "review_after_days": REVIEW_AFTER.days,
+        "shared_classes": shared,
+        "observe_url": reverse("teaching:student", args=[student.pk])
+        + "?"
+        + urlencode({"competency": competency.code})
+        + "#observe",
+    }
+    return render(request, "teaching/explain.html", context)

@@ -1,0 +1,127 @@
+"""Every role against every page and endpoint. Another class's or family's student is a 404,
+exactly like a missing id, and opening a student's record leaves an audit entry."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from tests.factories import PASSWORD, make_school, record_answer
+
+from tandem.competencies.models import Competency
+from tandem.privacy.models import AccessLog
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 999_999
+
+
+@pytest.fixture
+def school():
+    school = make_school()
+    record_answer(school.student_a, "6.EE.A.2", True)
+    record_answer(school.student_b, "6.EE.A.2", False)
+    return school
+
+
+def _pages(school):
+    code = Competency.objects.get(human_coding_scheme="6.EE.A.2").pk
+    a, b = school.student_a.pk, school.student_b.pk
+    return {
+        "student_home": reverse("practice:home"),
+        "student_practice": reverse("practice:practice"),
+        "family_home": reverse("family:home"),
+        "family_child_a": reverse("family:child", args=[a]),
+        "family_child_b": reverse("family:child", args=[b]),
+        "family_child_missing": reverse("family:child", args=[MISSING]),
+        "teach_classes": reverse("teaching:classes"),
+        "teach_class_a": reverse("teaching:class", args=[school.class_a.pk]),
+        "teach_class_b": reverse("teaching:class", args=[school.class_b.pk]),
+        "teach_class_missing": reverse("teaching:class", args=[MISSING]),
+        "teach_student_a": reverse("teaching:student", args=[a]),
+        "teach_student_b": reverse("teaching:student", args=[b]),
+        "teach_student_missing": reverse("teaching:student", args=[MISSING]),
+        "teach_explain_a": reverse("teaching:explain", args=[a, code]),
+        "teach_explain_b": reverse("teaching:explain", args=[b, code]),
+        "api_students": "/api/students/",
+        "api_mastery_a": f"/api/students/{a}/mastery",
+        "api_mastery_b": f"/api/students/{b}/mastery",
+        "api_mastery_missing": f"/api/students/{MISSING}/mastery",
+        "api_evidence_a": f"/api/students/{a}/evidence",
+        "api_evidence_b": f"/api/students/{b}/evidence",
+    }
+
+
+# Expected status per role; anything not listed for a role is 404 (pages) — missing == forbidden.
+ALLOWED = {
+    "student_a": {
+        "student_home",
+        "student_practice",
+        "api_students",
+        "api_mastery_a",
+        "api_evidence_a",
+    },
+    "teacher_a": {
+        "teach_classes",
+        "teach_class_a",
+        "teach_student_a",
+        "teach_explain_a",
+        "api_students",
+        "api_mastery_a",
+        "api_evidence_a",
+    },
+    "guardian_a": {
+        "family_home",
+        "family_child_a",
+        "api_students",
+        "api_mastery_a",
+        "api_evidence_a",
+    },
+    "admin": {"api_students", "api_mastery_a", "api_mastery_b", "api_evidence_a", "api_evidence_b"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(ALLOWED))
+def test_role_against_every_page(client, school, role):
+    user = getattr(school, role)
+    assert client.login(username=user.username, password=PASSWORD)
+    for name, url in _pages(school).items():
+        response = client.get(url)
+        expected = 200 if name in ALLOWED[role] else 404
+        assert response.status_code == expected, (role, name, url, response.status_code)
+        if url.startswith("/api/") and expected == 404:
+            assert response["Content-Type"].startswith("application/json")
+            assert json.loads(response.content)["error"] == "not_found"
+
+
+def test_anonymous_is_sent_to_login_or_refused(client, school):
+    for name, url in _pages(school).items():
+        response = client.get(url)
+        if url.startswith("/api/"):
+            assert response.status_code == 401, name
+        else:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("login")), name
+
+
+def test_api_lists_only_visible_students(client, school):
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    ids = {row["id"] for row in client.get("/api/students/").json()}
+    assert ids == {school.student_a.pk}
+    client.login(username=school.guardian_a.username, password=PASSWORD)
+    ids = {row["id"] for row in client.get("/api/students/").json()}
+    assert ids == {school.student_a.pk}
+
+
+def test_reading_a_students_record_is_audited(client, school):
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    client.get(reverse("teaching:student", args=[school.student_a.pk]))
+    client.get(f"/api/students/{school.student_a.pk}/evidence")
+    actions = list(
+        AccessLog.objects.filter(actor=school.teacher_a, student=school.student_a).values_list(
+            "action", flat=True
+        )
+    )
+    assert "api:evidence" in actions and len(actions) >= 2
+    # A refused request leaves no entry about the other student.
+    client.get(reverse("teaching:student", args=[school.student_b.pk]))
+    assert not AccessLog.objects.filter(student=school.student_b).exists()

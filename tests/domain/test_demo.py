@@ -1,0 +1,35 @@
+"""The demo school seeds a realistic spread, idempotently."""
+
+import pytest
+
+from tandem.core.demo import demo_seed
+from tandem.evidence.models import Statement
+from tandem.mastery.constants import Status
+from tandem.mastery.models import LearnerState
+from tandem.roster.constants import Role
+from tandem.roster.models import GuardianLink, SchoolClass, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_is_realistic_and_idempotent():
+    report = demo_seed(students=30, days=14, seed=7)
+    assert report.created
+    assert User.objects.filter(role=Role.TEACHER).count() == 3
+    assert SchoolClass.objects.count() == 6
+    assert User.objects.filter(role=Role.STUDENT).count() == 30
+    assert GuardianLink.objects.exists()
+    assert Statement.objects.count() > 30 * 5
+    statuses = set(LearnerState.objects.values_list("status", flat=True))
+    assert {Status.LEARNING, Status.MASTERED} <= statuses
+    # Students really differ: their mastered counts spread out.
+    counts = [
+        LearnerState.objects.filter(student=s, status=Status.MASTERED).count()
+        for s in User.objects.filter(role=Role.STUDENT)
+    ]
+    assert max(counts) - min(counts) >= 3
+    statements = Statement.objects.count()
+    again = demo_seed(students=30, days=14, seed=7)
+    assert not again.created
+    assert Statement.objects.count() == statements
+    assert "rivera" in again.summary() and "tandem-demo" in again.summary()

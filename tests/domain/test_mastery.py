@@ -1,0 +1,80 @@
+"""Evidence moves the learner state, and every change is traceable to its statement."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from tests.factories import make_school, record_answer
+
+from tandem.mastery.constants import Status
+from tandem.mastery.models import LearnerState, StateChange
+from tandem.mastery.rules import MASTERED_AT, effective_status, status_after
+from tandem.mastery.selectors import mastery_explanation, mastery_for_student
+from tandem.mastery.services import active_parameter_set
+
+pytestmark = pytest.mark.django_db
+
+
+def test_right_answers_raise_mastery_until_mastered():
+    school = make_school()
+    values = []
+    for _ in range(8):
+        record_answer(school.student_a, "6.EE.A.2", True)
+        values.append(LearnerState.objects.get(student=school.student_a).p_mastery)
+    assert values == sorted(values)
+    state = LearnerState.objects.get(student=school.student_a)
+    assert state.p_mastery >= MASTERED_AT
+    assert state.status == Status.MASTERED
+    assert state.n_attempts == 8 and state.n_correct == 8
+    assert state.parameter_set == active_parameter_set()
+
+
+def test_every_change_links_to_its_statement():
+    school = make_school()
+    s1 = record_answer(school.student_a, "6.EE.A.2", True)
+    s2 = record_answer(school.student_a, "6.EE.A.2", False)
+    state = LearnerState.objects.get(student=school.student_a)
+    changes = list(
+        mastery_explanation(student_id=school.student_a.pk, competency_id=state.competency_id)
+    )
+    assert [c.statement_id for c in changes] == [s2.pk, s1.pk]
+    assert changes[0].p_after < changes[0].p_before
+    assert changes[1].p_after > changes[1].p_before
+    assert StateChange.objects.count() == 2
+
+
+def test_uncertainty_narrows_with_evidence():
+    school = make_school()
+    now = timezone.now()
+    record_answer(school.student_a, "6.EE.A.2", True)
+    first = next(iter(mastery_for_student(student_id=school.student_a.pk, now=now).values()))
+    for correct in (True, False, True, True, False, True, True, True):
+        record_answer(school.student_a, "6.EE.A.2", correct)
+    later = next(iter(mastery_for_student(student_id=school.student_a.pk, now=now).values()))
+    assert first.uncertain
+    assert later.sd < first.sd
+
+
+def test_status_rule():
+    assert (
+        status_after(previous=Status.NOT_STARTED, p_mastery=0.5, n_attempts=0) == Status.NOT_STARTED
+    )
+    assert status_after(previous=Status.NOT_STARTED, p_mastery=0.5, n_attempts=1) == Status.LEARNING
+    assert status_after(previous=Status.LEARNING, p_mastery=0.96, n_attempts=5) == Status.MASTERED
+    assert (
+        status_after(previous=Status.MASTERED, p_mastery=0.8, n_attempts=6) == Status.NEEDS_REVIEW
+    )
+    assert status_after(previous=Status.MASTERED, p_mastery=0.3, n_attempts=7) == Status.LEARNING
+    now = timezone.now()
+    assert (
+        effective_status(
+            status=Status.MASTERED, last_evidence_at=now - dt.timedelta(days=60), now=now
+        )
+        == Status.NEEDS_REVIEW
+    )
+    assert (
+        effective_status(
+            status=Status.MASTERED, last_evidence_at=now - dt.timedelta(days=2), now=now
+        )
+        == Status.MASTERED
+    )

@@ -1,0 +1,142 @@
+"""The practice loop through its services: next item, answer once, hints, bad formats."""
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+from tests.factories import make_school
+
+from tandem.content.answers import AnswerFormatError
+from tandem.evidence.models import Statement
+from tandem.mastery.models import LearnerState
+from tandem.practice.models import Attempt
+from tandem.practice.policy import Candidate, choose_next
+from tandem.practice.services import attempt_answer, attempt_hint, practice_next
+
+pytestmark = pytest.mark.django_db
+
+
+def right_answer(attempt: Attempt) -> str | list[str]:
+    item = attempt.item
+    if item.kind == "multiple_choice":
+        return list(item.answer)
+    return item.answer[0]
+
+
+def test_next_item_is_stable_until_answered():
+    school = make_school()
+    now = timezone.now()
+    first = practice_next(student=school.student_a, now=now)
+    assert first is not None
+    assert practice_next(student=school.student_a, now=now) == first
+    attempt_answer(
+        student=school.student_a, attempt_id=first.pk, response=right_answer(first), now=now
+    )
+    second = practice_next(student=school.student_a, now=now)
+    assert second is not None and second.pk != first.pk
+
+
+def test_answer_is_recorded_once_and_moves_mastery():
+    school = make_school()
+    now = timezone.now()
+    attempt = practice_next(student=school.student_a, now=now)
+    outcome = attempt_answer(
+        student=school.student_a, attempt_id=attempt.pk, response=right_answer(attempt), now=now
+    )
+    assert outcome.correct and not outcome.duplicate
+    assert outcome.p_after > outcome.p_before
+    again = attempt_answer(
+        student=school.student_a, attempt_id=attempt.pk, response="something else", now=now
+    )
+    assert again.duplicate and again.correct
+    assert Statement.objects.filter(actor=school.student_a).count() == 1
+    assert LearnerState.objects.filter(student=school.student_a).exists()
+
+
+def test_malformed_answer_records_nothing():
+    school = make_school()
+    now = timezone.now()
+    for _ in range(30):
+        attempt = practice_next(student=school.student_a, now=now)
+        if attempt.item.kind == "numeric":
+            break
+        attempt_answer(
+            student=school.student_a, attempt_id=attempt.pk, response=right_answer(attempt), now=now
+        )
+    assert attempt.item.kind == "numeric"
+    before = Statement.objects.count()
+    with pytest.raises(AnswerFormatError):
+        attempt_answer(student=school.student_a, attempt_id=attempt.pk, response="abc", now=now)
+    assert Statement.objects.count() == before
+    assert Attempt.objects.get(pk=attempt.pk).statement_id is None
+
+
+def test_other_students_attempt_is_not_found():
+    school = make_school()
+    attempt = practice_next(student=school.student_a, now=timezone.now())
+    with pytest.raises(Http404):
+        attempt_answer(
+            student=school.student_b, attempt_id=attempt.pk, response="1", now=timezone.now()
+        )
+    with pytest.raises(Http404):
+        attempt_hint(student=school.student_b, attempt_id=attempt.pk)
+
+
+def test_hints_are_revealed_in_order():
+    school = make_school()
+    attempt = practice_next(student=school.student_a, now=timezone.now())
+    _, shown = attempt_hint(student=school.student_a, attempt_id=attempt.pk)
+    assert shown == attempt.item.hints[:1]
+    for _ in range(5):
+        _, shown = attempt_hint(student=school.student_a, attempt_id=attempt.pk)
+    assert shown == attempt.item.hints
+
+
+def _candidate(cid: int, grade: int, p: float, *, ready: bool = True, status: str = "learning"):
+    return Candidate(cid, f"C{cid}", grade, p, p * 0.9 + 0.05, status, ready, None)
+
+
+def test_policy_keeps_predicted_success_in_band_and_crosses_grades():
+    import random
+
+    candidates = [
+        _candidate(1, 7, 0.1),  # on grade, hard
+        _candidate(2, 6, 0.7),  # below grade, a gap to fill
+        _candidate(3, 9, 0.8, ready=True, status="not_started"),  # above grade, ready
+        _candidate(4, 7, 0.9, ready=False, status="not_started"),  # not ready
+    ]
+    choice = choose_next(
+        candidates,
+        student_grade_rank=8,
+        recent_competency_ids=[],
+        answered_count=0,
+        rng=random.Random(1),
+    )
+    assert choice is not None
+    assert choice.candidate.competency_id != 4
+    assert 0.6 <= choice.predicted_success <= 0.9
+    chosen = {
+        choose_next(
+            candidates,
+            student_grade_rank=8,
+            recent_competency_ids=[],
+            answered_count=0,
+            rng=random.Random(seed),
+        ).candidate.grade_rank
+        for seed in range(30)
+    }
+    assert any(rank < 8 for rank in chosen)
+
+
+def test_policy_avoids_immediate_repeat():
+    import random
+
+    candidates = [_candidate(1, 7, 0.6), _candidate(2, 7, 0.6)]
+    for seed in range(10):
+        choice = choose_next(
+            candidates,
+            student_grade_rank=7,
+            recent_competency_ids=[1],
+            answered_count=3,
+            rng=random.Random(seed),
+        )
+        assert choice.candidate.competency_id == 2

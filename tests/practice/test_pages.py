@@ -1,0 +1,290 @@
+"""The student pages over HTTP: who may see them, the practice loop, feedback and hints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.evidence.models import Statement
+from tandem.practice.models import Attempt
+from tandem.practice.services import attempt_answer, practice_next
+from tandem.practice.views import progress_chart
+from tandem.roster.constants import Role
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def right_answer(attempt: Attempt) -> str | list[str]:
+    item = attempt.item
+    if item.kind == "multiple_choice":
+        return list(item.answer)
+    return item.answer[0]
+
+
+def open_attempt(student) -> Attempt:
+    attempt = Attempt.objects.filter(student=student, statement__isnull=True).get()
+    return Attempt.objects.select_related("item", "competency").get(pk=attempt.pk)
+
+
+def numeric_attempt(student) -> Attempt:
+    """Answer items through the service until a numeric one is open."""
+    now = timezone.now()
+    for _ in range(40):
+        attempt = practice_next(student=student, now=now)
+        if attempt.item.kind == "numeric":
+            return attempt
+        attempt_answer(
+            student=student, attempt_id=attempt.pk, response=right_answer(attempt), now=now
+        )
+    pytest.fail("no numeric item in 40 tries")
+
+
+# ---------- who may see the pages ----------
+
+STUDENT_PAGES = ["practice:home", "practice:practice"]
+
+
+@pytest.mark.parametrize("name", STUDENT_PAGES)
+def test_student_pages_render_for_students(student_client, name):
+    response = student_client.get(reverse(name))
+    assert response.status_code == 200
+    assert b"<h1>" in response.content
+
+
+@pytest.mark.parametrize("name", STUDENT_PAGES)
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.GUARDIAN, Role.ADMINISTRATOR])
+def test_student_pages_are_404_for_other_roles(client, framework, make_user, name, role):
+    client.force_login(make_user(role))
+    assert client.get(reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", STUDENT_PAGES)
+def test_student_pages_send_anonymous_visitors_to_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_answer_and_hint_are_404_for_other_roles(client, student, make_user):
+    attempt = practice_next(student=student, now=timezone.now())
+    client.force_login(make_user(Role.TEACHER))
+    for name in ("practice:answer", "practice:hint"):
+        url = reverse(name, args=[attempt.pk])
+        assert client.post(url, {"response": "1"}).status_code == 404
+
+
+# ---------- home ----------
+
+
+def test_home_shows_sections_grade_and_chart(student_client, student):
+    now = timezone.now()
+    attempt = practice_next(student=student, now=now)
+    attempt_answer(student=student, attempt_id=attempt.pk, response=right_answer(attempt), now=now)
+    response = student_client.get(reverse("practice:home"))
+    html = response.content.decode()
+    for heading in (
+        "What I’m working on",
+        "Ready to learn next",
+        "Mastered",
+        "Needs review",
+        "My recent progress",
+    ):
+        assert heading in html
+    assert "Grade 7" in html
+    assert reverse("practice:practice") in html
+    assert attempt.competency.code in html
+    assert re.search(r"\d+% <span class=\"muted\">\(range \d+–\d+%\)</span>", html)
+    # The chart is an SVG with a title, and its text alternative is a table of all 14 days.
+    assert '<svg class="chart progress-chart"' in html
+    assert '<title id="progress-chart-title">' in html
+    assert "1 answer on 1 of 14 days" in html
+    assert html.count('<th scope="row">', html.index("<caption>Answers per day")) == 14
+
+
+def test_home_query_count_does_not_grow_with_history(
+    student_client, student, django_assert_max_num_queries
+):
+    now = timezone.now()
+    for _ in range(12):
+        attempt = practice_next(student=student, now=now)
+        attempt_answer(
+            student=student, attempt_id=attempt.pk, response=right_answer(attempt), now=now
+        )
+    with django_assert_max_num_queries(10):
+        assert student_client.get(reverse("practice:home")).status_code == 200
+
+
+def test_progress_chart_stacks_correct_below_not_correct():
+    today = dt.date(2025, 3, 14)
+    daily = [(today - dt.timedelta(days=13 - i), 0, 0) for i in range(14)]
+    daily[-1] = (today, 4, 3)
+    chart = progress_chart(daily)
+    bar = chart.bars[-1]
+    assert (bar.answers, bar.correct, bar.not_correct) == (4, 3, 1)
+    assert bar.correct_y + bar.correct_height == pytest.approx(chart.plot_bottom)
+    assert bar.wrong_y + bar.wrong_height == pytest.approx(bar.correct_y)
+    assert bar.wrong_y == pytest.approx(chart.plot_top)  # 4 is the axis maximum
+    assert [t.value for t in chart.ticks] == [0, 2, 4]
+    assert chart.summary == "4 answers on 1 of 14 days from 1 March to 14 March; 3 correct."
+
+
+# ---------- the practice loop ----------
+
+
+def test_practice_page_shows_item_with_a_labelled_form(student_client, student):
+    html = student_client.get(reverse("practice:practice")).content.decode()
+    attempt = open_attempt(student)
+    assert attempt.competency.code in html
+    assert attempt.reason in html
+    assert reverse("practice:answer", args=[attempt.pk]) in html
+    assert f'hx-post="{reverse("practice:answer", args=[attempt.pk])}"' in html
+    if attempt.item.kind in ("single_choice", "multiple_choice"):
+        assert "<legend>" in html
+        kind = "radio" if attempt.item.kind == "single_choice" else "checkbox"
+        assert html.count(f'type="{kind}"') == len(attempt.item.choices)
+    else:
+        assert '<label for="answer">Your answer</label>' in html
+
+
+def test_numeric_item_has_decimal_input_and_format_hint(student_client, student):
+    numeric_attempt(student)
+    html = student_client.get(reverse("practice:practice")).content.decode()
+    assert 'inputmode="decimal"' in html
+    assert "e.g. 3/4, 0.75 or 1 1/2" in html
+
+
+def test_right_answer_shows_correct_and_mastery_moved(student_client, student):
+    student_client.get(reverse("practice:practice"))
+    attempt = open_attempt(student)
+    response = student_client.post(
+        reverse("practice:answer", args=[attempt.pk]), {"response": right_answer(attempt)}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "✓" in html and "Correct" in html
+    assert f"Your mastery of {attempt.competency.code} moved up from" in html
+    assert "Worked solution" in html or not attempt.item.solution
+    assert 'href="/learn/practice/" autofocus>Next item</a>' in html
+    assert "<h1>" in html  # a full page without htmx
+    assert Statement.objects.filter(actor=student).count() == 1
+
+
+def test_wrong_answer_is_said_in_words(student_client, student):
+    attempt = numeric_attempt(student)
+    wrong = "123456789"
+    response = student_client.post(
+        reverse("practice:answer", args=[attempt.pk]), {"response": wrong}
+    )
+    html = response.content.decode()
+    assert "✗" in html and "Not quite" in html
+    assert f"<dd>{wrong}</dd>" in html
+
+
+def test_malformed_numeric_answer_shows_error_keeps_input_records_nothing(student_client, student):
+    attempt = numeric_attempt(student)
+    before = Statement.objects.count()
+    response = student_client.post(
+        reverse("practice:answer", args=[attempt.pk]), {"response": "abc"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert 'aria-invalid="true"' in html
+    assert re.search(r'aria-describedby="[^"]*answer-error"', html)
+    assert 'value="abc"' in html
+    assert Statement.objects.count() == before
+    assert Attempt.objects.get(pk=attempt.pk).statement_id is None
+
+
+def test_double_submit_records_once_and_shows_same_result(student_client, student):
+    student_client.get(reverse("practice:practice"))
+    attempt = open_attempt(student)
+    url = reverse("practice:answer", args=[attempt.pk])
+    first = student_client.post(url, {"response": right_answer(attempt)})
+    second = student_client.post(url, {"response": right_answer(attempt)})
+    assert first.status_code == second.status_code == 200
+    assert "Correct" in first.content.decode() and "Correct" in second.content.decode()
+    assert "already recorded" in second.content.decode()
+    assert Statement.objects.filter(actor=student).count() == 1
+
+
+def test_another_students_attempt_is_404(client, student, other_student):
+    attempt = practice_next(student=student, now=timezone.now())
+    client.force_login(other_student)
+    assert (
+        client.post(reverse("practice:answer", args=[attempt.pk]), {"response": "1"}).status_code
+        == 404
+    )
+    assert client.post(reverse("practice:hint", args=[attempt.pk])).status_code == 404
+    assert Statement.objects.count() == 0
+
+
+def test_hints_are_revealed_in_order(student_client, student):
+    student_client.get(reverse("practice:practice"))
+    attempt = open_attempt(student)
+    hints = list(attempt.item.hints)
+    assert hints, "generated items carry at least one hint"
+    url = reverse("practice:hint", args=[attempt.pk])
+    response = student_client.post(url)
+    assert response.status_code == 302 and response.url == reverse("practice:practice")
+    html = student_client.get(reverse("practice:practice")).content.decode()
+    assert "Hint 1:" in html and "Hint 2:" not in html
+    for _ in hints:
+        student_client.post(url)
+    html = student_client.get(reverse("practice:practice")).content.decode()
+    positions = [html.index(f"Hint {i}:") for i in range(1, len(hints) + 1)]
+    assert positions == sorted(positions)
+    assert "No more hints" in html
+
+
+def test_practice_page_when_nothing_to_practise(client, db, make_user):
+    client.force_login(make_user(Role.STUDENT, grade="07"))  # no framework loaded
+    response = client.get(reverse("practice:practice"))
+    assert response.status_code == 200
+    assert "Nothing to practise right now" in response.content.decode()
+
+
+# ---------- htmx ----------
+
+
+def test_htmx_answer_returns_the_feedback_partial(student_client, student):
+    student_client.get(reverse("practice:practice"))
+    attempt = open_attempt(student)
+    response = student_client.post(
+        reverse("practice:answer", args=[attempt.pk]), {"response": right_answer(attempt)}, **HX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="attempt-panel"')
+    assert "<h1>" not in html and "<html" not in html
+    assert "Correct" in html
+    assert 'hx-swap-oob="innerHTML:#practice-status"' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_htmx_malformed_answer_returns_the_item_partial_with_error(student_client, student):
+    attempt = numeric_attempt(student)
+    response = student_client.post(
+        reverse("practice:answer", args=[attempt.pk]), {"response": "abc"}, **HX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="attempt-panel"')
+    assert "<h1>" not in html
+    assert 'role="alert"' in html and 'value="abc"' in html
+
+
+def test_htmx_hint_returns_the_hints_partial(student_client, student):
+    student_client.get(reverse("practice:practice"))
+    attempt = open_attempt(student)
+    response = student_client.post(reverse("practice:hint", args=[attempt.pk]), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Hint 1:" in html and attempt.item.hints[0].split("\n")[0][:20] in html
+    assert "<h1>" not in html and "attempt-panel" not in html
