@@ -1,0 +1,74 @@
+"""Tandem's learner-model engine: pure, typed, numpy. No Django, no clock, no global randomness.
+
+Models (scikit-learn estimator contract, plus online ``update``/``mastery``):
+:class:`BKT`, :class:`LogisticKT`, :class:`BoostedKT`. Values: :class:`ResponseLog`,
+:class:`Response`, :class:`CompetencyEstimate`. Decisions: :mod:`tandem_engine.decisions`
+(mastery rule) and :mod:`tandem_engine.policy` (next item). Readers: :mod:`tandem_engine.loaders`.
+"""
+
+from tandem_engine.bkt import BKT, BKTParams, BKTState, bkt_step, predict_correct
+from tandem_engine.boosted import BoostedKT
+from tandem_engine.decisions import (
+    DEFAULT_RULE,
+    MasteryRule,
+    Status,
+    is_mastered,
+    mastery_status,
+    needs_review,
+    predicted_recall,
+    simulate_mastery_decisions,
+)
+from tandem_engine.estimates import (
+    CompetencyEstimate,
+    Evidence,
+    LearnerModel,
+    NotFittedError,
+)
+from tandem_engine.history import HistoryState
+from tandem_engine.log import Response, ResponseLog
+from tandem_engine.logistic import LogisticKT
+from tandem_engine.metrics import score
+from tandem_engine.policy import (
+    CompetencyCandidate,
+    ItemCandidate,
+    Pick,
+    PickReason,
+    PolicyConfig,
+    next_item,
+)
+
+#: Stored next to every estimate so it can be traced to the code that produced it.
+ENGINE_VERSION = "0.2.0"
+
+__all__ = [
+    "BKT",
+    "DEFAULT_RULE",
+    "ENGINE_VERSION",
+    "BKTParams",
+    "BKTState",
+    "BoostedKT",
+    "CompetencyCandidate",
+    "CompetencyEstimate",
+    "Evidence",
+    "HistoryState",
+    "ItemCandidate",
+    "LearnerModel",
+    "LogisticKT",
+    "MasteryRule",
+    "NotFittedError",
+    "Pick",
+    "PickReason",
+    "PolicyConfig",
+    "Response",
+    "ResponseLog",
+    "Status",
+    "bkt_step",
+    "is_mastered",
+    "mastery_status",
+    "needs_review",
+    "next_item",
+    "predict_correct",
+    "predicted_recall",
+    "score",
+    "simulate_mastery_decisions",
+]

@@ -1,0 +1,566 @@
+"""Bayesian Knowledge Tracing, the per-competency hidden-Markov mastery model (Corbett &
+Anderson 1995).
+
+``BKTParams``, ``bkt_step`` and ``predict_correct`` are the scalar core (one competency, one
+answer). :class:`BKT` fits one parameter set per competency by expectation-maximisation
+(Baum-Welch) over all students at once, predicts without leakage, and updates one student's
+state online. An item tagged with several competencies gives each of them an opportunity; its
+predicted success combines theirs (``combine``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple, Self
+
+import numpy as np
+import scipy.sparse as sp
+
+from tandem_engine._pmap import PMap
+from tandem_engine._sequences import TimeMajor, time_major
+from tandem_engine.estimates import EVIDENCE_KEPT, CompetencyEstimate, Evidence, NotFittedError
+from tandem_engine.log import (
+    FloatArray,
+    IntArray,
+    Response,
+    ResponseLog,
+    bool_csr,
+    item_skill_tuples,
+)
+
+# Guess and slip above these make the model degenerate (a "mastered" student who usually fails).
+MAX_GUESS = 0.3
+MAX_SLIP = 0.3
+_EPS = 1e-6
+# EM keeps every probability this far from 0 and 1 so that no state becomes impossible.
+_PARAM_FLOOR = 1e-4
+
+Combine = Literal["product", "mean", "min"]
+
+
+@dataclass(frozen=True, slots=True)
+class BKTParams:
+    """Parameters of one competency's BKT model."""
+
+    p_init: float = 0.2
+    p_learn: float = 0.15
+    p_guess: float = 0.2
+    p_slip: float = 0.1
+    p_forget: float = 0.0
+
+    def violations(self) -> list[str]:
+        """Every bound this parameter set breaks, in words; empty when valid."""
+        problems = []
+        for name in ("p_init", "p_learn", "p_guess", "p_slip", "p_forget"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                problems.append(f"{name}={value} is outside [0, 1]")
+        if self.p_guess > MAX_GUESS:
+            problems.append(f"p_guess={self.p_guess} exceeds {MAX_GUESS}")
+        if self.p_slip > MAX_SLIP:
+            problems.append(f"p_slip={self.p_slip} exceeds {MAX_SLIP}")
+        return problems
+
+    def validate(self) -> BKTParams:
+        problems = self.violations()
+        if problems:
+            raise ValueError("invalid BKT parameters: " + "; ".join(problems))
+        return self
+
+
+def predict_correct(p_mastery: float, params: BKTParams) -> float:
+    """Probability that the next answer is correct given the current mastery probability."""
+    return p_mastery * (1.0 - params.p_slip) + (1.0 - p_mastery) * params.p_guess
+
+
+def bkt_step(p_mastery: float, correct: bool, params: BKTParams, weight: float = 1.0) -> float:
+    """Mastery probability after observing one answer and one learning opportunity.
+
+    ``weight`` tempers the likelihood (``P(obs | state) ** weight``): 1 for an ordinary answer,
+    more for stronger evidence such as a teacher's observation, less for weaker evidence.
+    """
+    if correct:
+        like_known, like_unknown = 1.0 - params.p_slip, params.p_guess
+    else:
+        like_known, like_unknown = params.p_slip, 1.0 - params.p_guess
+    like_known = float(max(like_known, _EPS) ** weight)
+    like_unknown = float(max(like_unknown, _EPS) ** weight)
+    known = p_mastery * like_known
+    posterior = known / (known + (1.0 - p_mastery) * like_unknown)
+    after = posterior * (1.0 - params.p_forget) + (1.0 - posterior) * params.p_learn
+    return min(max(after, 0.0), 1.0)
+
+
+class SkillTrace(NamedTuple):
+    """One competency's online BKT state: mastery now and the evidence that moved it."""
+
+    p_mastery: float
+    n_evidence: int
+    n_correct: int
+    last_order: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BKTState:
+    """One student's BKT state: a trace per competency practised (others sit at ``p_init``)."""
+
+    skills: PMap[SkillTrace] = field(default_factory=PMap)
+    n_answers: int = 0
+
+
+class _Layout(NamedTuple):
+    """A log's (student, skill) sequences in time-major order."""
+
+    tm: TimeMajor
+    pair_row: IntArray  # row of each (row, skill) pair, in time-major order
+    skill: IntArray  # skill of each slot
+    correct: FloatArray  # 0/1 answer of each slot
+    seq_skill: IntArray  # skill of each sequence, in layout order
+    steps: list[tuple[slice, int]]  # slice and width of each position
+
+
+def _layout(log: ResponseLog, n_skills: int) -> _Layout:
+    rows, skills = log.row_skills()
+    key = log.student[rows] * n_skills + skills
+    o = np.lexsort((rows, key))
+    rows, skills = rows[o], skills[o]
+    tm = time_major(key[o])
+    flat_rows = rows[tm.from_flat]
+    return _Layout(
+        tm=tm,
+        pair_row=flat_rows,
+        skill=skills[tm.from_flat],
+        correct=log.correct[flat_rows].astype(np.float64),
+        seq_skill=skills[tm.seq_start],
+        steps=[(tm.step(t), int(tm.width[t])) for t in range(tm.n_steps)],
+    )
+
+
+def _forward(
+    lay: _Layout,
+    init: FloatArray,
+    learn: FloatArray,
+    guess: FloatArray,
+    slip: FloatArray,
+    forget: FloatArray,
+) -> tuple[FloatArray, FloatArray, float]:
+    """Prior P(mastered) before each slot, filtered P(mastered) after it, and log-likelihood."""
+    k, y = lay.skill, lay.correct
+    n = k.shape[0]
+    prior = np.empty(n)
+    post = np.empty(n)
+    if n == 0:
+        return prior, post, 0.0
+    # P(answer | known) and P(answer | unknown) per slot; per step only a few fused operations.
+    like1 = np.where(y > 0, 1.0 - slip[k], slip[k])
+    like0 = np.where(y > 0, guess[k], 1.0 - guess[k])
+    dlike = like1 - like0
+    gain = learn[k]
+    net = 1.0 - forget[k] - gain
+    den = np.empty(n)
+    p = init[lay.seq_skill[: lay.tm.width[0]]]
+    for sl, w in lay.steps:
+        p = p[:w]
+        prior[sl] = p
+        d = den[sl]
+        np.multiply(p, dlike[sl], out=d)
+        d += like0[sl]
+        f = post[sl]
+        np.multiply(p, like1[sl], out=f)
+        f /= d
+        p = f * net[sl]
+        p += gain[sl]
+    return prior, post, float(np.log(den).sum())
+
+
+def _fit_em(
+    lay: _Layout,
+    params: FloatArray,
+    *,
+    forgetting: bool,
+    max_guess: float,
+    max_slip: float,
+    prior_strength: float,
+    prior_mean: FloatArray,
+    n_iter: int,
+    tol: float,
+) -> tuple[FloatArray, float, int]:
+    """Baum-Welch over all sequences at once; ``params`` rows: init, learn, guess, slip, forget."""
+    n_skills = params.shape[1]
+    k, y = lay.skill, lay.correct
+    tm = lay.tm
+    n = k.shape[0]
+    first = tm.step(0) if n else slice(0, 0)
+    first_skill = lay.seq_skill
+    # slot j of step t has a successor iff j < width[t + 1]
+    has_next = np.zeros(n)
+    for t in range(tm.n_steps - 1):
+        start = int(tm.offsets[t])
+        has_next[start : start + int(tm.width[t + 1])] = 1.0
+    count_k = np.bincount(k, minlength=n_skills).astype(np.float64)
+    init_count = np.bincount(first_skill, minlength=n_skills).astype(np.float64)
+    trans_count = np.bincount(k, weights=has_next, minlength=n_skills)
+    loglik_prev = -math.inf
+    loglik = -math.inf
+    it = 0
+    for it in range(1, n_iter + 1):  # noqa: B007 (n_iter_ reports it)
+        init, learn, guess, slip, forget = params
+        prior, post, loglik = _forward(lay, init, learn, guess, slip, forget)
+        # Backward (smoothing) pass in the filtered form: no beta messages, no underflow.
+        smooth = post.copy()
+        xi_learn = np.zeros(n)
+        xi_forget = np.zeros(n)
+        gain = learn[k]
+        loss = forget[k]
+        keep = 1.0 - loss
+        steps = lay.steps
+        for t in range(len(steps) - 2, -1, -1):
+            nxt, w_next = steps[t + 1]
+            start = steps[t][0].start
+            cur = slice(start, start + w_next)
+            f = post[cur]
+            g_next = smooth[nxt]
+            p1 = prior[nxt]
+            r1 = g_next / np.maximum(p1, 1e-300)
+            r0 = (1.0 - g_next) / np.maximum(1.0 - p1, 1e-300)
+            xl = xi_learn[cur]
+            np.subtract(1.0, f, out=xl)
+            xl *= gain[cur]
+            xl *= r1
+            xf = xi_forget[cur]
+            np.multiply(f, loss[cur], out=xf)
+            xf *= r0
+            sm = smooth[cur]
+            np.multiply(f, keep[cur], out=sm)
+            sm *= r1
+            sm += xf
+        np.clip(smooth, 0.0, 1.0, out=smooth)
+        known = np.bincount(k, weights=smooth, minlength=n_skills)
+        known_wrong = np.bincount(k, weights=smooth * (1.0 - y), minlength=n_skills)
+        unknown_right = np.bincount(k, weights=(1.0 - smooth) * y, minlength=n_skills)
+        known_from = np.bincount(k, weights=smooth * has_next, minlength=n_skills)
+        m = prior_strength
+        mu = prior_mean
+        new = np.empty_like(params)
+        new[0] = (
+            np.bincount(first_skill, weights=smooth[first], minlength=n_skills) + m * mu[0]
+        ) / (init_count + m)
+        new[1] = (np.bincount(k, weights=xi_learn, minlength=n_skills) + m * mu[1]) / (
+            trans_count - known_from + m
+        )
+        new[2] = (unknown_right + m * mu[2]) / (count_k - known + m)
+        new[3] = (known_wrong + m * mu[3]) / (known + m)
+        if forgetting:
+            new[4] = (np.bincount(k, weights=xi_forget, minlength=n_skills) + m * mu[4]) / (
+                known_from + m
+            )
+        else:
+            new[4] = 0.0
+        np.clip(new, _PARAM_FLOOR, 1.0 - _PARAM_FLOOR, out=new)
+        new[2] = np.minimum(new[2], max_guess)
+        new[3] = np.minimum(new[3], max_slip)
+        if not forgetting:
+            new[4] = 0.0
+        params = new
+        if loglik - loglik_prev < tol * max(abs(loglik), 1.0):
+            break
+        loglik_prev = loglik
+    return params, loglik, it
+
+
+class BKT:
+    """Bayesian Knowledge Tracing per competency, fitted by EM over a response log.
+
+    Hyper-parameters:
+        forgetting: also fit a per-opportunity forgetting probability.
+        max_guess, max_slip: upper bounds on guess and slip (0.3 keeps mastery meaningful).
+        combine: how an item's competencies combine into one predicted success:
+            ``"product"`` (all needed), ``"mean"`` or ``"min"``.
+        n_iter, tol: EM stops after ``n_iter`` sweeps or when the log-likelihood gains less
+            than ``tol`` (relative).
+        prior_strength: pseudo-observations pulling each competency's parameters toward
+            ``default_params`` (MAP-EM); keeps rarely seen competencies sane.
+        n_init, random_state: extra EM runs from random starting points (drawn from a numpy
+            Generator seeded by ``random_state``); the best log-likelihood wins.
+        default_params: the starting point, the prior mean, and the parameters of
+            competencies the log never exercises.
+    """
+
+    def __init__(
+        self,
+        *,
+        forgetting: bool = False,
+        max_guess: float = MAX_GUESS,
+        max_slip: float = MAX_SLIP,
+        combine: Combine = "product",
+        n_iter: int = 100,
+        tol: float = 1e-5,
+        prior_strength: float = 2.0,
+        n_init: int = 1,
+        random_state: int | None = None,
+        default_params: BKTParams = BKTParams(p_init=0.4, p_learn=0.1, p_guess=0.2, p_slip=0.1),
+    ) -> None:
+        self.forgetting = forgetting
+        self.max_guess = max_guess
+        self.max_slip = max_slip
+        self.combine = combine
+        self.n_iter = n_iter
+        self.tol = tol
+        self.prior_strength = prior_strength
+        self.n_init = n_init
+        self.random_state = random_state
+        self.default_params = default_params
+
+    # -- fitting -------------------------------------------------------------------------------
+
+    def fit(self, log: ResponseLog) -> Self:
+        """Fit every competency's parameters on ``log``; returns ``self``."""
+        if self.combine not in ("product", "mean", "min"):
+            raise ValueError(f"combine={self.combine!r} is not one of product, mean, min")
+        d = self.default_params.validate()
+        n_skills = log.n_skills
+        mu = np.array([[d.p_init], [d.p_learn], [d.p_guess], [d.p_slip], [d.p_forget]])
+        mu = np.repeat(mu, n_skills, axis=1)
+        lay = _layout(log, n_skills)
+        rng = np.random.default_rng(self.random_state)
+        best: tuple[FloatArray, float, int] | None = None
+        for run in range(max(self.n_init, 1)):
+            start = mu.copy()
+            if run > 0:
+                start[0] = rng.uniform(0.05, 0.95, n_skills)
+                start[1] = rng.uniform(0.01, 0.5, n_skills)
+                start[2] = rng.uniform(0.01, self.max_guess, n_skills)
+                start[3] = rng.uniform(0.01, self.max_slip, n_skills)
+                start[4] = rng.uniform(0.0, 0.1, n_skills) if self.forgetting else 0.0
+            if not self.forgetting:
+                start[4] = 0.0
+            result = _fit_em(
+                lay,
+                start,
+                forgetting=self.forgetting,
+                max_guess=self.max_guess,
+                max_slip=self.max_slip,
+                prior_strength=self.prior_strength,
+                prior_mean=mu,
+                n_iter=self.n_iter,
+                tol=self.tol,
+            )
+            if best is None or result[1] > best[1]:
+                best = result
+        assert best is not None
+        params, loglik, n_iter = best
+        seen = np.bincount(lay.skill, minlength=n_skills) > 0
+        params[:, ~seen] = mu[:, ~seen]
+        self.log_likelihood_: float = loglik
+        self.n_iter_: int = n_iter
+        base_rate = float(log.correct.mean()) if log.n_responses else 0.5
+        return self._set_params(params, log.q_matrix, log.item_ids, log.skill_ids, base_rate)
+
+    @classmethod
+    def from_params(
+        cls,
+        params: Sequence[BKTParams],
+        q_matrix: sp.spmatrix | sp.sparray,
+        *,
+        item_ids: Sequence[str] | None = None,
+        skill_ids: Sequence[str] | None = None,
+        base_rate: float = 0.5,
+        combine: Combine = "product",
+    ) -> BKT:
+        """A ready-to-use model from stored parameters (one per skill, in Q-matrix order)."""
+        q = bool_csr(q_matrix)
+        if len(params) != q.shape[1]:
+            raise ValueError(f"{len(params)} parameter sets for {q.shape[1]} skills")
+        problems = [f"skill {k}: {p}" for k, ps in enumerate(params) for p in ps.violations()]
+        if problems:
+            raise ValueError("invalid BKT parameters: " + "; ".join(problems))
+        array = np.array(
+            [[p.p_init, p.p_learn, p.p_guess, p.p_slip, p.p_forget] for p in params],
+            dtype=np.float64,
+        ).T.reshape(5, len(params))
+        model = cls(combine=combine)
+        return model._set_params(
+            array,
+            q,
+            tuple(item_ids) if item_ids is not None else tuple(str(k) for k in range(q.shape[0])),
+            tuple(skill_ids) if skill_ids is not None else tuple(str(k) for k in range(q.shape[1])),
+            base_rate,
+        )
+
+    def _set_params(
+        self,
+        params: FloatArray,
+        q: sp.csr_matrix,
+        item_ids: tuple[str, ...],
+        skill_ids: tuple[str, ...],
+        base_rate: float,
+    ) -> Self:
+        n_skills = params.shape[1]
+        self.params_array_: FloatArray = params
+        self.params_: tuple[BKTParams, ...] = tuple(
+            BKTParams(*(float(v) for v in params[:, s])) for s in range(n_skills)
+        )
+        self.q_matrix_: sp.csr_matrix = q
+        self.item_ids_: tuple[str, ...] = item_ids
+        self.skill_ids_: tuple[str, ...] = skill_ids
+        self.base_rate_: float = base_rate
+        self._item_skills: tuple[tuple[int, ...], ...] = item_skill_tuples(q)
+        self._p: tuple[tuple[float, float, float, float, float], ...] = tuple(
+            (p.p_init, p.p_learn, p.p_guess, p.p_slip, p.p_forget) for p in self.params_
+        )
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError("this BKT model is not fitted yet: call fit(log) first")
+
+    # -- batch prediction ------------------------------------------------------------------------
+
+    def predict_proba(self, log: ResponseLog) -> FloatArray:
+        """P(correct) of every row given only the same student's earlier rows."""
+        self._check_fitted()
+        self._check_vocabulary(log)
+        init, learn, guess, slip, forget = self.params_array_
+        lay = _layout(log, log.n_skills)
+        prior, _, _ = _forward(lay, init, learn, guess, slip, forget)
+        k = lay.skill
+        p_correct = prior * (1.0 - slip[k]) + (1.0 - prior) * guess[k]
+        return self._combine_rows(lay.pair_row, p_correct, log.n_responses)
+
+    def predict_mastery(self, log: ResponseLog) -> tuple[IntArray, IntArray, FloatArray]:
+        """Each (row, skill) pair with P(mastered) after that row's answer (filtered)."""
+        self._check_fitted()
+        self._check_vocabulary(log)
+        lay = _layout(log, log.n_skills)
+        init, learn, guess, slip, forget = self.params_array_
+        _, post, _ = _forward(lay, init, learn, guess, slip, forget)
+        k = lay.skill
+        after = post * (1.0 - forget[k]) + (1.0 - post) * learn[k]
+        return lay.pair_row, k, after
+
+    def _check_vocabulary(self, log: ResponseLog) -> None:
+        if log.q_matrix.shape != self.q_matrix_.shape:
+            raise ValueError(
+                f"log has {log.n_items} items x {log.n_skills} skills; the model was fitted on "
+                f"{len(self.item_ids_)} x {len(self.skill_ids_)}"
+            )
+
+    def _combine_rows(self, pair_row: IntArray, p_correct: FloatArray, n_rows: int) -> FloatArray:
+        counts = np.bincount(pair_row, minlength=n_rows)
+        out = np.full(n_rows, self.base_rate_)
+        has = counts > 0
+        if self.combine == "product":
+            logs = np.bincount(pair_row, weights=np.log(p_correct), minlength=n_rows)
+            out[has] = np.exp(logs[has])
+        elif self.combine == "mean":
+            sums = np.bincount(pair_row, weights=p_correct, minlength=n_rows)
+            out[has] = sums[has] / counts[has]
+        else:
+            mins = np.full(n_rows, np.inf)
+            np.minimum.at(mins, pair_row, p_correct)
+            out[has] = mins[has]
+        return out
+
+    # -- online use ------------------------------------------------------------------------------
+
+    def initial_state(self) -> BKTState:
+        """A student with no answers yet."""
+        return BKTState()
+
+    def update(self, state: BKTState, response: Response) -> BKTState:
+        """The state after one more answer; ``state`` itself is left unchanged."""
+        self._check_fitted()
+        item, correct, order = response
+        skills = self._item_skills[item]
+        traces = state.skills
+        params = self._p
+        for s in skills:
+            init, learn, guess, slip, forget = params[s]
+            trace = traces.get(s)
+            p = init if trace is None else trace.p_mastery
+            if correct:
+                known = p * (1.0 - slip)
+                post = known / (known + (1.0 - p) * guess)
+            else:
+                known = p * slip
+                post = known / (known + (1.0 - p) * (1.0 - guess))
+            after = post * (1.0 - forget) + (1.0 - post) * learn
+            ev = Evidence(item, bool(correct), order, after - p)
+            if trace is None:
+                new = SkillTrace(after, 1, int(correct), order, (ev,))
+            else:
+                new = SkillTrace(
+                    after,
+                    trace.n_evidence + 1,
+                    trace.n_correct + int(correct),
+                    order,
+                    (ev, *trace.evidence[: EVIDENCE_KEPT - 1]),
+                )
+            traces = traces.set(s, new)
+        return BKTState(traces, state.n_answers + 1)
+
+    def replay(self, responses: list[Response], state: BKTState | None = None) -> BKTState:
+        """The state after a sequence of answers (from ``state`` or a new student)."""
+        current = self.initial_state() if state is None else state
+        for r in responses:
+            current = self.update(current, r)
+        return current
+
+    def predict_item(self, state: BKTState, item: int) -> float:
+        """P(correct) on ``item`` for the student in ``state``."""
+        self._check_fitted()
+        skills = self._item_skills[item]
+        if not skills:
+            return self.base_rate_
+        values = []
+        for s in skills:
+            init, _, guess, slip, _ = self._p[s]
+            trace = state.skills.get(s)
+            p = init if trace is None else trace.p_mastery
+            values.append(p * (1.0 - slip) + (1.0 - p) * guess)
+        if self.combine == "product":
+            return math.prod(values)
+        if self.combine == "mean":
+            return sum(values) / len(values)
+        return min(values)
+
+    def mastery(
+        self, state: BKTState, skills: list[int] | None = None
+    ) -> tuple[CompetencyEstimate, ...]:
+        """P(mastered) per competency; ``sd`` is that of the latent mastered/not state."""
+        self._check_fitted()
+        wanted = range(len(self.skill_ids_)) if skills is None else skills
+        out = []
+        for s in wanted:
+            trace = state.skills.get(s)
+            if trace is None:
+                p = self._p[s][0]
+                out.append(
+                    CompetencyEstimate(
+                        skill=s,
+                        skill_id=self.skill_ids_[s],
+                        p_mastery=p,
+                        sd=math.sqrt(p * (1.0 - p)),
+                        n_evidence=0,
+                        n_correct=0,
+                        last_order=None,
+                    )
+                )
+            else:
+                p = trace.p_mastery
+                out.append(
+                    CompetencyEstimate(
+                        skill=s,
+                        skill_id=self.skill_ids_[s],
+                        p_mastery=p,
+                        sd=math.sqrt(max(p * (1.0 - p), 0.0)),
+                        n_evidence=trace.n_evidence,
+                        n_correct=trace.n_correct,
+                        last_order=trace.last_order,
+                        evidence=trace.evidence,
+                    )
+                )
+        return tuple(out)

@@ -1,0 +1,82 @@
+"""The next-item policy: target band, readiness, pathway, spaced review, no immediate repeats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tandem_engine.policy import (
+    CompetencyCandidate,
+    ItemCandidate,
+    PickReason,
+    PolicyConfig,
+    next_item,
+)
+
+NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+def comp(name: str, p: float = 0.5, **kw: object) -> CompetencyCandidate:
+    return CompetencyCandidate(competency=name, p_mastery=p, **kw)  # type: ignore[arg-type]
+
+
+def test_prefers_items_in_the_target_band() -> None:
+    items = [
+        ItemCandidate("easy", "a", 0.97),
+        ItemCandidate("right", "a", 0.78),
+        ItemCandidate("hard", "a", 0.3),
+    ]
+    pick = next_item([comp("a")], items, now=NOW)
+    assert pick is not None and pick.item == "right" and pick.reason is PickReason.LEARN
+
+
+def test_never_repeats_the_last_item_and_avoids_recent_ones() -> None:
+    items = [
+        ItemCandidate("x", "a", 0.78),
+        ItemCandidate("y", "a", 0.6),
+        ItemCandidate("z", "a", 0.65),
+    ]
+    pick = next_item([comp("a", recent_items=("z",))], items, now=NOW, last_item="x")
+    assert pick is not None and pick.item == "y"
+    assert next_item([comp("a")], [ItemCandidate("x", "a", 0.8)], now=NOW, last_item="x") is None
+
+
+def test_prefers_ready_competencies_and_the_pathway() -> None:
+    items = [ItemCandidate("i1", "blocked", 0.78), ItemCandidate("i2", "ready", 0.78)]
+    comps = [comp("blocked", ready=False), comp("ready")]
+    assert next_item(comps, items, now=NOW).item == "i2"  # type: ignore[union-attr]
+    items = [ItemCandidate("i1", "off", 0.78), ItemCandidate("i2", "on", 0.78)]
+    comps = [comp("off"), comp("on", on_pathway=True)]
+    assert next_item(comps, items, now=NOW).item == "i2"  # type: ignore[union-attr]
+
+
+def test_interleaves_review_of_fading_competencies() -> None:
+    fading = comp("old", p=0.99, n_evidence=5, n_correct=2, last_practiced=NOW - timedelta(days=30))
+    comps = [fading, comp("new")]
+    items = [ItemCandidate("r", "old", 0.8), ItemCandidate("l", "new", 0.8)]
+    early = next_item(comps, items, now=NOW, picks_since_review=0)
+    due = next_item(comps, items, now=NOW, picks_since_review=2)
+    assert early is not None and early.item == "l"
+    assert due is not None and due.item == "r" and due.reason is PickReason.REVIEW
+    fresh = comp("old", p=0.99, n_evidence=5, last_practiced=NOW - timedelta(hours=1))
+    not_due = next_item([fresh, comp("new")], items, now=NOW, picks_since_review=2)
+    assert not_due is not None and not_due.item == "l"
+
+
+def test_deterministic_given_a_seed() -> None:
+    items = [ItemCandidate(f"i{k}", "a", 0.78) for k in range(50)]
+    picks = {next_item([comp("a")], items, now=NOW, seed=7).item for _ in range(5)}  # type: ignore[union-attr]
+    assert len(picks) == 1
+    others = {next_item([comp("a")], items, now=NOW, seed=s).item for s in range(10)}  # type: ignore[union-attr]
+    assert len(others) > 1
+
+
+def test_unknown_competency_counts_as_ready() -> None:
+    pick = next_item([], [ItemCandidate("i", "unlisted", 0.75)], now=NOW)
+    assert pick is not None and pick.reason is PickReason.LEARN
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ValueError, match="band"):
+        next_item([], [], now=NOW, config=PolicyConfig(band_low=0.9, band_high=0.8))
