@@ -6,7 +6,7 @@ import uuid
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from tandem.practice.models import Attempt
 from tandem.practice.services import attempt_answer, attempt_hint, practice_next
@@ -73,7 +73,7 @@ def next_item(request: HttpRequest) -> ItemOut | tuple[int, None]:
     """The item to work on now (the open one, or a new one chosen for the student)."""
     attempt = practice_next(student=_student(request), now=timezone.now())
     if attempt is None:
-        return 204, None
+        return Status(204, None)
     return _item_out(attempt)
 
 

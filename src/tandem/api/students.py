@@ -8,7 +8,7 @@ import uuid
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from tandem.competencies.models import Competency
@@ -133,4 +133,4 @@ def add_observation(
         note=payload.note,
         now=timezone.now(),
     )
-    return 201, _statement_out(statement)
+    return Status(201, _statement_out(statement))

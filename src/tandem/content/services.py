@@ -73,12 +73,12 @@ def items_bulk_from_specs(*, specs: list[ItemSpec]) -> list[Item]:
     with transaction.atomic():
         Item.objects.bulk_create(new)
         stored = {
-            (i.generator, i.seed, i.difficulty): i
+            (i.generator, int(i.seed or 0), i.difficulty): i
             for i in Item.objects.filter(generator__in={s.generator for s in specs})
         }
         links = []
         through = Item.competencies.through
-        new_keys = {(i.generator, i.seed, i.difficulty) for i in new}
+        new_keys = {(i.generator, int(i.seed or 0), i.difficulty) for i in new}
         for key in new_keys:
             item = stored[key]
             for code in wanted[key].competency_codes:

@@ -13,12 +13,12 @@ from tandem.roster.models import (
 
 
 @admin.register(User)
-class TandemUserAdmin(UserAdmin):
+class TandemUserAdmin(UserAdmin[User]):
     list_display = ("username", "first_name", "last_name", "role", "grade", "pseudonym")
     list_filter = ("role", "grade", "is_active")
     search_fields = ("username", "first_name", "last_name", "sourced_id", "pseudonym")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Roster", {"fields": ("sourced_id", "role", "grade", "identifier", "orgs")}),
     )
     add_fieldsets = (

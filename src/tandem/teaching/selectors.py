@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
@@ -105,8 +106,8 @@ def class_grid(
     by_student: dict[int, list[MasteryView]] = defaultdict(list)
     for (sid, _), view in grid.items():
         by_student[sid].append(view)
-    activity = {
-        row["actor_id"]: row
+    activity: dict[int, dict[str, Any]] = {
+        row["actor_id"]: dict(row)
         for row in Statement.objects.filter(actor_id__in=student_ids)
         .values("actor_id")
         .annotate(

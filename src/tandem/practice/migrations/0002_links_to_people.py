@@ -6,34 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0002_links_to_people'),
-        ('practice', '0001_initial'),
-        ('roster', '0001_initial'),
+        ("evidence", "0002_links_to_people"),
+        ("practice", "0001_initial"),
+        ("roster", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attempt',
-            name='school_class',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='roster.schoolclass'),
+            model_name="attempt",
+            name="school_class",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="roster.schoolclass",
+            ),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='statement',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='attempt', to='evidence.statement'),
+            model_name="attempt",
+            name="statement",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attempt",
+                to="evidence.statement",
+            ),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='student',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to=settings.AUTH_USER_MODEL),
+            model_name="attempt",
+            name="student",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attempts",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(fields=['student', '-presented_at'], name='practice_at_student_e08fb1_idx'),
+            model_name="attempt",
+            index=models.Index(
+                fields=["student", "-presented_at"], name="practice_at_student_e08fb1_idx"
+            ),
         ),
     ]
