@@ -69,7 +69,7 @@ def _item_out(attempt: Attempt) -> ItemOut:
 
 
 @router.post("/next", response={200: ItemOut, 204: None})
-def next_item(request: HttpRequest) -> ItemOut | tuple[int, None]:
+def next_item(request: HttpRequest) -> ItemOut | Status[None]:
     """The item to work on now (the open one, or a new one chosen for the student)."""
     attempt = practice_next(student=_student(request), now=timezone.now())
     if attempt is None:

@@ -116,7 +116,7 @@ def student_evidence(request: HttpRequest, student_id: int, limit: int = 50) -> 
 @router.post("/{student_id}/observations", response={201: StatementOut})
 def add_observation(
     request: HttpRequest, student_id: int, payload: ObservationIn
-) -> tuple[int, StatementOut]:
+) -> Status[StatementOut]:
     """A teacher records what they observed; it becomes evidence and moves the estimate."""
     user = request.user
     if not isinstance(user, User) or not user.is_teacher:
