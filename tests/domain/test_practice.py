@@ -140,3 +140,65 @@ def test_policy_avoids_immediate_repeat():
             rng=random.Random(seed),
         )
         assert choice.candidate.competency_id == 2
+
+
+def test_policy_never_gives_the_same_competency_and_difficulty_twice_running():
+    import random
+
+    candidates = [_candidate(1, 7, 0.75)]
+    first = choose_next(
+        candidates,
+        student_grade_rank=7,
+        recent_competency_ids=[],
+        answered_count=0,
+        rng=random.Random(3),
+    )
+    second = choose_next(
+        candidates,
+        student_grade_rank=7,
+        recent_competency_ids=[1],
+        recent_difficulties=[first.difficulty],
+        answered_count=1,
+        rng=random.Random(3),
+    )
+    assert second.difficulty != first.difficulty
+
+
+def test_policy_interleaves_review_of_a_faded_competency():
+    import datetime as dt
+    import random
+
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    faded = Candidate(1, "C1", 6, 0.97, 0.9, "mastered", True, now - dt.timedelta(days=60), 6, 6)
+    learning = _candidate(2, 7, 0.6)
+    kinds = [
+        choose_next(
+            [faded, learning],
+            student_grade_rank=7,
+            recent_competency_ids=[],
+            answered_count=n,
+            picks_since_review=n,
+            rng=random.Random(n),
+            now=now,
+        ).kind
+        for n in range(3)
+    ]
+    assert kinds[:2] == ["learn", "learn"]
+    assert kinds[2] == "review"
+
+
+def test_policy_is_deterministic_for_a_seed():
+    import random
+
+    candidates = [_candidate(c, 6 + c % 3, 0.3 + 0.05 * c) for c in range(1, 12)]
+    picks = {
+        choose_next(
+            candidates,
+            student_grade_rank=7,
+            recent_competency_ids=[],
+            answered_count=0,
+            rng=random.Random(42),
+        )
+        for _ in range(5)
+    }
+    assert len(picks) == 1

@@ -406,6 +406,7 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
         status: dict[int, str] = {}
         last_at: dict[int, dt.datetime] = {}
         recent: list[int] = []
+        recent_difficulties: list[int] = []
         answered = 0
         diligence = rng.random()
         stop_day = len(school_days) - (rng.randrange(8, 14) if rng.random() < 0.08 else 0)
@@ -424,6 +425,8 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
                         status=status.get(cid, "not_started"),
                         ready=all(p[q] >= READY_PREREQUISITE_AT for q in prereqs.get(cid, ())),
                         last_practised=last_at.get(cid),
+                        n_attempts=n_att.get(cid, 0),
+                        n_correct=n_ok.get(cid, 0),
                     )
                     for cid in comps
                 ]
@@ -431,8 +434,10 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
                     candidates,
                     student_grade_rank=grade_rank(student.grade),
                     recent_competency_ids=recent,
+                    recent_difficulties=recent_difficulties,
                     answered_count=answered,
                     rng=rng,
+                    now=moment,
                 )
                 if choice is None:
                     break
@@ -495,6 +500,8 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
                 )
                 recent.insert(0, cid)
                 del recent[10:]
+                recent_difficulties.insert(0, choice.difficulty)
+                del recent_difficulties[10:]
                 answered += 1
             # Now and then the teacher confers with the student about their current focus.
             if recent and rng.random() < 0.06:

@@ -1,7 +1,13 @@
-"""The simple next-item policy: keep the student succeeding about 70–85% of the time.
+"""The next-item policy of practice: a thin adapter around the learner model's policy.
 
-Plain values in and out, so it can be tested without a database and swapped for the learner
-model's policy. Grade level never caps the choice: gaps below it and ready work above it count.
+:func:`tandem_engine.next_item` does the choosing (predicted success in the 70–85% band, ready
+competencies first, the pathway, interleaved spaced review of fading competencies, no immediate
+repeats, deterministic for a seed). This module turns the platform's candidates into the
+engine's plain values, offers each competency at three difficulties, and words the reason for
+the student. Plain values in and out, so it is tested without a database.
+
+Until pathways exist, a student's pathway is everything up to their grade: gaps below it and
+work at it come first, and work beyond it follows once it is ready. Grade never caps the choice.
 """
 
 from __future__ import annotations
@@ -12,13 +18,22 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import tandem_engine
+from tandem_engine import CompetencyCandidate, ItemCandidate, PickReason, PolicyConfig
+
 TARGET_LOW = 0.70
 TARGET_HIGH = 0.85
 DIFFICULTIES = (1, 2, 3)
 # Each difficulty step away from the middle moves the log-odds of success by this much.
 DIFFICULTY_LOGIT_STEP = 0.7
-# One item in this many is spaced review of something mastered a while ago, when there is some.
-REVIEW_EVERY = 5
+# Once something mastered has faded, one item in this many is a spaced review of it.
+REVIEW_EVERY = 3
+# (competency, difficulty) pairs given in the last this-many items are not given again soon.
+RECENT_WINDOW = 3
+
+REVIEW_REASON = "Spaced review: you mastered this a while ago"
+
+CONFIG = PolicyConfig(band_low=TARGET_LOW, band_high=TARGET_HIGH, review_every=REVIEW_EVERY)
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,8 @@ class Candidate:
     status: str
     ready: bool  # all practisable prerequisites mastered
     last_practised: dt.datetime | None
+    n_attempts: int = 0
+    n_correct: int = 0
 
 
 @dataclass(frozen=True)
@@ -39,19 +56,32 @@ class Choice:
     difficulty: int
     predicted_success: float
     reason: str
+    kind: str  # the engine's PickReason: learn, review or practice
 
 
-def _shift(p: float, difficulty: int) -> float:
+def shift_for_difficulty(p: float, difficulty: int) -> float:
+    """Predicted success on an item of ``difficulty`` given that on a middle one."""
     p = min(max(p, 1e-4), 1 - 1e-4)
     logit = math.log(p / (1 - p)) - (difficulty - 2) * DIFFICULTY_LOGIT_STEP
     return 1 / (1 + math.exp(-logit))
 
 
-def _best_difficulty(p_correct: float) -> tuple[int, float]:
-    centre = (TARGET_LOW + TARGET_HIGH) / 2
-    options = [(abs(_shift(p_correct, d) - centre), d) for d in DIFFICULTIES]
-    _, difficulty = min(options)
-    return difficulty, _shift(p_correct, difficulty)
+def _item_key(competency_id: int, difficulty: int) -> str:
+    return f"{competency_id}@{difficulty}"
+
+
+def _reason(kind: PickReason, candidate: Candidate, student_grade_rank: int) -> str:
+    if kind == PickReason.REVIEW:
+        return REVIEW_REASON
+    if kind == PickReason.PRACTICE:
+        if not candidate.ready:
+            return "Practice on something its earlier steps would make easier"
+        return "More practice to keep it strong"
+    if candidate.grade_rank < student_grade_rank:
+        return "Filling a gap from an earlier grade"
+    if candidate.grade_rank > student_grade_rank:
+        return "Ready for work beyond your grade"
+    return "Next step at your grade"
 
 
 def choose_next(
@@ -61,46 +91,72 @@ def choose_next(
     recent_competency_ids: Sequence[int],
     answered_count: int,
     rng: random.Random,
+    now: dt.datetime | None = None,
+    recent_difficulties: Sequence[int] = (),
+    picks_since_review: int | None = None,
 ) -> Choice | None:
-    """Pick the competency and difficulty of the next item, or None if nothing is practisable."""
+    """Pick the competency and difficulty of the next item, or None if nothing is practisable.
+
+    ``recent_competency_ids`` (and, aligned with it, ``recent_difficulties``) list the last
+    items given, newest first. ``picks_since_review`` defaults to a count derived from
+    ``answered_count``, so that one pick in ``REVIEW_EVERY`` can be a review.
+    """
     if not candidates:
         return None
-    last = recent_competency_ids[0] if recent_competency_ids else None
-    review = [c for c in candidates if c.status == "needs_review" and c.competency_id != last]
-    if review and answered_count % REVIEW_EVERY == REVIEW_EVERY - 1:
-        pick = min(review, key=lambda c: c.last_practised or dt.datetime.min.replace(tzinfo=dt.UTC))
-        difficulty, predicted = _best_difficulty(pick.p_correct)
-        return Choice(pick, difficulty, predicted, "Spaced review: mastered a while ago")
-    learnable = [
-        c
-        for c in candidates
-        if c.ready
-        and c.status in ("not_started", "learning", "needs_review")
-        and c.competency_id != last
+    when = now or dt.datetime.now(dt.UTC)
+    recent_pairs = list(zip(recent_competency_ids, recent_difficulties, strict=False))[
+        :RECENT_WINDOW
     ]
-    if not learnable:
-        learnable = [c for c in candidates if c.competency_id != last] or list(candidates)
-
-    def score(c: Candidate) -> tuple[float, float]:
-        _, predicted = _best_difficulty(c.p_correct)
-        in_band = TARGET_LOW <= predicted <= TARGET_HIGH
-        # Gaps below grade first, then on grade, then ahead; started work before new work.
-        gap = c.grade_rank < student_grade_rank
-        ahead = c.grade_rank > student_grade_rank
-        priority = (
-            (2.0 if in_band else 0.0)
-            + (1.0 if gap else 0.5 if not ahead else 0.0)
-            + (0.5 if c.status == "learning" else 0.0)
-            + (0.3 if c.competency_id in recent_competency_ids[:5] else 0.0)
+    recent_by_comp: dict[int, list[str]] = {}
+    for cid, difficulty in recent_pairs:
+        recent_by_comp.setdefault(cid, []).append(_item_key(cid, difficulty))
+    last_comp = recent_competency_ids[0] if recent_competency_ids else None
+    if last_comp is not None and not recent_pairs:
+        # Only the competency is known: steer away from all of its difficulties.
+        recent_by_comp[last_comp] = [_item_key(last_comp, d) for d in DIFFICULTIES]
+    by_id = {c.competency_id: c for c in candidates}
+    competencies = [
+        CompetencyCandidate(
+            competency=str(c.competency_id),
+            p_mastery=c.p_mastery,
+            n_evidence=c.n_attempts,
+            n_correct=c.n_correct,
+            ready=c.ready,
+            on_pathway=c.grade_rank <= student_grade_rank,
+            last_practiced=c.last_practised,
+            recent_items=tuple(recent_by_comp.get(c.competency_id, ())),
         )
-        return priority + rng.random() * 0.4, -c.grade_rank
-
-    pick = max(learnable, key=score)
-    difficulty, predicted = _best_difficulty(pick.p_correct)
-    if pick.grade_rank < student_grade_rank:
-        reason = "Filling a gap from an earlier grade"
-    elif pick.grade_rank > student_grade_rank:
-        reason = "Ready for work beyond your grade"
-    else:
-        reason = "Next step at your grade"
-    return Choice(pick, difficulty, predicted, reason)
+        for c in candidates
+    ]
+    items = [
+        ItemCandidate(
+            item=_item_key(c.competency_id, d),
+            competency=str(c.competency_id),
+            p_success=shift_for_difficulty(c.p_correct, d),
+        )
+        for c in candidates
+        for d in DIFFICULTIES
+    ]
+    last_item = _item_key(*recent_pairs[0]) if recent_pairs else None
+    pick = tandem_engine.next_item(
+        competencies,
+        items,
+        now=when,
+        last_item=last_item,
+        picks_since_review=(
+            answered_count % REVIEW_EVERY if picks_since_review is None else picks_since_review
+        ),
+        config=CONFIG,
+        seed=rng.randrange(2**32),
+    )
+    if pick is None:
+        return None
+    chosen = by_id[int(pick.competency)]
+    difficulty = int(pick.item.rsplit("@", 1)[1])
+    return Choice(
+        candidate=chosen,
+        difficulty=difficulty,
+        predicted_success=pick.p_success,
+        reason=_reason(pick.reason, chosen, student_grade_rank),
+        kind=str(pick.reason),
+    )

@@ -16,15 +16,36 @@ from tandem.mastery.rules import READY_PREREQUISITE_AT
 from tandem.mastery.selectors import MasteryView, mastery_for_student
 from tandem.mastery.services import active_parameter_set, bkt_params_for
 from tandem.practice.models import Attempt
-from tandem.practice.policy import Candidate
+from tandem.practice.policy import REVIEW_REASON, Candidate
 
 
 def recent_competency_ids(*, student_id: int, limit: int = 10) -> list[int]:
-    return list(
-        Attempt.objects.filter(student_id=student_id)
+    return [pick.competency_id for pick in recent_picks(student_id=student_id, limit=limit)]
+
+
+@dataclass(frozen=True)
+class RecentPick:
+    competency_id: int
+    difficulty: int
+    reason: str
+
+
+def recent_picks(*, student_id: int, limit: int = 10) -> list[RecentPick]:
+    """The last items given to the student, newest first."""
+    return [
+        RecentPick(cid, difficulty, reason)
+        for cid, difficulty, reason in Attempt.objects.filter(student_id=student_id)
         .order_by("-presented_at")
-        .values_list("competency_id", flat=True)[:limit]
-    )
+        .values_list("competency_id", "item__difficulty", "reason")[:limit]
+    ]
+
+
+def picks_since_review(picks: list[RecentPick]) -> int:
+    """How many of ``picks`` (newest first) came after the last spaced review."""
+    for n, pick in enumerate(picks):
+        if pick.reason == REVIEW_REASON:
+            return n
+    return len(picks)
 
 
 def _readiness(
@@ -61,6 +82,8 @@ def practice_candidates(*, student_id: int, now: dt.datetime) -> list[Candidate]
                 status=view.status if view else Status.NOT_STARTED,
                 ready=ready[cid],
                 last_practised=view.last_evidence_at if view else None,
+                n_attempts=view.n_attempts if view else 0,
+                n_correct=view.n_correct if view else 0,
             )
         )
     return candidates

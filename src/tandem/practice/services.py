@@ -19,7 +19,7 @@ from tandem.evidence.services import evidence_record
 from tandem.mastery.services import mastery_apply
 from tandem.practice.models import Attempt
 from tandem.practice.policy import choose_next
-from tandem.practice.selectors import practice_candidates, recent_competency_ids
+from tandem.practice.selectors import picks_since_review, practice_candidates, recent_picks
 from tandem.roster.constants import grade_rank
 from tandem.roster.models import User
 from tandem.roster.selectors import student_classes
@@ -43,13 +43,16 @@ def practice_next(*, student: User, now: dt.datetime) -> Attempt | None:
         return open_attempt
     answered = Attempt.objects.filter(student=student, statement__isnull=False).count()
     rng = random.Random(f"{student.pk}:{answered}")
-    recent = recent_competency_ids(student_id=student.pk)
+    recent = recent_picks(student_id=student.pk)
     choice = choose_next(
         practice_candidates(student_id=student.pk, now=now),
         student_grade_rank=grade_rank(student.grade),
-        recent_competency_ids=recent,
+        recent_competency_ids=[pick.competency_id for pick in recent],
+        recent_difficulties=[pick.difficulty for pick in recent],
+        picks_since_review=picks_since_review(recent),
         answered_count=answered,
         rng=rng,
+        now=now,
     )
     if choice is None:
         return None
@@ -133,7 +136,8 @@ def attempt_answer(
         extensions={
             "hints": attempt.hints_shown,
             "predicted_success": round(attempt.predicted_success, 4),
-            "engine": getattr(tandem_engine, "__version__", ""),
+            "engine": tandem_engine.ENGINE_VERSION,
+            "policy": attempt.reason,
         },
         weight=weight,
         idempotency_key=f"attempt:{attempt.pk}",
