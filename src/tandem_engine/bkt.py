@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, Self
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from tandem_engine._pmap import PMap
@@ -176,6 +177,12 @@ def _forward(
     return prior, post, float(np.log(den).sum())
 
 
+def _ratio(out: FloatArray, numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> None:
+    """``out = numerator / denominator`` where the denominator is positive; elsewhere unchanged."""
+    den = np.asarray(denominator, dtype=np.float64)
+    np.divide(numerator, den, out=out, where=den > _EPS)
+
+
 def _fit_em(
     lay: _Layout,
     params: FloatArray,
@@ -244,18 +251,24 @@ def _fit_em(
         known_from = np.bincount(k, weights=smooth * has_next, minlength=n_skills)
         m = prior_strength
         mu = prior_mean
-        new = np.empty_like(params)
-        new[0] = (
-            np.bincount(first_skill, weights=smooth[first], minlength=n_skills) + m * mu[0]
-        ) / (init_count + m)
-        new[1] = (np.bincount(k, weights=xi_learn, minlength=n_skills) + m * mu[1]) / (
-            trans_count - known_from + m
+        new = params.copy()  # a competency with no evidence for a parameter keeps its value
+        _ratio(
+            new[0],
+            np.bincount(first_skill, weights=smooth[first], minlength=n_skills) + m * mu[0],
+            init_count + m,
         )
-        new[2] = (unknown_right + m * mu[2]) / (count_k - known + m)
-        new[3] = (known_wrong + m * mu[3]) / (known + m)
+        _ratio(
+            new[1],
+            np.bincount(k, weights=xi_learn, minlength=n_skills) + m * mu[1],
+            trans_count - known_from + m,
+        )
+        _ratio(new[2], unknown_right + m * mu[2], count_k - known + m)
+        _ratio(new[3], known_wrong + m * mu[3], known + m)
         if forgetting:
-            new[4] = (np.bincount(k, weights=xi_forget, minlength=n_skills) + m * mu[4]) / (
-                known_from + m
+            _ratio(
+                new[4],
+                np.bincount(k, weights=xi_forget, minlength=n_skills) + m * mu[4],
+                known_from + m,
             )
         else:
             new[4] = 0.0

@@ -205,3 +205,18 @@ def test_items_without_skills_get_the_base_rate() -> None:
     p = model.predict_proba(log)
     assert p[1] == pytest.approx(0.75)
     assert math.isfinite(model.log_likelihood_)
+
+
+def test_em_without_a_prior_stays_finite_where_a_skill_lacks_evidence():
+    # Skill 1 is only ever answered once per student (no transitions to learn from) and always
+    # right (nothing to estimate slip from); with no prior pulling, EM must not divide by zero.
+    log = ResponseLog.from_arrays(
+        student=[0, 0, 0, 1, 1, 1],
+        item=[0, 0, 1, 0, 0, 1],
+        correct=[0, 1, 1, 1, 1, 1],
+        q_matrix=np.eye(2, dtype=bool),
+    )
+    model = BKT(prior_strength=0.0).fit(log)
+    values = np.array([[getattr(p, f) for f in BKTParams.__slots__] for p in model.params_])
+    assert np.isfinite(values).all()
+    assert not any(p.violations() for p in model.params_)

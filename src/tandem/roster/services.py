@@ -56,6 +56,9 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         grade=grade,
+        # Administrators work in Django's admin; nobody else may enter it.
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
     )
     if orgs:
         user.orgs.set(orgs)
