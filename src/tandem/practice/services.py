@@ -83,7 +83,7 @@ class AnswerOutcome:
 def _access_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
     try:
         return (
-            Attempt.objects.select_for_update()
+            Attempt.objects.select_for_update(of=("self",))
             .select_related("item", "competency", "statement")
             .get(pk=attempt_id, student=student)
         )
