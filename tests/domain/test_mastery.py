@@ -8,7 +8,7 @@ from tests.factories import make_school, record_answer
 
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, StateChange
-from tandem.mastery.rules import MASTERED_AT, effective_status, status_after
+from tandem.mastery.rules import MASTERED_AT, effective_status, review_due_after_days, status_after
 from tandem.mastery.selectors import mastery_explanation, mastery_for_student
 from tandem.mastery.services import active_parameter_set
 
@@ -68,13 +68,30 @@ def test_status_rule():
     now = timezone.now()
     assert (
         effective_status(
-            status=Status.MASTERED, last_evidence_at=now - dt.timedelta(days=60), now=now
+            status=Status.MASTERED,
+            last_evidence_at=now - dt.timedelta(days=60),
+            now=now,
+            n_correct=5,
         )
         == Status.NEEDS_REVIEW
     )
     assert (
         effective_status(
-            status=Status.MASTERED, last_evidence_at=now - dt.timedelta(days=2), now=now
+            status=Status.MASTERED,
+            last_evidence_at=now - dt.timedelta(days=2),
+            now=now,
+            n_correct=5,
         )
         == Status.MASTERED
     )
+    # Recall lasts longer the more often the competency was answered right.
+    often = now - dt.timedelta(days=review_due_after_days(3) + 1)
+    assert (
+        effective_status(status=Status.MASTERED, last_evidence_at=often, now=now, n_correct=3)
+        == Status.NEEDS_REVIEW
+    )
+    assert (
+        effective_status(status=Status.MASTERED, last_evidence_at=often, now=now, n_correct=8)
+        == Status.MASTERED
+    )
+    assert review_due_after_days(8) > review_due_after_days(3) > 5

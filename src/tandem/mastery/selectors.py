@@ -56,6 +56,7 @@ def _view(row: dict[str, object], now: dt.datetime) -> MasteryView:
             status=str(row["status"]),
             last_evidence_at=last,  # type: ignore[arg-type]
             now=now,
+            n_correct=int(row["n_correct"]),  # type: ignore[call-overload]
         ),
         n_attempts=int(row["n_attempts"]),  # type: ignore[call-overload]
         n_correct=int(row["n_correct"]),  # type: ignore[call-overload]

@@ -26,7 +26,7 @@ from tandem.evidence.constants import ObservationKind
 from tandem.evidence.models import Statement
 from tandem.evidence.selectors import evidence_timeline
 from tandem.mastery.constants import Status
-from tandem.mastery.rules import MASTERED_AT, REVIEW_AFTER
+from tandem.mastery.rules import MASTERED_AT, MIN_EVIDENCE, review_due_after_days
 from tandem.mastery.selectors import (
     MasteryView,
     mastery_explanation,
@@ -326,7 +326,8 @@ def competency_explain(request: HttpRequest, student_id: int, competency_id: int
         "params": params,
         "observation_weight": OBSERVATION_WEIGHT,
         "mastered_at": round(MASTERED_AT * 100),
-        "review_after_days": REVIEW_AFTER.days,
+        "min_evidence": MIN_EVIDENCE,
+        "review_after_days": round(review_due_after_days(view.n_correct if view else 0)),
         "shared_classes": shared,
         "observe_url": reverse("teaching:student", args=[student.pk])
         + "?"
