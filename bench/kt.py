@@ -308,7 +308,44 @@ def main(argv: list[str] | None = None) -> int:
         for line in checks(rows):
             print(line)
     print(f"\nwrote {OUT.relative_to(REPO)}")
+    if not args.only:
+        mastery_rule(quick=args.quick)
     return 0
+
+
+MASTERY_OUT = REPO / "var" / "bench" / "mastery-rule.json"
+
+
+def mastery_rule(*, quick: bool) -> None:
+    """Precision and recall of the mastery rule on simulated students whose truth is known."""
+    sys.path.insert(0, str(REPO / "src"))
+    from tandem_engine import DEFAULT_RULE, simulate_mastery_decisions
+
+    n_students = 300 if quick else 2000
+    rows = []
+    for fit, label in ((True, "parameters fitted by EM"), (False, "true parameters")):
+        report = simulate_mastery_decisions(n_students=n_students, fit=fit, random_state=2026)
+        rows.append(
+            {
+                "parameters": label,
+                "precision": report.precision,
+                "recall": report.recall,
+                "n_students": n_students,
+                "n_decisions": report.n_decisions,
+                "n_flagged": report.n_flagged,
+                "n_truly_mastered": report.n_truly_mastered,
+                "threshold": DEFAULT_RULE.threshold,
+                "min_evidence": DEFAULT_RULE.min_evidence,
+            }
+        )
+    print("\nmastery rule on simulated students (P >= 0.95 after >= 3 answers):")
+    for r in rows:
+        print(
+            f"  {r['parameters']:<24} precision {r['precision']:.3f}  recall {r['recall']:.3f}"
+            f"  ({r['n_flagged']:,} of {r['n_decisions']:,} decisions flagged mastered)"
+        )
+    MASTERY_OUT.write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"wrote {MASTERY_OUT.relative_to(REPO)}")
 
 
 if __name__ == "__main__":
