@@ -1,10 +1,21 @@
-"""The ``tandem`` command for operators: serve, seed the demo school, and run Django management."""
+"""The ``tandem`` command for operators: serve, seed the demo school, calibrate the learner
+model, and run Django management."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+import subprocess
 import sys
+import time
+from types import FrameType
+
+# How long a stopping background worker may take to finish its current task.
+WORKER_STOP_SECONDS = 30
+# A worker that died is restarted, but not more often than this (a crash loop stays quiet).
+WORKER_RESTART_SECONDS = 10.0
 
 
 def _django_setup() -> None:
@@ -20,6 +31,60 @@ def _manage(argv: list[str]) -> int:
 
     execute_from_command_line(["tandem manage", *argv])
     return 0
+
+
+def _worker_enabled(args: argparse.Namespace) -> bool:
+    off = os.environ.get("TANDEM_WORKER", "1").strip().lower() in {"0", "false", "no", "off"}
+    return bool(args.worker) and not off
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def supervise(server_cmd: list[str], worker_cmd: list[str], *, poll: float = 1.0) -> int:
+    """Run the web server with a background worker beside it, until the server stops.
+
+    Termination signals go to the server; when it exits the worker is stopped too (it finishes
+    its current task first). A worker that dies is restarted. Returns the server's exit status.
+    """
+    server = subprocess.Popen(server_cmd)
+    worker = subprocess.Popen(worker_cmd)
+    worker_started = time.monotonic()
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        if server.poll() is None:
+            server.send_signal(signum)
+
+    handled = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
+    previous = {sig: signal.signal(sig, forward) for sig in handled}
+    try:
+        while server.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=poll)
+            if (
+                worker.poll() is not None
+                and time.monotonic() - worker_started >= WORKER_RESTART_SECONDS
+            ):
+                print(
+                    f"tandem: background worker exited ({worker.returncode}); restarting it",
+                    file=sys.stderr,
+                )
+                worker = subprocess.Popen(worker_cmd)
+                worker_started = time.monotonic()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop(server)
+        _stop(worker)
+    return int(server.returncode or 0)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -38,8 +103,15 @@ def _serve(args: argparse.Namespace) -> int:
         "--access-logfile",
         "-",
     ]
-    os.execvp(sys.executable, [sys.executable, "-m", *gunicorn_args])
-    return 0  # pragma: no cover - execvp does not return
+    server_cmd = [sys.executable, "-m", *gunicorn_args]
+    if not _worker_enabled(args):
+        os.execvp(sys.executable, server_cmd)
+    # Background tasks (calibration) run in django-tasks' database worker, next to the server.
+    return supervise(server_cmd, [sys.executable, "-m", "tandem.cli", "manage", "db_worker"])
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    return _manage(["calibrate", *(["--quiet"] if args.quiet else [])])
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -57,16 +129,31 @@ def main(argv: list[str] | None = None) -> int:
         return _manage(argv[1:])
     parser = argparse.ArgumentParser(prog="tandem", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="migrate, collect static files and serve with gunicorn")
+    serve = sub.add_parser(
+        "serve",
+        help="migrate, collect static files, and serve with gunicorn and a background worker",
+    )
     serve.add_argument("--host", default=os.environ.get("TANDEM_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("TANDEM_PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("TANDEM_WORKERS", "2")))
+    serve.add_argument(
+        "--no-worker",
+        dest="worker",
+        action="store_false",
+        help="do not start the background worker (also: TANDEM_WORKER=0)",
+    )
     serve.set_defaults(func=_serve)
     demo = sub.add_parser("demo", help="seed the demo school (idempotent) and print its logins")
     demo.add_argument("--students", type=int, default=150)
     demo.add_argument("--days", type=int, default=42, help="days of simulated practice history")
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(func=_demo)
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="fit the learner model on this installation's evidence, now, and print a report",
+    )
+    calibrate.add_argument("--quiet", action="store_true", help="print only the report")
+    calibrate.set_defaults(func=_calibrate)
     sub.add_parser("manage", help="run a Django management command: tandem manage <command> …")
     args = parser.parse_args(argv)
     return int(args.func(args))

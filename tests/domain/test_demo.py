@@ -5,7 +5,8 @@ import pytest
 from tandem.core.demo import demo_seed
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
-from tandem.mastery.models import LearnerState
+from tandem.mastery.models import LearnerState, StateChange
+from tandem.mastery.services import active_parameter_set
 from tandem.roster.constants import Role
 from tandem.roster.models import GuardianLink, SchoolClass, User
 
@@ -28,6 +29,12 @@ def test_demo_seed_is_realistic_and_idempotent():
         for s in User.objects.filter(role=Role.STUDENT)
     ]
     assert max(counts) - min(counts) >= 3
+    # The school ships calibrated: a fitted parameter set is active and made every estimate.
+    calibrated = active_parameter_set()
+    assert calibrated.params["fit"]["n_responses"] > 30 * 5
+    assert not LearnerState.objects.exclude(parameter_set=calibrated).exists()
+    assert not StateChange.objects.exclude(parameter_set=calibrated).exists()
+    assert f"Learner model: {calibrated.version} (calibrated" in report.summary()
     statements = Statement.objects.count()
     again = demo_seed(students=30, days=14, seed=7)
     assert not again.created

@@ -6,6 +6,7 @@ stored as ordinary evidence (source "simulation"), so every page shows a realist
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import random
@@ -25,7 +26,8 @@ from tandem.content.models import Item
 from tandem.content.services import items_bulk_from_specs
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
-from tandem.mastery.models import LearnerState, StateChange
+from tandem.mastery.calibration import InsufficientEvidenceError, calibrate
+from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
 from tandem.mastery.services import active_parameter_set, bkt_params_for
 from tandem.practice.models import Attempt
@@ -143,6 +145,7 @@ class DemoReport:
     statements: int = 0
     items: int = 0
     framework: str = ""
+    learner_model: str = ""
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -152,6 +155,7 @@ class DemoReport:
             f"  {self.framework}",
             f"  {self.teachers} teachers, {self.students} students, {self.guardians} guardians, "
             f"{self.items} items, {self.statements} evidence statements",
+            f"  Learner model: {self.learner_model}",
             f"  Demo logins (password for all: {DEMO_PASSWORD}):",
         ]
         lines += [f"    {role:<14} {username:<12} {who}" for role, username, who in self.logins]
@@ -177,6 +181,18 @@ def _logins() -> list[tuple[str, str, str]]:
     return logins
 
 
+def _learner_model() -> str:
+    parameter_set = ParameterSet.objects.filter(is_active=True).order_by("-created_at").first()
+    if parameter_set is None:
+        return "default parameters (not calibrated)"
+    fit = parameter_set.params.get("fit")
+    if not fit:
+        return f"{parameter_set.version} (not calibrated)"
+    auc = fit.get("heldout", {}).get("auc")
+    held_out = "n/a" if auc is None else f"{auc:.3f}"
+    return f"{parameter_set.version} (calibrated; held-out AUC {held_out})"
+
+
 def _report(created: bool) -> DemoReport:
     from tandem.competencies.models import Framework
 
@@ -188,6 +204,7 @@ def _report(created: bool) -> DemoReport:
         statements=Statement.objects.count(),
         items=Item.objects.count(),
         framework=str(Framework.objects.first() or ""),
+        learner_model=_learner_model(),
         logins=_logins(),
     )
 
@@ -201,6 +218,9 @@ def demo_seed(*, students: int = 150, days: int = 42, seed: int = 2026) -> DemoR
         _seed_items()
         roster = _seed_roster(students=students, seed=seed)
         _simulate_history(roster, days=days, seed=seed)
+    # The school ships calibrated: the learner model is fitted on its own (simulated) history.
+    with contextlib.suppress(InsufficientEvidenceError):  # a tiny demo keeps the defaults
+        calibrate()
     return _report(created=True)
 
 

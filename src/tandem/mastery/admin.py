@@ -1,11 +1,180 @@
-from django.contrib import admin
+"""Admin pages of the learner model: parameter sets, learner states and calibration runs."""
 
-from tandem.mastery.models import LearnerState, ParameterSet
+from __future__ import annotations
 
-admin.site.register(ParameterSet, list_display=("version", "model_name", "is_active", "created_at"))
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import URLPattern, path
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
+from tandem.mastery.tasks import (
+    CalibrationBusyError,
+    calibration_run_active,
+    calibration_run_start,
+)
+
+# Seconds between reloads of a calibration page while a run is queued or running.
+REFRESH_SECONDS = 2
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows written only by services: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(ParameterSet)
+class ParameterSetAdmin(ReadOnlyAdmin):
+    list_display = (
+        "version",
+        "model_name",
+        "engine_version",
+        "is_active",
+        "heldout_auc",
+        "created_at",
+    )
+    list_filter = ("is_active", "model_name")
+    fields = (
+        "version",
+        "model_name",
+        "engine_version",
+        "is_active",
+        "created_at",
+        "notes",
+        "params_json",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="held-out AUC")
+    def heldout_auc(self, obj: ParameterSet) -> str:
+        auc = (obj.params.get("fit") or {}).get("heldout", {}).get("auc")
+        return "—" if auc is None else f"{auc:.3f}"
+
+    @admin.display(description="parameters")
+    def params_json(self, obj: ParameterSet) -> SafeString:
+        return format_html("<pre>{}</pre>", json.dumps(obj.params, indent=2, sort_keys=True))
+
+
 admin.site.register(
     LearnerState,
     list_display=("student", "competency", "p_mastery", "status", "n_attempts"),
     list_filter=("status",),
     raw_id_fields=("student", "competency"),
 )
+
+
+@admin.register(CalibrationRun)
+class CalibrationRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "status",
+        "progress_bar",
+        "message",
+        "parameter_set",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    list_filter = ("status",)
+    fields = (
+        "status",
+        "progress_bar",
+        "message",
+        "error",
+        "parameter_set",
+        "report_json",
+        "requested_by",
+        "task_id",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+    change_list_template = "admin/mastery/calibrationrun/change_list.html"
+    change_form_template = "admin/mastery/calibrationrun/change_form.html"
+
+    @admin.display(description="progress")
+    def progress_bar(self, obj: CalibrationRun) -> SafeString:
+        return format_html(
+            '<progress max="100" value="{}" aria-label="{}% done">{}%</progress> {}%',
+            obj.progress,
+            obj.progress,
+            obj.progress,
+            obj.progress,
+        )
+
+    @admin.display(description="report")
+    def report_json(self, obj: CalibrationRun) -> SafeString:
+        if not obj.report:
+            return format_html("{}", "—")
+        return format_html("<pre>{}</pre>", json.dumps(obj.report, indent=2, sort_keys=True))
+
+    def has_start_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.has_perm("mastery.start_calibration"))
+
+    def get_urls(self) -> list[URLPattern]:
+        start = path(
+            "start/",
+            self.admin_site.admin_view(self.start_view),
+            name="mastery_calibrationrun_start",
+        )
+        return [start, *super().get_urls()]
+
+    def start_view(self, request: HttpRequest) -> HttpResponse:
+        """Queue a calibration (POST only); a second request while one is pending adds none."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_start_permission(request):
+            raise PermissionDenied
+        try:
+            run = calibration_run_start(requested_by=request.user)
+        except CalibrationBusyError as busy:
+            messages.warning(request, f"{busy} No second calibration was started.")
+        else:
+            messages.success(
+                request,
+                f"Calibration #{run.pk} queued. This page follows its progress until it finishes.",
+            )
+        return redirect("admin:mastery_calibrationrun_changelist")
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        active = calibration_run_active()
+        context = {
+            "active_run": active,
+            "can_start": self.has_start_permission(request),
+            "refresh_seconds": REFRESH_SECONDS if active else None,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = self.get_object(request, object_id)
+        context = {
+            "refresh_seconds": REFRESH_SECONDS if run is not None and run.is_active else None,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)

@@ -8,3 +8,16 @@ class Status(models.TextChoices):
     LEARNING = "learning", "Learning"
     MASTERED = "mastered", "Mastered"
     NEEDS_REVIEW = "needs_review", "Needs review"
+
+
+class RunStatus(models.TextChoices):
+    """Where a background calibration run stands."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+# A run in one of these states holds the single calibration slot.
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)

@@ -7,7 +7,7 @@ from django.db import models
 
 from tandem.competencies.models import Competency
 from tandem.evidence.models import Statement
-from tandem.mastery.constants import Status
+from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus, Status
 
 
 class ParameterSet(models.Model):
@@ -62,3 +62,51 @@ class StateChange(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["state", "-at"])]
+
+
+class CalibrationRun(models.Model):
+    """One request to re-fit the learner model on this installation's evidence, and its progress."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calibration_runs",
+    )
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0-100")
+    message = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    parameter_set = models.ForeignKey(
+        ParameterSet,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calibration_runs",
+    )
+    # What the calibration measured (sizes, log-likelihood, held-out AUC/RMSE, seconds).
+    report = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("start_calibration", "Can start a learner-model calibration")]
+        constraints = [
+            # At most one run queued or running at a time, even under a double submit.
+            models.UniqueConstraint(
+                models.Value(1),
+                condition=models.Q(status__in=ACTIVE_RUN_STATUSES),
+                name="calibration_one_active_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calibration #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES

@@ -16,7 +16,7 @@ DEFAULT_PARAMETER_SET = "bkt-default-1"
 
 
 def _engine_version() -> str:
-    return str(getattr(tandem_engine, "__version__", "0.1"))
+    return tandem_engine.ENGINE_VERSION
 
 
 def active_parameter_set() -> ParameterSet:

@@ -1,0 +1,132 @@
+"""Calibration as a background task: start a run, and carry it out with visible progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from tandem.mastery.calibration import InsufficientEvidenceError, calibrate
+from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
+from tandem.mastery.models import CalibrationRun, ParameterSet
+
+logger = logging.getLogger(__name__)
+
+# Calibration takes seconds; a run in the slot this long was abandoned (worker stopped or killed).
+ABANDONED_AFTER = dt.timedelta(minutes=30)
+
+
+class CalibrationBusyError(RuntimeError):
+    """A calibration is already queued or running; a second one would only repeat it."""
+
+    def __init__(self, run: CalibrationRun) -> None:
+        super().__init__(f"Calibration #{run.pk} is already {run.get_status_display().lower()}.")
+        self.run = run
+
+
+def calibration_run_active() -> CalibrationRun | None:
+    """The run holding the calibration slot, after releasing one that was abandoned."""
+    cutoff = timezone.now() - ABANDONED_AFTER
+    CalibrationRun.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=cutoff)
+        | Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
+    ).update(
+        status=RunStatus.FAILED,
+        error=f"Abandoned: not finished after {ABANDONED_AFTER.total_seconds() / 60:.0f} minutes "
+        "(was the background worker stopped? `tandem serve` starts one unless TANDEM_WORKER=0).",
+        finished_at=timezone.now(),
+    )
+    return CalibrationRun.objects.filter(status__in=ACTIVE_RUN_STATUSES).first()
+
+
+def calibration_run_create(*, requested_by: Any | None) -> CalibrationRun:
+    """Record a queued run; raises :class:`CalibrationBusyError` if one holds the slot."""
+    active = calibration_run_active()
+    if active is not None:
+        raise CalibrationBusyError(active)
+    try:
+        with transaction.atomic():
+            return CalibrationRun.objects.create(
+                requested_by=requested_by, message="Waiting for the background worker"
+            )
+    except IntegrityError:
+        # Lost a race with a simultaneous request: the database allows one active run.
+        active = calibration_run_active()
+        if active is None:
+            raise
+        raise CalibrationBusyError(active) from None
+
+
+def calibration_run_start(*, requested_by: Any | None) -> CalibrationRun:
+    """Queue a calibration for the background worker; at most one is queued or running."""
+    with transaction.atomic():
+        run = calibration_run_create(requested_by=requested_by)
+        # Enqueued in the same transaction: the task row and the run appear together or not at all.
+        result = calibrate_task.enqueue(run.pk)
+        CalibrationRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    run.refresh_from_db()
+    return run
+
+
+def calibration_run_execute(
+    run_id: int, *, echo: Callable[[int, str], None] | None = None
+) -> CalibrationRun:
+    """Carry out a queued run, recording progress, the outcome and any error on it.
+
+    A run that is no longer queued (already carried out, or given up as abandoned) is left as
+    it is, so a late worker never runs a second calibration alongside a newer one.
+    """
+    runs = CalibrationRun.objects.filter(pk=run_id)
+    claimed = runs.filter(status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0, message="Starting"
+    )
+    if not claimed:
+        logger.warning("calibration run %s is not queued; not running it", run_id)
+        return CalibrationRun.objects.get(pk=run_id)
+
+    def progress(percent: int, message: str) -> None:
+        runs.update(progress=percent, message=message[:255])
+        if echo is not None:
+            echo(percent, message)
+
+    try:
+        report = calibrate(progress=progress)
+    except InsufficientEvidenceError as refused:
+        runs.update(
+            status=RunStatus.FAILED,
+            error=str(refused),
+            message="Refused: too little evidence",
+            finished_at=timezone.now(),
+        )
+    except BaseException as error:  # also an interrupt or the worker's exit: never left running
+        logger.exception("calibration run %s failed", run_id)
+        detail = str(error)
+        runs.update(
+            status=RunStatus.FAILED,
+            error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__,
+            message="Failed",
+            finished_at=timezone.now(),
+        )
+        raise
+    else:
+        runs.update(
+            status=RunStatus.SUCCEEDED,
+            progress=100,
+            message=f"Done: {report.version} is active",
+            parameter_set=ParameterSet.objects.get(version=report.version),
+            report=report.as_dict(),
+            finished_at=timezone.now(),
+        )
+    return CalibrationRun.objects.get(pk=run_id)
+
+
+@task()
+def calibrate_task(run_id: int) -> str:
+    """The worker's entry point: run calibration ``run_id`` and return its final status."""
+    return calibration_run_execute(run_id).status

@@ -1,0 +1,174 @@
+"""Calibration fits the learner model on the installation's own evidence and adopts it."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from tests.factories import make_school, record_answer
+from tests.mastery.conftest import TRUE_PARAMS, add_synthetic_evidence
+
+import tandem_engine
+from tandem.competencies.models import Competency
+from tandem.evidence.constants import ObservationKind
+from tandem.evidence.models import Statement
+from tandem.mastery.calibration import InsufficientEvidenceError, calibrate, evidence_log
+from tandem.mastery.constants import Status
+from tandem.mastery.models import LearnerState, ParameterSet, StateChange
+from tandem.mastery.rules import status_after
+from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.teaching.services import observation_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_evidence_log_reads_answers_in_time_order_with_competencies_as_skills():
+    school = make_school()
+    now = timezone.now()
+    record_answer(school.student_a, "6.EE.A.2", True, at=now)
+    # Recorded later, but it happened earlier: the log follows the timestamps.
+    record_answer(school.student_a, "6.EE.A.3", False, at=now - dt.timedelta(hours=1))
+    record_answer(school.student_b, "6.EE.A.2", False, at=now)
+    log = evidence_log()
+    assert log.n_responses == 3 and log.n_students == 2
+    assert set(log.skill_ids) == {"6.EE.A.2", "6.EE.A.3"}
+    a = log.student_ids.index(str(school.student_a.pk))
+    rows = [r for r in range(log.n_responses) if log.student[r] == a]
+    skills = [log.skill_ids[log.q_matrix[log.item[r]].indices[0]] for r in rows]
+    assert skills == ["6.EE.A.3", "6.EE.A.2"]
+    assert [bool(log.correct[r]) for r in rows] == [False, True]
+
+
+def test_calibration_recovers_parameters_and_activates_a_new_version():
+    add_synthetic_evidence(n_students=80, n_steps=12, seed=11)
+    before = active_parameter_set()
+    report = calibrate()
+    new = ParameterSet.objects.get(version=report.version)
+    assert new.is_active and new != before
+    assert ParameterSet.objects.filter(is_active=True).get() == new
+    assert new.version.startswith("bkt-") and new.model_name == "bkt"
+    assert new.engine_version == tandem_engine.ENGINE_VERSION
+    assert active_parameter_set() == new
+    for code, true in TRUE_PARAMS.items():
+        fitted = bkt_params_for(new, code)
+        for name in ("p_init", "p_learn", "p_guess", "p_slip"):
+            assert getattr(fitted, name) == pytest.approx(getattr(true, name), abs=0.06), name
+        assert fitted.p_guess <= 0.3 and fitted.p_slip <= 0.3
+    fit = new.params["fit"]
+    assert fit["n_responses"] == report.n_responses == 80 * 12 * 2
+    assert fit["n_students"] == 80
+    assert 0.7 < fit["heldout"]["auc"] <= 1.0 and 0.0 < fit["heldout"]["rmse"] < 0.5
+    assert fit["heldout"]["n_students"] == 16
+    assert "held-out" in new.notes.lower() and str(report.n_responses) in new.notes
+    assert "AUC" in report.summary()
+
+
+def test_calibration_is_deterministic():
+    add_synthetic_evidence(n_students=40, n_steps=10, seed=5)
+    first = calibrate(recompute=False)
+    second = calibrate(recompute=False)
+    assert first.heldout == second.heldout
+    old, new = (ParameterSet.objects.get(version=r.version) for r in (first, second))
+    assert old.params["per_competency"] == new.params["per_competency"]
+    assert first.version != second.version and not ParameterSet.objects.get(pk=old.pk).is_active
+
+
+def test_too_little_evidence_is_refused_and_nothing_is_stored():
+    with pytest.raises(InsufficientEvidenceError, match="0 answers from 0 students"):
+        calibrate()
+    school = make_school()
+    for k in range(20):
+        record_answer(school.student_a, "6.EE.A.2", k % 3 != 0)
+    versions = set(ParameterSet.objects.values_list("version", "is_active"))
+    states = list(LearnerState.objects.values())
+    changes = StateChange.objects.count()
+    with pytest.raises(InsufficientEvidenceError, match="Too little evidence"):
+        calibrate()
+    assert set(ParameterSet.objects.values_list("version", "is_active")) == versions
+    assert list(LearnerState.objects.values()) == states
+    assert StateChange.objects.count() == changes
+
+
+def _independent_replay(parameter_set):
+    """Each learner state as bkt_step gives it, statement by statement in time order."""
+    expected = {}
+    for state in LearnerState.objects.select_related("competency"):
+        params = bkt_params_for(parameter_set, state.competency.human_coding_scheme)
+        p, n, ok, weight, status, steps = params.p_init, 0, 0, 0.0, Status.NOT_STARTED, []
+        statements = Statement.objects.filter(
+            actor_id=state.student_id,
+            competencies=state.competency,
+            result_success__isnull=False,
+        ).order_by("timestamp", "stored")
+        for statement in statements:
+            before = p
+            p = tandem_engine.bkt_step(p, statement.result_success, params, statement.weight)
+            n, ok, weight = n + 1, ok + int(statement.result_success), weight + statement.weight
+            status = status_after(previous=status, p_mastery=p, n_attempts=n)
+            steps.append((statement.pk, before, p))
+        expected[state.pk] = (p, n, ok, weight, status, steps)
+    return expected
+
+
+def test_recompute_rebuilds_every_state_under_the_new_parameters():
+    school = make_school()
+    now = timezone.now()
+    for k, correct in enumerate([True, True, False, True, True, True]):
+        record_answer(school.student_a, "6.EE.A.2", correct, at=now - dt.timedelta(minutes=50 - k))
+    # An answer recorded late about something that happened earlier, and a teacher's observation.
+    record_answer(school.student_a, "6.EE.A.2", False, at=now - dt.timedelta(hours=3))
+    observation_record(
+        teacher=school.teacher_a,
+        student=school.student_a,
+        competency=Competency.objects.get(human_coding_scheme="6.EE.A.2"),
+        kind=ObservationKind.SHOWED_UNDERSTANDING,
+        note="Explained it well.",
+        now=now - dt.timedelta(minutes=10),
+        school_class=school.class_a,
+    )
+    record_answer(school.student_b, "6.EE.A.3", True, at=now)
+    old = active_parameter_set()
+    add_synthetic_evidence(n_students=30, n_steps=8, seed=3)
+    kept_pk = LearnerState.objects.get(student=school.student_a).pk
+
+    report = calibrate()
+
+    new = ParameterSet.objects.get(version=report.version)
+    assert new != old
+    assert not LearnerState.objects.exclude(parameter_set=new).exists()
+    assert not StateChange.objects.exclude(parameter_set=new).exists()
+    n_links = Statement.competencies.through.objects.filter(
+        statement__result_success__isnull=False
+    ).count()
+    assert StateChange.objects.count() == n_links == report.changes_recomputed
+    # Synthetic students had statements but no states: replaying gives them states too.
+    assert LearnerState.objects.count() == 2 + 30 * 2 == report.states_recomputed
+    assert LearnerState.objects.filter(pk=kept_pk).exists()
+    expected = _independent_replay(new)
+    for state in LearnerState.objects.all():
+        p, n, ok, weight, status, steps = expected[state.pk]
+        assert state.p_mastery == pytest.approx(p, abs=1e-12)
+        assert (state.n_attempts, state.n_correct, state.status) == (n, ok, status)
+        assert state.evidence_weight == pytest.approx(weight)
+        changes = state.changes.order_by("at", "statement__stored")
+        got = [(c.statement_id, c.p_before, c.p_after) for c in changes]
+        assert [g[0] for g in got] == [e[0] for e in steps]
+        flat = [v for g in got for v in g[1:]]
+        assert flat == pytest.approx([v for e in steps for v in e[1:]], abs=1e-12)
+    state_a = LearnerState.objects.get(student=school.student_a)
+    assert state_a.last_evidence_at == now - dt.timedelta(minutes=10)  # the observation
+    # New evidence afterwards is applied with the calibrated parameters too.
+    record_answer(school.student_a, "6.EE.A.2", True)
+    assert StateChange.objects.order_by("-pk").first().parameter_set == new
+
+
+def test_calibrating_without_recompute_leaves_states_alone():
+    school = make_school()
+    record_answer(school.student_a, "6.EE.A.2", True)
+    add_synthetic_evidence(n_students=20, n_steps=8, seed=9)
+    old = active_parameter_set()
+    report = calibrate(recompute=False)
+    assert report.states_recomputed == 0
+    assert LearnerState.objects.get().parameter_set == old
+    assert active_parameter_set().version == report.version
+    with pytest.raises(ValueError, match="activate"):
+        calibrate(activate=False, recompute=True)
