@@ -22,7 +22,7 @@ LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
-        imports migrations-check bench bench-kt vendor clean install install-dev
+        imports migrations-check bench bench-kt bench-diagnostic vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -100,10 +100,13 @@ test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (PO
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-bench: bench-kt ## all benchmarks
+bench: bench-kt bench-diagnostic ## all benchmarks
 
 bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
 	$(PY) bench/kt.py
+
+bench-diagnostic: $(VENV)/.installed-dev ## diagnostic placement in simulation over the K-8 standards (bench/diagnostic.py)
+	$(PY) bench/diagnostic.py
 
 # ---- assets and housekeeping -----------------------------------------------------------------
 

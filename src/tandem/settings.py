@@ -33,6 +33,12 @@ INSTALLED_APPS = [
     "tandem.content",
     "tandem.evidence",
     "tandem.mastery",
+    "tandem.placement",
+    "tandem.profiles",
+    "tandem.projects",
+    "tandem.goals",
+    "tandem.pathways",
+    "tandem.checkins",
     "tandem.practice",
     "tandem.teaching",
     "tandem.family",
@@ -102,6 +108,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = OPTIONS.data_dir / "static"
+# Uploaded files (project submissions) live in the data directory and are served only through
+# views that check access, never as public static files.
+MEDIA_ROOT = OPTIONS.data_dir / "media"
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -10,6 +10,12 @@ urlpatterns = [
     path("learn/", include("tandem.practice.urls")),
     path("teach/", include("tandem.teaching.urls")),
     path("family/", include("tandem.family.urls")),
+    path("diagnostic/", include("tandem.placement.urls")),
+    path("pathway/", include("tandem.pathways.urls")),
+    path("goals/", include("tandem.goals.urls")),
+    path("checkins/", include("tandem.checkins.urls")),
+    path("projects/", include("tandem.projects.urls")),
+    path("profile/", include("tandem.profiles.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

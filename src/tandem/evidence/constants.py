@@ -6,6 +6,7 @@ from django.db import models
 class Verb(models.TextChoices):
     ANSWERED = "http://adlnet.gov/expapi/verbs/answered", "answered"
     OBSERVED = "https://w3id.org/xapi/tandem/verbs/observed", "was observed"
+    SCORED = "http://adlnet.gov/expapi/verbs/scored", "was scored"
     VOIDED = "http://adlnet.gov/expapi/verbs/voided", "voided"
 
 
@@ -14,6 +15,9 @@ class Source(models.TextChoices):
     OBSERVATION = "observation", "Teacher observation"
     SIMULATION = "simulation", "Demo history"
     IMPORT = "import", "Import"
+    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    CHECK_IN = "check_in", "Check-in conversation"
+    PROJECT = "project", "Project rubric"
 
 
 class ObservationKind(models.TextChoices):
