@@ -1,0 +1,70 @@
+"""Project vocabularies: the life of a student project, rubric levels, and upload limits."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ProjectStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    SUBMITTED = "submitted", "Submitted"
+    SCORED = "scored", "Scored"
+
+
+# What each status means for the student, in their own words (never the colour of a badge alone).
+STUDENT_STATUS_WORDS = {
+    ProjectStatus.PROPOSED: "Waiting for your teacher to approve it",
+    ProjectStatus.APPROVED: "Approved: you can start working",
+    ProjectStatus.CHANGES_REQUESTED: "Your teacher asked for changes",
+    ProjectStatus.SUBMITTED: "Handed in: waiting for your teacher's scores",
+    ProjectStatus.SCORED: "Scored: see your teacher's feedback",
+}
+
+# A teacher may still review (approve or ask for changes) until work is handed in.
+REVIEWABLE = (ProjectStatus.PROPOSED, ProjectStatus.CHANGES_REQUESTED, ProjectStatus.APPROVED)
+# The student may revise the proposal while it is not approved yet.
+REVISABLE = (ProjectStatus.PROPOSED, ProjectStatus.CHANGES_REQUESTED)
+# Work (milestones, submissions, scores) happens once the project is approved.
+UNDER_WAY = (ProjectStatus.APPROVED, ProjectStatus.SUBMITTED, ProjectStatus.SCORED)
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", "Approve the project"
+    REQUEST_CHANGES = "request_changes", "Ask for changes"
+
+
+# Rubric levels: points 1..4. A score at PROFICIENT or above counts as success for the learner
+# model; the scaled score is (points - 1) / (max - 1).
+LEVEL_LABELS = {1: "Beginning", 2: "Developing", 3: "Proficient", 4: "Exemplary"}
+MIN_POINTS = 1
+MAX_POINTS = 4
+PROFICIENT_POINTS = 3
+
+# A rubric judged by a teacher on real work speaks louder than one practice answer (1.0), as
+# loud as what a teacher learns in conversation.
+PROJECT_WEIGHT = 2.0
+
+# Uploads: size limit and the kinds accepted (by extension AND by their first bytes).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_KINDS = {
+    "pdf": ("PDF document", "application/pdf"),
+    "png": ("PNG image", "image/png"),
+    "jpg": ("JPEG image", "image/jpeg"),
+    "jpeg": ("JPEG image", "image/jpeg"),
+    "txt": ("plain text file", "text/plain; charset=utf-8"),
+    "docx": (
+        "Word document",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "odt": ("OpenDocument text", "application/vnd.oasis.opendocument.text"),
+    "pptx": (
+        "PowerPoint presentation",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+}
+UPLOAD_ALLOWED_WORDS = "PDF, PNG, JPG, TXT, DOCX, ODT or PPTX"
+
+TITLE_MAX = 200
+TEXT_MAX = 10_000
