@@ -1,0 +1,125 @@
+"""The pathway forms: add a target at any grade, add a project, move a step."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from itertools import groupby
+from typing import Any
+
+from django import forms
+
+from tandem.competencies.models import Competency
+from tandem.pathways.constants import DESCRIPTION_MAX, TITLE_MAX
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _label(competency: Competency) -> str:
+    return f"{competency.code} — {_short(competency.full_statement)}"
+
+
+def _grade_group(grade_label: str, rank: int, own_rank: int | None, possessive: str) -> str:
+    name = f"Grade {grade_label}" if grade_label else "Other"
+    if own_rank is None:
+        return name
+    if rank == own_rank:
+        return f"{name} ({possessive} grade)"
+    where = "above" if rank > own_rank else "below"
+    return f"{name} ({where} {possessive} grade)"
+
+
+class TargetForm(forms.Form):
+    """Choose one more competency to aim for. Every grade is offered: nobody is capped."""
+
+    competency = forms.ChoiceField(
+        label="Competency to aim for",
+        help_text="Any grade, above or below. What it builds on is added to the plan too.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        offered: Iterable[Competency],
+        own_grade_rank: int | None = None,
+        possessive: str = "your",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        ordered = sorted(offered, key=lambda c: (c.grade_rank, c.list_order))
+        self.offered = {str(c.pk): c for c in ordered}
+        choices: list[tuple[str, Any]] = [("", "Choose a competency…")]
+        for (rank, grade), group in groupby(ordered, key=lambda c: (c.grade_rank, c.grade_label)):
+            options = [(str(c.pk), _label(c)) for c in group]
+            choices.append((_grade_group(grade, rank, own_grade_rank, possessive), options))
+        self.fields["competency"].choices = choices  # type: ignore[attr-defined]
+        self.fields["competency"].error_messages["required"] = "Choose a competency to aim for."
+        self.fields["competency"].error_messages["invalid_choice"] = (
+            "That competency is already a target, or cannot be one. Choose another."
+        )
+
+    def clean_competency(self) -> Competency:
+        return self.offered[self.cleaned_data["competency"]]
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+class ProjectForm(forms.Form):
+    """An interest-driven project: a title, what it is, and which steps it practises.
+
+    The hidden key makes a double submission add one project.
+    """
+
+    title = forms.CharField(
+        label="Project title",
+        max_length=TITLE_MAX,
+        help_text="Something you want to make, find out or do, e.g. “Plan a class garden”.",
+        error_messages={"required": "Give the project a title."},
+    )
+    description = forms.CharField(
+        label="What will you do?",
+        required=False,
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    practises = forms.MultipleChoiceField(
+        label="Which steps does it practise?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, competencies: Iterable[Competency], **kwargs: Any) -> None:
+        initial = dict(kwargs.pop("initial", None) or {})
+        initial.setdefault("idempotency_key", uuid.uuid4())
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        if self.is_bound and not _is_uuid(self.data.get("idempotency_key")):
+            # A missing or mangled key is no reason to lose what was typed; the submission
+            # only loses its protection against being added twice.
+            data: Any = self.data
+            data = data.copy()  # a QueryDict from a request is immutable
+            data["idempotency_key"] = str(uuid.uuid4())
+            self.data = data
+        ordered = sorted(competencies, key=lambda c: (c.grade_rank, c.list_order))
+        self.offered = {str(c.pk): c for c in ordered}
+        self.fields["practises"].choices = [  # type: ignore[attr-defined]
+            (str(c.pk), _label(c)) for c in ordered
+        ]
+
+    def clean_practises(self) -> list[Competency]:
+        return [self.offered[pk] for pk in self.cleaned_data["practises"]]
+
+
+class MoveForm(forms.Form):
+    """Where to put a step: an absolute position, so a repeated submission moves it once."""
+
+    position = forms.IntegerField(min_value=0)
