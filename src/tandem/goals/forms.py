@@ -1,0 +1,152 @@
+"""Forms of the goals pages: add a goal, write a reflection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from itertools import groupby
+from typing import Any
+
+from django import forms
+
+from tandem.competencies.models import Competency
+from tandem.goals.constants import GOAL_TEXT_MAX, REFLECTION_TEXT_MAX, GoalKind
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def competency_choices(
+    competencies: Iterable[Competency], *, first: Iterable[int] = (), first_label: str = ""
+) -> list[tuple[str, Any]]:
+    """A select's choices: an empty choice, then ``first`` (if any) under its own heading, then
+    every competency grouped by grade. Values are competency ids."""
+    ordered = sorted(competencies, key=lambda c: (c.grade_rank, c.list_order))
+    choices: list[tuple[str, Any]] = [("", "Choose a competency…")]
+
+    def option(c: Competency) -> tuple[str, str]:
+        return (str(c.pk), f"{c.code} — {_short(c.full_statement)}")
+
+    first_ids = set(first)
+    if first_ids and first_label:
+        choices.append((first_label, [option(c) for c in ordered if c.pk in first_ids]))
+    for grade, group in groupby(ordered, key=lambda c: c.grade_label):
+        choices.append((f"Grade {grade}" if grade else "Other", [option(c) for c in group]))
+    return choices
+
+
+class KeyedForm(forms.Form):
+    """A form with a hidden key so a repeated submission is recorded once."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = dict(kwargs.pop("initial", None) or {})
+        initial.setdefault("idempotency_key", uuid.uuid4())
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        if self.is_bound and not _is_uuid(self.data.get(self.add_prefix("idempotency_key"))):
+            # A missing or mangled key is no reason to refuse what was written; the submission
+            # just loses its protection against being recorded twice.
+            data: Any = self.data
+            data = data.copy()  # a QueryDict from a request is immutable
+            data[self.add_prefix("idempotency_key")] = str(uuid.uuid4())
+            self.data = data
+
+
+class GoalForm(KeyedForm):
+    """One goal: what kind, which competency (for a competency goal), and in words."""
+
+    kind = forms.ChoiceField(
+        label="What kind of goal?", choices=GoalKind.choices, widget=forms.RadioSelect
+    )
+    competency = forms.ChoiceField(
+        label="Competency",
+        required=False,
+        help_text="Only for a competency goal: the one you want to work on.",
+    )
+    text = forms.CharField(
+        label="My goal, in a few words",
+        required=False,
+        max_length=GOAL_TEXT_MAX,
+        help_text="For example: “Finish the survey for my project” or “Practise 15 minutes "
+        "every day”. Optional for a competency goal.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        competencies: Iterable[Competency],
+        working_on: Iterable[int] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        offered = list(competencies)
+        self.offered = {str(c.pk): c for c in offered}
+        self.fields["competency"].choices = competency_choices(  # type: ignore[attr-defined]
+            offered, first=working_on, first_label="What I am working on"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        competency = self.offered.get(cleaned.get("competency") or "")
+        text = (cleaned.get("text") or "").strip()
+        if kind == GoalKind.COMPETENCY and competency is None:
+            self.add_error("competency", "Choose the competency this goal is about.")
+        elif kind and kind != GoalKind.COMPETENCY:
+            competency = None
+            if not text and "text" not in self.errors:
+                self.add_error("text", "Say in a few words what the goal is.")
+        cleaned["resolved_competency"] = competency
+        return cleaned
+
+
+class ReflectionForm(forms.Form):
+    """Looking back on one week (named by its Monday)."""
+
+    week = forms.DateField(widget=forms.HiddenInput)
+    did = forms.CharField(
+        label="What I did",
+        required=False,
+        max_length=REFLECTION_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    worked = forms.CharField(
+        label="What worked",
+        required=False,
+        max_length=REFLECTION_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_steps = forms.CharField(
+        label="What next",
+        required=False,
+        max_length=REFLECTION_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, week: dt.date, **kwargs: Any) -> None:
+        # Field ids carry the week, so two weeks' forms can share a page.
+        kwargs.setdefault("auto_id", f"id_%s_{week:%Y%m%d}")
+        initial = dict(kwargs.pop("initial", None) or {})
+        initial.setdefault("week", week)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.for_week = week
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        texts = [cleaned.get(name) or "" for name in ("did", "worked", "next_steps")]
+        if not self.errors and not any(text.strip() for text in texts):
+            self.add_error("did", "Write something in at least one of the three boxes.")
+        return cleaned
