@@ -33,6 +33,7 @@ class Options:
     csrf_trusted_origins: list[str] = field(default_factory=list)
     unseen_days: int = 7
     stuck_attempts: int = 8
+    checkin_days: int = 14
     time_zone: str = "UTC"
 
     @classmethod
@@ -48,10 +49,24 @@ class Options:
             debug=debug,
             allowed_hosts=_env_list("TANDEM_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"]),
             csrf_trusted_origins=_env_list("TANDEM_CSRF_TRUSTED_ORIGINS", []),
-            unseen_days=int(os.environ.get("TANDEM_UNSEEN_DAYS", "7")),
-            stuck_attempts=int(os.environ.get("TANDEM_STUCK_ATTEMPTS", "8")),
+            unseen_days=_env_positive_int("TANDEM_UNSEEN_DAYS", 7),
+            stuck_attempts=_env_positive_int("TANDEM_STUCK_ATTEMPTS", 8),
+            checkin_days=_env_positive_int("TANDEM_CHECKIN_DAYS", 14),
             time_zone=os.environ.get("TANDEM_TIME_ZONE", "UTC"),
         )
+
+
+def _env_positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(f"{name} must be a whole number above 0, not {raw!r}")
+    return value
 
 
 def _secret_from_file(data_dir: Path) -> str:

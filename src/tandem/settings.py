@@ -129,6 +129,8 @@ TASKS = {
 
 TANDEM_UNSEEN_DAYS = OPTIONS.unseen_days
 TANDEM_STUCK_ATTEMPTS = OPTIONS.stuck_attempts
+# Nobody should go longer than this many days without a one-to-one check-in.
+TANDEM_CHECKIN_DAYS = OPTIONS.checkin_days
 
 LOGGING = {
     "version": 1,

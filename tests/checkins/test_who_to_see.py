@@ -143,12 +143,16 @@ def test_falling_behind_against_the_class_median():
 
 
 def test_the_unseen_limit_comes_from_the_environment(monkeypatch):
-    assert constants._days_from_environment("TANDEM_TEST_CHECKIN_DAYS", 14) == 14
-    monkeypatch.setenv("TANDEM_TEST_CHECKIN_DAYS", "21")
-    assert constants._days_from_environment("TANDEM_TEST_CHECKIN_DAYS", 14) == 21
+    from tandem.config import Options
+
+    monkeypatch.delenv("TANDEM_CHECKIN_DAYS", raising=False)
+    assert Options.from_environment().checkin_days == 14
+    monkeypatch.setenv("TANDEM_CHECKIN_DAYS", "21")
+    assert Options.from_environment().checkin_days == 21
     for bad in ("soon", "0", "-3"):
-        monkeypatch.setenv("TANDEM_TEST_CHECKIN_DAYS", bad)
-        assert constants._days_from_environment("TANDEM_TEST_CHECKIN_DAYS", 14) == 14
+        monkeypatch.setenv("TANDEM_CHECKIN_DAYS", bad)
+        with pytest.raises(ValueError, match="TANDEM_CHECKIN_DAYS must be a whole number"):
+            Options.from_environment()
 
 
 def test_query_count_does_not_grow_with_students(school, ranked):

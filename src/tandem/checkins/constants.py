@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
+from django.conf import settings
 from django.db import models
 
 
@@ -44,18 +43,9 @@ OBSERVATION_ROWS = 4
 NEXT_STEP_ROWS = 3
 
 
-def _days_from_environment(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = int(raw) if raw else default
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 # Nobody should go longer than this without a one-to-one check-in; past it, a student is
-# marked "overdue" and listed first. TANDEM_CHECKIN_DAYS overrides it (to move into config.py).
-CHECKIN_MAX_DAYS_UNSEEN = _days_from_environment("TANDEM_CHECKIN_DAYS", 14)
+# marked "overdue" and listed first (TANDEM_CHECKIN_DAYS in the environment, see config.py).
+CHECKIN_MAX_DAYS_UNSEEN: int = settings.TANDEM_CHECKIN_DAYS
 
 # The who-to-see score (see tandem.checkins.selectors.who_to_see).
 NEVER_SEEN_DAYS = 365  # "never had a check-in" counts as this many days
