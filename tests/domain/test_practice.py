@@ -202,3 +202,22 @@ def test_policy_is_deterministic_for_a_seed():
         for _ in range(5)
     }
     assert len(picks) == 1
+
+
+def test_policy_prefers_the_pathway_even_beyond_grade():
+    import random
+
+    # Both ready and equally in band; only the pathway differs.
+    on_grade = Candidate(1, "C1", 7, 0.6, 0.75, "learning", True, None, on_pathway=False)
+    beyond = Candidate(2, "C2", 8, 0.6, 0.75, "learning", True, None, on_pathway=True)
+    picks = {
+        choose_next(
+            [on_grade, beyond],
+            student_grade_rank=7,
+            recent_competency_ids=[],
+            answered_count=0,
+            rng=random.Random(seed),
+        ).candidate.competency_id
+        for seed in range(10)
+    }
+    assert picks == {2}

@@ -6,8 +6,10 @@ repeats, deterministic for a seed). This module turns the platform's candidates 
 engine's plain values, offers each competency at three difficulties, and words the reason for
 the student. Plain values in and out, so it is tested without a database.
 
-Until pathways exist, a student's pathway is everything up to their grade: gaps below it and
-work at it come first, and work beyond it follows once it is ready. Grade never caps the choice.
+The student's pathway (their plan towards targets, which may lie beyond their grade) is
+preferred. A student without a pathway is treated as if it held everything up to their grade:
+gaps below it and work at it come first, and work beyond it follows once it is ready. Grade
+never caps the choice.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class Candidate:
     last_practised: dt.datetime | None
     n_attempts: int = 0
     n_correct: int = 0
+    # On the student's pathway; None when the student has no pathway (then: up to their grade).
+    on_pathway: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ def _reason(kind: PickReason, candidate: Candidate, student_grade_rank: int) -> 
         if not candidate.ready:
             return "Practice on something its earlier steps would make easier"
         return "More practice to keep it strong"
+    if candidate.on_pathway and candidate.grade_rank > student_grade_rank:
+        return "Next step on your pathway, beyond your grade"
     if candidate.grade_rank < student_grade_rank:
         return "Filling a gap from an earlier grade"
     if candidate.grade_rank > student_grade_rank:
@@ -122,7 +128,9 @@ def choose_next(
             n_evidence=c.n_attempts,
             n_correct=c.n_correct,
             ready=c.ready,
-            on_pathway=c.grade_rank <= student_grade_rank,
+            on_pathway=(
+                c.on_pathway if c.on_pathway is not None else c.grade_rank <= student_grade_rank
+            ),
             last_practiced=c.last_practised,
             recent_items=tuple(recent_by_comp.get(c.competency_id, ())),
         )

@@ -15,6 +15,7 @@ from tandem.mastery.constants import Status
 from tandem.mastery.rules import READY_PREREQUISITE_AT
 from tandem.mastery.selectors import MasteryView, mastery_for_student
 from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.pathways.selectors import pathway_competency_ids
 from tandem.practice.models import Attempt
 from tandem.practice.policy import REVIEW_REASON, Candidate
 
@@ -67,6 +68,7 @@ def practice_candidates(*, student_id: int, now: dt.datetime) -> list[Candidate]
     mastery = mastery_for_student(student_id=student_id, now=now)
     ready = _readiness(practisable, mastery)
     parameter_set = active_parameter_set()
+    pathway = pathway_competency_ids(student_id=student_id)
     candidates = []
     for cid, comp in practisable.items():
         params = bkt_params_for(parameter_set, comp.human_coding_scheme)
@@ -84,6 +86,7 @@ def practice_candidates(*, student_id: int, now: dt.datetime) -> list[Candidate]
                 last_practised=view.last_evidence_at if view else None,
                 n_attempts=view.n_attempts if view else 0,
                 n_correct=view.n_correct if view else 0,
+                on_pathway=None if pathway is None else cid in pathway,
             )
         )
     return candidates
