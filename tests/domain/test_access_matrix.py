@@ -48,6 +48,31 @@ def _pages(school):
         "api_mastery_missing": f"/api/students/{MISSING}/mastery",
         "api_evidence_a": f"/api/students/{a}/evidence",
         "api_evidence_b": f"/api/students/{b}/evidence",
+        # The pathway layer: profiles (accommodations), pathways, goals and reflections,
+        # check-ins (private notes), projects.
+        "profile_mine": reverse("profiles:mine"),
+        "profile_student_a": reverse("profiles:student", args=[a]),
+        "profile_student_b": reverse("profiles:student", args=[b]),
+        "profile_student_missing": reverse("profiles:student", args=[MISSING]),
+        "profile_child_a": reverse("profiles:child", args=[a]),
+        "profile_child_b": reverse("profiles:child", args=[b]),
+        "pathway_mine": reverse("pathways:mine"),
+        "pathway_student_a": reverse("pathways:student", args=[a]),
+        "pathway_student_b": reverse("pathways:student", args=[b]),
+        "goals_home": reverse("goals:home"),
+        "goals_class_a": reverse("goals:class", args=[school.class_a.pk]),
+        "goals_class_b": reverse("goals:class", args=[school.class_b.pk]),
+        "goals_student_a": reverse("goals:student", args=[a]),
+        "goals_student_b": reverse("goals:student", args=[b]),
+        "checkins_today": reverse("checkins:today"),
+        "checkins_student_a": reverse("checkins:student", args=[a]),
+        "checkins_student_b": reverse("checkins:student", args=[b]),
+        "checkins_student_missing": reverse("checkins:student", args=[MISSING]),
+        "checkins_record_a": reverse("checkins:record", args=[a]),
+        "projects_library": reverse("projects:library"),
+        "projects_propose": reverse("projects:propose"),
+        "projects_review": reverse("projects:review"),
+        "projects_manage": reverse("projects:manage"),
     }
 
 
@@ -59,6 +84,11 @@ ALLOWED = {
         "api_students",
         "api_mastery_a",
         "api_evidence_a",
+        "profile_mine",
+        "pathway_mine",
+        "goals_home",
+        "projects_library",
+        "projects_propose",
     },
     "teacher_a": {
         "teach_classes",
@@ -68,6 +98,15 @@ ALLOWED = {
         "api_students",
         "api_mastery_a",
         "api_evidence_a",
+        "profile_student_a",
+        "pathway_student_a",
+        "goals_class_a",
+        "goals_student_a",
+        "checkins_today",
+        "checkins_student_a",
+        "checkins_record_a",
+        "projects_review",
+        "projects_manage",
     },
     "guardian_a": {
         "family_home",
@@ -75,9 +114,31 @@ ALLOWED = {
         "api_students",
         "api_mastery_a",
         "api_evidence_a",
+        "profile_child_a",
     },
-    "admin": {"api_students", "api_mastery_a", "api_mastery_b", "api_evidence_a", "api_evidence_b"},
+    # Administrators work in Django's admin; of the pages they may open the school-wide ones
+    # (profiles with accommodations, goals, check-ins, the project library), not teachers' own.
+    "admin": {
+        "api_students",
+        "api_mastery_a",
+        "api_mastery_b",
+        "api_evidence_a",
+        "api_evidence_b",
+        "profile_student_a",
+        "profile_student_b",
+        "goals_class_a",
+        "goals_class_b",
+        "goals_student_a",
+        "goals_student_b",
+        "checkins_today",
+        "checkins_student_a",
+        "checkins_student_b",
+        "checkins_record_a",
+        "projects_manage",
+    },
 }
+# Pages that send a role elsewhere rather than refuse it (the library is the students' view).
+REDIRECTED = {("teacher_a", "projects_library"), ("admin", "projects_library")}
 
 
 @pytest.mark.parametrize("role", sorted(ALLOWED))
@@ -87,6 +148,8 @@ def test_role_against_every_page(client, school, role):
     for name, url in _pages(school).items():
         response = client.get(url)
         expected = 200 if name in ALLOWED[role] else 404
+        if (role, name) in REDIRECTED:
+            expected = 302
         assert response.status_code == expected, (role, name, url, response.status_code)
         if url.startswith("/api/") and expected == 404:
             assert response["Content-Type"].startswith("application/json")
