@@ -1,7 +1,9 @@
 """The demo school: one middle school with a simulated history of practice, seeded idempotently.
 
 The history is simulated with the same policy and learner-model update the live site uses, and
-stored as ordinary evidence (source "simulation"), so every page shows a realistic spread.
+stored as ordinary evidence (source "simulation"), so every page shows a realistic spread. On top
+of it, through the apps' own services, come the pathway layer's records of those weeks: learner
+profiles and accommodations, projects, check-ins, pathways, weekly goals and reflections.
 """
 
 from __future__ import annotations
@@ -18,20 +20,60 @@ from django.db import transaction
 from django.utils import timezone
 
 import tandem_engine
+from tandem.checkins.constants import CHECKIN_MAX_DAYS_UNSEEN, Understanding
+from tandem.checkins.models import CheckIn
+from tandem.checkins.services import (
+    NextStepInput,
+    ObservationInput,
+    checkin_record,
+    checkin_schedule,
+)
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import prerequisites_map
 from tandem.competencies.services import framework_load_coherence_map
 from tandem.content.generators import GENERATORS, generate
 from tandem.content.models import Item
+from tandem.content.selectors import practisable_competencies
 from tandem.content.services import items_bulk_from_specs
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
+from tandem.goals.constants import MAX_GOALS_PER_WEEK, GoalKind, GoalStatus
+from tandem.goals.models import WeeklyGoal
+from tandem.goals.rules import current_week, previous_week
+from tandem.goals.services import (
+    goal_complete,
+    goal_create,
+    goals_close_past_weeks,
+    reflection_save,
+)
 from tandem.mastery.calibration import InsufficientEvidenceError, calibrate
+from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
 from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.pathways.constants import PathwayStatus
+from tandem.pathways.models import Pathway
+from tandem.pathways.services import (
+    pathway_approve,
+    pathway_build,
+    pathway_project_add,
+    pathway_target_add,
+)
 from tandem.practice.models import Attempt
 from tandem.practice.policy import Candidate, choose_next
+from tandem.profiles.constants import AccommodationKind, Interest
+from tandem.profiles.models import Accommodation
+from tandem.profiles.services import accommodation_create, profile_update
+from tandem.projects.constants import ProjectStatus, ReviewDecision
+from tandem.projects.models import StudentProject
+from tandem.projects.services import (
+    milestone_complete,
+    project_library_seed,
+    project_propose,
+    project_review,
+    project_score,
+    submission_create,
+)
 from tandem.roster.constants import EnrollmentRole, OrgType, Role, grade_rank
 from tandem.roster.models import (
     AcademicSession,
@@ -144,6 +186,12 @@ class DemoReport:
     guardians: int = 0
     statements: int = 0
     items: int = 0
+    pathways: int = 0
+    pathways_approved: int = 0
+    goals: int = 0
+    check_ins: int = 0
+    projects: int = 0
+    accommodations: int = 0
     framework: str = ""
     learner_model: str = ""
     logins: list[tuple[str, str, str]] = field(default_factory=list)
@@ -155,6 +203,9 @@ class DemoReport:
             f"  {self.framework}",
             f"  {self.teachers} teachers, {self.students} students, {self.guardians} guardians, "
             f"{self.items} items, {self.statements} evidence statements",
+            f"  {self.pathways} pathways ({self.pathways_approved} approved), {self.goals} weekly "
+            f"goals, {self.check_ins} check-ins, {self.projects} student projects, "
+            f"{self.accommodations} accommodations",
             f"  Learner model: {self.learner_model}",
             f"  Demo logins (password for all: {DEMO_PASSWORD}):",
         ]
@@ -203,6 +254,12 @@ def _report(created: bool) -> DemoReport:
         guardians=User.objects.filter(role=Role.GUARDIAN).count(),
         statements=Statement.objects.count(),
         items=Item.objects.count(),
+        pathways=Pathway.objects.count(),
+        pathways_approved=Pathway.objects.filter(status=PathwayStatus.APPROVED).count(),
+        goals=WeeklyGoal.objects.count(),
+        check_ins=CheckIn.objects.count(),
+        projects=StudentProject.objects.count(),
+        accommodations=Accommodation.objects.count(),
         framework=str(Framework.objects.first() or ""),
         learner_model=_learner_model(),
         logins=_logins(),
@@ -214,13 +271,23 @@ def demo_seed(*, students: int = 150, days: int = 42, seed: int = 2026) -> DemoR
     if Org.objects.filter(sourced_id=DEMO_SCHOOL).exists():
         return _report(created=False)
     framework_load_coherence_map()
+    now = timezone.now()
     with transaction.atomic():
         _seed_items()
         roster = _seed_roster(students=students, seed=seed)
-        _simulate_history(roster, days=days, seed=seed)
+        history = _simulate_history(roster, days=days, seed=seed, now=now)
+        # What adds evidence (rubric scores, check-in observations) comes before calibration.
+        interests_of = _seed_profiles(roster, history, seed=seed)
+        projects = _seed_projects(roster, history, seed=seed, interests_of=interests_of)
+        _seed_checkins(roster, history, seed=seed)
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     with contextlib.suppress(InsufficientEvidenceError):  # a tiny demo keeps the defaults
         calibrate()
+    # Plans and goals read the learner state, so they are made from the calibrated estimates
+    # (as a student's first visit would make them); they add no evidence.
+    with transaction.atomic():
+        _seed_pathways(roster, history, seed=seed, projects=projects)
+        _seed_goals(roster, history, seed=seed, projects=projects)
     return _report(created=True)
 
 
@@ -240,6 +307,26 @@ class _Roster:
     teachers: list[User]
     classes_by_student: dict[int, SchoolClass]
     teacher_by_class: dict[int, User]
+
+    def teacher_of(self, student: User) -> User:
+        return self.teacher_by_class[self.classes_by_student[student.pk].pk]
+
+
+# (when, competency id, estimate after, whether the student truly knew it then)
+_Event = tuple[dt.datetime, int, float, bool]
+
+
+@dataclass
+class _History:
+    """What the simulation knew, for the seeding that follows it: per student every answer (and
+    observation) in time order, their true knowledge at the end and their ability offset."""
+
+    now: dt.datetime
+    start: dt.datetime
+    comps: dict[int, Competency]
+    events: dict[int, list[_Event]] = field(default_factory=lambda: defaultdict(list))
+    known: dict[int, set[int]] = field(default_factory=dict)
+    ability: dict[int, float] = field(default_factory=dict)
 
 
 def _seed_roster(*, students: int, seed: int) -> _Roster:
@@ -382,9 +469,8 @@ def _school_moments(rng: random.Random, day: dt.date, n: int) -> list[dt.datetim
     return moments
 
 
-def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
+def _simulate_history(roster: _Roster, *, days: int, seed: int, now: dt.datetime) -> _History:
     rng = random.Random(seed + 1)
-    now = timezone.now()
     parameter_set = active_parameter_set()
     comps = {
         c.pk: c
@@ -401,6 +487,7 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
         for comp in item.competencies.all():
             bank[(comp.human_coding_scheme, item.difficulty)].append(item)
     order = sorted(comps, key=lambda c: (comps[c].grade_rank, comps[c].list_order))
+    history = _History(now=now, start=now - dt.timedelta(days=days), comps=comps)
 
     statements, links, changes_pending, attempts = [], [], [], []
     states_out = []
@@ -431,6 +518,9 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
         diligence = rng.random()
         stop_day = len(school_days) - (rng.randrange(8, 14) if rng.random() < 0.08 else 0)
         school_class = roster.classes_by_student[student.pk]
+        trace = history.events[student.pk]
+        history.ability[student.pk] = offset
+        history.known[student.pk] = known
         for day in school_days[:stop_day]:
             if rng.random() > 0.45 + 0.5 * diligence:
                 continue
@@ -518,6 +608,7 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
                         statement=statement,
                     )
                 )
+                trace.append((moment, cid, p[cid], cid in known))
                 recent.insert(0, cid)
                 del recent[10:]
                 recent_difficulties.insert(0, choice.difficulty)
@@ -565,6 +656,7 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
                 )
                 last_at[cid] = moment
                 changes_pending.append((student.pk, cid, statement, before, p[cid], moment))
+                trace.append((moment, cid, p[cid], understood))
         for cid in n_att:
             states_out.append(
                 LearnerState(
@@ -604,3 +696,636 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int) -> None:
         ],
         batch_size=5000,
     )
+    return history
+
+
+# ---------- the pathway layer: profiles, projects, check-ins, pathways and goals ----------
+#
+# Everything below goes through the apps' own services, at moments inside the simulated history,
+# so the pages read the demo exactly as they would read a school that used them for weeks.
+
+
+def _local(day: dt.date, minutes: int) -> dt.datetime:
+    """``minutes`` after midnight on ``day`` in the school's time zone (weeks are local)."""
+    return dt.datetime.combine(
+        day, dt.time(minutes // 60, minutes % 60), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _daytime(
+    rng: random.Random,
+    lo: dt.datetime,
+    hi: dt.datetime,
+    *,
+    weekdays_only: bool = False,
+    first: int = 8 * 60 + 30,
+    last: int = 16 * 60,
+) -> dt.datetime:
+    """A moment in school hours on a random day between ``lo`` and ``hi``, kept inside them."""
+    if hi <= lo:
+        return hi
+    lo_day, hi_day = timezone.localdate(lo), timezone.localdate(hi)
+    days = [lo_day + dt.timedelta(days=d) for d in range((hi_day - lo_day).days + 1)]
+    if weekdays_only:
+        days = [d for d in days if d.weekday() < 5] or days
+    moment = _local(rng.choice(days), rng.randrange(first, last))
+    return min(max(moment, lo), hi)
+
+
+# Heritage languages by family name: about half of these students speak it at home.
+HERITAGE = {
+    "Castillo": "Spanish",
+    "Garcia": "Spanish",
+    "Lopez": "Spanish",
+    "Quintero": "Spanish",
+    "Reyes": "Spanish",
+    "Vargas": "Spanish",
+    "Silva": "Portuguese",
+    "Dubois": "French",
+    "Haddad": "Arabic",
+    "Nguyen": "Vietnamese",
+    "Kim": "Korean",
+    "Zhou": "Mandarin",
+    "Xu": "Mandarin",
+    "Tanaka": "Japanese",
+    "Ivanova": "Russian",
+    "Yilmaz": "Turkish",
+    "Okoro": "Igbo",
+    "Mensah": "Twi",
+    "Usman": "Urdu",
+    "Patel": "Gujarati",
+}
+OWN_TAGS = (
+    "skateboarding",
+    "Minecraft",
+    "baking",
+    "robotics club",
+    "anime",
+    "K-pop",
+    "chess",
+    "fishing",
+    "origami",
+    "volleyball",
+    "photography",
+    "sewing",
+    "birdwatching",
+    "my dog Biscuit",
+)
+ABOUT_ME = (
+    "I like {a} and {b}. Math makes more sense to me when I can draw it.",
+    "Outside school I spend most of my time on {a}. I want to get faster with fractions.",
+    "I'm into {a}. I like puzzles that take a while to crack.",
+    "My favorite thing is {a}. I learn best when someone shows me an example first.",
+    "I care about {a} and {b}. Tests make me nervous, but I like working with a partner.",
+    "I'm the oldest of three and help my brother with homework. In my free time: {a}.",
+    "Ask me about {a}! I'd like to understand why the rules work, not just use them.",
+)
+ACCOMMODATIONS = {
+    AccommodationKind.IEP: (
+        (
+            "Extended time (1.5×) on quizzes and tests",
+            "Specific learning disability in math calculation. Allow a calculator when "
+            "computation is not what is assessed; check in after multi-step directions.",
+        ),
+        (
+            "Word problems read aloud on request; fewer items per page",
+            "Reading fluency below grade level. Read problems aloud when asked; the math "
+            "assessed stays the same.",
+        ),
+    ),
+    AccommodationKind.SECTION_504: (
+        (
+            "Movement breaks during long practice sessions",
+            "ADHD. A short break after about 15 minutes of focused work; seat away from the door.",
+        ),
+        (
+            "Instructions in writing as well as spoken",
+            "Hearing loss in the left ear. Seat near the front; write instructions on the board.",
+        ),
+    ),
+    AccommodationKind.ENGLISH_LEARNER: (
+        (
+            "English learner: bilingual glossary and sentence frames",
+            "WIDA level 3. Allow a bilingual math glossary; offer sentence frames for explaining "
+            "reasoning; pair with a peer who shares the home language when possible.",
+        ),
+    ),
+}
+
+
+def _seed_profiles(roster: _Roster, history: _History, *, seed: int) -> dict[int, list[str]]:
+    """Interests, an "about me", languages for most students; accommodations for about 10%.
+
+    Returns each student's interests (vocabulary values), which their projects follow.
+    """
+    rng = random.Random(seed + 3)
+    early = history.start + (history.now - history.start) / 3
+    interests_of: dict[int, list[str]] = {}
+    home_other: list[User] = []
+    for student in roster.students:
+        interests = (
+            rng.sample(Interest.values, rng.choice((1, 2, 2, 3, 3, 4)))
+            if rng.random() < 0.9
+            else []
+        )
+        own = rng.sample(OWN_TAGS, rng.choice((1, 1, 2))) if rng.random() < 0.3 else []
+        words = [str(Interest(value).label).lower() for value in interests] + own
+        about = ""
+        if words and rng.random() < 0.7:
+            about = rng.choice(ABOUT_ME).format(
+                a=words[0], b=words[-1] if len(words) > 1 else "games"
+            )
+        heritage = HERITAGE.get(student.last_name)
+        languages: list[dict[str, object]] | None = None
+        if heritage and rng.random() < 0.55:
+            languages = [
+                {"name": heritage, "home": True},
+                {"name": "English", "home": rng.random() < 0.4},
+            ]
+            home_other.append(student)
+        elif rng.random() < 0.85:
+            languages = [{"name": "English", "home": True}]
+            if rng.random() < 0.2:
+                languages.append({"name": rng.choice(("Spanish", "French")), "home": False})
+        profile_update(
+            student=student,
+            now=_daytime(rng, history.start, early),
+            interests=interests,
+            own_interests=own,
+            about_me=about,
+            languages=languages,
+        )
+        interests_of[student.pk] = interests
+
+    # Accommodations, recorded by the student's teacher: English learners among those who speak
+    # another language at home, IEPs and 504 plans among the rest.
+    wanted = max(1, round(len(roster.students) * 0.1)) if roster.students else 0
+    learners = rng.sample(home_other, min(len(home_other), max(1, wanted // 3)))
+    others = [s for s in roster.students if s not in learners]
+    chosen = [(s, AccommodationKind.ENGLISH_LEARNER) for s in learners] + [
+        (s, (AccommodationKind.IEP, AccommodationKind.SECTION_504)[i % 2])
+        for i, s in enumerate(rng.sample(others, max(0, wanted - len(learners))))
+    ]
+    for student, kind in chosen:
+        summary, details = rng.choice(ACCOMMODATIONS[kind])
+        recorded = _daytime(rng, history.start, early, weekdays_only=True)
+        accommodation_create(
+            actor=roster.teacher_of(student),
+            student=student,
+            kind=kind,
+            summary=summary,
+            details=details,
+            start_date=timezone.localdate(recorded) - dt.timedelta(days=rng.randrange(20, 200)),
+            now=recorded,
+        )
+    return interests_of
+
+
+# The library projects each grade chooses from, and the library tags each interest leans to.
+PROJECTS_BY_GRADE = {
+    "06": ("class-trip-budget", "skate-park", "school-survey"),
+    "07": ("snack-stand", "sports-showdown", "dream-room"),
+    "08": ("phone-plan-detective", "sports-showdown"),
+}
+INTEREST_TAGS: dict[str, set[str]] = {
+    Interest.SPORTS: {"sports"},
+    Interest.ART: {"art", "design"},
+    Interest.BUILDING: {"building", "design"},
+    Interest.COOKING: {"food"},
+    Interest.CODING: {"technology", "data"},
+    Interest.GAMES: {"data"},
+    Interest.SCIENCE: {"data"},
+    Interest.HISTORY: {"travel"},
+}
+PROJECT_WHY = {
+    "class-trip-budget": "Our class wants a museum trip and I want to show we can afford it.",
+    "skate-park": "I skate every weekend and the park near us only has one ramp.",
+    "school-survey": "I want to find out how much sleep people in our grade really get.",
+    "snack-stand": "My aunt runs a food truck; would a stand at our games make money?",
+    "sports-showdown": "My friends and I argue about which team is better; I want numbers.",
+    "phone-plan-detective": "My family is picking new phone plans and I want to find the cheapest.",
+    "dream-room": "I share a room with my sister and want to plan how everything fits.",
+}
+# The states the demo's projects are in, in the order students are picked (one per class in turn).
+PROJECT_STATES = (
+    ProjectStatus.SCORED,
+    ProjectStatus.APPROVED,
+    ProjectStatus.PROPOSED,
+    ProjectStatus.SCORED,
+    ProjectStatus.APPROVED,
+    ProjectStatus.CHANGES_REQUESTED,
+    ProjectStatus.SUBMITTED,
+    ProjectStatus.SCORED,
+    ProjectStatus.APPROVED,
+    ProjectStatus.PROPOSED,
+)
+APPROVALS = (
+    "Great choice. Keep a list of your sources so you can show where the numbers came from.",
+    "Approved. Show me your first milestone before you start the calculations.",
+    "Looks good. Make sure every step shows the math, not just the answer.",
+)
+
+
+def _knows(history: _History, student: User, competency_id: int | None, rng: random.Random) -> bool:
+    """Whether the student truly knows a competency at the end of the history (a guess by ability
+    for one the simulation never practised)."""
+    if competency_id is not None and competency_id in history.comps:
+        return competency_id in history.known.get(student.pk, set())
+    return rng.random() < 0.5 + 0.2 * history.ability.get(student.pk, 0.0)
+
+
+def _seed_projects(
+    roster: _Roster, history: _History, *, seed: int, interests_of: dict[int, list[str]]
+) -> list[StudentProject]:
+    """About ten projects from the library, spread over the classes and the states of a project;
+    the rubric scores follow what each student truly knows."""
+    rng = random.Random(seed + 4)
+    now, span = history.now, history.now - history.start
+    templates = {t.library_key: t for t in project_library_seed(now=history.start)}
+    by_class: dict[int, list[User]] = defaultdict(list)
+    for student in roster.students:
+        by_class[roster.classes_by_student[student.pk].pk].append(student)
+    queues = [rng.sample(members, len(members)) for _, members in sorted(by_class.items())]
+    wanted = min(len(PROJECT_STATES), max(3, len(roster.students) // 3))
+    picked: list[User] = []
+    while len(picked) < wanted and any(queues):
+        for queue in queues:
+            if queue and len(picked) < wanted:
+                picked.append(queue.pop())
+    projects = []
+    used: dict[str, int] = defaultdict(int)
+    for student, state in zip(picked, PROJECT_STATES, strict=False):
+        keys = [key for key in PROJECTS_BY_GRADE.get(student.grade, ()) if key in templates]
+        if not keys:
+            continue
+        rng.shuffle(keys)
+        # The idea closest to the student's interests; between equals, one fewer classmates took.
+        leaning = set().union(*(INTEREST_TAGS.get(i, set()) for i in interests_of[student.pk]))
+        key = max(keys, key=lambda k: (len(leaning & set(templates[k].interest_tags)), -used[k]))
+        used[key] += 1
+        teacher = roster.teacher_of(student)
+        if state in (ProjectStatus.PROPOSED, ProjectStatus.CHANGES_REQUESTED):
+            times = sorted(_daytime(rng, now - span * 0.3, now) for _ in range(2))
+        else:
+            times = sorted(_daytime(rng, history.start + span * 0.1, now) for _ in range(5))
+            # The teacher answers a proposal within a few school days; handed-in work waiting
+            # for scores came in recently.
+            times[1] = _daytime(rng, times[0], min(times[0] + dt.timedelta(days=3), times[2]))
+            if state == ProjectStatus.SUBMITTED:
+                times[3] = _daytime(rng, max(times[2], now - dt.timedelta(days=4)), now)
+        project, _ = project_propose(
+            student=student, template=templates[key], interest=PROJECT_WHY[key], now=times[0]
+        )
+        projects.append(project)
+        if state == ProjectStatus.PROPOSED:
+            continue
+        if state == ProjectStatus.CHANGES_REQUESTED:
+            project_review(
+                teacher=teacher,
+                project=project,
+                decision=ReviewDecision.REQUEST_CHANGES,
+                feedback="A good idea, but too big as it stands: pick one part and tell me "
+                "which numbers you will collect.",
+                now=times[1],
+            )
+            continue
+        project = project_review(
+            teacher=teacher,
+            project=project,
+            decision=ReviewDecision.APPROVE,
+            feedback=rng.choice(APPROVALS),
+            now=times[1],
+        )
+        milestones = list(project.milestones.all())
+        milestone_complete(student=student, milestone=milestones[0], now=times[2])
+        submission_create(
+            student=student,
+            project=project,
+            milestone=milestones[0],
+            text=f"{milestones[0].title}: done. I wrote down what I need and checked it with "
+            "a partner; my notes are in my math notebook.",
+            now=times[2],
+        )
+        if state == ProjectStatus.APPROVED:
+            continue
+        if len(milestones) > 2:
+            milestone_complete(student=student, milestone=milestones[1], now=times[3])
+        submission_create(
+            student=student,
+            project=project,
+            text="My final work is at the link. I checked every calculation twice.",
+            link=f"https://example.org/riverside/projects/{key}-{student.username}",
+            now=times[3],
+        )
+        if state == ProjectStatus.SUBMITTED:
+            continue
+        levels = {}
+        for criterion in project.criteria.prefetch_related("levels"):
+            competency_id = criterion.competency_id or next(
+                iter(project.competencies.values_list("pk", flat=True)), None
+            )
+            if _knows(history, student, competency_id, rng):
+                points = 4 if rng.random() < 0.3 else 3
+            else:
+                points = 2 if rng.random() < 0.7 else 1
+            levels[criterion.pk] = next(
+                lv.pk for lv in criterion.levels.all() if lv.points == points
+            )
+        project_score(
+            teacher=teacher,
+            project=project,
+            levels=levels,
+            feedback="Clear work, well explained. Look at my notes on each rubric row.",
+            now=times[4],
+        )
+    for project in projects:  # the services returned fresh copies; these still say "proposed"
+        project.refresh_from_db()
+    return projects
+
+
+CHECKIN_OPENERS = (
+    "Quick one-to-one during independent practice.",
+    "Checked in at the start of class.",
+    "Talked at the back table while the others worked.",
+    "Conference in the last ten minutes of the period.",
+)
+CHECKIN_PHRASES = {
+    Understanding.SHOWED: "{code}: explained the steps clearly and caught their own slip.",
+    Understanding.PARTIAL: "{code}: has the idea but loses track on longer problems.",
+    Understanding.NEEDS_HELP: "{code}: unsure where to start; we worked one example together.",
+}
+CHECKIN_CLOSERS = (
+    "More confident by the end.",
+    "Says practice at home is hard to fit in this week.",
+    "Wants to try harder items next.",
+    "",
+)
+HABITS = (
+    "Practise for 20 minutes on Monday, Wednesday and Friday",
+    "Ask for help when I'm stuck for more than five minutes",
+    "Check my answers before I press submit",
+    "Write down the steps, not just the answer",
+    "Look back at my mistakes at the end of each session",
+)
+
+
+def _seed_checkins(roster: _Roster, history: _History, *, seed: int) -> None:
+    """Each teacher has held check-ins with about 40% of their students over the last three
+    weeks (a few twice), and has a few planned for the coming school days.
+
+    What the teacher hears follows what the student truly knew at the time; what they agree on
+    becomes goals for that week, never more than the week holds.
+    """
+    rng = random.Random(seed + 5)
+    now = history.now
+    span = min(dt.timedelta(days=CHECKIN_MAX_DAYS_UNSEEN + 7), now - history.start)
+    goals: dict[tuple[int, dt.date], int] = defaultdict(int)
+    students_of: dict[int, list[User]] = defaultdict(list)
+    for student in roster.students:
+        students_of[roster.teacher_of(student).pk].append(student)
+    for teacher in roster.teachers:
+        students = students_of[teacher.pk]
+        seen = rng.sample(students, round(len(students) * 0.4))
+        for n, student in enumerate(seen):
+            # The first two of each teacher's are one seen long ago and one seen this week, so
+            # the who-to-see list always shows both; the rest fall anywhere in the three weeks.
+            lo, hi = now - span, now
+            overdue = now - dt.timedelta(days=CHECKIN_MAX_DAYS_UNSEEN + 1)
+            if n == 0 and overdue > lo:
+                hi = overdue
+            elif n == 1:
+                lo = max(lo, now - dt.timedelta(days=3))
+            times = [_daytime(rng, lo, hi, weekdays_only=True)]
+            if rng.random() < 0.15:
+                times.append(_daytime(rng, times[0], now, weekdays_only=True))
+            for held_at in times:
+                _checkin_hold(roster, history, rng, teacher, student, held_at, goals)
+        # A few planned for the coming school days, with students not seen yet.
+        unseen = [s for s in students if s not in seen]
+        planned = rng.sample(unseen, min(len(unseen), max(1, round(len(students) * 0.06))))
+        today = timezone.localdate(now)
+        days = [today + dt.timedelta(days=d) for d in range(1, 8)]
+        days = [d for d in days if d.weekday() < 5][:3]
+        for student in planned:
+            slot = _local(rng.choice(days), rng.choice((555, 630, 705, 795, 840)))
+            checkin_schedule(teacher=teacher, student=student, scheduled_for=slot, now=now)
+
+
+def _checkin_hold(
+    roster: _Roster,
+    history: _History,
+    rng: random.Random,
+    teacher: User,
+    student: User,
+    held_at: dt.datetime,
+    goals: dict[tuple[int, dt.date], int],
+) -> None:
+    before = [event for event in history.events[student.pk] if event[0] < held_at]
+    # The student's latest focus (what they practised most recently), and of that what looks
+    # hardest: the conversation goes where the estimate is lowest.
+    recent: dict[int, tuple[float, bool]] = {}
+    for _, cid, p, known in reversed(before):
+        recent.setdefault(cid, (p, known))
+        if len(recent) >= 4:
+            break
+    focus = sorted(recent, key=lambda cid: (recent[cid][0], cid))[:2]
+    chosen = rng.sample(focus, min(len(focus), rng.choice((1, 2, 2))))
+    observations = []
+    for cid in chosen:
+        if recent[cid][1]:
+            understanding = Understanding.SHOWED if rng.random() < 0.75 else Understanding.PARTIAL
+        else:
+            understanding = (
+                Understanding.NEEDS_HELP if rng.random() < 0.6 else Understanding.PARTIAL
+            )
+        observations.append(ObservationInput(history.comps[cid], understanding))
+    lines = [rng.choice(CHECKIN_OPENERS)]
+    lines += [CHECKIN_PHRASES[o.understanding].format(code=o.competency.code) for o in observations]
+    if not observations:
+        lines.append("Has hardly practised yet; we talked about how to get started.")
+    lines.append(rng.choice(CHECKIN_CLOSERS))
+    steps = [
+        NextStepInput(GoalKind.COMPETENCY, "Practise until I can explain every step", o.competency)
+        for o in observations
+        if o.understanding != Understanding.SHOWED
+    ]
+    if rng.random() < 0.35 or not steps:
+        steps.append(NextStepInput(GoalKind.HABIT, rng.choice(HABITS)))
+    week = current_week(held_at)
+    room = MAX_GOALS_PER_WEEK - goals[(student.pk, week)]
+    steps = steps[: max(0, min(room, 2))]
+    checkin_record(
+        teacher=teacher,
+        student=student,
+        now=held_at,
+        notes="\n".join(line for line in lines if line),
+        observations=observations,
+        next_steps=steps,
+        school_class=roster.classes_by_student[student.pk],
+    )
+    goals[(student.pk, week)] += len(steps)
+
+
+def _seed_pathways(
+    roster: _Roster, history: _History, *, seed: int, projects: list[StudentProject]
+) -> None:
+    """A pathway for every student; a few advanced students aim beyond their grade, a few add
+    their project as a step, and teachers have approved about half of the plans."""
+    rng = random.Random(seed + 6)
+    now = history.now
+    practisable = practisable_competencies()
+    by_rank: dict[int, list[Competency]] = defaultdict(list)
+    for competency in sorted(practisable.values(), key=lambda c: (c.grade_rank, c.list_order)):
+        by_rank[competency.grade_rank].append(competency)
+    top = max(by_rank, default=0)
+    candidates = [s for s in roster.students if grade_rank(s.grade) < top]
+    candidates.sort(key=lambda s: -history.ability[s.pk])
+    advanced = {
+        s.pk
+        for s in candidates[: max(1, len(roster.students) // 30)]
+        if history.ability[s.pk] > 0.3
+    }
+    with_project = {
+        p.student_id: p
+        for p in projects
+        if p.status in (ProjectStatus.APPROVED, ProjectStatus.SUBMITTED, ProjectStatus.SCORED)
+    }
+    project_steps = set(sorted(with_project)[:4])
+    since = max(history.start, now - dt.timedelta(days=10))
+    for student in roster.students:
+        at = _daytime(rng, since, now - dt.timedelta(hours=6))
+        pathway = pathway_build(student=student, now=at)
+        above = [
+            c
+            for c in by_rank[grade_rank(student.grade) + 1]
+            if c.pk not in history.known.get(student.pk, set())
+        ][:3]
+        if student.pk in advanced and above:
+            at = _daytime(rng, at, now)
+            pathway_target_add(actor=student, pathway=pathway, competency=rng.choice(above), now=at)
+        if student.pk in project_steps:
+            project = with_project[student.pk]
+            at = _daytime(rng, at, now)
+            pathway_project_add(
+                actor=student,
+                pathway=pathway,
+                title=project.title,
+                description=project.template.summary if project.template else "",
+                competencies=list(project.competencies.all()),
+                now=at,
+            )
+        if rng.random() < 0.5:
+            teacher = roster.teacher_of(student)
+            pathway_approve(
+                actor=teacher, pathway=pathway, now=_daytime(rng, at, now, weekdays_only=True)
+            )
+
+
+REFLECTION_WORKED = (
+    "Doing a few items every day instead of all at once.",
+    "Asking my partner when I got stuck.",
+    "Writing the steps down so I could see where I went wrong.",
+    "Reading the worked solution after a wrong answer.",
+    "Not much, honestly. I was tired this week.",
+)
+REFLECTION_NEXT = (
+    "Keep going with the same competency until it says mastered.",
+    "Start practice earlier in the week.",
+    "Ask my teacher about the problems I keep getting wrong.",
+    "Try one of the harder items each day.",
+)
+
+
+def _seed_goals(
+    roster: _Roster, history: _History, *, seed: int, projects: list[StudentProject]
+) -> None:
+    """Goals for this week (about 70% of students) and last week (about 65%), some done, some
+    missed; last week's reflection for about 60%."""
+    rng = random.Random(seed + 7)
+    now = history.now
+    this_week = current_week(now)
+    last_week = previous_week(this_week)
+    ids = [s.pk for s in roster.students]
+    counts: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for sid, week in WeeklyGoal.objects.filter(student_id__in=ids).values_list("student", "week"):
+        counts[(sid, week)] += 1
+    learning: dict[int, list[int]] = defaultdict(list)
+    for sid, cid in (
+        LearnerState.objects.filter(student_id__in=ids, status=Status.LEARNING)
+        .order_by("student_id", "-last_evidence_at", "competency_id")
+        .values_list("student_id", "competency_id")
+    ):
+        learning[sid].append(cid)
+    competencies = Competency.objects.in_bulk({c for cids in learning.values() for c in cids})
+    open_milestones: dict[int, list[str]] = defaultdict(list)
+    for project in projects:
+        if project.status == ProjectStatus.APPROVED:
+            for milestone in project.milestones.filter(done_at__isnull=True):
+                open_milestones[project.student_id].append(f"{milestone.title} ({project.title})")
+
+    for week, share in ((last_week, 0.65), (this_week, 0.7)):
+        # Set early in the week (or as early as the history goes), never past its Sunday.
+        lo = max(history.start, _local(week, 0))
+        hi = min(now, lo + dt.timedelta(days=2), _local(week + dt.timedelta(days=6), 23 * 60))
+        if hi <= lo:
+            continue
+        for student in roster.students:
+            if rng.random() >= share:
+                continue
+            sid = student.pk
+            focus = learning[sid][:3]
+            for i in range(max(0, rng.choice((1, 2, 2, 3)) - counts[(sid, week)])):
+                kind, text, competency = GoalKind.HABIT, rng.choice(HABITS), None
+                if i == 0 and focus and rng.random() < 0.8:
+                    kind, text = GoalKind.COMPETENCY, ""
+                    competency = competencies[focus.pop(rng.randrange(len(focus)))]
+                elif open_milestones[sid] and rng.random() < 0.6:
+                    kind, text = GoalKind.MILESTONE, "Finish: " + open_milestones[sid][0]
+                goal_create(
+                    student=student,
+                    kind=kind,
+                    text=text,
+                    competency=competency,
+                    created_by=student,
+                    now=_daytime(rng, lo, hi),
+                )
+                counts[(sid, week)] += 1
+
+    # Done or not: more often in past weeks (there was time), about a third so far this week.
+    for goal in WeeklyGoal.objects.filter(student_id__in=ids, status=GoalStatus.OPEN).order_by(
+        "pk"
+    ):
+        if rng.random() >= (0.35 if goal.week == this_week else 0.55):
+            continue
+        week_end = _local(goal.week + dt.timedelta(days=6), 23 * 60 + 59)
+        done = _daytime(rng, goal.created_at, min(week_end, now))
+        goal_complete(student=goal.student, goal_id=goal.pk, now=done)
+    goals_close_past_weeks(student_ids=ids, now=now)
+
+    # Reflections on last week: on its Friday afternoon, or late, during this week.
+    last = WeeklyGoal.objects.filter(student_id__in=ids, week=last_week)
+    set_by = defaultdict(list)
+    for goal in last:
+        set_by[goal.student_id].append(goal.status == GoalStatus.DONE)
+    friday = _local(last_week + dt.timedelta(days=4), 13 * 60)
+    for student in roster.students:
+        had = set_by.get(student.pk, [])
+        if rng.random() >= (0.75 if had else 0.3):
+            continue
+        if friday >= history.start and rng.random() < 0.75:
+            at = _daytime(rng, friday, friday + dt.timedelta(hours=4), first=13 * 60, last=17 * 60)
+        else:
+            at = _daytime(rng, _local(this_week, 0), now)
+        did = (
+            f"I set {len(had)} goal{'s' if len(had) != 1 else ''} and finished {sum(had)}."
+            if had
+            else "I practised in class but didn't set goals."
+        )
+        reflection_save(
+            student=student,
+            week=last_week,
+            did=did,
+            worked=rng.choice(REFLECTION_WORKED),
+            next_steps=rng.choice(REFLECTION_NEXT),
+            now=at,
+        )
