@@ -3,7 +3,9 @@
 Models (scikit-learn estimator contract, plus online ``update``/``mastery``):
 :class:`BKT`, :class:`LogisticKT`, :class:`BoostedKT`. Values: :class:`ResponseLog`,
 :class:`Response`, :class:`CompetencyEstimate`. Decisions: :mod:`tandem_engine.decisions`
-(mastery rule) and :mod:`tandem_engine.policy` (next item). Readers: :mod:`tandem_engine.loaders`.
+(mastery rule) and :mod:`tandem_engine.policy` (next item). Placement:
+:mod:`tandem_engine.diagnostic` (adaptive diagnostic over a prerequisite graph). Readers:
+:mod:`tandem_engine.loaders`.
 """
 
 from tandem_engine.bkt import BKT, BKTParams, BKTState, bkt_step, predict_correct
@@ -17,6 +19,20 @@ from tandem_engine.decisions import (
     needs_review,
     predicted_recall,
     simulate_mastery_decisions,
+)
+from tandem_engine.diagnostic import (
+    DEFAULT_DIAGNOSTIC,
+    DiagnosticConfig,
+    DiagnosticState,
+    DiagnosticStep,
+    PrerequisiteGraph,
+    StopReason,
+    diagnostic_answer,
+    diagnostic_next,
+    diagnostic_posterior,
+    diagnostic_replay,
+    diagnostic_start,
+    simulate_knowledge_states,
 )
 from tandem_engine.estimates import (
     CompetencyEstimate,
@@ -42,6 +58,7 @@ ENGINE_VERSION = "0.2.0"
 
 __all__ = [
     "BKT",
+    "DEFAULT_DIAGNOSTIC",
     "DEFAULT_RULE",
     "ENGINE_VERSION",
     "BKTParams",
@@ -49,6 +66,9 @@ __all__ = [
     "BoostedKT",
     "CompetencyCandidate",
     "CompetencyEstimate",
+    "DiagnosticConfig",
+    "DiagnosticState",
+    "DiagnosticStep",
     "Evidence",
     "HistoryState",
     "ItemCandidate",
@@ -59,10 +79,17 @@ __all__ = [
     "Pick",
     "PickReason",
     "PolicyConfig",
+    "PrerequisiteGraph",
     "Response",
     "ResponseLog",
     "Status",
+    "StopReason",
     "bkt_step",
+    "diagnostic_answer",
+    "diagnostic_next",
+    "diagnostic_posterior",
+    "diagnostic_replay",
+    "diagnostic_start",
     "is_mastered",
     "mastery_status",
     "needs_review",
@@ -70,5 +97,6 @@ __all__ = [
     "predict_correct",
     "predicted_recall",
     "score",
+    "simulate_knowledge_states",
     "simulate_mastery_decisions",
 ]
