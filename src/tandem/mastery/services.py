@@ -7,10 +7,11 @@ from typing import Any
 from django.db import transaction
 
 import tandem_engine
+from tandem.competencies.models import Competency
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
-from tandem.mastery.rules import status_after
+from tandem.mastery.rules import MASTERED_AT, status_after
 
 DEFAULT_PARAMETER_SET = "bkt-default-1"
 
@@ -95,4 +96,44 @@ def mastery_apply(*, statement: Statement) -> list[StateChange]:
     return changes
 
 
-__all__ = ["Status", "active_parameter_set", "bkt_params_for", "mastery_apply"]
+@transaction.atomic
+def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: float) -> StateChange:
+    """Set one learner state to an estimate made elsewhere from ``statement``'s evidence (a
+    diagnostic placement's posterior), and record the change so the "why" page can show it.
+
+    A seed is not an answer: the answer counts and the time of last practice stay as they were,
+    so spaced review starts only once the competency is practised. It is mastered when the
+    seed reaches the mastery rule's threshold, however few answers there are: the evidence
+    behind the seed stands in for them.
+    """
+    if not 0.0 <= p_mastery <= 1.0:
+        raise ValueError(f"p_mastery={p_mastery} is outside [0, 1]")
+    parameter_set = active_parameter_set()
+    params = bkt_params_for(parameter_set, competency.human_coding_scheme)
+    state, _ = LearnerState.objects.select_for_update().get_or_create(
+        student_id=statement.actor_id,
+        competency=competency,
+        defaults={"p_mastery": params.p_init, "parameter_set": parameter_set},
+    )
+    before = state.p_mastery
+    state.p_mastery = p_mastery
+    state.evidence_weight += statement.weight
+    if p_mastery >= MASTERED_AT:
+        state.status = Status.MASTERED
+    else:
+        state.status = status_after(
+            previous=state.status, p_mastery=p_mastery, n_attempts=state.n_attempts
+        )
+    state.parameter_set = parameter_set
+    state.save()
+    return StateChange.objects.create(
+        state=state,
+        statement=statement,
+        p_before=before,
+        p_after=p_mastery,
+        parameter_set=parameter_set,
+        at=statement.timestamp,
+    )
+
+
+__all__ = ["Status", "active_parameter_set", "bkt_params_for", "mastery_apply", "mastery_seed"]
