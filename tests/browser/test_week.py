@@ -1,6 +1,7 @@
 """One week of Tandem in a real browser, from the student's goals to the teacher's evidence.
 
-The student sets two goals, practises, looks at their pathway and proposes a library project;
+The student takes the diagnostic (stopping part-way and resuming), which seeds their learner
+state; sets two goals, practises, looks at their pathway and proposes a library project;
 the teacher approves it; the student marks a milestone done and hands in work; the teacher
 scores the rubric, holds a check-in (private note, an observation, a next step) and records an
 observation on the student page. Three strong pieces of evidence about one competency of the
@@ -9,7 +10,7 @@ so the student's pathway shows that step done; the next step agreed in the check
 the student's goals page, and the private note on none of the student's pages.
 
 Each part of the week is its own helper, in the order of the week, so the test reads as the
-story; the diagnostic (``tandem.placement``) will be a first step before ``set_week_goals``.
+story.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tandem.evidence.models import Statement
 from tandem.goals.models import WeeklyGoal
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState
+from tandem.placement.models import DiagnosticQuestion
 from tandem.practice.models import Attempt
 from tandem.projects.library import LIBRARY
 from tandem.projects.services import project_library_seed
@@ -297,7 +299,8 @@ def record_observation(page: Page, school: WeekSchool) -> None:
     """My classes → the class → the student page, form "Record an observation"."""
     nav(page, "My classes")
     page.get_by_role("link", name=school.school_class.title, exact=True).click()
-    page.get_by_role("link", name=school.student.display_name, exact=True).click()
+    grid_row = page.get_by_role("rowheader").filter(has_text=school.student.display_name)
+    grid_row.get_by_role("link", name=school.student.display_name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(school.student.display_name)
 
     form = page.get_by_role("form", name="Record an observation")
@@ -311,6 +314,39 @@ def record_observation(page: Page, school: WeekSchool) -> None:
     )
 
 
+def take_diagnostic(page: Page, student: User) -> int:
+    """Start the diagnostic, stop after a few questions, resume and finish it; answering like a
+    student who knows grades 3-5 and not yet grade 6 and above. Returns the questions asked."""
+    nav(page, "Diagnostic")
+    page.get_by_role("button", name="Start the diagnostic").click()
+    asked = 0
+    while True:
+        if asked == 3:  # stop for now, and come back later
+            page.get_by_role("button", name="Stop for now").click()
+            nav(page, "Diagnostic")
+            page.get_by_role("button", name="Resume the diagnostic").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            re.compile("Diagnostic|Where the diagnostic placed you")
+        )
+        if page.get_by_role("heading", name="Where the diagnostic placed you").count():
+            return asked
+        question = DiagnosticQuestion.objects.select_related("item", "competency").get(
+            session__student=student, answered_at__isnull=True
+        )
+        item, knows = question.item, question.competency.grade_rank <= 5
+        if item.kind in ("single_choice", "multiple_choice"):
+            right = {str(v) for v in item.answer}
+            values = [str(i) for i in range(len(item.choices))]
+            picks = sorted(right) if knows else [next(v for v in values if v not in right)]
+            for value in picks:
+                page.locator(f"#choice-{value}").check()
+        else:
+            page.get_by_label("Your answer").fill(str(item.answer[0]) if knows else "999999")
+        page.get_by_role("button", name="Save and go on").click()
+        asked += 1
+        assert asked <= 40, "the diagnostic did not stop"
+
+
 # ---------- the week ----------
 
 
@@ -322,6 +358,13 @@ def test_a_week_of_goals_practice_project_and_check_in(
     # Monday: the student sets goals, practises and looks at the plan, then proposes a project.
     page = new_page(browser, live_server)
     sign_in(page, student)
+    asked = take_diagnostic(page, student)
+    assert 5 <= asked <= 30, asked
+    placed = Statement.objects.get(actor=student, source=Source.DIAGNOSTIC, result_success=None)
+    assert Statement.objects.filter(actor=student, source=Source.DIAGNOSTIC).count() == asked + 1
+    seeded = LearnerState.objects.filter(student=student, changes__statement=placed)
+    assert seeded.exists() and all(s.status == Status.MASTERED for s in seeded)
+    assert not seeded.filter(competency=observed).exists()
     set_week_goals(page, observed)
     practise(page, student, PRACTICE_ITEMS)
     before = read_pathway(page, observed.code)
@@ -348,6 +391,7 @@ def test_a_week_of_goals_practice_project_and_check_in(
 
     # The evidence is in the log and moved the learner model.
     sources = list(Statement.objects.filter(actor=student).values_list("source", flat=True))
+    assert sources.count(Source.DIAGNOSTIC) == asked + 1
     assert sources.count(Source.PRACTICE) == PRACTICE_ITEMS
     assert sources.count(Source.PROJECT) == len(PROJECT.criteria)
     assert sources.count(Source.CHECK_IN) == 1
@@ -358,6 +402,9 @@ def test_a_week_of_goals_practice_project_and_check_in(
     assert state.status == Status.MASTERED, (p_before, state.p_mastery, state.n_attempts)
 
     # The teacher's student page lists the new evidence, newest first.
+    expect(
+        teacher_page.get_by_text(re.compile(r"^Diagnostic placement: finished"))
+    ).to_contain_text(f"after {asked} questions")
     timeline = teacher_page.locator("ol.timeline > li")
     expect(timeline.nth(0)).to_contain_text("Teacher observation")
     expect(timeline.nth(0)).to_contain_text(observed.code)

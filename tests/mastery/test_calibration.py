@@ -172,3 +172,43 @@ def test_calibrating_without_recompute_leaves_states_alone():
     assert active_parameter_set().version == report.version
     with pytest.raises(ValueError, match="activate"):
         calibrate(activate=False, recompute=True)
+
+
+def test_recompute_keeps_a_diagnostic_placement_seed():
+    from tandem.evidence.constants import Source, Verb
+    from tandem.evidence.services import evidence_record
+    from tandem.mastery.services import mastery_seed
+
+    school = make_school()
+    now = timezone.now()
+    placed = Competency.objects.get(human_coding_scheme="5.NF.A.1")
+    record_answer(school.student_a, "6.EE.A.2", True, at=now - dt.timedelta(minutes=30))
+    statement, _ = evidence_record(
+        actor=school.student_a,
+        verb=Verb.OBSERVED,
+        object_id="urn:tandem:diagnostic:test",
+        object_name="Placement from the diagnostic",
+        competencies=[placed],
+        source=Source.DIAGNOSTIC,
+        authority=school.student_a,
+        timestamp=now - dt.timedelta(minutes=20),
+        extensions={"posterior": {"5.NF.A.1": 0.97}},
+    )
+    mastery_seed(statement=statement, competency=placed, p_mastery=0.97)
+    # Practice after the placement moves on from the seed.
+    record_answer(school.student_a, "5.NF.A.1", True, at=now - dt.timedelta(minutes=10))
+    expected = LearnerState.objects.get(student=school.student_a, competency=placed).p_mastery
+    add_synthetic_evidence(n_students=30, n_steps=8, seed=5)
+
+    calibrate()
+
+    state = LearnerState.objects.get(student=school.student_a, competency=placed)
+    new = active_parameter_set()
+    params = bkt_params_for(new, "5.NF.A.1")
+    assert state.p_mastery == pytest.approx(tandem_engine.bkt_step(0.97, True, params))
+    assert state.p_mastery != pytest.approx(expected) or params == bkt_params_for(new, "")
+    assert state.status == Status.MASTERED
+    changes = list(StateChange.objects.filter(state=state).order_by("at"))
+    assert [c.statement_id for c in changes][0] == statement.pk
+    assert changes[0].p_after == pytest.approx(0.97)
+    assert {c.parameter_set_id for c in changes} == {new.pk}

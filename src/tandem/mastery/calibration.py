@@ -25,7 +25,7 @@ from tandem.competencies.models import Competency
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
-from tandem.mastery.rules import status_after
+from tandem.mastery.rules import MASTERED_AT, status_after
 from tandem.mastery.services import active_parameter_set, bkt_params_for
 
 Progress = Callable[[int, str], None]
@@ -62,9 +62,16 @@ class _Evidence:
     competency_ids: list[tuple[int, ...]]
     code_of: dict[int, str]
     fingerprint: tuple[int, Any]
+    # Estimates set from elsewhere (a diagnostic's posterior, see ``mastery_seed``), in time
+    # order: (timestamp, statement id, student, weight, {competency id: p_mastery}).
+    seeds: list[tuple[Any, uuid.UUID, int, float, dict[int, float]]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.statement_ids)
+
+
+# The context extension under which a statement carries estimates to seed (code -> p).
+SEED_EXTENSION = "posterior"
 
 
 def _fingerprint() -> tuple[int, Any]:
@@ -100,7 +107,42 @@ def _read_evidence() -> _Evidence:
         weights.append(float(weight))
         stamps.append(timestamp)
         comps.append(tuple(sorted(cids)))
-    return _Evidence(ids, actors, items, correct, weights, stamps, comps, code_of, fingerprint)
+    return _Evidence(
+        ids, actors, items, correct, weights, stamps, comps, code_of, fingerprint, _read_seeds()
+    )
+
+
+def _read_seeds() -> list[tuple[Any, uuid.UUID, int, float, dict[int, float]]]:
+    rows = list(
+        Statement.objects.filter(
+            result_success__isnull=True,
+            voided_by__isnull=True,
+            context_extensions__has_key=SEED_EXTENSION,
+        )
+        .order_by("timestamp", "stored", "id")
+        .values_list("timestamp", "id", "actor_id", "weight", "context_extensions")
+    )
+    codes = {code for *_, ext in rows for code in (ext.get(SEED_EXTENSION) or {})}
+    pk_of = dict(
+        Competency.objects.filter(human_coding_scheme__in=codes).values_list(
+            "human_coding_scheme", "pk"
+        )
+    )
+    seeds = []
+    for timestamp, statement_id, actor_id, weight, ext in rows:
+        posterior = {
+            pk_of[code]: float(p)
+            for code, p in (ext.get(SEED_EXTENSION) or {}).items()
+            if code in pk_of and 0.0 <= float(p) <= 1.0
+        }
+        if posterior:
+            seeds.append((timestamp, statement_id, actor_id, float(weight), posterior))
+    return seeds
+
+
+def _seed_codes(evidence: _Evidence) -> dict[int, str]:
+    wanted = {cid for *_, posterior in evidence.seeds for cid in posterior} - set(evidence.code_of)
+    return dict(Competency.objects.filter(pk__in=wanted).values_list("pk", "human_coding_scheme"))
 
 
 def _response_log(evidence: _Evidence) -> tandem_engine.ResponseLog:
@@ -241,12 +283,39 @@ class _Replay:
 
 def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress) -> _Replay:
     """Every learner state rebuilt from its evidence in time order, as ``mastery_apply`` would."""
-    params = {cid: bkt_params_for(parameter_set, code) for cid, code in evidence.code_of.items()}
+    codes = evidence.code_of | _seed_codes(evidence)
+    params = {cid: bkt_params_for(parameter_set, code) for cid, code in codes.items()}
     out = _Replay()
     states = out.states
     step = tandem_engine.bkt_step
     tick = max(len(evidence) // 4, 1)
+    seeds = evidence.seeds
+    next_seed = 0
+
+    def apply_seed(seed: tuple[Any, uuid.UUID, int, float, dict[int, float]]) -> None:
+        # As ``mastery_seed``: the estimate is set, answer counts and practice time stay.
+        at, statement_id, student, weight, posterior = seed
+        for cid, p_seed in posterior.items():
+            p = params[cid]
+            state = states.get((student, cid))
+            if state is None:
+                state = states[(student, cid)] = _ReplayedState(p_mastery=p.p_init)
+            before = state.p_mastery
+            state.p_mastery = p_seed
+            state.evidence_weight += weight
+            state.status = (
+                Status.MASTERED
+                if p_seed >= MASTERED_AT
+                else status_after(
+                    previous=state.status, p_mastery=p_seed, n_attempts=state.n_attempts
+                )
+            )
+            out.changes.append((student, cid, statement_id, before, p_seed, at))
+
     for row, cids in enumerate(evidence.competency_ids):
+        while next_seed < len(seeds) and seeds[next_seed][0] < evidence.timestamps[row]:
+            apply_seed(seeds[next_seed])
+            next_seed += 1
         if row and row % tick == 0:
             progress(70 + 15 * row // len(evidence), "Replaying learner states")
         student = evidence.actor_ids[row]
@@ -270,6 +339,8 @@ def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress
                 previous=state.status, p_mastery=after, n_attempts=state.n_attempts
             )
             out.changes.append((student, cid, evidence.statement_ids[row], before, after, at))
+    for seed in seeds[next_seed:]:
+        apply_seed(seed)
     return out
 
 

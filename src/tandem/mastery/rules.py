@@ -27,7 +27,9 @@ READY_PREREQUISITE_AT = MASTERED_AT
 def status_after(*, previous: str, p_mastery: float, n_attempts: int) -> str:
     if n_attempts == 0:
         return Status.NOT_STARTED
-    if p_mastery >= MASTERED_AT and n_attempts >= MIN_EVIDENCE:
+    # Becoming mastered takes enough answers; staying mastered (a placement's seed, or mastery
+    # reached earlier) needs only the estimate to stay above the threshold.
+    if p_mastery >= MASTERED_AT and (n_attempts >= MIN_EVIDENCE or previous == Status.MASTERED):
         return Status.MASTERED
     was_mastered = previous in (Status.MASTERED, Status.NEEDS_REVIEW)
     if was_mastered and p_mastery >= RELAPSED_BELOW:

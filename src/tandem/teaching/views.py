@@ -34,6 +34,7 @@ from tandem.mastery.selectors import (
     mastery_grid,
 )
 from tandem.mastery.services import bkt_params_for
+from tandem.placement.selectors import placement_summary
 from tandem.roster.access import access_class, access_student, classes_visible_to, role_required
 from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import SchoolClass, User
@@ -276,6 +277,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         "status_counts": status_counts(estimates.values()),
         "timeline": list(evidence_timeline(student_id=student.pk, limit=TIMELINE_LIMIT)),
         "timeline_limit": TIMELINE_LIMIT,
+        "placement": placement_summary(student_id=student.pk),
         "observation_weight": OBSERVATION_WEIGHT,
         "form": form,
         "now": now,

@@ -194,7 +194,17 @@ def mastery_chart(changes: Sequence[StateChange], title_id: str = "chart-title")
     for i, change in enumerate(ordered, start=1):
         statement = change.statement
         cls = "point-correct" if statement.result_success else "point-wrong"
-        if statement.source == Source.OBSERVATION:
+        if statement.result_success is None:
+            # Not an answer: an estimate set from elsewhere (a diagnostic placement), a diamond.
+            cx, cy = float(x(i)), float(y(change.p_after))
+            markers.append(
+                format_html(
+                    '<polygon class="point point-placement" points="{}"/>',
+                    f"{cx:.1f},{cy - 6:.1f} {cx + 6:.1f},{cy:.1f} "
+                    f"{cx:.1f},{cy + 6:.1f} {cx - 6:.1f},{cy:.1f}",
+                )
+            )
+        elif statement.source in (Source.OBSERVATION, Source.CHECK_IN):
             markers.append(
                 format_html(
                     '<rect class="point {}" x="{}" y="{}" width="9" height="9"/>',
