@@ -209,6 +209,6 @@ def test_recompute_keeps_a_diagnostic_placement_seed():
     assert state.p_mastery != pytest.approx(expected) or params == bkt_params_for(new, "")
     assert state.status == Status.MASTERED
     changes = list(StateChange.objects.filter(state=state).order_by("at"))
-    assert [c.statement_id for c in changes][0] == statement.pk
+    assert changes[0].statement_id == statement.pk
     assert changes[0].p_after == pytest.approx(0.97)
     assert {c.parameter_set_id for c in changes} == {new.pk}
