@@ -93,7 +93,7 @@ def checkin_schedule(
 def checkin_cancel(*, check_in: CheckIn, now: dt.datetime) -> CheckIn:
     """Call off a planned check-in; cancelling it again changes nothing."""
     _check_aware(now)
-    check_in = CheckIn.objects.select_for_update().get(pk=check_in.pk)
+    check_in = CheckIn.objects.select_for_update(of=("self",)).get(pk=check_in.pk)
     if check_in.status == CheckInStatus.HELD:
         raise CheckInError("That check-in has been held; it stays on the record.")
     if check_in.status == CheckInStatus.SCHEDULED:
@@ -184,7 +184,7 @@ def checkin_record(
     if next_steps:
         _check_room_for(student=student, next_steps=len(next_steps), now=now)
     if scheduled is not None:
-        check_in = CheckIn.objects.select_for_update().get(pk=scheduled.pk)
+        check_in = CheckIn.objects.select_for_update(of=("self",)).get(pk=scheduled.pk)
         if check_in.student_id != student.pk:
             raise ValueError("That check-in is with another student.")
         if check_in.status == CheckInStatus.HELD:

@@ -35,7 +35,7 @@ def _check_aware(now: dt.datetime) -> None:
 
 def _lock_student(student: User) -> None:
     # Serialises concurrent writes for one student so the three-a-week limit holds.
-    User.objects.select_for_update().filter(pk=student.pk).exists()
+    User.objects.select_for_update(of=("self",)).filter(pk=student.pk).exists()
 
 
 @transaction.atomic
@@ -97,7 +97,7 @@ def goal_create(
 
 def _own_goal(*, student: User, goal_id: int) -> WeeklyGoal | None:
     return (
-        WeeklyGoal.objects.select_for_update()
+        WeeklyGoal.objects.select_for_update(of=("self",))
         .filter(pk=goal_id, student=student)
         .select_related("competency")
         .first()
@@ -129,7 +129,11 @@ def goal_remove(*, user: User, goal_id: int, now: dt.datetime) -> bool:
     check-in can be removed by that teacher. Past weeks and done goals stay as they were.
     """
     _check_aware(now)
-    goal = WeeklyGoal.objects.select_for_update().filter(pk=goal_id, created_by=user).first()
+    goal = (
+        WeeklyGoal.objects.select_for_update(of=("self",))
+        .filter(pk=goal_id, created_by=user)
+        .first()
+    )
     if goal is None:
         return False
     if goal.week != current_week(now):

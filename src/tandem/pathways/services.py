@@ -75,7 +75,7 @@ def _event(
 
 def _locked(pathway: Pathway) -> Pathway:
     """The pathway row, locked until the transaction ends, so changes to one plan queue up."""
-    return Pathway.objects.select_for_update().get(pk=pathway.pk)
+    return Pathway.objects.select_for_update(of=("self",)).get(pk=pathway.pk)
 
 
 def _touched(pathway: Pathway, *, actor: User, role: ActorRole, now: dt.datetime) -> None:

@@ -65,7 +65,7 @@ def own_grade_of(student: User) -> float:
 
 def _in_progress_for_update(student: User) -> DiagnosticSession | None:
     return (
-        DiagnosticSession.objects.select_for_update()
+        DiagnosticSession.objects.select_for_update(of=("self",))
         .filter(student=student, status=SessionStatus.IN_PROGRESS)
         .first()
     )
@@ -103,7 +103,7 @@ def diagnostic_question_next(
     When the engine says stop, the session is finished here and None is returned; None also
     for a session no longer in progress.
     """
-    session = DiagnosticSession.objects.select_for_update().get(pk=session.pk)
+    session = DiagnosticSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     if session.status != SessionStatus.IN_PROGRESS:
         return None
     question = open_question(session)
@@ -213,7 +213,7 @@ def diagnostic_session_abandon(*, student: User, now: dt.datetime) -> Diagnostic
 def diagnostic_session_finish(*, session: DiagnosticSession, now: dt.datetime) -> None:
     """Finish a session now, whatever the engine would still ask (its open question, if
     any, stays unanswered); a session not in progress is left alone."""
-    session = DiagnosticSession.objects.select_for_update().get(pk=session.pk)
+    session = DiagnosticSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     if session.status != SessionStatus.IN_PROGRESS:
         return
     placement = placement_graph()

@@ -171,7 +171,7 @@ def profile_update(
     _require_aware(now)
     if student.role != Role.STUDENT:
         raise PermissionDenied("Only a student has a learner profile to edit.")
-    profile = LearnerProfile.objects.select_for_update().filter(student=student).first()
+    profile = LearnerProfile.objects.select_for_update(of=("self",)).filter(student=student).first()
     current = profile or LearnerProfile(student=student)
 
     wanted: dict[RevisionField, Any] = {}
@@ -334,7 +334,7 @@ def accommodation_update(
 ) -> list[ProfileRevision]:
     """Change an accommodation's fields; one revision per changed field, none for a no-op."""
     _require_aware(now)
-    locked = Accommodation.objects.select_for_update().get(pk=accommodation.pk)
+    locked = Accommodation.objects.select_for_update(of=("self",)).get(pk=accommodation.pk)
     student = locked.student
     _require_staff(actor, student)
     fields = _check_accommodation(
@@ -371,7 +371,7 @@ def accommodation_end(
     """The accommodation no longer applies from ``end_date``. Ending one already ended writes
     nothing."""
     _require_aware(now)
-    locked = Accommodation.objects.select_for_update().get(pk=accommodation.pk)
+    locked = Accommodation.objects.select_for_update(of=("self",)).get(pk=accommodation.pk)
     student = locked.student
     _require_staff(actor, student)
     if not locked.active:

@@ -384,7 +384,7 @@ def project_revise(
     library project keeps the template's competencies and rubric.
     """
     _require_owner(student, project)
-    project = StudentProject.objects.select_for_update().get(pk=project.pk)
+    project = StudentProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if project.status not in REVISABLE:
         raise ProjectError("This project is approved already; ask your teacher about changes.")
     project.title = _clean(title, limit=TITLE_MAX, what="title", required=True)
@@ -415,7 +415,7 @@ def project_review(
 ) -> StudentProject:
     """A teacher of the student approves the proposal or asks for changes (saying which)."""
     _require_teacher_of(teacher, project)
-    project = StudentProject.objects.select_for_update().get(pk=project.pk)
+    project = StudentProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if project.status not in REVIEWABLE:
         raise ProjectError("Work has been handed in already; score it instead.")
     feedback = _clean(feedback, limit=TEXT_MAX, what="feedback")
@@ -444,7 +444,7 @@ def milestone_complete(*, student: User, milestone: Milestone, now: dt.datetime)
     _require_owner(student, project)
     if project.status not in UNDER_WAY:
         raise ProjectError("Your teacher needs to approve the project first.")
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
     if milestone.done_at is None:
         milestone.done_at = now
         milestone.save(update_fields=["done_at"])
@@ -495,7 +495,7 @@ def submission_create(
         ).first()
         if existing is not None:
             return existing, False
-    project = StudentProject.objects.select_for_update().get(pk=project.pk)
+    project = StudentProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if project.status not in UNDER_WAY:
         raise ProjectError("Your teacher needs to approve the project before you hand in work.")
     if milestone is not None and milestone.project_id != project.pk:
@@ -556,7 +556,7 @@ def project_score(
     ``idempotency_key`` a repeated submission returns the scores it made the first time.
     """
     _require_teacher_of(teacher, project)
-    project = StudentProject.objects.select_for_update().get(pk=project.pk)
+    project = StudentProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if project.status not in UNDER_WAY:
         raise ProjectError("Approve the project before scoring it.")
     criteria = {
