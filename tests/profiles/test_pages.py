@@ -263,3 +263,39 @@ def test_the_teacher_page_query_count_does_not_grow_with_the_record(login, schoo
         )
         profile_update(student=school.student_a, now=NOW, about_me=f"Hi {i}", interests=["art"])
     assert count() == few
+
+
+def test_current_goals_show_on_every_profile_view_but_reflections_never(school, login):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tandem.goals.constants import GoalKind
+    from tandem.goals.rules import current_week
+    from tandem.goals.services import goal_create, reflection_save
+
+    now = timezone.now()
+    goal_create(
+        student=school.student_a,
+        kind=GoalKind.HABIT,
+        created_by=school.student_a,
+        now=now,
+        text="Practise ten minutes every evening",
+    )
+    reflection_save(
+        student=school.student_a,
+        week=current_week(now) - dt.timedelta(days=7),  # last week's: always open for writing
+        did="Secret reflection words",
+        worked="x",
+        next_steps="y",
+        now=now,
+    )
+    pages = [
+        (school.student_a, reverse("profiles:mine")),
+        (school.teacher_a, reverse("profiles:student", args=[school.student_a.pk])),
+        (school.guardian_a, reverse("profiles:child", args=[school.student_a.pk])),
+    ]
+    for user, url in pages:
+        html = login(user).get(url).content.decode()
+        assert "Current goals" in html, url
+        assert "Practise ten minutes every evening" in html, url
+        assert "Secret reflection words" not in html, url

@@ -6,6 +6,7 @@ Who sees what is decided in ``profiles.access``; writes go through ``profiles.se
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tandem.goals.selectors import GoalView, student_goals
 from tandem.profiles.access import (
     access_accommodation,
     access_profile,
@@ -40,6 +42,11 @@ from tandem.roster.constants import grade_label
 from tandem.roster.models import User
 
 STAFF = ("teacher", "administrator")
+
+
+def _current_goals(student_id: int, now: dt.datetime) -> list[GoalView]:
+    """This week's goals (never reflections: not every reader of a profile may see those)."""
+    return student_goals(student_id=student_id, now=now, with_reflections=False).this_week.goals
 
 
 def _user(request: HttpRequest) -> User:
@@ -98,6 +105,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "profile": profile,
         "form": form,
         "strengths_and_needs": strengths_and_needs(student_id=student.pk, now=now),
+        "current_goals": _current_goals(student.pk, now),
         # The student's own edits only: accommodations are never shown to the student.
         "history": profile_history(student_id=student.pk, include_accommodations=False),
         "audience": "student",
@@ -124,6 +132,7 @@ def _student_page(
         "grade": grade_label(student.grade) if student.grade else "",
         "profile": profile_for(student_id=student.pk),
         "strengths_and_needs": strengths_and_needs(student_id=student.pk, now=now),
+        "current_goals": _current_goals(student.pk, now),
         "can_see_accommodations": can_see,
         "accommodations": accommodations_for(student_id=student.pk) if can_see else [],
         "add_form": (add_form or AccommodationForm()) if can_see else None,
@@ -298,6 +307,7 @@ def child(request: HttpRequest, student_id: int) -> HttpResponse:
         "grade": grade_label(learner.grade) if learner.grade else "",
         "profile": profile_for(student_id=learner.pk),
         "strengths_and_needs": strengths_and_needs(student_id=learner.pk, now=timezone.now()),
+        "current_goals": _current_goals(learner.pk, timezone.now()),
         "audience": "guardian",
     }
     return render(request, "profiles/child.html", context)
