@@ -54,7 +54,7 @@ from tandem_engine.policy import (
 )
 
 #: Stored next to every estimate so it can be traced to the code that produced it.
-ENGINE_VERSION = "0.2.0"
+ENGINE_VERSION = "0.3.0"
 
 __all__ = [
     "BKT",
