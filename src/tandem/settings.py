@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "tandem.goals",
     "tandem.pathways",
     "tandem.checkins",
+    "tandem.interop",
     "tandem.practice",
     "tandem.teaching",
     "tandem.family",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InteropConfig(AppConfig):
+    name = "tandem.interop"
+    label = "interop"
+    verbose_name = "Interoperability (OneRoster, CASE)"

@@ -1,0 +1,1 @@
+"""Models of the interop app: import runs and their reports."""
