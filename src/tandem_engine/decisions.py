@@ -58,8 +58,8 @@ class MasteryRule:
     ``threshold`` and ``min_evidence``: mastered when P(mastery) >= threshold after at least
     that many answers. Review: stability starts at ``base_stability_days`` and grows by
     ``stability_growth`` per correct answer after the first, at most ``max_doublings`` times
-    (a placeholder until calibrated on timestamped data); review is due when predicted recall
-    falls below ``review_below``.
+    (values set by hand: they are not yet fitted to timestamped data); review is due when
+    predicted recall falls below ``review_below``.
     """
 
     threshold: float = 0.95
