@@ -123,10 +123,16 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# `tandem import oneroster PATH` runs the management command `import_oneroster PATH`, and so on.
+INTEROP_FORMATS = ("oneroster", "case")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:
         return _manage(argv[1:])
+    if argv[:1] in (["import"], ["export"]) and argv[1:2] and argv[1] in INTEROP_FORMATS:
+        return _manage([f"{argv[0]}_{argv[1]}", *argv[2:]])
     parser = argparse.ArgumentParser(prog="tandem", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
@@ -154,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     calibrate.add_argument("--quiet", action="store_true", help="print only the report")
     calibrate.set_defaults(func=_calibrate)
+    for verb in ("import", "export"):
+        sub.add_parser(
+            verb,
+            help=f"{verb} a file: tandem {verb} {{{','.join(INTEROP_FORMATS)}}} PATH … "
+            f"(see tandem {verb} FORMAT --help)",
+        )
     sub.add_parser("manage", help="run a Django management command: tandem manage <command> …")
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -1,0 +1,26 @@
+"""tandem manage import_oneroster PATH [--dry-run]: import a OneRoster CSV bundle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tandem.interop.oneroster.importer import oneroster_import
+
+
+class Command(BaseCommand):
+    help = "Import a OneRoster 1.1 CSV bundle (folder or zip); all or nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = oneroster_import(path=options["path"], dry_run=options["dry_run"])
+        except FileNotFoundError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write("\n".join(report.lines()))
+        if report.refused:
+            raise CommandError(f"{len(report.refused)} row(s) refused; nothing was imported.")

@@ -1,0 +1,87 @@
+"""Reading a OneRoster CSV bundle (a folder or a zip) into rows that know their line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tandem.interop.oneroster.report import ImportReport
+from tandem.interop.oneroster.spec import FILES, HEADERS, IGNORED_FILES, OPTIONAL_HEADERS
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def get(self, key: str) -> str:
+        return (self.values.get(key) or "").strip()
+
+
+@dataclass
+class Bundle:
+    version: str = ""
+    modes: dict[str, str] = field(default_factory=dict)  # file -> "bulk" | "delta"
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+
+def _read_texts(path: Path) -> dict[str, str]:
+    """File stem -> text, for every CSV in the folder or zip (subfolders of a zip included)."""
+    texts: dict[str, str] = {}
+    if path.is_dir():
+        for item in sorted(path.glob("*.csv")):
+            texts[item.stem] = item.read_text(encoding="utf-8-sig")
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.lower().endswith(".csv") and not name.startswith("__MACOSX"):
+                    texts[Path(name).stem] = archive.read(name).decode("utf-8-sig")
+    else:
+        raise FileNotFoundError(f"{path} is neither a folder nor a zip file")
+    return texts
+
+
+def bundle_read(path: Path, report: ImportReport) -> Bundle:
+    """Parse the manifest and the files it names; header problems go into ``report``."""
+    texts = _read_texts(path)
+    bundle = Bundle()
+    if "manifest" not in texts:
+        report.refuse("manifest", 0, "", "manifest.csv is missing")
+        return bundle
+    reader = csv.reader(io.StringIO(texts["manifest"]))
+    for number, record in enumerate(reader, start=1):
+        if number == 1 or len(record) < 2:
+            continue
+        key, value = record[0].strip(), record[1].strip()
+        if key == "oneroster.version":
+            bundle.version = value
+        elif key.startswith("file."):
+            bundle.modes[key.removeprefix("file.")] = value.lower()
+    report.version = bundle.version
+    if bundle.version not in {"1.1", "1.2"}:
+        report.refuse("manifest", 0, "", f"unsupported oneroster.version {bundle.version!r}")
+    for name, mode in bundle.modes.items():
+        if mode not in {"bulk", "delta", "absent"}:
+            report.refuse("manifest", 0, "", f"file.{name} is {mode!r}, not bulk/delta/absent")
+        elif mode != "absent" and name not in FILES and name not in IGNORED_FILES:
+            report.refuse("manifest", 0, "", f"{name}.csv is not supported by this import")
+        elif mode != "absent" and name in FILES and name not in texts:
+            report.refuse("manifest", 0, "", f"the manifest lists {name}.csv but it is missing")
+    for name in FILES:
+        if bundle.modes.get(name, "absent") == "absent" or name not in texts:
+            continue
+        reader_d = csv.DictReader(io.StringIO(texts[name]))
+        headers = [h.strip() for h in reader_d.fieldnames or []]
+        reader_d.fieldnames = headers
+        required = [h for h in HEADERS[name] if h not in OPTIONAL_HEADERS]
+        missing = [h for h in required if h not in headers]
+        if missing:
+            report.refuse(name, 1, "", f"missing header(s): {', '.join(missing)}")
+            continue
+        rows = bundle.rows[name] = []
+        for values in reader_d:
+            rows.append(Row(reader_d.line_num, {k: v for k, v in values.items() if k}))
+    return bundle
