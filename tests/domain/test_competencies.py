@@ -36,7 +36,7 @@ def test_prerequisites_and_substandards_are_linked():
     sub = Competency.objects.get(human_coding_scheme="6.EE.A.2.c")
     assert sub.parent is not None and sub.parent.code == "6.EE.A.2"
     assert Association.objects.filter(
-        association_type=AssociationType.IS_CHILD_OF, destination=sub
+        association_type=AssociationType.IS_CHILD_OF, origin=sub, destination=sub.parent
     ).exists()
 
 

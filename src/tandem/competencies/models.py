@@ -87,6 +87,9 @@ class Association(models.Model):
     )
     # An association may point outside Tandem (CASE allows external URIs); kept, never dropped.
     destination_uri = models.CharField(max_length=500, blank=True)
+    # The external node's CASE identifier and title, so a re-export names it as it was imported.
+    destination_identifier = models.CharField(max_length=255, blank=True)
+    destination_title = models.CharField(max_length=255, blank=True)
     sequence_number = models.IntegerField(null=True, blank=True)
 
     class Meta:

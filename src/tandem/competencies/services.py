@@ -162,10 +162,11 @@ def framework_load_coherence_map(path: Path = COHERENCE_MAP) -> FrameworkLoadRep
             children.append(comp)
     Competency.objects.bulk_update(children, ["parent"])
     associations = [
+        # CASE reads "origin isChildOf destination": the child is the origin.
         Association(
             framework=framework,
-            origin=comp.parent,
-            destination=comp,
+            origin=comp,
+            destination=comp.parent,
             association_type=AssociationType.IS_CHILD_OF,
         )
         for comp in children
