@@ -1,8 +1,16 @@
-"""Models of the interop app: import runs and their reports, and restricted demographics."""
+"""Models of the interop app: OneRoster import runs, and restricted demographics."""
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.db import models
+
+from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
+
+# Largest OneRoster zip an administrator may upload; a district of thousands is a few MB.
+ONEROSTER_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
 
 class Demographics(models.Model):
@@ -26,3 +34,57 @@ class Demographics(models.Model):
 
     def __str__(self) -> str:
         return f"Demographics of {self.sourced_id}"
+
+
+def _oneroster_upload_path(instance: OneRosterImportRun, filename: str) -> str:
+    # A random name: the uploaded name is the administrator's, never a path we trust.
+    return f"interop/oneroster/{secrets.token_hex(16)}.zip"
+
+
+class OneRosterImportRun(models.Model):
+    """One OneRoster bundle uploaded by an administrator, imported in the background."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="oneroster_import_runs",
+    )
+    # Removed once the run ends: the bundle holds personal data the roster now holds anyway.
+    bundle = models.FileField(upload_to=_oneroster_upload_path, max_length=255, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0-100")
+    message = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    # ImportReport.lines(), one per line: counts per file and every refused row with its reason.
+    report = models.TextField(blank=True)
+    # {file: {created, updated, removed, unchanged}} from the import report.
+    counts = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "OneRoster import"
+        verbose_name_plural = "OneRoster imports"
+        ordering = ["-created_at", "-pk"]
+        permissions = [("import_oneroster", "Can import a OneRoster bundle")]
+        constraints = [
+            # At most one import queued or running at a time, even under a double submit.
+            models.UniqueConstraint(
+                models.Value(1),
+                condition=models.Q(status__in=ACTIVE_RUN_STATUSES),
+                name="oneroster_import_one_active_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"OneRoster import #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES

@@ -1,0 +1,151 @@
+"""OneRoster import as a background task: queue an uploaded bundle, import it with progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from tandem.interop.models import OneRosterImportRun
+from tandem.interop.oneroster.importer import oneroster_import
+from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
+
+logger = logging.getLogger(__name__)
+
+# An import takes seconds to a minute; a run in the slot this long was abandoned.
+ABANDONED_AFTER = dt.timedelta(minutes=30)
+
+
+class OneRosterImportBusyError(RuntimeError):
+    """An import is already queued or running; a second at once could interleave the roster."""
+
+    def __init__(self, run: OneRosterImportRun) -> None:
+        super().__init__(f"{run} is already {run.get_status_display().lower()}.")
+        self.run = run
+
+
+def oneroster_import_run_active() -> OneRosterImportRun | None:
+    """The run holding the import slot, after releasing one that was abandoned."""
+    now = timezone.now()
+    cutoff = now - ABANDONED_AFTER
+    OneRosterImportRun.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=cutoff)
+        | Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
+    ).update(
+        status=RunStatus.FAILED,
+        error=f"Abandoned: not finished after {ABANDONED_AFTER.total_seconds() / 60:.0f} minutes "
+        "(was the background worker stopped? `tandem serve` starts one unless TANDEM_WORKER=0).",
+        finished_at=now,
+    )
+    return OneRosterImportRun.objects.filter(status__in=ACTIVE_RUN_STATUSES).first()
+
+
+def oneroster_import_run_start(
+    *, upload: UploadedFile[bytes], dry_run: bool, requested_by: Any | None
+) -> OneRosterImportRun:
+    """Store the uploaded zip and queue its import; raises :class:`OneRosterImportBusyError`.
+
+    The upload must already be checked (a zip, within the size limit): see the admin's form.
+    """
+    active = oneroster_import_run_active()
+    if active is not None:
+        raise OneRosterImportBusyError(active)
+    try:
+        with transaction.atomic():
+            run = OneRosterImportRun(
+                requested_by=requested_by,
+                dry_run=dry_run,
+                original_name=(upload.name or "")[:255],
+                message="Waiting for the background worker",
+            )
+            run.bundle.save("bundle.zip", upload, save=False)
+            run.save()
+            # Enqueued in the same transaction: the task row and the run appear together or not.
+            result = oneroster_import_task.enqueue(run.pk)
+            OneRosterImportRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    except IntegrityError:
+        # Lost a race with a simultaneous request: the database allows one active run.
+        active = oneroster_import_run_active()
+        if active is None:
+            raise
+        raise OneRosterImportBusyError(active) from None
+    run.refresh_from_db()
+    return run
+
+
+def _discard_bundle(run_id: int) -> None:
+    run = OneRosterImportRun.objects.get(pk=run_id)
+    if run.bundle:
+        run.bundle.delete(save=False)
+        OneRosterImportRun.objects.filter(pk=run_id).update(bundle="")
+
+
+def oneroster_import_run_execute(run_id: int) -> OneRosterImportRun:
+    """Import a queued run's bundle, recording progress, the report and any error on it.
+
+    A run no longer queued (already carried out, or given up as abandoned) is left as it is.
+    """
+    runs = OneRosterImportRun.objects.filter(pk=run_id)
+    claimed = runs.filter(status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0, message="Starting"
+    )
+    if not claimed:
+        logger.warning("OneRoster import run %s is not queued; not running it", run_id)
+        return OneRosterImportRun.objects.get(pk=run_id)
+    run = runs.get()
+
+    def progress(done: int, total: int, message: str) -> None:
+        percent = min(100, max(0, round(100 * done / total))) if total else 0
+        runs.update(progress=percent, message=message[:255])
+
+    try:
+        report = oneroster_import(path=run.bundle.path, dry_run=run.dry_run, progress=progress)
+    except BaseException as error:  # also an interrupt or the worker's exit: never left running
+        logger.exception("OneRoster import run %s failed", run_id)
+        detail = str(error)
+        runs.update(
+            status=RunStatus.FAILED,
+            error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__,
+            message="Failed",
+            finished_at=timezone.now(),
+        )
+        _discard_bundle(run_id)
+        raise
+    counts = {
+        name: {
+            "created": c.created,
+            "updated": c.updated,
+            "removed": c.removed,
+            "unchanged": c.unchanged,
+        }
+        for name, c in report.files.items()
+    }
+    outcome: dict[str, Any] = {
+        "report": "\n".join(report.lines()),
+        "counts": counts,
+        "finished_at": timezone.now(),
+    }
+    if report.refused:
+        runs.update(
+            status=RunStatus.FAILED,
+            error=f"{len(report.refused)} row(s) refused; nothing was imported.",
+            message="Refused: see the report",
+            **outcome,
+        )
+    else:
+        done = "Dry run: nothing was saved" if run.dry_run else f"Done: {report.changed} changed"
+        runs.update(status=RunStatus.SUCCEEDED, progress=100, message=done, **outcome)
+    _discard_bundle(run_id)
+    return runs.get()
+
+
+@task()
+def oneroster_import_task(run_id: int) -> str:
+    """The worker's entry point: import run ``run_id`` and return its final status."""
+    return oneroster_import_run_execute(run_id).status
