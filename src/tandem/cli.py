@@ -124,7 +124,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 # `tandem import oneroster PATH` runs the management command `import_oneroster PATH`, and so on.
-INTEROP_FORMATS = ("oneroster", "case")
+INTEROP_FORMATS = ("oneroster", "case", "qti")
 
 
 def main(argv: list[str] | None = None) -> int:
