@@ -17,5 +17,6 @@ urlpatterns = [
     path("projects/", include("tandem.projects.urls")),
     path("profile/", include("tandem.profiles.urls")),
     path("api/", api.urls),
+    path("xapi/", include("tandem.interop.urls")),
     path("admin/", admin.site.urls),
 ]

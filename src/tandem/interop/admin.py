@@ -16,12 +16,18 @@ from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from tandem.interop.models import ONEROSTER_UPLOAD_MAX_BYTES, Demographics, OneRosterImportRun
+from tandem.interop.models import (
+    ONEROSTER_UPLOAD_MAX_BYTES,
+    Demographics,
+    LrsClient,
+    OneRosterImportRun,
+)
 from tandem.interop.tasks import (
     OneRosterImportBusyError,
     oneroster_import_run_active,
     oneroster_import_run_start,
 )
+from tandem.interop.xapi.services import lrs_client_issue
 
 
 @admin.register(Demographics)
@@ -215,3 +221,41 @@ class OneRosterImportRunAdmin(admin.ModelAdmin[OneRosterImportRun]):
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context=context)
+
+
+class LrsClientForm(forms.ModelForm[LrsClient]):
+    class Meta:
+        model = LrsClient
+        fields = ["name", "active"]
+
+
+@admin.register(LrsClient)
+class LrsClientAdmin(admin.ModelAdmin[LrsClient]):
+    """xAPI clients: adding one issues a key and secret, shown once on the next page."""
+
+    form = LrsClientForm
+    list_display = ["name", "key", "active", "created_by", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "key"]
+    readonly_fields = ["key", "created_by", "created_at"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("name", "active") if obj is None else ("name", "key", "active", "created_by")
+
+    def save_model(self, request: HttpRequest, obj: LrsClient, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, secret = lrs_client_issue(name=obj.name, created_by=request.user)
+        obj.pk, obj.key, obj.secret_hash = client.pk, client.key, client.secret_hash
+        obj._state.adding = False
+        # The secret is stored only hashed: this message is the one time anyone sees it.
+        messages.warning(
+            request,
+            format_html(
+                "Issued key <code>{}</code> and secret <code>{}</code>. Copy the secret now: "
+                "it is not shown again.",
+                client.key,
+                secret,
+            ),
+        )

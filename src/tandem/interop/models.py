@@ -88,3 +88,65 @@ class OneRosterImportRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN_STATUSES
+
+
+class LrsClient(models.Model):
+    """A piece of learning software allowed to send xAPI statements, with its own credentials.
+
+    The secret is stored hashed, like a password; an administrator sees it once, when issued.
+    """
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=255)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lrs_clients",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "xAPI client"
+        verbose_name_plural = "xAPI clients"
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LrsStatement(models.Model):
+    """One xAPI statement as received by Tandem's LRS, with the columns its queries filter on."""
+
+    id = models.UUIDField(primary_key=True)
+    # The statement as received, with stored, authority and version added.
+    data = models.JSONField()
+    voided = models.BooleanField(default=False)
+    # "mbox:mailto:..", "mbox_sha1sum:..", "openid:..", or "account:<homePage>|<name>".
+    actor_key = models.CharField(max_length=500, db_index=True)
+    verb_id = models.CharField(max_length=500, db_index=True)
+    activity_id = models.CharField(max_length=2000, blank=True, db_index=True)
+    registration = models.UUIDField(null=True, blank=True)
+    timestamp = models.DateTimeField()
+    stored = models.DateTimeField(db_index=True)
+    client = models.ForeignKey(
+        LrsClient, null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    evidence = models.ForeignKey(
+        "evidence.Statement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lrs_statements",
+    )
+
+    class Meta:
+        verbose_name = "xAPI statement"
+        verbose_name_plural = "xAPI statements"
+        ordering = ["-stored", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.id)
