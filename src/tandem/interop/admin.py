@@ -28,6 +28,7 @@ from tandem.interop.tasks import (
     oneroster_import_run_start,
 )
 from tandem.interop.xapi.services import lrs_client_issue
+from tandem.mastery.admin import BackgroundRunAdmin
 
 
 @admin.register(Demographics)
@@ -53,7 +54,6 @@ class DemographicsAdmin(admin.ModelAdmin[Demographics]):
 
 
 # Seconds between reloads of an import page while a run is queued or running.
-REFRESH_SECONDS = 2
 # What every zip file starts with (a local file header); an empty zip is no bundle either.
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -91,7 +91,9 @@ class OneRosterUploadForm(forms.Form):
 
 
 @admin.register(OneRosterImportRun)
-class OneRosterImportRunAdmin(admin.ModelAdmin[OneRosterImportRun]):
+class OneRosterImportRunAdmin(BackgroundRunAdmin):
+    active_run = staticmethod(oneroster_import_run_active)
+
     list_display = [
         "__str__",
         "status",
@@ -122,16 +124,6 @@ class OneRosterImportRunAdmin(admin.ModelAdmin[OneRosterImportRun]):
     readonly_fields = fields
     change_list_template = "admin/interop/oneroster_import/change_list.html"
     change_form_template = "admin/interop/oneroster_import/change_form.html"
-
-    @admin.display(description="progress")
-    def progress_bar(self, obj: OneRosterImportRun) -> SafeString:
-        return format_html(
-            '<progress max="100" value="{}" aria-label="{}% done">{}%</progress> {}%',
-            obj.progress,
-            obj.progress,
-            obj.progress,
-            obj.progress,
-        )
 
     @admin.display(description="report")
     def report_text(self, obj: OneRosterImportRun) -> SafeString:
@@ -196,31 +188,8 @@ class OneRosterImportRunAdmin(admin.ModelAdmin[OneRosterImportRun]):
         }
         return TemplateResponse(request, "admin/interop/oneroster_import/upload.html", context)
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        active = oneroster_import_run_active()
-        context = {
-            "active_run": active,
-            "can_import": self.has_import_permission(request),
-            "refresh_seconds": REFRESH_SECONDS if active else None,
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, extra_context=context)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        run = self.get_object(request, object_id)
-        context = {
-            "refresh_seconds": REFRESH_SECONDS if run is not None and run.is_active else None,
-            **(extra_context or {}),
-        }
-        return super().change_view(request, object_id, form_url, extra_context=context)
+    def changelist_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"can_import": self.has_import_permission(request)}
 
 
 class LrsClientForm(forms.ModelForm[LrsClient]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -36,6 +37,55 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+class BackgroundRunAdmin(ReadOnlyAdmin):
+    """Pages of a background job's runs (calibration, imports): a progress bar with its
+    percent in text, and list and run pages that reload themselves while a run is pending.
+
+    Subclasses name the selector of the pending run and may add to the list page's context.
+    """
+
+    active_run: Callable[[], Any]
+
+    @admin.display(description="progress")
+    def progress_bar(self, obj: Any) -> SafeString:
+        return format_html(
+            '<progress max="100" value="{}" aria-label="{}% done">{}%</progress> {}%',
+            obj.progress,
+            obj.progress,
+            obj.progress,
+            obj.progress,
+        )
+
+    def changelist_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        active = type(self).active_run()
+        context = {
+            "active_run": active,
+            "refresh_seconds": REFRESH_SECONDS if active else None,
+            **self.changelist_context(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = self.get_object(request, object_id)
+        context = {
+            "refresh_seconds": REFRESH_SECONDS if run is not None and run.is_active else None,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)
 
 
 @admin.register(ParameterSet)
@@ -79,7 +129,9 @@ admin.site.register(
 
 
 @admin.register(CalibrationRun)
-class CalibrationRunAdmin(ReadOnlyAdmin):
+class CalibrationRunAdmin(BackgroundRunAdmin):
+    active_run = staticmethod(calibration_run_active)
+
     list_display = (
         "__str__",
         "status",
@@ -108,16 +160,6 @@ class CalibrationRunAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     change_list_template = "admin/mastery/calibrationrun/change_list.html"
     change_form_template = "admin/mastery/calibrationrun/change_form.html"
-
-    @admin.display(description="progress")
-    def progress_bar(self, obj: CalibrationRun) -> SafeString:
-        return format_html(
-            '<progress max="100" value="{}" aria-label="{}% done">{}%</progress> {}%',
-            obj.progress,
-            obj.progress,
-            obj.progress,
-            obj.progress,
-        )
 
     @admin.display(description="report")
     def report_json(self, obj: CalibrationRun) -> SafeString:
@@ -153,28 +195,5 @@ class CalibrationRunAdmin(ReadOnlyAdmin):
             )
         return redirect("admin:mastery_calibrationrun_changelist")
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        active = calibration_run_active()
-        context = {
-            "active_run": active,
-            "can_start": self.has_start_permission(request),
-            "refresh_seconds": REFRESH_SECONDS if active else None,
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, extra_context=context)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        run = self.get_object(request, object_id)
-        context = {
-            "refresh_seconds": REFRESH_SECONDS if run is not None and run.is_active else None,
-            **(extra_context or {}),
-        }
-        return super().change_view(request, object_id, form_url, extra_context=context)
+    def changelist_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"can_start": self.has_start_permission(request)}
