@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from tandem.interop.models import OneRosterImportRun
 from tandem.interop.oneroster.importer import oneroster_import
-from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
+from tandem.mastery.constants import RunStatus
+from tandem.mastery.tasks import run_slot_holder
 
 logger = logging.getLogger(__name__)
-
-# An import takes seconds to a minute; a run in the slot this long was abandoned.
-ABANDONED_AFTER = dt.timedelta(minutes=30)
 
 
 class OneRosterImportBusyError(RuntimeError):
@@ -32,18 +28,7 @@ class OneRosterImportBusyError(RuntimeError):
 
 def oneroster_import_run_active() -> OneRosterImportRun | None:
     """The run holding the import slot, after releasing one that was abandoned."""
-    now = timezone.now()
-    cutoff = now - ABANDONED_AFTER
-    OneRosterImportRun.objects.filter(
-        Q(status=RunStatus.QUEUED, created_at__lt=cutoff)
-        | Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
-    ).update(
-        status=RunStatus.FAILED,
-        error=f"Abandoned: not finished after {ABANDONED_AFTER.total_seconds() / 60:.0f} minutes "
-        "(was the background worker stopped? `tandem serve` starts one unless TANDEM_WORKER=0).",
-        finished_at=now,
-    )
-    return OneRosterImportRun.objects.filter(status__in=ACTIVE_RUN_STATUSES).first()
+    return run_slot_holder(OneRosterImportRun)
 
 
 def oneroster_import_run_start(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 # Calibration takes seconds; a run in the slot this long was abandoned (worker stopped or killed).
 ABANDONED_AFTER = dt.timedelta(minutes=30)
 
+_Run = TypeVar("_Run", bound=models.Model)
+
 
 class CalibrationBusyError(RuntimeError):
     """A calibration is already queued or running; a second one would only repeat it."""
@@ -30,19 +32,26 @@ class CalibrationBusyError(RuntimeError):
         self.run = run
 
 
-def calibration_run_active() -> CalibrationRun | None:
-    """The run holding the calibration slot, after releasing one that was abandoned."""
-    cutoff = timezone.now() - ABANDONED_AFTER
-    CalibrationRun.objects.filter(
+def run_slot_holder(model: type[_Run]) -> _Run | None:
+    """The queued or running run of a one-at-a-time background job (calibration, an import),
+    after marking failed any run that has held the slot longer than ``ABANDONED_AFTER``."""
+    now = timezone.now()
+    cutoff = now - ABANDONED_AFTER
+    model._default_manager.filter(
         Q(status=RunStatus.QUEUED, created_at__lt=cutoff)
         | Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
     ).update(
         status=RunStatus.FAILED,
         error=f"Abandoned: not finished after {ABANDONED_AFTER.total_seconds() / 60:.0f} minutes "
         "(was the background worker stopped? `tandem serve` starts one unless TANDEM_WORKER=0).",
-        finished_at=timezone.now(),
+        finished_at=now,
     )
-    return CalibrationRun.objects.filter(status__in=ACTIVE_RUN_STATUSES).first()
+    return model._default_manager.filter(status__in=ACTIVE_RUN_STATUSES).first()
+
+
+def calibration_run_active() -> CalibrationRun | None:
+    """The run holding the calibration slot, after releasing one that was abandoned."""
+    return run_slot_holder(CalibrationRun)
 
 
 def calibration_run_create(*, requested_by: Any | None) -> CalibrationRun:
