@@ -10,11 +10,12 @@ from django import forms
 
 from tandem.checkins.constants import NOTES_MAX, Understanding
 from tandem.competencies.models import Competency
+from tandem.forms import IdempotentForm
 from tandem.goals.constants import GOAL_TEXT_MAX, GoalKind
-from tandem.goals.forms import KeyedForm, competency_choices
+from tandem.goals.forms import competency_choices
 
 
-class ScheduleForm(KeyedForm):
+class ScheduleForm(IdempotentForm):
     scheduled_for = forms.DateTimeField(
         label="When",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -23,7 +24,7 @@ class ScheduleForm(KeyedForm):
     )
 
 
-class RecordForm(KeyedForm):
+class RecordForm(IdempotentForm):
     notes = forms.CharField(
         label="Notes",
         required=False,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
@@ -11,19 +10,8 @@ from typing import Any
 from django import forms
 
 from tandem.competencies.models import Competency
+from tandem.forms import IdempotentForm, short_text
 from tandem.goals.constants import GOAL_TEXT_MAX, REFLECTION_TEXT_MAX, GoalKind
-
-
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def competency_choices(
@@ -35,7 +23,7 @@ def competency_choices(
     choices: list[tuple[str, Any]] = [("", "Choose a competency…")]
 
     def option(c: Competency) -> tuple[str, str]:
-        return (str(c.pk), f"{c.code} — {_short(c.full_statement)}")
+        return (str(c.pk), f"{c.code} — {short_text(c.full_statement)}")
 
     first_ids = set(first)
     if first_ids and first_label:
@@ -45,26 +33,7 @@ def competency_choices(
     return choices
 
 
-class KeyedForm(forms.Form):
-    """A form with a hidden key so a repeated submission is recorded once."""
-
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        initial = dict(kwargs.pop("initial", None) or {})
-        initial.setdefault("idempotency_key", uuid.uuid4())
-        kwargs["initial"] = initial
-        super().__init__(*args, **kwargs)
-        if self.is_bound and not _is_uuid(self.data.get(self.add_prefix("idempotency_key"))):
-            # A missing or mangled key is no reason to refuse what was written; the submission
-            # just loses its protection against being recorded twice.
-            data: Any = self.data
-            data = data.copy()  # a QueryDict from a request is immutable
-            data[self.add_prefix("idempotency_key")] = str(uuid.uuid4())
-            self.data = data
-
-
-class GoalForm(KeyedForm):
+class GoalForm(IdempotentForm):
     """One goal: what kind, which competency (for a competency goal), and in words."""
 
     kind = forms.ChoiceField(

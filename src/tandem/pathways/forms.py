@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
@@ -10,15 +9,12 @@ from typing import Any
 from django import forms
 
 from tandem.competencies.models import Competency
+from tandem.forms import IdempotentForm, short_text
 from tandem.pathways.constants import DESCRIPTION_MAX, TITLE_MAX
 
 
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _label(competency: Competency) -> str:
-    return f"{competency.code} — {_short(competency.full_statement)}"
+    return f"{competency.code} — {short_text(competency.full_statement)}"
 
 
 def _grade_group(grade_label: str, rank: int, own_rank: int | None, possessive: str) -> str:
@@ -64,15 +60,7 @@ class TargetForm(forms.Form):
         return self.offered[self.cleaned_data["competency"]]
 
 
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-class ProjectForm(forms.Form):
+class ProjectForm(IdempotentForm):
     """An interest-driven project: a title, what it is, and which steps it practises.
 
     The hidden key makes a double submission add one project.
@@ -95,20 +83,9 @@ class ProjectForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, competencies: Iterable[Competency], **kwargs: Any) -> None:
-        initial = dict(kwargs.pop("initial", None) or {})
-        initial.setdefault("idempotency_key", uuid.uuid4())
-        kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        if self.is_bound and not _is_uuid(self.data.get("idempotency_key")):
-            # A missing or mangled key is no reason to lose what was typed; the submission
-            # only loses its protection against being added twice.
-            data: Any = self.data
-            data = data.copy()  # a QueryDict from a request is immutable
-            data["idempotency_key"] = str(uuid.uuid4())
-            self.data = data
         ordered = sorted(competencies, key=lambda c: (c.grade_rank, c.list_order))
         self.offered = {str(c.pk): c for c in ordered}
         self.fields["practises"].choices = [  # type: ignore[attr-defined]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 
+from tandem.forms import IdempotentForm
 from tandem.profiles.constants import (
     ABOUT_ME_MAX,
     DETAILS_MAX,
@@ -26,14 +26,6 @@ SPARE_LANGUAGE_ROWS = 2
 MIN_LANGUAGE_ROWS = 3
 KIND_MESSAGE = "Choose what kind of accommodation this is."
 SUMMARY_MESSAGE = "Write a short summary of the accommodation."
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 class ProfileForm(forms.Form):
@@ -122,7 +114,7 @@ class ProfileForm(forms.Form):
         return cleaned
 
 
-class AccommodationForm(forms.Form):
+class AccommodationForm(IdempotentForm):
     """Add or edit an accommodation. The hidden key makes a double submission record one."""
 
     kind = forms.ChoiceField(label="Kind", choices=[("", "Choose…"), *AccommodationKind.choices])
@@ -150,25 +142,14 @@ class AccommodationForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="When it is next reviewed or stops applying, if known.",
     )
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        initial = dict(kwargs.pop("initial", None) or {})
-        initial.setdefault("idempotency_key", uuid.uuid4())
-        kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.fields["kind"].error_messages["required"] = KIND_MESSAGE
         self.fields["kind"].error_messages["invalid_choice"] = KIND_MESSAGE
         self.fields["summary"].error_messages["required"] = SUMMARY_MESSAGE
         for name in ("start_date", "end_date"):
             self.fields[name].error_messages["invalid"] = "Enter a date like 2025-09-01."
-        if self.is_bound and not _is_uuid(self.data.get("idempotency_key")):
-            # A missing or mangled key is no reason to refuse the form; the submission just
-            # loses its protection against being recorded twice.
-            data: Any = self.data
-            data = data.copy()  # a QueryDict from a request is immutable
-            data["idempotency_key"] = str(uuid.uuid4())
-            self.data = data
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -3,7 +3,6 @@ a library template. They check input and say what is wrong; the services hold th
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any
@@ -13,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 
 from tandem.competencies.models import Competency
+from tandem.forms import IdempotentForm, short_text
 from tandem.projects.constants import (
     LEVEL_LABELS,
     MAX_POINTS,
@@ -30,39 +30,6 @@ from tandem.projects.uploads import UploadRejectedError, upload_check
 # Competencies offered as checkboxes: grades 3 to 8 (ranks in EDUCATION_LEVELS), where the
 # practice items are; any other code can be typed.
 OFFERED_GRADE_RANKS = (4, 9)
-
-
-def _short(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-class IdempotentForm(forms.Form):
-    """A form with a hidden key, so a double submission is recorded once.
-
-    A missing or mangled key is no reason to refuse what was written: the submission just
-    loses its protection against being recorded twice.
-    """
-
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        initial = dict(kwargs.pop("initial", None) or {})
-        initial.setdefault("idempotency_key", uuid.uuid4())
-        kwargs["initial"] = initial
-        super().__init__(*args, **kwargs)
-        if self.is_bound and not _is_uuid(self.data.get("idempotency_key")):
-            data: Any = self.data
-            data = data.copy()  # a QueryDict from a request is immutable
-            data["idempotency_key"] = str(uuid.uuid4())
-            self.data = data
 
 
 def offered_competencies() -> list[Competency]:
@@ -91,7 +58,7 @@ class CompetencyPickerMixin(forms.Form):
         ordered = sorted(offered, key=lambda c: (c.grade_rank, c.list_order))
         self.offered = {c.code: c for c in ordered}
         self.fields["competencies"].choices = [  # type: ignore[attr-defined]
-            (c.code, f"{c.code} — {_short(c.full_statement)}") for c in ordered
+            (c.code, f"{c.code} — {short_text(c.full_statement, 90)}") for c in ordered
         ]
         self._groups = [
             (grade, [c.code for c in group])

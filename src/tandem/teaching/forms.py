@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
@@ -11,23 +10,12 @@ from django import forms
 
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import ObservationKind
+from tandem.forms import IdempotentForm, short_text
 
 NOTE_MAX = 2000
 
 
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-class ObservationForm(forms.Form):
+class ObservationForm(IdempotentForm):
     """Either pick a competency from the list or type any code in the framework.
 
     ``competencies`` are the ones offered in the list (grouped by grade); a typed code may name
@@ -54,25 +42,14 @@ class ObservationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the student said or did. The student's record keeps it.",
     )
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, competencies: Iterable[Competency], **kwargs: Any) -> None:
-        initial = dict(kwargs.pop("initial", None) or {})
-        initial.setdefault("idempotency_key", uuid.uuid4())
-        kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        if self.is_bound and not _is_uuid(self.data.get("idempotency_key")):
-            # A missing or mangled key is no reason to refuse what the teacher wrote; the
-            # submission just loses its protection against being recorded twice.
-            data: Any = self.data
-            data = data.copy()  # a QueryDict from a request is immutable
-            data["idempotency_key"] = str(uuid.uuid4())
-            self.data = data
         offered = sorted(competencies, key=lambda c: (c.grade_rank, c.list_order))
         self.offered = {c.code: c for c in offered}
         choices: list[tuple[str, Any]] = [("", "Choose a competency…")]
         for grade, group in groupby(offered, key=lambda c: c.grade_label):
-            options = [(c.code, f"{c.code} — {_short(c.full_statement)}") for c in group]
+            options = [(c.code, f"{c.code} — {short_text(c.full_statement)}") for c in group]
             choices.append((f"Grade {grade}" if grade else "Other", options))
         self.fields["competency"].choices = choices  # type: ignore[attr-defined]
 
