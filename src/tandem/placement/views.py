@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from tandem.content.generators import CHOICE_KINDS, MULTIPLE_CHOICE
+from tandem.content.generators import MULTIPLE_CHOICE
 from tandem.content.models import Item
 from tandem.placement.access import access_diagnostic_question
 from tandem.placement.constants import USUAL_ITEMS_HIGH, USUAL_ITEMS_LOW
@@ -63,7 +63,6 @@ def _question_context(
     return _usual() | {
         "question": question,
         "item": item,
-        "is_choice": item.kind in CHOICE_KINDS,
         "choices": [(str(i), text, str(i) in typed_choices) for i, text in enumerate(item.choices)],
         "typed": typed_text,
         "error": error,
