@@ -40,19 +40,12 @@ from tandem.goals.selectors import student_goals
 from tandem.goals.services import goals_close_past_weeks
 from tandem.mastery.constants import Status
 from tandem.mastery.selectors import mastery_for_student
-from tandem.roster.access import classes_visible_to, role_required
+from tandem.roster.access import classes_visible_to, role_required, signed_in_user
 from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import SchoolClass, User
 from tandem.roster.selectors import student_classes
 
 STAFF = ("teacher", "administrator")
-
-
-def _signed_in(request: HttpRequest) -> User:
-    """The signed-in user, typed; only for views behind ``role_required``."""
-    user = request.user
-    assert isinstance(user, User), "role_required lets only signed-in users through"
-    return user
 
 
 def _shared_class(user: Any, student: User) -> SchoolClass | None:
@@ -72,7 +65,7 @@ def _shared_class(user: Any, student: User) -> SchoolClass | None:
 @role_required(*STAFF)
 def today(request: HttpRequest) -> HttpResponse:
     """My students ranked by whom to see first, with why; and my planned check-ins."""
-    teacher, now = _signed_in(request), timezone.now()
+    teacher, now = signed_in_user(request), timezone.now()
     rows = who_to_see(teacher=teacher, now=now)
     context = {
         "rows": rows,
@@ -124,7 +117,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_POST
 @role_required(*STAFF)
 def schedule(request: HttpRequest, student_id: int) -> HttpResponse:
-    teacher = _signed_in(request)
+    teacher = signed_in_user(request)
     student = access_student_checkins(
         user=teacher, student_id=student_id, action="checkins:schedule", path=request.path
     )
@@ -207,7 +200,7 @@ def _planned(user: Any, student: User, raw: object, *, posting: bool) -> CheckIn
 @role_required(*STAFF)
 def record(request: HttpRequest, student_id: int) -> HttpResponse:
     """Record a check-in held now: private notes, what was observed, next steps as goals."""
-    teacher = _signed_in(request)
+    teacher = signed_in_user(request)
     posting = request.method == "POST"
     student = access_student_checkins(
         user=teacher,

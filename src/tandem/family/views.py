@@ -18,9 +18,9 @@ from django.views.decorators.http import require_safe
 from tandem.mastery.constants import Status
 from tandem.mastery.selectors import MasteryView, mastery_grid
 from tandem.practice.selectors import student_overview
-from tandem.practice.views import overview_context, signed_in_user
+from tandem.practice.views import overview_context
 from tandem.privacy.services import access_log_record
-from tandem.roster.access import access_student, role_required
+from tandem.roster.access import access_student, role_required, signed_in_user
 from tandem.roster.constants import grade_label
 from tandem.roster.models import User
 from tandem.roster.selectors import guardian_children

@@ -36,18 +36,11 @@ from tandem.goals.services import (
 )
 from tandem.mastery.constants import Status
 from tandem.mastery.selectors import mastery_for_student
-from tandem.roster.access import access_class, role_required
+from tandem.roster.access import access_class, role_required, signed_in_user
 from tandem.roster.models import User
 from tandem.roster.selectors import class_students, student_classes
 
 STAFF = ("teacher", "administrator")
-
-
-def _signed_in(request: HttpRequest) -> User:
-    """The signed-in user, typed; only for views behind ``role_required``."""
-    user = request.user
-    assert isinstance(user, User), "role_required lets only signed-in users through"
-    return user
 
 
 def _goal_form(student: User, now: dt.datetime, data: Any = None) -> GoalForm:
@@ -120,7 +113,7 @@ def _home(
 @role_required("student")
 def home(request: HttpRequest) -> HttpResponse:
     """My goals: this week's, the reflection that is due, and the weeks before."""
-    student, now = _signed_in(request), timezone.now()
+    student, now = signed_in_user(request), timezone.now()
     goals_close_past_weeks(student_ids=[student.pk], now=now)
     return _home(request, student=student, now=now)
 
@@ -128,7 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("student")
 def goal_add(request: HttpRequest) -> HttpResponse:
-    student, now = _signed_in(request), timezone.now()
+    student, now = signed_in_user(request), timezone.now()
     form = _goal_form(student, now, request.POST)
     if form.is_valid():
         # Scoped to the student, so a key can never name someone else's goal.
@@ -155,7 +148,7 @@ def goal_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("student")
 def goal_done(request: HttpRequest, goal_id: int) -> HttpResponse:
-    student, now = _signed_in(request), timezone.now()
+    student, now = signed_in_user(request), timezone.now()
     try:
         goal_complete(student=student, goal_id=goal_id, now=now)
     except GoalError as error:
@@ -168,7 +161,7 @@ def goal_done(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 @role_required("student")
 def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
-    student, now = _signed_in(request), timezone.now()
+    student, now = signed_in_user(request), timezone.now()
     try:
         removed = goal_remove(user=student, goal_id=goal_id, now=now)
     except GoalError as error:
@@ -181,7 +174,7 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 @role_required("student")
 def reflect(request: HttpRequest) -> HttpResponse:
-    student, now = _signed_in(request), timezone.now()
+    student, now = signed_in_user(request), timezone.now()
     try:
         week = dt.date.fromisoformat(request.POST.get("week", ""))
     except ValueError:

@@ -33,7 +33,7 @@ from tandem.pathways.services import (
     pathway_target_add,
     pathway_target_remove,
 )
-from tandem.roster.access import access_student, role_required
+from tandem.roster.access import access_student, role_required, signed_in_user
 from tandem.roster.constants import Role, grade_label, grade_rank
 from tandem.roster.models import User
 from tandem.roster.selectors import student_classes
@@ -42,14 +42,8 @@ Audience = Literal["student", "teacher"]
 HISTORY_LIMIT = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "role_required lets only signed-in users through"
-    return user
-
-
 def _audience(request: HttpRequest) -> Audience:
-    return "student" if _user(request).role == Role.STUDENT else "teacher"
+    return "student" if signed_in_user(request).role == Role.STUDENT else "teacher"
 
 
 def _student(request: HttpRequest, student_id: int, action: str) -> User:
@@ -122,7 +116,7 @@ def _render(
 @role_required("student")
 def mine(request: HttpRequest) -> HttpResponse:
     """My pathway: the ordered steps to my targets, how long they may take, and my pace."""
-    student, now = _user(request), timezone.now()
+    student, now = signed_in_user(request), timezone.now()
     _pathway(student, now)
     return _render(request, student, now=now)
 
@@ -157,7 +151,7 @@ def target_add(request: HttpRequest, student_id: int) -> HttpResponse:
         competency = form.cleaned_data["competency"]
         try:
             pathway_target_add(
-                actor=_user(request), pathway=pathway, competency=competency, now=now
+                actor=signed_in_user(request), pathway=pathway, competency=competency, now=now
             )
         except PathwayError as error:
             form.add_error("competency", str(error))
@@ -176,7 +170,7 @@ def target_remove(request: HttpRequest, student_id: int, target_id: int) -> Http
         pathway__student=student,
     )
     try:
-        pathway_target_remove(actor=_user(request), target=target, now=now)
+        pathway_target_remove(actor=signed_in_user(request), target=target, now=now)
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
     return _done(request, student, f"{target.competency.code} is no longer a target.")
@@ -198,7 +192,10 @@ def step_move(request: HttpRequest, student_id: int, step_id: int) -> HttpRespon
         )
     try:
         step = pathway_step_move(
-            actor=_user(request), step=step, position=form.cleaned_data["position"], now=now
+            actor=signed_in_user(request),
+            step=step,
+            position=form.cleaned_data["position"],
+            now=now,
         )
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
@@ -218,7 +215,7 @@ def project_add(request: HttpRequest, student_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             step = pathway_project_add(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 pathway=pathway,
                 title=data["title"],
                 description=data["description"],
@@ -247,7 +244,7 @@ def _project_step(student: User, step_id: int) -> PathwayStep:
 def project_done(request: HttpRequest, student_id: int, step_id: int) -> HttpResponse:
     student, now = _student(request, student_id, "pathways:project_done"), timezone.now()
     step = _project_step(student, step_id)
-    step = pathway_project_complete(actor=_user(request), step=step, now=now)
+    step = pathway_project_complete(actor=signed_in_user(request), step=step, now=now)
     return _done(request, student, f"Finished the project “{step.title}”.", f"step-{step.pk}")
 
 
@@ -257,7 +254,7 @@ def project_remove(request: HttpRequest, student_id: int, step_id: int) -> HttpR
     student, now = _student(request, student_id, "pathways:project_remove"), timezone.now()
     step = _project_step(student, step_id)
     try:
-        pathway_project_remove(actor=_user(request), step=step, now=now)
+        pathway_project_remove(actor=signed_in_user(request), step=step, now=now)
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
     return _done(request, student, f"Removed the project “{step.title}”.")
@@ -269,7 +266,7 @@ def approve(request: HttpRequest, student_id: int) -> HttpResponse:
     student, now = _student(request, student_id, "pathways:approve"), timezone.now()
     pathway = _pathway(student, now)
     try:
-        pathway_approve(actor=_user(request), pathway=pathway, now=now)
+        pathway_approve(actor=signed_in_user(request), pathway=pathway, now=now)
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
     return _done(request, student, f"Approved {student.display_name}’s pathway.")

@@ -30,16 +30,9 @@ from tandem.placement.services import (
     diagnostic_session_pause,
     diagnostic_session_start,
 )
-from tandem.roster.access import role_required
-from tandem.roster.models import User
+from tandem.roster.access import role_required, signed_in_user
 
 NUMBER_FORMAT_HINT = "Type a number, e.g. 3/4, 0.75 or 1 1/2."
-
-
-def _student(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "role_required lets only signed-in users through"
-    return user
 
 
 def _usual() -> dict[str, int]:
@@ -74,7 +67,7 @@ def _question_context(
 @role_required("student")
 def home(request: HttpRequest) -> HttpResponse:
     """What the diagnostic is, and start, resume or see the result."""
-    student = _student(request)
+    student = signed_in_user(request)
     session = session_in_progress(student_id=student.pk)
     answered = session.questions.filter(answered_at__isnull=False).count() if session else 0
     context = _usual() | {
@@ -89,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required("student")
 def start(request: HttpRequest) -> HttpResponse:
     """Start the diagnostic, or resume the one in progress (a repeated post resumes too)."""
-    diagnostic_session_start(student=_student(request), now=timezone.now())
+    diagnostic_session_start(student=signed_in_user(request), now=timezone.now())
     return redirect("placement:question")
 
 
@@ -97,7 +90,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @role_required("student")
 def restart(request: HttpRequest) -> HttpResponse:
     """Abandon the diagnostic in progress and start a new one."""
-    student, now = _student(request), timezone.now()
+    student, now = signed_in_user(request), timezone.now()
     diagnostic_session_abandon(student=student, now=now)
     diagnostic_session_start(student=student, now=now)
     return redirect("placement:question")
@@ -107,7 +100,7 @@ def restart(request: HttpRequest) -> HttpResponse:
 @role_required("student")
 def question(request: HttpRequest) -> HttpResponse:
     """The current question, or the result once the diagnostic has what it needs."""
-    student = _student(request)
+    student = signed_in_user(request)
     session = session_in_progress(student_id=student.pk)
     if session is None:
         if latest_finished_session(student_id=student.pk) is not None:
@@ -125,7 +118,7 @@ def answer(request: HttpRequest, question_id: uuid.UUID) -> HttpResponse:
     """Record an answer and go on to the next question. The answer is recorded once: a
     resubmission (double click, reload) goes on as well. A badly formatted answer is refused
     with its message and the question shown again with what was typed."""
-    student = _student(request)
+    student = signed_in_user(request)
     # The item's kind says how to read the form; someone else's question is a 404 here.
     current = access_diagnostic_question(user=student, question_id=question_id)
     response = _response_from(request, current.item)
@@ -143,7 +136,7 @@ def answer(request: HttpRequest, question_id: uuid.UUID) -> HttpResponse:
 @role_required("student")
 def stop(request: HttpRequest) -> HttpResponse:
     """Stop for now; the diagnostic resumes at the same question."""
-    if diagnostic_session_pause(student=_student(request), now=timezone.now()) is not None:
+    if diagnostic_session_pause(student=signed_in_user(request), now=timezone.now()) is not None:
         messages.info(request, "Stopped for now. Your answers are saved; resume any time.")
     return redirect("placement:home")
 
@@ -152,7 +145,7 @@ def stop(request: HttpRequest) -> HttpResponse:
 @role_required("student")
 def result(request: HttpRequest) -> HttpResponse:
     """Where the diagnostic placed the student, by grade and domain, in words."""
-    session = latest_finished_session(student_id=_student(request).pk)
+    session = latest_finished_session(student_id=signed_in_user(request).pk)
     if session is None:
         return redirect("placement:home")
     context = {"result": placement_result(session=session)}

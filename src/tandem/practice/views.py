@@ -29,7 +29,7 @@ from tandem.practice.services import (
     attempt_hint,
     practice_next,
 )
-from tandem.roster.access import role_required
+from tandem.roster.access import role_required, signed_in_user
 from tandem.roster.constants import grade_label
 from tandem.roster.models import User
 
@@ -243,13 +243,6 @@ def _feedback_context(outcome: AnswerOutcome) -> dict[str, object]:
         "after": after,
         "direction": "up" if after > before else "down" if after < before else "same",
     }
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The signed-in user, typed; only for views behind ``role_required``."""
-    user = request.user
-    assert isinstance(user, User), "role_required lets only signed-in users through"
-    return user
 
 
 def _htmx(request: HttpRequest) -> bool:

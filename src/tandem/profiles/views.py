@@ -37,7 +37,7 @@ from tandem.profiles.services import (
     accommodation_update,
     profile_update,
 )
-from tandem.roster.access import role_required
+from tandem.roster.access import role_required, signed_in_user
 from tandem.roster.constants import grade_label
 from tandem.roster.models import User
 
@@ -47,13 +47,6 @@ STAFF = ("teacher", "administrator")
 def _current_goals(student_id: int, now: dt.datetime) -> list[GoalView]:
     """This week's goals (never reflections: not every reader of a profile may see those)."""
     return student_goals(student_id=student_id, now=now, with_reflections=False).this_week.goals
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user, typed; only for views behind ``role_required``."""
-    user = request.user
-    assert isinstance(user, User), "role_required lets only signed-in users through"
-    return user
 
 
 def _add_error(form: Any, error: ProfileError) -> None:
@@ -73,7 +66,7 @@ def _with_status(response: HttpResponse, status: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """My interests, my own words and my languages (to edit), my strengths and needs, and the
     history of my edits."""
-    student = _user(request)
+    student = signed_in_user(request)
     now = timezone.now()
     profile = profile_for(student_id=student.pk)
     if request.method == "POST":
@@ -124,7 +117,7 @@ def _student_page(
     add_form: AccommodationForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     now = timezone.now()
     can_see = accommodations_visible_to(user=user, student=student)
     context = {
@@ -157,7 +150,7 @@ def student(request: HttpRequest, student_id: int) -> HttpResponse:
 @role_required(*STAFF)
 def accommodation_add(request: HttpRequest, student_id: int) -> HttpResponse:
     """Record an accommodation; a repeated submission records it once."""
-    user = _user(request)
+    user = signed_in_user(request)
     learner = access_profile(
         user=user, student_id=student_id, action="profiles:accommodation_add", path=request.path
     )
@@ -214,7 +207,7 @@ def _edit_page(
             }
         ),
         "end_form": end_form or AccommodationEndForm(initial={"end_date": today}),
-        "is_teacher": _user(request).role == "teacher",
+        "is_teacher": signed_in_user(request).role == "teacher",
     }
     return _with_status(render(request, "profiles/accommodation_edit.html", context), status)
 
@@ -237,7 +230,7 @@ def accommodation_edit(request: HttpRequest, accommodation_id: int) -> HttpRespo
         data = form.cleaned_data
         try:
             revisions = accommodation_update(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 accommodation=accommodation,
                 kind=data["kind"],
                 summary=data["summary"],
@@ -273,7 +266,7 @@ def accommodation_end_view(request: HttpRequest, accommodation_id: int) -> HttpR
     if end_form.is_valid():
         try:
             revisions = accommodation_end(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 accommodation=accommodation,
                 end_date=end_form.cleaned_data["end_date"],
                 now=timezone.now(),
