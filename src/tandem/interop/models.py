@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from tandem.interop.xapi.constants import default_scopes
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
 
 # Largest OneRoster zip an administrator may upload; a district of thousands is a few MB.
@@ -100,6 +101,9 @@ class LrsClient(models.Model):
     key = models.CharField(max_length=64, unique=True)
     secret_hash = models.CharField(max_length=255)
     active = models.BooleanField(default=True)
+    # xAPI 1.0.3 authorization scopes (section 4.1.9 of the communication part), e.g.
+    # ["statements/write", "statements/read/mine"]; see xapi.constants.Scope.
+    scopes = models.JSONField(default=default_scopes, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -116,6 +120,24 @@ class LrsClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LrsAttachment(models.Model):
+    """The raw content of one xAPI attachment, stored once per SHA-256 and shared by statements."""
+
+    sha2 = models.CharField(max_length=128, unique=True)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+    length = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "xAPI attachment"
+        verbose_name_plural = "xAPI attachments"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.sha2
 
 
 class LrsStatement(models.Model):
@@ -142,6 +164,8 @@ class LrsStatement(models.Model):
         on_delete=models.PROTECT,
         related_name="lrs_statements",
     )
+    # The attachments whose raw content came with the statement (multipart/mixed requests).
+    attachments = models.ManyToManyField(LrsAttachment, blank=True, related_name="statements")
 
     class Meta:
         verbose_name = "xAPI statement"
@@ -150,3 +174,48 @@ class LrsStatement(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class LrsDocument(models.Model):
+    """One document of the xAPI Activity State, Activity Profile or Agent Profile resources.
+
+    Which key columns are used depends on the kind: a state is (activity, agent, registration,
+    stateId); an activity profile is (activity, profileId); an agent profile is (agent, profileId).
+    Unused columns hold "" (or NULL for the registration), so one unique constraint covers all.
+    """
+
+    class Kind(models.TextChoices):
+        STATE = "state", "Activity State"
+        ACTIVITY_PROFILE = "activity_profile", "Activity Profile"
+        AGENT_PROFILE = "agent_profile", "Agent Profile"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    activity_id = models.CharField(max_length=2000, blank=True)
+    # validation.agent_key() of the agent: "mbox:mailto:..", "account:<homePage>|<name>" ...
+    agent_key = models.CharField(max_length=500, blank=True)
+    # The registration UUID of a state document, "" when none (never NULL: it is part of the key).
+    registration = models.CharField(max_length=36, blank=True)
+    document_id = models.CharField(max_length=500)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    # Quoted SHA-1 of the content, as sent in ETag and compared with If-Match / If-None-Match.
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField(db_index=True)
+    client = models.ForeignKey(
+        LrsClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+
+    class Meta:
+        verbose_name = "xAPI document"
+        verbose_name_plural = "xAPI documents"
+        ordering = ["kind", "document_id", "pk"]
+        indexes = [models.Index(fields=["kind", "agent_key", "activity_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "activity_id", "agent_key", "registration", "document_id"],
+                name="xapi_document_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.document_id}"
