@@ -1,4 +1,5 @@
-"""Models of the interop app: OneRoster import runs, and restricted demographics."""
+"""Models of the interop app: OneRoster import runs, roles, user profiles and restricted
+demographics; xAPI clients, statements and documents."""
 
 from __future__ import annotations
 
@@ -35,6 +36,57 @@ class Demographics(models.Model):
 
     def __str__(self) -> str:
         return f"Demographics of {self.sourced_id}"
+
+
+class OneRosterUserProfile(models.Model):
+    """A OneRoster 1.2 userProfile: an account the user holds in another system, as described.
+
+    Kept so a OneRoster round trip loses nothing. The profile's password is never stored: the
+    importer drops it and says so in its report.
+    """
+
+    sourced_id = models.CharField(max_length=255, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oneroster_profiles"
+    )
+    profile_type = models.CharField(max_length=255)
+    vendor_id = models.CharField(max_length=255)
+    application_id = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    credential_type = models.CharField(max_length=255, blank=True)
+    username = models.CharField(max_length=255)
+
+    class Meta:
+        verbose_name = "OneRoster user profile"
+        ordering = ["sourced_id"]
+
+    def __str__(self) -> str:
+        return f"{self.profile_type} profile of {self.user_id}"
+
+
+class OneRosterRole(models.Model):
+    """A OneRoster 1.2 role of a user at an org, as given; the user's Tandem role and orgs are
+    derived from these (the primary role sets the role, every supported role adds its org)."""
+
+    sourced_id = models.CharField(max_length=255, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oneroster_roles"
+    )
+    org = models.ForeignKey("roster.Org", on_delete=models.PROTECT, related_name="+")
+    role_type = models.CharField(max_length=20)  # primary | secondary
+    role = models.CharField(max_length=50)  # the OneRoster vocabulary, e.g. siteAdministrator
+    begin_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    user_profile = models.ForeignKey(
+        OneRosterUserProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "OneRoster role"
+        ordering = ["sourced_id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({self.role_type})"
 
 
 def _oneroster_upload_path(instance: OneRosterImportRun, filename: str) -> str:
