@@ -6,10 +6,7 @@ Clients authenticate with HTTP Basic using credentials an administrator issued (
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,8 +16,18 @@ from django.utils.http import http_date, urlencode
 from django.views.decorators.csrf import csrf_exempt
 
 from tandem.interop.models import LrsClient
+from tandem.interop.xapi.http import (
+    STATEMENTS_READ,
+    STATEMENTS_WRITE,
+    VERSION_HEADER,
+    PublicRoute,
+    Route,
+    _client,
+    _error,
+    _versioned,
+    dispatch,
+)
 from tandem.interop.xapi.selectors import (
-    lrs_client_authenticate,
     statement_get,
     statement_payload,
     statements_query,
@@ -28,62 +35,32 @@ from tandem.interop.xapi.selectors import (
 from tandem.interop.xapi.services import XAPI_VERSION, StatementConflictError, statements_store
 from tandem.interop.xapi.validation import StatementError
 
-VERSION_HEADER = "X-Experience-API-Version"
-View = Callable[[HttpRequest], HttpResponse]
+# Kept importable from here: the statement handlers and older callers use these names.
+__all__ = ["VERSION_HEADER", "_client", "_error", "_versioned", "about", "statements"]
 
 
-def _versioned(response: HttpResponse) -> HttpResponse:
-    response[VERSION_HEADER] = XAPI_VERSION
-    return response
+def _about(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"version": [XAPI_VERSION]})
 
 
-def _error(status: int, message: str) -> HttpResponse:
-    return _versioned(JsonResponse({"error": message}, status=status))
-
-
-def _client(request: HttpRequest) -> LrsClient | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        key, _, secret = base64.b64decode(encoded.strip()).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return lrs_client_authenticate(key=key, secret=secret)
-
-
+@csrf_exempt
 def about(request: HttpRequest) -> HttpResponse:
-    if request.method != "GET":
-        return _error(405, "About only answers GET.")
-    return _versioned(JsonResponse({"version": [XAPI_VERSION]}))
+    return dispatch(request, {"GET": PublicRoute(_about)})
 
 
 @csrf_exempt
 def statements(request: HttpRequest) -> HttpResponse:
-    version = request.headers.get(VERSION_HEADER, "")
-    if not version.startswith("1.0"):
-        return _error(400, f"Send {VERSION_HEADER}: {XAPI_VERSION}.")
-    client = _client(request)
-    if client is None:
-        response = _error(401, "Authenticate with the key and secret your administrator issued.")
-        response["WWW-Authenticate"] = 'Basic realm="Tandem xAPI"'
-        return response
-    handlers: dict[str, Callable[[HttpRequest, LrsClient], HttpResponse]] = {
-        "GET": _get,
-        "HEAD": _get,
-        "POST": _post,
-        "PUT": _put,
-    }
-    handler = handlers.get(request.method or "")
-    if handler is None:
-        return _error(405, "Statements answer GET, PUT and POST.")
-    try:
-        return _versioned(handler(request, client))
-    except StatementError as error:
-        return _error(400, str(error))
-    except StatementConflictError as error:
-        return _error(409, str(error))
+    # GET under statements/read/mine alone: _get must show only the client's own statements;
+    # http.reads_only_own_statements(client) says when.
+    return dispatch(
+        request,
+        {
+            "GET": Route(_get, STATEMENTS_READ),
+            "POST": Route(_post, STATEMENTS_WRITE),
+            "PUT": Route(_put, STATEMENTS_WRITE),
+        },
+        errors={StatementError: 400, StatementConflictError: 409},
+    )
 
 
 def _body(request: HttpRequest) -> Any:
