@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tandem.practice",
     "tandem.teaching",
     "tandem.family",
+    "tandem.lti",
 ]
 
 MIDDLEWARE = [

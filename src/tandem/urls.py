@@ -18,5 +18,6 @@ urlpatterns = [
     path("profile/", include("tandem.profiles.urls")),
     path("api/", api.urls),
     path("xapi/", include("tandem.interop.urls")),
+    path("lti/", include("tandem.lti.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import uuid
 from dataclasses import dataclass
@@ -31,21 +32,29 @@ __all__ = ["AnswerFormatError", "AnswerOutcome", "attempt_answer", "attempt_hint
 
 
 @transaction.atomic
-def practice_next(*, student: User, now: dt.datetime) -> Attempt | None:
-    """The attempt to show now: the open one if any, else a new item chosen by the policy."""
+def practice_next(
+    *, student: User, now: dt.datetime, focus_competency_id: int | None = None
+) -> Attempt | None:
+    """The attempt to show now: the open one if any, else a new item chosen by the policy.
+
+    With ``focus_competency_id`` (a link from the school's LMS names one competency) the
+    policy chooses only within it while it can be practised, and falls back to all otherwise.
+    """
+    open_attempts = Attempt.objects.filter(student=student, statement__isnull=True)
+    if focus_competency_id is not None:
+        open_attempts = open_attempts.filter(competency_id=focus_competency_id)
     open_attempt = (
-        Attempt.objects.filter(student=student, statement__isnull=True)
-        .select_related("item", "competency")
-        .order_by("-presented_at")
-        .first()
+        open_attempts.select_related("item", "competency").order_by("-presented_at").first()
     )
     if open_attempt is not None:
         return open_attempt
     answered = Attempt.objects.filter(student=student, statement__isnull=False).count()
     rng = random.Random(f"{student.pk}:{answered}")
     recent = recent_picks(student_id=student.pk)
-    choice = choose_next(
-        practice_candidates(student_id=student.pk, now=now),
+    candidates = practice_candidates(student_id=student.pk, now=now)
+    focused = [cand for cand in candidates if cand.competency_id == focus_competency_id]
+    choose = functools.partial(
+        choose_next,
         student_grade_rank=grade_rank(student.grade),
         recent_competency_ids=[pick.competency_id for pick in recent],
         recent_difficulties=[pick.difficulty for pick in recent],
@@ -54,6 +63,7 @@ def practice_next(*, student: User, now: dt.datetime) -> Attempt | None:
         rng=rng,
         now=now,
     )
+    choice = (choose(focused) if focused else None) or choose(candidates)
     if choice is None:
         return None
     generator = rng.choice(generators_for(choice.candidate.code))

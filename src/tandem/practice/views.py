@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tandem.content.generators import CHOICE_KINDS, MULTIPLE_CHOICE
 from tandem.content.models import Item
+from tandem.content.selectors import practisable_competencies
 from tandem.practice.models import Attempt
 from tandem.practice.selectors import StudentOverview, student_overview
 from tandem.practice.services import (
@@ -208,7 +209,7 @@ def _own_attempt(student: User, attempt_id: uuid.UUID) -> Attempt:
 
 
 def _attempt_context(
-    attempt: Attempt, *, typed: str | list[str] = "", error: str = ""
+    attempt: Attempt, *, typed: str | list[str] = "", error: str = "", focus: str = ""
 ) -> dict[str, object]:
     item = attempt.item
     hints = list(item.hints)
@@ -217,6 +218,7 @@ def _attempt_context(
     else:
         typed_text, typed_choices = "", set(typed)
     return {
+        "focus": focus,
         "attempt": attempt,
         "item": item,
         "competency": attempt.competency,
@@ -230,10 +232,11 @@ def _attempt_context(
     }
 
 
-def _feedback_context(outcome: AnswerOutcome) -> dict[str, object]:
+def _feedback_context(outcome: AnswerOutcome, *, focus: str = "") -> dict[str, object]:
     before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
     item = outcome.attempt.item
     return {
+        "focus": focus,
         "outcome": outcome,
         "attempt": outcome.attempt,
         "item": item,
@@ -274,11 +277,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required("student")
 def practice(request: HttpRequest) -> HttpResponse:
-    """One item at a time: the open attempt, or a new one the policy picks."""
-    attempt = practice_next(student=signed_in_user(request), now=timezone.now())
+    """One item at a time: the open attempt, or a new one the policy picks.
+
+    "?competency=<code>" (an LMS link to one practice set) keeps the items on that competency.
+    """
+    code = request.GET.get("competency", "").strip()[:50]
+    focus = next((c for c in practisable_competencies().values() if c.code == code), None)
+    attempt = practice_next(
+        student=signed_in_user(request),
+        now=timezone.now(),
+        focus_competency_id=focus.pk if focus else None,
+    )
     if attempt is None:
         return render(request, "practice/practice.html", {"attempt": None})
-    return render(request, "practice/practice.html", _attempt_context(attempt))
+    context = _attempt_context(attempt, focus=focus.code if focus else "")
+    return render(request, "practice/practice.html", context)
 
 
 @require_POST
@@ -293,15 +306,17 @@ def answer(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
     # The item's kind says how to read the form; someone else's attempt is a 404 here already.
     attempt = _own_attempt(student, attempt_id)
     response = _response_from(request, attempt.item)
+    # The competency an LMS link focused practice on, carried to the "Next item" link.
+    focus = request.POST.get("focus", "").strip()[:50]
     try:
         outcome = attempt_answer(
             student=student, attempt_id=attempt_id, response=response, now=timezone.now()
         )
     except AnswerFormatError as error:
-        context = _attempt_context(attempt, typed=response, error=str(error))
+        context = _attempt_context(attempt, typed=response, error=str(error), focus=focus)
         template = "practice/_attempt.html" if _htmx(request) else "practice/practice.html"
         return _vary_on_htmx(render(request, template, context))
-    context = _feedback_context(outcome)
+    context = _feedback_context(outcome, focus=focus)
     template = "practice/_feedback.html" if _htmx(request) else "practice/feedback.html"
     return _vary_on_htmx(render(request, template, context))
 
