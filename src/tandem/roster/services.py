@@ -110,3 +110,8 @@ def guardian_link_create(
     return GuardianLink.objects.create(
         guardian=guardian, student=student, relationship=relationship
     )
+
+
+def guardian_link_delete(*, link: GuardianLink) -> None:
+    """End a guardian's right to see a student (the roster no longer names them as agents)."""
+    link.delete()

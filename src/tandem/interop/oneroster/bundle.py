@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem.interop.oneroster.report import ImportReport
-from tandem.interop.oneroster.spec import FILES, HEADERS, IGNORED_FILES, OPTIONAL_HEADERS
+from tandem.interop.oneroster.spec import (
+    FILES,
+    OPTIONAL_HEADERS,
+    VERSIONS,
+    files_for,
+    headers_for,
+)
 
 
 @dataclass
@@ -26,6 +32,7 @@ class Bundle:
     version: str = ""
     modes: dict[str, str] = field(default_factory=dict)  # file -> "bulk" | "delta"
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    headers: dict[str, list[str]] = field(default_factory=dict)  # file -> its header row
 
 
 def _read_texts(path: Path) -> dict[str, str]:
@@ -61,22 +68,29 @@ def bundle_read(path: Path, report: ImportReport) -> Bundle:
         elif key.startswith("file."):
             bundle.modes[key.removeprefix("file.")] = value.lower()
     report.version = bundle.version
-    if bundle.version not in {"1.1", "1.2"}:
+    if bundle.version not in VERSIONS:
         report.refuse("manifest", 0, "", f"unsupported oneroster.version {bundle.version!r}")
+    files = files_for(bundle.version)
     for name, mode in bundle.modes.items():
         if mode not in {"bulk", "delta", "absent"}:
             report.refuse("manifest", 0, "", f"file.{name} is {mode!r}, not bulk/delta/absent")
-        elif mode != "absent" and name not in FILES and name not in IGNORED_FILES:
+        elif mode != "absent" and name in FILES and name not in files:
+            report.refuse(
+                "manifest", 0, "", f"{name}.csv is not part of OneRoster {bundle.version}"
+            )
+        elif mode != "absent" and name not in files:
             report.refuse("manifest", 0, "", f"{name}.csv is not supported by this import")
-        elif mode != "absent" and name in FILES and name not in texts:
+        elif mode != "absent" and name not in texts:
             report.refuse("manifest", 0, "", f"the manifest lists {name}.csv but it is missing")
-    for name in FILES:
+    headers_of = headers_for(bundle.version)
+    for name in files:
         if bundle.modes.get(name, "absent") == "absent" or name not in texts:
             continue
         reader_d = csv.DictReader(io.StringIO(texts[name]))
         headers = [h.strip() for h in reader_d.fieldnames or []]
         reader_d.fieldnames = headers
-        required = [h for h in HEADERS[name] if h not in OPTIONAL_HEADERS]
+        bundle.headers[name] = headers
+        required = [h for h in headers_of[name] if h not in OPTIONAL_HEADERS]
         missing = [h for h in required if h not in headers]
         if missing:
             report.refuse(name, 1, "", f"missing header(s): {', '.join(missing)}")

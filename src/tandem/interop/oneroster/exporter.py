@@ -1,7 +1,10 @@
-"""Export of the roster as a OneRoster 1.1 CSV bulk bundle: a folder, or a zip (path ends .zip).
+"""Export of the roster as a OneRoster 1.1 or 1.2 CSV bulk bundle: a folder, or a zip (path ends
+.zip).
 
 Writes what the roster stores; columns Tandem does not keep (middle name, phone, location ...)
-are left empty, so import → export → import changes nothing.
+are left empty, so import → export → import changes nothing. Guardian links are written as
+``agentSourcedIds`` on both sides. In 1.2, roles.csv holds the roles an import kept, or for
+people who came another way one role per org derived from their Tandem role.
 """
 
 from __future__ import annotations
@@ -12,11 +15,21 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.db import models
 from django.utils import timezone
 
-from tandem.interop.models import Demographics
+from tandem.interop.models import Demographics, OneRosterRole, OneRosterUserProfile
 from tandem.interop.oneroster import spec
-from tandem.roster.models import AcademicSession, Course, Enrollment, Org, SchoolClass, User
+from tandem.roster.constants import OrgType, Role
+from tandem.roster.models import (
+    AcademicSession,
+    Course,
+    Enrollment,
+    GuardianLink,
+    Org,
+    SchoolClass,
+    User,
+)
 
 
 def _join(values: Iterable[str]) -> str:
@@ -27,7 +40,32 @@ def _date(value: object) -> str:
     return value.isoformat() if value is not None else ""  # type: ignore[attr-defined]
 
 
-def _rows(stamp: str) -> dict[str, list[dict[str, str]]]:
+def _role_v11(user: User, relationship: dict[int, str]) -> str:
+    if user.role == Role.GUARDIAN:
+        return relationship.get(user.pk, "guardian")
+    return str(user.role)
+
+
+def _roles_v12(user: User, relationship: dict[int, str]) -> list[dict[str, str]]:
+    """One role per org, the first primary, for a user no 1.2 import gave roles to."""
+    rows = []
+    for number, org in enumerate(user.orgs.all()):
+        role = _role_v11(user, relationship)
+        if role == Role.ADMINISTRATOR:
+            role = "districtAdministrator" if org.type == OrgType.DISTRICT else "siteAdministrator"
+        rows.append(
+            {
+                "sourcedId": f"{user.sourced_id}-role-{org.sourced_id}",
+                "userSourcedId": user.sourced_id,
+                "roleType": "primary" if number == 0 else "secondary",
+                "role": role,
+                "orgSourcedId": org.sourced_id,
+            }
+        )
+    return rows
+
+
+def _rows(stamp: str, version: str) -> dict[str, list[dict[str, str]]]:
     base = {"status": "active", "dateLastModified": stamp}
     out: dict[str, list[dict[str, str]]] = {name: [] for name in spec.FILES}
     for org in Org.objects.select_related("parent").order_by("pk"):
@@ -83,24 +121,74 @@ def _rows(stamp: str) -> dict[str, list[dict[str, str]]]:
                 "periods": _join(k.periods),
             }
         )
-    for u in User.objects.prefetch_related("orgs").order_by("pk"):
+    agents: dict[int, list[str]] = {}
+    relationship: dict[int, str] = {}
+    links = GuardianLink.objects.select_related("guardian", "student")
+    for link in links.order_by("guardian__sourced_id", "student__sourced_id"):
+        agents.setdefault(link.guardian_id, []).append(link.student.sourced_id)
+        agents.setdefault(link.student_id, []).append(link.guardian.sourced_id)
+        relationship.setdefault(link.guardian_id, link.relationship)
+    kept_roles: dict[int, list[OneRosterRole]] = {}
+    if version == "1.2":
+        for r in OneRosterRole.objects.select_related("org", "user_profile").order_by("pk"):
+            kept_roles.setdefault(r.user_id, []).append(r)
+    users = User.objects.prefetch_related(models.Prefetch("orgs", Org.objects.order_by("pk")))
+    exported_pks: set[int] = set()
+    for u in users.order_by("pk"):
         if not u.orgs.all():
             continue  # OneRoster requires an org; local accounts (demo, admin) stay home
-        out["users"].append(
-            base
-            | {
-                "sourcedId": u.sourced_id,
-                "enabledUser": "true" if u.is_active else "false",
-                "orgSourcedIds": _join(o.sourced_id for o in u.orgs.order_by("pk")),
-                "role": u.role,
-                "username": u.username,
-                "givenName": u.first_name,
-                "familyName": u.last_name,
-                "identifier": u.identifier,
-                "email": u.email,
-                "grades": u.grade,
+        exported_pks.add(u.pk)
+        row = base | {
+            "sourcedId": u.sourced_id,
+            "enabledUser": "true" if u.is_active else "false",
+            "username": u.username,
+            "givenName": u.first_name,
+            "familyName": u.last_name,
+            "identifier": u.identifier,
+            "email": u.email,
+            "agentSourcedIds": _join(sorted(agents.get(u.pk, []))),
+            "grades": u.grade,
+        }
+        if version == "1.1":
+            row["orgSourcedIds"] = _join(o.sourced_id for o in u.orgs.all())
+            row["role"] = _role_v11(u, relationship)
+            out["users"].append(row)
+            continue
+        roles = [
+            {
+                "sourcedId": r.sourced_id,
+                "userSourcedId": u.sourced_id,
+                "roleType": r.role_type,
+                "role": r.role,
+                "beginDate": _date(r.begin_date),
+                "endDate": _date(r.end_date),
+                "orgSourcedId": r.org.sourced_id,
+                "userProfileSourcedId": r.user_profile.sourced_id if r.user_profile else "",
             }
-        )
+            for r in kept_roles.get(u.pk, [])
+        ] or _roles_v12(u, relationship)
+        primary = next(r for r in roles if r["roleType"] == "primary")
+        row["primaryOrgSourcedId"] = primary["orgSourcedId"]
+        out["users"].append(row)
+        out["roles"].extend(base | r for r in roles)
+    if version == "1.2":
+        profiles = OneRosterUserProfile.objects.select_related("user").order_by("pk")
+        for p in profiles:
+            if p.user_id not in exported_pks:
+                continue
+            out["userProfiles"].append(
+                base
+                | {
+                    "sourcedId": p.sourced_id,
+                    "userSourcedId": p.user.sourced_id,
+                    "profileType": p.profile_type,
+                    "vendorId": p.vendor_id,
+                    "applicationId": p.application_id,
+                    "description": p.description,
+                    "credentialType": p.credential_type,
+                    "username": p.username,
+                }
+            )
     exported = {row["sourcedId"] for row in out["users"]}
     enrollments = Enrollment.objects.select_related("user", "school_class__school")
     for e in enrollments.order_by("pk"):
@@ -138,16 +226,20 @@ def _csv(header: list[str], rows: list[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
-def oneroster_export(*, path: Path | str) -> dict[str, int]:
-    """Write the bundle; returns the number of rows per file."""
+def oneroster_export(*, path: Path | str, version: str = "1.1") -> dict[str, int]:
+    """Write the bundle in OneRoster ``version`` (1.1 or 1.2); returns the rows per file."""
+    if version not in spec.VERSIONS:
+        raise ValueError(f"OneRoster version must be one of {', '.join(spec.VERSIONS)}")
     target = Path(path)
     stamp = timezone.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    rows = _rows(stamp)
-    manifest = ["propertyName,value", "manifest.version,1.0", "oneroster.version,1.1"]
-    manifest += [f"file.{name},bulk" for name in spec.FILES]
+    rows = _rows(stamp, version)
+    files = spec.files_for(version)
+    headers = spec.headers_for(version)
+    manifest = ["propertyName,value", "manifest.version,1.0", f"oneroster.version,{version}"]
+    manifest += [f"file.{name},bulk" for name in files]
     manifest += ["source.systemName,Tandem", "source.systemCode,tandem"]
     texts = {"manifest": "\n".join(manifest) + "\n"}
-    texts |= {name: _csv(spec.HEADERS[name], rows[name]) for name in spec.FILES}
+    texts |= {name: _csv(headers[name], rows[name]) for name in files}
     if target.suffix.lower() == ".zip":
         target.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -157,4 +249,4 @@ def oneroster_export(*, path: Path | str) -> dict[str, int]:
         target.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
             (target / f"{name}.csv").write_text(text, encoding="utf-8")
-    return {name: len(rows[name]) for name in spec.FILES}
+    return {name: len(rows[name]) for name in files}

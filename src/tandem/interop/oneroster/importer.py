@@ -1,8 +1,14 @@
-"""Import of a OneRoster CSV bundle into the roster: validated whole, applied whole or not at all.
+"""Import of a OneRoster 1.1 or 1.2 CSV bundle into the roster: validated whole, applied whole
+or not at all.
 
 Rows are written directly to the roster models inside this one transaction rather than through
 ``roster.services``: those create only (no update, no email/identifier/active flag), and an
 import must compare every field to report "0 changed" on a re-import. Matching is by sourcedId.
+Guardian links, which have create and delete services, go through them.
+
+In 1.2 a user's role and orgs come from roles.csv (kept as ``OneRosterRole`` rows): the primary
+role gives the Tandem role, every supported role adds its org. Users' ``agentSourcedIds`` become
+guardian -> student links: each user row in the bundle states that user's agents in full.
 """
 
 from __future__ import annotations
@@ -18,11 +24,21 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import ProtectedError
 
-from tandem.interop.models import Demographics
+from tandem.interop.models import Demographics, OneRosterRole, OneRosterUserProfile
 from tandem.interop.oneroster import spec
 from tandem.interop.oneroster.bundle import Bundle, Row, bundle_read
 from tandem.interop.oneroster.report import ImportReport
-from tandem.roster.models import AcademicSession, Course, Enrollment, Org, SchoolClass, User
+from tandem.roster.constants import Role
+from tandem.roster.models import (
+    AcademicSession,
+    Course,
+    Enrollment,
+    GuardianLink,
+    Org,
+    SchoolClass,
+    User,
+)
+from tandem.roster.services import guardian_link_create, guardian_link_delete
 
 Progress = Callable[[int, int, str], None]
 
@@ -34,6 +50,8 @@ MODELS: dict[str, type[models.Model]] = {
     "users": User,
     "enrollments": Enrollment,
     "demographics": Demographics,
+    "userProfiles": OneRosterUserProfile,
+    "roles": OneRosterRole,
 }
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 YEAR_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
@@ -54,6 +72,7 @@ class Record:
     fields: dict[str, Any] = field(default_factory=dict)
     m2m: dict[str, set[str]] = field(default_factory=dict)  # relation -> referenced sourcedIds
     refs: dict[str, tuple[str, str]] = field(default_factory=dict)  # fk_id -> (file, sourcedId)
+    role: str = ""  # users: the OneRoster role as given (1.1), for a guardian's relationship
 
 
 def _date(row: Row, key: str, *, required: bool = False) -> dt.date | None:
@@ -93,7 +112,7 @@ def _choice(row: Row, key: str, allowed: set[str], what: str, unsupported: set[s
     raise RowRefusedError(f"unknown {what} {value!r}")
 
 
-def _parse(name: str, row: Row) -> Record:
+def _parse(name: str, row: Row, version: str) -> Record:
     """Field values of one row (references as sourcedIds, resolved later)."""
     rec = Record(row.line, row.get("sourcedId"), row.get("status") == spec.DELETED)
     if rec.deleted:
@@ -142,8 +161,15 @@ def _parse(name: str, row: Row) -> Record:
         rec.refs["school_id"] = ("orgs", row.get("schoolSourcedId"))
         rec.m2m["terms"] = set(_list(row.get("termSourcedIds")))
     elif name == "users":
-        role = _choice(row, "role", set(spec.USER_ROLES), "role", spec.USER_ROLES_UNSUPPORTED)
-        f["role"] = spec.USER_ROLES[role]
+        if version == "1.1":
+            role = _choice(row, "role", set(spec.USER_ROLES), "role", spec.USER_ROLES_UNSUPPORTED)
+            rec.role = role
+            f["role"] = spec.USER_ROLES[role]
+            # Administrators work in Django's admin; nobody else may enter it (as user_create).
+            f["is_staff"] = f["is_superuser"] = f["role"] == Role.ADMINISTRATOR
+            rec.m2m["orgs"] = set(_list(row.get("orgSourcedIds")))
+        elif row.get("primaryOrgSourcedId"):
+            rec.m2m["_primary_org"] = {row.get("primaryOrgSourcedId")}  # checked, not stored
         f["username"] = row.get("username") or rec.sourced_id
         f["first_name"] = row.get("givenName")[:150]
         f["last_name"] = row.get("familyName")[:150]
@@ -154,11 +180,41 @@ def _parse(name: str, row: Row) -> Record:
         if grades and len(grades[0]) > 4:
             raise RowRefusedError(f"bad grade {grades[0]!r}")
         f["grade"] = grades[0] if grades else ""
-        # Administrators work in Django's admin; nobody else may enter it (as user_create).
-        f["is_staff"] = f["is_superuser"] = f["role"] == "administrator"
-        rec.m2m["orgs"] = set(_list(row.get("orgSourcedIds")))
+        rec.m2m["_agents"] = set(_list(row.get("agentSourcedIds"))) - {rec.sourced_id}
+    elif name == "userProfiles":
+        f["profile_type"] = row.get("profileType")
+        f["vendor_id"] = row.get("vendorId")
+        f["application_id"] = row.get("applicationId")
+        f["description"] = row.get("description")
+        f["credential_type"] = row.get("credentialType")
+        f["username"] = row.get("username")
+        rec.refs["user_id"] = ("users", row.get("userSourcedId"))
+    elif name == "roles":
+        f["role_type"] = _choice(row, "roleType", spec.ROLE_TYPES, "roleType", set())
+        role = row.get("role")
+        if role not in spec.ROLES_V12 and role not in spec.ROLES_V12_UNSUPPORTED:
+            raise RowRefusedError(f"unknown role {role!r}")
+        if role in spec.ROLES_V12_UNSUPPORTED and f["role_type"] == "primary":
+            raise RowRefusedError(
+                f"primary role {role!r} is valid OneRoster but not supported by Tandem"
+            )
+        f["role"] = role
+        f["begin_date"] = _date(row, "beginDate")
+        f["end_date"] = _date(row, "endDate")
+        rec.refs["user_id"] = ("users", row.get("userSourcedId"))
+        rec.refs["org_id"] = ("orgs", row.get("orgSourcedId"))
+        if row.get("userProfileSourcedId"):
+            rec.refs["user_profile_id"] = ("userProfiles", row.get("userProfileSourcedId"))
+        else:
+            f["user_profile_id"] = None
     elif name == "enrollments":
-        f["role"] = _choice(row, "role", spec.ENROLLMENT_ROLES, "enrollment role", set())
+        f["role"] = _choice(
+            row,
+            "role",
+            spec.ENROLLMENT_ROLES,
+            "enrollment role",
+            spec.ENROLLMENT_ROLES_UNSUPPORTED,
+        )
         f["primary"] = _bool(row, "primary", False)
         f["begin_date"] = _date(row, "beginDate")
         f["end_date"] = _date(row, "endDate")
@@ -173,7 +229,13 @@ def _parse(name: str, row: Row) -> Record:
     return rec
 
 
-M2M_TARGET = {"terms": "academicSessions", "orgs": "orgs", "_school": "orgs"}
+M2M_TARGET = {
+    "terms": "academicSessions",
+    "orgs": "orgs",
+    "_school": "orgs",
+    "_primary_org": "orgs",
+    "_agents": "users",
+}
 
 
 def _validate(bundle: Bundle, report: ImportReport) -> dict[str, list[Record]]:
@@ -194,7 +256,8 @@ def _validate(bundle: Bundle, report: ImportReport) -> dict[str, list[Record]]:
     in_bundle = {
         name: {r.get("sourcedId") for r in bundle.rows.get(name, [])} for name in spec.FILES
     }
-    for name in spec.FILES:
+    required = spec.required_for(bundle.version)
+    for name in spec.files_for(bundle.version):
         seen: dict[str, int] = {}
         parsed = records[name] = []
         for row in bundle.rows.get(name, []):
@@ -211,10 +274,10 @@ def _validate(bundle: Bundle, report: ImportReport) -> dict[str, list[Record]]:
                 if status == spec.DELETED and bundle.modes.get(name) != "delta":
                     raise RowRefusedError("tobedeleted is only allowed in a delta file")
                 if status != spec.DELETED:
-                    for key in spec.REQUIRED[name]:
+                    for key in required[name]:
                         if not row.get(key):
                             raise RowRefusedError(f"{key} is required")
-                rec = _parse(name, row)
+                rec = _parse(name, row, bundle.version)
                 for target_file, ref in rec.refs.values():
                     if ref not in known[target_file] and ref not in in_bundle[target_file]:
                         raise RowRefusedError(f"refers to unknown {target_file} sourcedId {ref!r}")
@@ -246,7 +309,50 @@ def _validate(bundle: Bundle, report: ImportReport) -> dict[str, list[Record]]:
                 report.refuse(name, row.line, sid, str(refusal))
                 continue
             parsed.append(rec)
+    if bundle.version == "1.2":
+        _validate_primary_roles(bundle, records, report)
+    for name in ("users", "userProfiles"):
+        dropped = sum(1 for row in bundle.rows.get(name, []) if row.get("password"))
+        if dropped:
+            report.note(
+                f"{name}.csv: {dropped} password(s) dropped; Tandem never stores imported "
+                "credentials (people sign in through the school's sign-in or a reset)"
+            )
     return records
+
+
+def _validate_primary_roles(
+    bundle: Bundle, records: dict[str, list[Record]], report: ImportReport
+) -> None:
+    """Every active user the bundle touches must end up with exactly one primary role."""
+    primary: dict[str, tuple[str, str]] = {  # role sourcedId -> (user sourcedId, role type)
+        sid: (user, kind)
+        for sid, user, kind in OneRosterRole.objects.values_list(
+            "sourced_id", "user__sourced_id", "role_type"
+        )
+    }
+    role_lines: dict[str, int] = {}
+    for rec in records["roles"]:
+        if rec.deleted:
+            primary.pop(rec.sourced_id, None)
+            continue
+        user = rec.refs["user_id"][1]
+        primary[rec.sourced_id] = (user, rec.fields["role_type"])
+        role_lines.setdefault(user, rec.line)
+    count: dict[str, int] = {}
+    for user, kind in primary.values():
+        count[user] = count.get(user, 0) + (kind == "primary")
+    user_lines = {rec.sourced_id: rec.line for rec in records["users"] if not rec.deleted}
+    deleted = {rec.sourced_id for rec in records["users"] if rec.deleted}
+    for user in (set(user_lines) | set(role_lines)) - deleted:
+        n = count.get(user, 0)
+        if n == 1:
+            continue
+        reason = "has no primary role in roles.csv" if n == 0 else f"has {n} primary roles"
+        if user in user_lines:
+            report.refuse("users", user_lines[user], user, reason)
+        else:
+            report.refuse("roles", role_lines[user], user, f"user {reason}")
 
 
 def _parents_first(recs: list[Record]) -> list[Record]:
@@ -280,7 +386,7 @@ def _apply(name: str, recs: list[Record], report: ImportReport) -> None:
     existing: dict[str, Any] = {o.sourced_id: o for o in model.objects.all()}  # type: ignore[attr-defined]
     pk_of: dict[str, dict[str, int]] = {
         target: dict(MODELS[target].objects.values_list("sourced_id", "pk"))  # type: ignore[attr-defined]
-        for target in {"orgs", "academicSessions", "courses", "classes", "users"}
+        for target in {"orgs", "academicSessions", "courses", "classes", "users", "userProfiles"}
     }
     for rec in recs:
         obj = existing.get(rec.sourced_id)
@@ -340,6 +446,106 @@ def _apply(name: str, recs: list[Record], report: ImportReport) -> None:
             pk_of[name][rec.sourced_id] = obj.pk
 
 
+def _derive_roles(users: set[str], report: ImportReport) -> None:
+    """Set the Tandem role and orgs of these users (1.2) from their stored OneRoster roles."""
+    roles: dict[str, list[OneRosterRole]] = {}
+    for r in OneRosterRole.objects.filter(user__sourced_id__in=users).select_related("user", "org"):
+        roles.setdefault(r.user.sourced_id, []).append(r)
+    people = User.objects.filter(sourced_id__in=roles).prefetch_related("orgs")
+    for user in people.order_by("sourced_id"):
+        mine = sorted(roles[user.sourced_id], key=lambda r: r.sourced_id)
+        main = next(r for r in mine if r.role_type == "primary")  # checked in _validate
+        role = spec.ROLES_V12[main.role]
+        for r in mine:
+            if r.role in spec.ROLES_V12_UNSUPPORTED:
+                report.note(
+                    f"roles.csv [{r.sourced_id}]: secondary role {r.role!r} of "
+                    f"{user.username} is not supported by Tandem and was ignored"
+                )
+            elif spec.ROLES_V12[r.role] != role:
+                report.note(
+                    f"roles.csv [{r.sourced_id}]: {user.username} is also {r.role!r} at "
+                    f"{r.org.sourced_id}; Tandem keeps one role per person, {role!r}"
+                )
+        orgs = {r.org_id for r in mine if r.role in spec.ROLES_V12}
+        admin = role == Role.ADMINISTRATOR
+        if (user.role, user.is_staff, user.is_superuser) != (role, admin, admin):
+            user.role, user.is_staff, user.is_superuser = role, admin, admin
+            user.save(update_fields=["role", "is_staff", "is_superuser"])
+        if {o.pk for o in user.orgs.all()} != orgs:
+            user.orgs.set(orgs)
+
+
+def _relationships(users: list[Record], version: str) -> dict[str, str]:
+    """Guardian sourcedId -> how they relate to their students (parent, guardian, relative)."""
+    if version == "1.1":
+        return {r.sourced_id: r.role for r in users if r.role in spec.GUARDIAN_RELATIONSHIPS}
+    return dict(
+        OneRosterRole.objects.filter(
+            role_type="primary", role__in=spec.GUARDIAN_RELATIONSHIPS
+        ).values_list("user__sourced_id", "role")
+    )
+
+
+def _link_guardians(users: list[Record], version: str, report: ImportReport) -> None:
+    """Make the guardian -> student links of the users in the bundle what their rows say.
+
+    A link stands when the guardian's row names the student as an agent or the student's row
+    names the guardian. Each user row states that user's agents in full (a delta row is a
+    whole record), so links of a user in the bundle that no row names any more are removed,
+    and so are all links of a user the bundle deletes.
+    """
+    counts = report.counts("guardianLinks")
+    in_bundle = {r.sourced_id for r in users}
+    deleted = {r.sourced_id for r in users if r.deleted}
+    pairs: set[frozenset[str]] = set()
+    for rec in users:
+        if not rec.deleted:
+            pairs.update(frozenset((rec.sourced_id, agent)) for agent in rec.m2m["_agents"])
+    people = {
+        u.sourced_id: u
+        for u in User.objects.filter(sourced_id__in=in_bundle | {p for x in pairs for p in x})
+    }
+    relationship = _relationships(users, version)
+    # None: the guardian's row is not in this bundle, so an existing link keeps its relationship.
+    wanted: dict[tuple[str, str], str | None] = {}
+    for pair in sorted(pairs, key=sorted):
+        a, b = sorted(pair)
+        if pair & deleted:
+            report.note(f"users.csv: agent link {a} - {b} skipped: one of them is removed")
+            continue
+        roles = {people[a].role: a, people[b].role: b}
+        if set(roles) != {Role.GUARDIAN, Role.STUDENT}:
+            report.note(
+                f"users.csv: agents {a} ({people[a].role}) and {b} ({people[b].role}) are "
+                "not a guardian and a student; no link made"
+            )
+            continue
+        guardian, student = roles[Role.GUARDIAN], roles[Role.STUDENT]
+        wanted[(guardian, student)] = relationship.get(guardian)
+    existing = GuardianLink.objects.filter(
+        models.Q(guardian__sourced_id__in=in_bundle) | models.Q(student__sourced_id__in=in_bundle)
+    ).select_related("guardian", "student")
+    for link in existing:
+        key = (link.guardian.sourced_id, link.student.sourced_id)
+        if key not in wanted:
+            guardian_link_delete(link=link)
+            counts.removed += 1
+            continue
+        rel = wanted.pop(key)
+        if rel is not None and rel != link.relationship:
+            guardian_link_delete(link=link)
+            guardian_link_create(guardian=link.guardian, student=link.student, relationship=rel)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    for (guardian, student), rel in wanted.items():
+        guardian_link_create(
+            guardian=people[guardian], student=people[student], relationship=rel or "guardian"
+        )
+        counts.created += 1
+
+
 def oneroster_import(
     *, path: Path | str, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
@@ -347,23 +553,34 @@ def oneroster_import(
     started = time.monotonic()
     report = ImportReport(dry_run=dry_run)
     bundle = bundle_read(Path(path), report)
+    files = spec.files_for(bundle.version)
+    steps = len(files) + 2
     if progress:
-        progress(0, len(spec.FILES) + 1, "Checking rows")
+        progress(0, steps, "Checking rows")
     records = _validate(bundle, report)
     if report.refused:
         report.seconds = time.monotonic() - started
         return report
     with transaction.atomic():
-        for step, name in enumerate(spec.FILES, start=1):
+        for step, name in enumerate(files, start=1):
             if name in bundle.rows:
                 if progress:
-                    progress(step, len(spec.FILES) + 1, f"Importing {name}")
+                    progress(step, steps, f"Importing {name}")
                 _apply(name, records[name], report)
+            if name == "roles" and ("roles" in bundle.rows or "users" in bundle.rows):
+                touched = {r.sourced_id for r in records["users"] if not r.deleted}
+                touched |= {r.refs["user_id"][1] for r in records["roles"] if not r.deleted}
+                _derive_roles(touched, report)
+        # A users.csv without the agentSourcedIds column says nothing about guardians.
+        if "agentSourcedIds" in bundle.headers.get("users", []):
+            if progress:
+                progress(len(files) + 1, steps, "Linking guardians")
+            _link_guardians(records["users"], bundle.version, report)
         if report.refused or dry_run:
             transaction.set_rollback(True)
         else:
             report.applied = True
     if progress:
-        progress(len(spec.FILES) + 1, len(spec.FILES) + 1, "Done")
+        progress(steps, steps, "Done")
     report.seconds = time.monotonic() - started
     return report

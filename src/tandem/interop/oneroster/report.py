@@ -38,9 +38,14 @@ class ImportReport:
     seconds: float = 0.0
     files: dict[str, FileCounts] = field(default_factory=dict)
     refused: list[Refusal] = field(default_factory=list)
+    # What was read and deliberately not kept or not applied (dropped passwords, ignored roles).
+    notes: list[str] = field(default_factory=list)
 
     def counts(self, name: str) -> FileCounts:
         return self.files.setdefault(name, FileCounts())
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def refuse(self, file: str, line: int, sourced_id: str, reason: str) -> None:
         self.refused.append(Refusal(file, line, sourced_id, reason))
@@ -60,6 +65,9 @@ class ImportReport:
                 f"  {name}: {c.created} created, {c.updated} updated, {c.removed} removed, "
                 f"{c.unchanged} unchanged"
             )
+        if self.notes:
+            out.append("Notes:")
+            out.extend(f"  {note}" for note in self.notes)
         if self.refused:
             out.append(f"{len(self.refused)} row(s) refused; nothing was imported:")
             out.extend(f"  {r}" for r in self.refused)

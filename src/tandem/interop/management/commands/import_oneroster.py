@@ -10,7 +10,7 @@ from tandem.interop.oneroster.importer import oneroster_import
 
 
 class Command(BaseCommand):
-    help = "Import a OneRoster 1.1 CSV bundle (folder or zip); all or nothing."
+    help = "Import a OneRoster 1.1 or 1.2 CSV bundle (folder or zip); all or nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
