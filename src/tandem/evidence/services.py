@@ -73,3 +73,49 @@ def evidence_record(
             return Statement.objects.get(idempotency_key=idempotency_key), False
         raise
     return statement, True
+
+
+@transaction.atomic
+def evidence_void(
+    *,
+    statement: Statement,
+    authority: Any,
+    timestamp: dt.datetime,
+    source: Source | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Statement, bool]:
+    """Append a statement voiding ``statement``; returns ``(voiding statement, created)``.
+
+    The voided statement stays in the log; every reader that rebuilds learner state skips
+    statements with a voiding statement. Voiding twice gives the first voiding statement back.
+    """
+    if timestamp.tzinfo is None:
+        raise ValueError("Statement timestamps must be timezone-aware.")
+    # Locking the target serialises two concurrent voids of it, so only one voiding row exists.
+    target = Statement.objects.select_for_update().get(pk=statement.pk)
+    if target.verb == Verb.VOIDED:
+        raise ValueError("A voiding statement cannot itself be voided.")
+    existing = Statement.objects.filter(voids=target).order_by("stored", "id").first()
+    if existing is not None:
+        return existing, False
+    if idempotency_key:
+        keyed = Statement.objects.filter(idempotency_key=idempotency_key).first()
+        if keyed is not None:
+            return keyed, False
+    voiding = Statement.objects.create(
+        actor_id=target.actor_id,
+        verb=Verb.VOIDED,
+        object_id=f"urn:uuid:{target.pk}",
+        object_name=f"Voided: {target.object_name or target.object_id}"[:255],
+        item=target.item,
+        context_class=target.context_class,
+        context_registration=target.context_registration,
+        timestamp=timestamp,
+        authority=authority,
+        source=source or target.source,
+        weight=0.0,
+        voids=target,
+        idempotency_key=idempotency_key or None,
+    )
+    voiding.competencies.set(target.competencies.all())
+    return voiding, True

@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from tandem.interop.xapi.constants import default_scopes
+from tandem.interop.xapi.constants import LinkKind, default_scopes
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
 
 # Largest OneRoster zip an administrator may upload; a district of thousands is a few MB.
@@ -218,6 +218,9 @@ class LrsStatement(models.Model):
     )
     # The attachments whose raw content came with the statement (multipart/mixed requests).
     attachments = models.ManyToManyField(LrsAttachment, blank=True, related_name="statements")
+    # The statement this one targets with a StatementRef object (a voiding statement's target):
+    # query filters match a statement when they match its target (communication 2.1.3).
+    ref_target = models.UUIDField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "xAPI statement"
@@ -226,6 +229,22 @@ class LrsStatement(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class LrsStatementLink(models.Model):
+    """One agent or activity a statement matches under the xAPI query filters (xapi.links)."""
+
+    statement = models.ForeignKey(LrsStatement, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    # An agent key (validation.agent_key) or an activity IRI.
+    value = models.CharField(max_length=2000)
+
+    class Meta:
+        verbose_name = "xAPI statement filter link"
+        indexes = [models.Index(fields=["kind", "value"], name="xapi_link_kind_value")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value}"
 
 
 class LrsDocument(models.Model):

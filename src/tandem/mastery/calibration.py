@@ -23,7 +23,7 @@ from django.utils import timezone
 import tandem_engine
 from tandem.competencies.models import Competency
 from tandem.evidence.models import Statement
-from tandem.mastery.constants import Status
+from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.rules import MASTERED_AT, status_after
 from tandem.mastery.services import active_parameter_set, bkt_params_for
@@ -68,10 +68,6 @@ class _Evidence:
 
     def __len__(self) -> int:
         return len(self.statement_ids)
-
-
-# The context extension under which a statement carries estimates to seed (code -> p).
-SEED_EXTENSION = "posterior"
 
 
 def _fingerprint() -> tuple[int, Any]:

@@ -21,3 +21,8 @@ class RunStatus(models.TextChoices):
 
 # A run in one of these states holds the single calibration slot.
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+# The context extension under which a statement carries estimates to seed ({code: p_mastery}),
+# see ``mastery_seed``; replays (calibration, recomputation) read it back.
+SEED_EXTENSION = "posterior"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 
@@ -44,7 +45,8 @@ def competency_for_activity(activity_id: str) -> Competency | None:
     if not activity_id:
         return None
     if activity_id.startswith(COMPETENCY_URN):
-        code = activity_id.removeprefix(COMPETENCY_URN)
+        # Tandem writes codes percent-encoded where a code holds characters an IRI cannot.
+        code = unquote(activity_id.removeprefix(COMPETENCY_URN))
         return Competency.objects.filter(human_coding_scheme=code).order_by("pk").first()
     by_uri = Competency.objects.filter(uri=activity_id).first()
     if by_uri is not None:

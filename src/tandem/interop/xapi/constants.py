@@ -30,3 +30,12 @@ DEFAULT_SCOPES = [
 
 def default_scopes() -> list[str]:
     return list(DEFAULT_SCOPES)
+
+
+class LinkKind(models.TextChoices):
+    """What an agent or activity is to a statement, as the query filters match it."""
+
+    AGENT = "agent", "Actor or object"
+    RELATED_AGENT = "related_agent", "Any agent (related_agents)"
+    ACTIVITY = "activity", "Object"
+    RELATED_ACTIVITY = "related_activity", "Any activity (related_activities)"

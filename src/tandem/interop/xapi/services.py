@@ -11,9 +11,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tandem.evidence.constants import Source, Verb
-from tandem.evidence.services import evidence_record
-from tandem.interop.models import LrsClient, LrsStatement
+from tandem.evidence.services import evidence_record, evidence_void
+from tandem.interop.models import LrsAttachment, LrsClient, LrsStatement, LrsStatementLink
 from tandem.interop.xapi.bridge import competency_for_activity, student_for_agent
+from tandem.interop.xapi.constants import Scope, default_scopes
+from tandem.interop.xapi.links import statement_links, statement_ref_target
+from tandem.interop.xapi.multipart import HASH_HEADER, Part, sha256_hex
+from tandem.interop.xapi.signatures import signature_attachments, signature_verify
 from tandem.interop.xapi.validation import (
     VOIDED_VERB,
     StatementError,
@@ -21,7 +25,7 @@ from tandem.interop.xapi.validation import (
     parse_timestamp,
     validate_statement,
 )
-from tandem.mastery.services import mastery_apply
+from tandem.mastery.services import mastery_apply, mastery_recompute
 
 XAPI_VERSION = "1.0.3"
 # Properties the LRS sets itself, left out when comparing a resent statement with the stored one.
@@ -32,14 +36,24 @@ class StatementConflictError(Exception):
     """A statement id already names a different statement (409)."""
 
 
-def lrs_client_issue(*, name: str, created_by: Any = None) -> tuple[LrsClient, str]:
-    """Create a client with a fresh key and secret; the secret is returned once, never stored."""
+def lrs_client_issue(
+    *, name: str, created_by: Any = None, scopes: list[str] | None = None
+) -> tuple[LrsClient, str]:
+    """Create a client with a fresh key and secret; the secret is returned once, never stored.
+
+    ``scopes``: what the client may do (xapi.constants.Scope), DEFAULT_SCOPES when not given.
+    """
+    granted = default_scopes() if scopes is None else list(dict.fromkeys(scopes))
+    unknown = set(granted) - set(Scope.values)
+    if unknown:
+        raise ValueError(f"Unknown xAPI scopes: {', '.join(sorted(unknown))}.")
     secret = secrets.token_urlsafe(32)
     client = LrsClient.objects.create(
         name=name,
         key=secrets.token_hex(12),
         secret_hash=make_password(secret),
         created_by=created_by,
+        scopes=granted,
     )
     return client, secret
 
@@ -57,12 +71,71 @@ def _comparable(statement: dict[str, Any], *, keep_timestamp: bool) -> dict[str,
     return {key: value for key, value in statement.items() if key not in drop}
 
 
-def statements_store(*, client: LrsClient, statements: list[Any], now: dt.datetime) -> list[str]:
+def _attachment_parts(
+    statements: list[dict[str, Any]], parts: list[Part] | None
+) -> dict[str, Part]:
+    """The raw attachment parts by SHA-2, checked against the statements' attachments.
+
+    Every attachment without a fileUrl must arrive as a part, and every part must be the
+    content of one of the statements' attachments (xAPI 1.0.3, communication 2.1.11).
+    """
+    declared = [a for statement in statements for a in _all_attachments(statement)]
+    by_sha2: dict[str, Part] = {}
+    for n, part in enumerate(parts or []):
+        sha2 = part.headers.get(HASH_HEADER, "").lower()
+        if not sha2:
+            raise StatementError(f"Attachment part {n + 1} lacks X-Experience-API-Hash.")
+        if part.headers.get("content-transfer-encoding", "").lower() != "binary":
+            raise StatementError(
+                f"Attachment part {n + 1} needs Content-Transfer-Encoding: binary."
+            )
+        if sha256_hex(part.content) != sha2:
+            raise StatementError(f"Attachment part {n + 1} does not match its hash.")
+        by_sha2[sha2] = part
+    wanted = {str(a["sha2"]).lower() for a in declared}
+    stray = set(by_sha2) - wanted
+    if stray:
+        raise StatementError("An attachment part matches no attachment of the statements.")
+    for attachment in declared:
+        if "fileUrl" not in attachment and str(attachment["sha2"]).lower() not in by_sha2:
+            raise StatementError(
+                "An attachment without fileUrl must be sent as a part of a multipart/mixed request."
+            )
+    return by_sha2
+
+
+def _all_attachments(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    attachments = list(statement.get("attachments") or [])
+    obj = statement.get("object") or {}
+    if obj.get("objectType") == "SubStatement":
+        attachments += obj.get("attachments") or []
+    return attachments
+
+
+def _check_signatures(statements: list[dict[str, Any]], parts: dict[str, Part]) -> None:
+    for statement in statements:
+        for attachment in signature_attachments(statement):
+            part = parts.get(str(attachment["sha2"]).lower())
+            if part is None:
+                raise StatementError("A signature attachment must be sent as a part.")
+            signature_verify(statement=statement, jws=part.content)
+
+
+def statements_store(
+    *,
+    client: LrsClient,
+    statements: list[Any],
+    now: dt.datetime,
+    parts: list[Part] | None = None,
+) -> list[str]:
     """Validate every statement, then store them all or none; returns their ids in order.
 
+    ``parts`` are the attachment parts of a multipart/mixed request (None for plain JSON).
     Raises StatementError (400) or StatementConflictError (409) before anything is written.
     """
     checked = [validate_statement(statement) for statement in statements]
+    raw = _attachment_parts(checked, parts)
+    _check_signatures(checked, raw)
     ids: list[uuid.UUID] = []
     for statement in checked:
         ids.append(uuid.UUID(statement["id"]) if "id" in statement else uuid.uuid4())
@@ -84,6 +157,8 @@ def statements_store(*, client: LrsClient, statements: list[Any], now: dt.dateti
                 raise StatementConflictError(f"Statement {statement_id} exists with other content.")
         targets = _void_targets(new)
         stored_at = now.isoformat()
+        stored_attachments = _attachments_store(raw)
+        voiders: list[LrsStatement] = []
         for statement_id, statement in new:
             data = {
                 **statement,
@@ -105,14 +180,51 @@ def statements_store(*, client: LrsClient, statements: list[Any], now: dt.dateti
                 timestamp=parse_timestamp(data["timestamp"], "timestamp"),
                 stored=now,
                 client=client,
+                ref_target=statement_ref_target(statement),
             )
-            _bridge(row=row, client=client)
+            statement_links_create(rows=[row])
+            shas = {str(a["sha2"]).lower() for a in _all_attachments(statement)}
+            linked = [stored_attachments[sha] for sha in shas if sha in stored_attachments]
+            if linked:
+                row.attachments.add(*linked)
+            if row.verb_id == VOIDED_VERB:
+                voiders.append(row)
+            else:
+                _bridge(row=row, client=client)
         LrsStatement.objects.filter(id__in=targets).update(voided=True)
+        for voider in voiders:
+            _bridge_void(voider=voider, client=client)
     return [str(statement_id) for statement_id in ids]
 
 
+def statement_links_create(*, rows: list[LrsStatement]) -> None:
+    """The filter links of newly stored statements (see xapi.links), in one insert."""
+    LrsStatementLink.objects.bulk_create(
+        LrsStatementLink(statement=row, kind=kind, value=value)
+        for row in rows
+        for kind, value in sorted(statement_links(row.data))
+    )
+
+
+def _attachments_store(parts: dict[str, Part]) -> dict[str, LrsAttachment]:
+    """Each raw attachment stored once per SHA-2, however many statements carry it."""
+    stored = {row.sha2: row for row in LrsAttachment.objects.filter(sha2__in=list(parts))}
+    for sha2, part in parts.items():
+        if sha2 not in stored:
+            stored[sha2], _ = LrsAttachment.objects.get_or_create(
+                sha2=sha2,
+                defaults={
+                    "content_type": part.content_type or "application/octet-stream",
+                    "content": part.content,
+                    "length": len(part.content),
+                },
+            )
+    return stored
+
+
 def _void_targets(new: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[uuid.UUID]:
-    """The statements the new voiding statements void; a voiding statement cannot be voided."""
+    """The statements the new voiding statements void; a voiding statement cannot be voided,
+    and Tandem's own evidence is corrected in Tandem, not voided through the LRS."""
     targets = [
         uuid.UUID(statement["object"]["id"])
         for _, statement in new
@@ -124,13 +236,43 @@ def _void_targets(new: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[uuid.UUID
         or LrsStatement.objects.filter(id__in=targets, verb_id=VOIDED_VERB).exists()
     ):
         raise StatementError("A voiding statement cannot itself be voided.")
+    if LrsStatement.objects.filter(id__in=targets, client__isnull=True).exists():
+        raise StatementError("Tandem's own evidence cannot be voided through the LRS.")
     return targets
+
+
+def _bridge_void(*, voider: LrsStatement, client: LrsClient) -> None:
+    """When the voided statement became evidence, void that evidence and recompute mastery."""
+    target = (
+        LrsStatement.objects.select_related("evidence")
+        .filter(id=voider.data["object"]["id"], evidence__isnull=False)
+        .first()
+    )
+    if target is None or target.evidence is None:
+        return
+    evidence = target.evidence
+    voiding, created = evidence_void(
+        statement=evidence,
+        # Evidence needs a Tandem user as authority, as in _bridge.
+        authority=client.created_by or evidence.actor,
+        timestamp=voider.timestamp,
+        source=Source.IMPORT,
+        idempotency_key=f"xapi:{voider.id}",
+    )
+    if created:
+        mastery_recompute(
+            student_id=evidence.actor_id,
+            competency_ids=list(evidence.competencies.values_list("pk", flat=True)),
+            statement=voiding,
+        )
+    voider.evidence = voiding
+    voider.save(update_fields=["evidence"])
 
 
 def _bridge(*, row: LrsStatement, client: LrsClient) -> None:
     """Record a statement about a known student and competency as evidence, and apply it."""
     result = row.data.get("result") or {}
-    if "success" not in result or row.verb_id == VOIDED_VERB:
+    if "success" not in result:
         return
     student = student_for_agent(row.data["actor"])
     competency = competency_for_activity(row.activity_id)

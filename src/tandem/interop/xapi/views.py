@@ -6,6 +6,7 @@ Clients authenticate with HTTP Basic using credentials an administrator issued (
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import http_date, urlencode
 from django.views.decorators.csrf import csrf_exempt
 
-from tandem.interop.models import LrsClient
+from tandem.interop.models import LrsClient, LrsStatement
 from tandem.interop.xapi.http import (
     STATEMENTS_READ,
     STATEMENTS_WRITE,
@@ -26,8 +27,15 @@ from tandem.interop.xapi.http import (
     _error,
     _versioned,
     dispatch,
+    reads_only_own_statements,
 )
+from tandem.interop.xapi.mirror import evidence_mirror
+from tandem.interop.xapi.multipart import Part, multipart_build, multipart_parse
 from tandem.interop.xapi.selectors import (
+    SINGLE_EXTRAS,
+    accepted_languages,
+    boolean_param,
+    format_param,
     statement_get,
     statement_payload,
     statements_query,
@@ -63,23 +71,38 @@ def statements(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _body(request: HttpRequest) -> Any:
-    if request.content_type != "application/json":
-        raise StatementError("Send statements as application/json.")
+def _json(raw: bytes) -> Any:
     try:
-        return json.loads(request.body)
+        return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise StatementError("The body is not valid JSON.") from None
+        raise StatementError("The statements are not valid JSON.") from None
+
+
+def _body(request: HttpRequest) -> tuple[Any, list[Part] | None]:
+    """The statement(s) sent, and the attachment parts when sent as multipart/mixed.
+
+    A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` raises RequestDataTooBig, answered 413.
+    """
+    if request.content_type == "application/json":
+        return _json(request.body), None
+    if request.content_type == "multipart/mixed":
+        parts = multipart_parse(
+            content_type=request.META.get("CONTENT_TYPE", ""), body=request.body
+        )
+        if parts[0].content_type != "application/json":
+            raise StatementError("The first part of a multipart request holds the statements.")
+        return _json(parts[0].content), parts[1:]
+    raise StatementError("Send statements as application/json or multipart/mixed.")
 
 
 def _post(request: HttpRequest, client: LrsClient) -> HttpResponse:
     if request.GET:
         raise StatementError("POST to statements takes no query parameters.")
-    body = _body(request)
+    body, parts = _body(request)
     batch = body if isinstance(body, list) else [body]
     if not batch:
         raise StatementError("The batch is empty.")
-    ids = statements_store(client=client, statements=batch, now=timezone.now())
+    ids = statements_store(client=client, statements=batch, now=timezone.now(), parts=parts)
     return JsonResponse(ids, safe=False)
 
 
@@ -87,45 +110,82 @@ def _put(request: HttpRequest, client: LrsClient) -> HttpResponse:
     statement_id = request.GET.get("statementId", "")
     if not statement_id or set(request.GET) != {"statementId"}:
         raise StatementError("PUT needs exactly the statementId parameter.")
-    body = _body(request)
+    body, parts = _body(request)
     if not isinstance(body, dict):
         raise StatementError("PUT takes one statement.")
     if "id" in body and str(body["id"]).lower() != statement_id.lower():
         raise StatementError("The statement's id differs from statementId.")
-    statements_store(client=client, statements=[{**body, "id": statement_id}], now=timezone.now())
+    statements_store(
+        client=client,
+        statements=[{**body, "id": statement_id}],
+        now=timezone.now(),
+        parts=parts,
+    )
     return HttpResponse(status=204)
 
 
-def _consistent(response: HttpResponse) -> HttpResponse:
-    # Every write commits before it answers, so reads are consistent up to now.
-    response["X-Experience-API-Consistent-Through"] = timezone.now().isoformat()
+def _consistent(response: HttpResponse, now: dt.datetime) -> HttpResponse:
+    # Every write commits before it answers, and Tandem's evidence was mirrored just before
+    # this read, so the answer is consistent up to the moment the read began.
+    response["X-Experience-API-Consistent-Through"] = now.isoformat()
     return response
 
 
+def _answer(
+    payload: Any, rows: list[LrsStatement], *, attachments: bool, status: int = 200
+) -> HttpResponse:
+    """JSON, or with attachments=true multipart/mixed: the JSON, then the raw attachments held."""
+    if not attachments:
+        return JsonResponse(payload, safe=False, status=status)
+    held = {a.sha2: a for row in rows for a in row.attachments.all()}
+    content_type, body = multipart_build(
+        statements_json=json.dumps(payload).encode(),
+        attachments=[(a.sha2, a.content_type, bytes(a.content)) for a in held.values()],
+    )
+    return HttpResponse(body, content_type=content_type, status=status)
+
+
 def _get(request: HttpRequest, client: LrsClient) -> HttpResponse:
+    now = timezone.now()
     params = {key: request.GET[key] for key in request.GET}
+    only_client = client if reads_only_own_statements(client) else None
+    if only_client is None:
+        # Tandem's own evidence joins the LRS before any read that may see it (see mirror).
+        evidence_mirror(now=now)
+    output = format_param(params)
+    attachments = boolean_param(params, "attachments")
+    languages = accepted_languages(request.headers.get("Accept-Language", ""))
     single = {"statementId", "voidedStatementId"} & set(params)
     if single:
-        if len(params) != 1:
-            raise StatementError("statementId and voidedStatementId take no other parameters.")
+        if len(single) != 1 or set(params) - single - SINGLE_EXTRAS:
+            raise StatementError(
+                "statementId and voidedStatementId take only format and attachments."
+            )
         key = single.pop()
-        row = statement_get(statement_id=params[key], voided=key == "voidedStatementId")
+        row = statement_get(
+            statement_id=params[key], voided=key == "voidedStatementId", only_client=only_client
+        )
         if row is None:
-            return _consistent(JsonResponse({"error": "No such statement."}, status=404))
-        response = JsonResponse(statement_payload(row))
+            return _consistent(JsonResponse({"error": "No such statement."}, status=404), now)
+        payload = statement_payload(row, format=output, languages=languages)
+        response = _answer(payload, [row], attachments=attachments)
         response["Last-Modified"] = http_date(row.stored.timestamp())
-        return _consistent(response)
+        return _consistent(response, now)
     cursor = params.pop("cursor", "")
-    page = statements_query(params=params, cursor=cursor)
+    page = statements_query(params=params, cursor=cursor, only_client=only_client)
     more = ""
     if page.cursor:
         more = (
             reverse("interop:xapi-statements") + "?" + urlencode({**params, "cursor": page.cursor})
         )
-    response = JsonResponse(
-        {"statements": [statement_payload(row) for row in page.statements], "more": more}
-    )
+    result = {
+        "statements": [
+            statement_payload(row, format=output, languages=languages) for row in page.statements
+        ],
+        "more": more,
+    }
+    response = _answer(result, page.statements, attachments=attachments)
     if page.statements:
         latest = max(row.stored for row in page.statements)
         response["Last-Modified"] = http_date(latest.timestamp())
-    return _consistent(response)
+    return _consistent(response, now)
