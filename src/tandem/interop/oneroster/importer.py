@@ -334,11 +334,16 @@ def _validate_primary_roles(
     role_lines: dict[str, int] = {}
     for rec in records["roles"]:
         if rec.deleted:
-            primary.pop(rec.sourced_id, None)
-            continue
+            gone = primary.pop(rec.sourced_id, None)
+            if gone is None:
+                continue
+            # A removed row names only itself; remember whose role it was, to re-derive them.
+            rec.refs["user_id"] = ("users", gone[0])
         user = rec.refs["user_id"][1]
-        primary[rec.sourced_id] = (user, rec.fields["role_type"])
         role_lines.setdefault(user, rec.line)
+        if rec.deleted:
+            continue
+        primary[rec.sourced_id] = (user, rec.fields["role_type"])
     count: dict[str, int] = {}
     for user, kind in primary.values():
         count[user] = count.get(user, 0) + (kind == "primary")
@@ -569,7 +574,7 @@ def oneroster_import(
                 _apply(name, records[name], report)
             if name == "roles" and ("roles" in bundle.rows or "users" in bundle.rows):
                 touched = {r.sourced_id for r in records["users"] if not r.deleted}
-                touched |= {r.refs["user_id"][1] for r in records["roles"] if not r.deleted}
+                touched |= {r.refs["user_id"][1] for r in records["roles"] if "user_id" in r.refs}
                 _derive_roles(touched, report)
         # A users.csv without the agentSourcedIds column says nothing about guardians.
         if "agentSourcedIds" in bundle.headers.get("users", []):
