@@ -27,6 +27,7 @@ from tandem.interop.tasks import (
     oneroster_import_run_active,
     oneroster_import_run_start,
 )
+from tandem.interop.xapi.constants import DEFAULT_SCOPES, Scope
 from tandem.interop.xapi.services import lrs_client_issue
 from tandem.mastery.admin import BackgroundRunAdmin
 
@@ -193,9 +194,20 @@ class OneRosterImportRunAdmin(BackgroundRunAdmin):
 
 
 class LrsClientForm(forms.ModelForm[LrsClient]):
+    scopes = forms.MultipleChoiceField(
+        choices=Scope.choices,
+        initial=DEFAULT_SCOPES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "What the software may do with Tandem's learning records (xAPI 1.0.3 scopes). The "
+            "default lets it report learning and keep its own state and profiles, but not read "
+            "other software's statements or Tandem's evidence about students."
+        ),
+    )
+
     class Meta:
         model = LrsClient
-        fields = ["name", "active"]
+        fields = ["name", "active", "scopes"]
 
 
 @admin.register(LrsClient)
@@ -203,19 +215,27 @@ class LrsClientAdmin(admin.ModelAdmin[LrsClient]):
     """xAPI clients: adding one issues a key and secret, shown once on the next page."""
 
     form = LrsClientForm
-    list_display = ["name", "key", "active", "created_by", "created_at"]
+    list_display = ["name", "key", "active", "scope_list", "created_by", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "key"]
     readonly_fields = ["key", "created_by", "created_at"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return ("name", "active") if obj is None else ("name", "key", "active", "created_by")
+        if obj is None:
+            return ("name", "active", "scopes")
+        return ("name", "key", "active", "scopes", "created_by")
+
+    @admin.display(description="scopes")
+    def scope_list(self, obj: LrsClient) -> str:
+        return ", ".join(obj.scopes or []) or "—"
 
     def save_model(self, request: HttpRequest, obj: LrsClient, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        client, secret = lrs_client_issue(name=obj.name, created_by=request.user)
+        client, secret = lrs_client_issue(
+            name=obj.name, created_by=request.user, scopes=list(obj.scopes or [])
+        )
         obj.pk, obj.key, obj.secret_hash = client.pk, client.key, client.secret_hash
         obj._state.adding = False
         # The secret is stored only hashed: this message is the one time anyone sees it.
