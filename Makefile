@@ -22,7 +22,7 @@ LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
-        imports migrations-check bench bench-kt bench-diagnostic vendor clean install install-dev
+        imports migrations-check bench bench-kt bench-diagnostic bench-interop vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -100,13 +100,16 @@ test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (PO
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-bench: bench-kt bench-diagnostic ## all benchmarks
+bench: bench-kt bench-diagnostic bench-interop ## all benchmarks
 
 bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
 	$(PY) bench/kt.py
 
 bench-diagnostic: $(VENV)/.installed-dev ## diagnostic placement in simulation over the K-8 standards (bench/diagnostic.py)
 	$(PY) bench/diagnostic.py
+
+bench-interop: $(VENV)/.installed-dev ## OneRoster import and xAPI statements/s on SQLite and PostgreSQL (bench/interop.py)
+	$(PY) bench/interop.py
 
 # ---- assets and housekeeping -----------------------------------------------------------------
 
