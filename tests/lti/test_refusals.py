@@ -24,7 +24,8 @@ def platform(make_platform):
 
 def start(client: Client, platform, message) -> dict[str, str]:
     """Login initiation through the tool; returns the auth request's query (state, nonce)."""
-    response = client.get(platform.login_url(message).removeprefix(TOOL))
+    url = urllib.parse.urlsplit(platform.login_url(message))
+    response = client.get(f"{url.path}?{url.query}")
     assert response.status_code == 302
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(response["Location"]).query))
     assert client.cookies["lti_state"].value == query["state"]
