@@ -234,14 +234,18 @@ def test_admin_issues_credentials_and_shows_the_secret_once(client: Client, db: 
     from tests.factories import make_user
 
     from tandem.interop.models import LrsClient
+    from tandem.interop.xapi.constants import DEFAULT_SCOPES
     from tandem.roster.constants import Role
 
     admin_user = make_user(Role.ADMINISTRATOR)
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
     client.force_login(admin_user)
+    # The form asks for scopes (the default ones are ticked); a browser sends the ticked ones.
     response = client.post(
-        reverse("admin:interop_lrsclient_add"), {"name": "Quiz app", "active": "on"}, follow=True
+        reverse("admin:interop_lrsclient_add"),
+        {"name": "Quiz app", "active": "on", "scopes": DEFAULT_SCOPES},
+        follow=True,
     )
     assert response.status_code == 200
     issued = LrsClient.objects.get()
