@@ -73,6 +73,10 @@ def _pages(school):
         "projects_propose": reverse("projects:propose"),
         "projects_review": reverse("projects:review"),
         "projects_manage": reverse("projects:manage"),
+        # What the LTI tool sent to the LMS gradebooks of a class.
+        "lti_grades_a": reverse("lti:class_grades", args=[school.class_a.pk]),
+        "lti_grades_b": reverse("lti:class_grades", args=[school.class_b.pk]),
+        "lti_grades_missing": reverse("lti:class_grades", args=[MISSING]),
     }
 
 
@@ -107,6 +111,7 @@ ALLOWED = {
         "checkins_record_a",
         "projects_review",
         "projects_manage",
+        "lti_grades_a",
     },
     "guardian_a": {
         "family_home",
@@ -135,6 +140,8 @@ ALLOWED = {
         "checkins_student_b",
         "checkins_record_a",
         "projects_manage",
+        "lti_grades_a",
+        "lti_grades_b",
     },
 }
 # Pages that send a role elsewhere rather than refuse it (the library is the students' view).
