@@ -407,6 +407,34 @@ def test_every_answer_carries_cors_headers_even_errors(lrs: Lrs, client: Client)
     assert "Access-Control-Allow-Origin" in response and "PUT" in response["Allow"]
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", "/xapi/statements"),
+        ("DELETE", "/xapi/activities"),
+        ("POST", "/xapi/activities"),
+        ("PUT", "/xapi/agents"),
+        ("DELETE", "/xapi/agents"),
+        ("POST", "/xapi/about"),
+    ],
+)
+def test_methods_a_resource_lacks_are_405_before_credentials_are_asked_for(
+    client: Client, db: Any, method: str, path: str
+) -> None:
+    response = client.generic(method, f"{path}?activityId={ACTIVITY}", **VERSION)
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
+
+
+def test_about_is_public_and_names_every_1_0_version(client: Client) -> None:
+    response = client.get("/xapi/about")
+    assert response.status_code == 200
+    assert "1.0.3" in response.json()["version"]
+    assert all(version.startswith("1.0.") for version in response.json()["version"])
+    head = client.head("/xapi/about")
+    assert head.status_code == 200 and head.content == b""
+
+
 # --- alternate request syntax (communication 1.3) -------------------------------------------
 
 

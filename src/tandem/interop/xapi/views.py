@@ -47,8 +47,13 @@ from tandem.interop.xapi.validation import StatementError
 __all__ = ["VERSION_HEADER", "_client", "_error", "_versioned", "about", "statements"]
 
 
+# Every 1.0.x client is served (the version header check accepts them all): 1.0.3 only
+# clarified 1.0.0, so the LRS names each patch version it speaks.
+SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", XAPI_VERSION]
+
+
 def _about(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"version": [XAPI_VERSION]})
+    return JsonResponse({"version": SUPPORTED_VERSIONS})
 
 
 @csrf_exempt
