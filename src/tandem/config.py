@@ -35,6 +35,8 @@ class Options:
     stuck_attempts: int = 8
     checkin_days: int = 14
     time_zone: str = "UTC"
+    # Tandem opened inside an LMS iframe (LTI): third-party cookies and framing by the LMS.
+    lti_embed: bool = False
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -53,6 +55,7 @@ class Options:
             stuck_attempts=_env_positive_int("TANDEM_STUCK_ATTEMPTS", 8),
             checkin_days=_env_positive_int("TANDEM_CHECKIN_DAYS", 14),
             time_zone=os.environ.get("TANDEM_TIME_ZONE", "UTC"),
+            lti_embed=_env_bool("TANDEM_LTI_EMBED", False),
         )
 
 

@@ -125,6 +125,16 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+if OPTIONS.lti_embed:
+    # In an LMS iframe Tandem is a third-party site: browsers send its cookies only with
+    # SameSite=None, which they accept only with Secure (so HTTPS), and the LMS must be allowed
+    # to frame it (a CSP frame-ancestors naming the registered platforms replaces DENY).
+    SESSION_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SECURE = True
+    MIDDLEWARE.append("tandem.lti.middleware.lms_framing")
+
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }

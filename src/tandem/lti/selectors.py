@@ -4,6 +4,7 @@ offer, and what was sent to the gradebooks of a class."""
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +63,11 @@ def class_link_grades(*, school_class: SchoolClass, recent: int = 20) -> list[Li
 
 
 def platform_origins() -> list[str]:
-    """Scheme and host of every active platform's login URL (who may frame Tandem)."""
+    """Scheme and host of every active platform's issuer and login URL (who may frame Tandem)."""
     origins = set()
-    for url in Platform.objects.filter(is_active=True).values_list("auth_login_url", flat=True):
-        scheme, _, rest = url.partition("://")
-        origins.add(f"{scheme}://{rest.split('/', 1)[0]}")
+    for urls in Platform.objects.filter(is_active=True).values_list("issuer", "auth_login_url"):
+        for url in urls:
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme in ("http", "https") and parts.netloc:
+                origins.add(f"{parts.scheme}://{parts.netloc}")
     return sorted(origins)

@@ -336,8 +336,6 @@ def _launch_user(launch: Launch, now: dt.datetime) -> User:
         link = UserLink(platform=launch.platform, sub=launch.sub, user=user)
     if not user.is_active:
         raise LtiError("account disabled", "This Tandem account is disabled.", status=403)
-    link.last_launch_at = now
-    link.save()
     lti_role, tandem_role = launch.lti_role, _tandem_role(user)
     if lti_role is None or lti_role != tandem_role:
         raise LtiError(
@@ -346,6 +344,8 @@ def _launch_user(launch: Launch, now: dt.datetime) -> User:
             f" but Tandem has you as {user.get_role_display().lower()}.",
             status=403,
         )
+    link.last_launch_at = now
+    link.save()
     return user
 
 
@@ -415,6 +415,7 @@ def launch_accept(*, launch: Launch, now: dt.datetime) -> LaunchResult:
                 "role mismatch", "Only instructors can place Tandem in a course.", status=403
             )
         settings = launch.claims[c.DL_SETTINGS]
+        DeepLinkRequest.objects.filter(created_at__lt=now - c.DEEP_LINK_TTL).delete()
         request = DeepLinkRequest.objects.create(
             platform=launch.platform,
             deployment_id=launch.deployment_id,
@@ -528,17 +529,19 @@ def score_for(*, link: ResourceLink, student: User, now: dt.datetime) -> Score:
             ActivityProgress.COMPLETED if done else ActivityProgress.IN_PROGRESS,
         )
     view = pathway_view(student=student, now=now)
-    if view is None or not view.steps:
+    # Projects are steps too, but not mastered; the grade counts the competency steps.
+    steps = [step for step in view.steps if not step.is_project] if view is not None else []
+    if not steps:
         return Score(0.0, ActivityProgress.INITIALIZED)
-    done_steps = sum(1 for step in view.steps if step.is_done)
+    done_steps = sum(1 for step in steps if step.is_done)
     progress = (
         ActivityProgress.COMPLETED
-        if done_steps == len(view.steps)
+        if done_steps == len(steps)
         else ActivityProgress.IN_PROGRESS
         if done_steps
         else ActivityProgress.INITIALIZED
     )
-    return Score(round(c.SCORE_MAXIMUM * done_steps / len(view.steps), 1), progress)
+    return Score(round(c.SCORE_MAXIMUM * done_steps / len(steps), 1), progress)
 
 
 class PlatformHttpError(Exception):
