@@ -37,6 +37,8 @@ class Options:
     time_zone: str = "UTC"
     # Tandem opened inside an LMS iframe (LTI): third-party cookies and framing by the LMS.
     lti_embed: bool = False
+    # Where this Tandem is reached (https://tandem.school.example); names its accounts in xAPI.
+    site_url: str = ""
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -56,6 +58,7 @@ class Options:
             checkin_days=_env_positive_int("TANDEM_CHECKIN_DAYS", 14),
             time_zone=os.environ.get("TANDEM_TIME_ZONE", "UTC"),
             lti_embed=_env_bool("TANDEM_LTI_EMBED", False),
+            site_url=os.environ.get("TANDEM_SITE_URL", "").strip().rstrip("/"),
         )
 
 

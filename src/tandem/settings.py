@@ -143,6 +143,8 @@ TANDEM_UNSEEN_DAYS = OPTIONS.unseen_days
 TANDEM_STUCK_ATTEMPTS = OPTIONS.stuck_attempts
 # Nobody should go longer than this many days without a one-to-one check-in.
 TANDEM_CHECKIN_DAYS = OPTIONS.checkin_days
+# The homePage of the pseudonymous student accounts in exported xAPI statements.
+TANDEM_SITE_URL = OPTIONS.site_url
 
 LOGGING = {
     "version": 1,

@@ -669,3 +669,15 @@ def test_read_mine_clients_never_see_tandems_evidence(db: Any) -> None:
     assert reader.get({"statementId": str(answer.pk)}).status_code == 404
     all_read = Lrs(scopes=[Scope.ALL_READ], name="Reader")
     assert [row["id"] for row in all_read.get().json()["statements"]] == [str(answer.pk)]
+
+
+@override_settings(TANDEM_SITE_URL="https://tandem.school.example")
+def test_the_configured_site_url_names_the_student_accounts(lrs: Lrs) -> None:
+    student = make_school().student_a
+    record_answer(student, "6.EE.A.2", True)
+    (row,) = lrs.get().json()["statements"]
+    assert row["actor"]["account"] == {
+        "homePage": "https://tandem.school.example",
+        "name": student.sourced_id,
+    }
+    assert row["authority"]["account"]["homePage"] == "https://tandem.school.example"
