@@ -171,6 +171,15 @@ def test_an_attachment_without_file_url_needs_its_part(lrs: Lrs) -> None:
     assert LrsStatement.objects.count() == before and LrsAttachment.objects.count() == 0
 
 
+def test_a_multipart_body_with_bare_line_feeds_is_read_too(lrs: Lrs) -> None:
+    content = b"here is the attachment"
+    body = multipart(statement(attachments=[attachment(content)]), content)
+    assert b"\r" not in content
+    response = lrs.post_multipart(body.replace(b"\r\n", b"\n"))
+    assert response.status_code == 200, response.content
+    assert bytes(LrsAttachment.objects.get().content) == content
+
+
 def test_put_takes_multipart_too(lrs: Lrs) -> None:
     content = b"put content"
     sid = str(uuid.uuid4())

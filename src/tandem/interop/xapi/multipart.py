@@ -33,13 +33,13 @@ class Part:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _headers(raw: bytes) -> dict[str, str]:
+def _headers(raw: bytes, newline: bytes) -> dict[str, str]:
     headers: dict[str, str] = {}
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
         raise StatementError("A multipart part has headers that are not ASCII.") from None
-    for line in text.split("\r\n"):
+    for line in text.split(newline.decode()):
         if not line:
             continue
         name, colon, value = line.partition(":")
@@ -55,9 +55,11 @@ def multipart_parse(*, content_type: str, body: bytes) -> list[Part]:
     if match is None:
         raise StatementError("A multipart/mixed request needs a boundary.")
     boundary = (match.group(1) or match.group(2)).encode()
-    delimiter = b"\r\n--" + boundary
-    # The first delimiter may open the body directly, without the CRLF that precedes the others.
-    data = b"\r\n" + body
+    # MIME says CRLF; some clients write bare LF throughout, which is unambiguous too.
+    newline = b"\r\n" if b"--" + boundary + b"\r\n" in body else b"\n"
+    delimiter = newline + b"--" + boundary
+    # The first delimiter may open the body directly, without the line break before the others.
+    data = newline + body
     start = data.find(delimiter)
     if start < 0:
         raise StatementError("The multipart body does not contain its boundary.")
@@ -66,20 +68,18 @@ def multipart_parse(*, content_type: str, body: bytes) -> list[Part]:
     while True:
         if data[position : position + 2] == b"--":
             break
-        line_end = data.find(b"\r\n", position)
-        if line_end < 0:
-            raise StatementError("The multipart body ends without its closing boundary.")
-        following = data.find(delimiter, line_end)
+        line_end = data.find(newline, position)
+        following = data.find(delimiter, line_end) if line_end >= 0 else -1
         if following < 0:
             raise StatementError("The multipart body ends without its closing boundary.")
-        chunk = data[line_end + 2 : following]
-        head, separator, content = chunk.partition(b"\r\n\r\n")
+        chunk = data[line_end + len(newline) : following]
+        head, separator, content = chunk.partition(newline + newline)
         if not separator:
             # A part with no headers starts directly with the blank line.
-            if not chunk.startswith(b"\r\n"):
+            if not chunk.startswith(newline):
                 raise StatementError("A multipart part lacks the blank line after its headers.")
-            head, content = b"", chunk[2:]
-        parts.append(Part(_headers(head), content))
+            head, content = b"", chunk[len(newline) :]
+        parts.append(Part(_headers(head, newline), content))
         position = following + len(delimiter)
     if not parts:
         raise StatementError("The multipart body has no parts.")
