@@ -662,6 +662,12 @@ def test_tandems_evidence_is_readable_pseudonymous_and_not_duplicated(lrs: Lrs) 
     # Filters work on the mirror like on any statement, and reads mirror nothing twice.
     agent = json.dumps({"account": {"homePage": "urn:tandem", "name": student.sourced_id}})
     assert len(lrs.get({"agent": agent}).json()["statements"]) == 3
+    code_iri = "urn:tandem:competency:6.EE.A.2"
+    # The observations are about the competency itself; the practice answer is about an item
+    # and names the competency in its context; the bridged statement is about it too.
+    assert len(lrs.get({"activity": code_iri}).json()["statements"]) == 3
+    broad = lrs.get({"activity": code_iri, "related_activities": "true"}).json()["statements"]
+    assert len(broad) == 4
     lrs.get()
     assert LrsStatement.objects.count() == 4
     # New evidence after a read appears after it, so polling with since finds it.
@@ -690,3 +696,13 @@ def test_the_configured_site_url_names_the_student_accounts(lrs: Lrs) -> None:
         "name": student.sourced_id,
     }
     assert row["authority"]["account"]["homePage"] == "https://tandem.school.example"
+
+
+def test_a_large_backlog_of_evidence_is_mirrored_over_several_reads(
+    lrs: Lrs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tandem.interop.xapi.mirror.MIRROR_BATCH", 2)
+    student = make_school().student_a
+    answers = [record_answer(student, "6.EE.A.2", n % 2 == 0) for n in range(3)]
+    assert len(lrs.get().json()["statements"]) == 2
+    assert {row["id"] for row in lrs.get().json()["statements"]} == {str(a.pk) for a in answers}

@@ -40,6 +40,10 @@ EXTENSION_BASE = "https://w3id.org/xapi/tandem/extensions/"
 RESPONSE_SOURCES = {Source.PRACTICE, Source.DIAGNOSTIC, Source.IMPORT, Source.SIMULATION}
 # Context extensions never exported: the check-in a statement came from stays private.
 PRIVATE_EXTENSIONS = {"check_in"}
+# At most this many evidence rows are copied per read, so that the first read after a long
+# time (or after an upgrade) answers in seconds; the rest follow with the next reads. Rows not
+# yet copied are not "stored" in the LRS yet, so Consistent-Through stays truthful.
+MIRROR_BATCH = 5000
 # A different, fixed id for evidence whose own id some client already used for its statement.
 _MIRROR_NAMESPACE = uuid.UUID("5b0e3f4e-8d0a-4c57-9a55-1f4f1b3f6a21")
 
@@ -158,12 +162,14 @@ def activity_of(data: dict[str, Any]) -> str:
 
 
 def evidence_mirror(*, now: dt.datetime) -> int:
-    """Copy every evidence row not yet in the LRS into it; returns how many were copied."""
+    """Copy evidence rows not yet in the LRS into it, oldest first and at most MIRROR_BATCH;
+    returns how many were copied. A voiding row comes after what it voids, so a batch never
+    holds a voiding row whose target is still waiting."""
     pending = list(
         Statement.objects.filter(lrs_statements__isnull=True)
         .select_related("actor", "item")
         .prefetch_related("competencies")
-        .order_by("stored", "id")
+        .order_by("stored", "id")[:MIRROR_BATCH]
     )
     if not pending:
         return 0
