@@ -184,3 +184,15 @@ def test_login_by_post_is_accepted(client, school, platform):
     )
     assert response.status_code == 302
     assert response["Location"].startswith(platform.url + "/auth?")
+
+
+def test_state_cookie_survives_the_cross_site_post_where_browsers_allow(client, school, platform):
+    login = {"iss": platform.issuer, "login_hint": "h", "client_id": platform.client_id}
+    over_https = client.get("/lti/login", login, secure=True).cookies["lti_state"]
+    assert over_https["samesite"] == "None" and over_https["secure"] and over_https["httponly"]
+    on_loopback = client.get("/lti/login", login, HTTP_HOST="localhost:8000").cookies["lti_state"]
+    assert on_loopback["samesite"] == "None" and on_loopback["secure"]
+    # Plain HTTP elsewhere: browsers refuse SameSite=None without Secure, so Lax it is.
+    plain = client.get("/lti/login", login).cookies["lti_state"]
+    assert plain["samesite"] == "Lax" and not plain["secure"]
+    assert plain["path"] == "/lti/launch"

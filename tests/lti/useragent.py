@@ -37,9 +37,17 @@ def forms(text: str) -> list[tuple[str, dict[str, str]]]:
     return parser.forms
 
 
+class _LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
+    """Browsers treat loopback as a secure context: Secure cookies go over http://localhost."""
+
+    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        host = urllib.parse.urlsplit(request.get_full_url()).hostname  # type: ignore[attr-defined]
+        return host in ("localhost", "127.0.0.1") or super().return_ok_secure(cookie, request)
+
+
 class UserAgent:
     def __init__(self) -> None:
-        self.cookies = http.cookiejar.CookieJar()
+        self.cookies = http.cookiejar.CookieJar(policy=_LoopbackIsSecure())
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
     def _open(self, request: urllib.request.Request) -> Page:

@@ -36,6 +36,7 @@ from tandem.roster.access import access_class, is_administrator, role_required, 
 from tandem.roster.constants import Role
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 
 
 def _refused(request: HttpRequest, error: LtiError) -> HttpResponse:
@@ -73,9 +74,10 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     except LtiError as error:
         return _refused(request, error)
     response = HttpResponseRedirect(start.url)
-    # The launch comes back as a cross-site POST: only SameSite=None (with Secure) is sent
-    # then; over plain HTTP (development, same-site tests) Lax is the most a browser accepts.
-    secure = request.is_secure()
+    # The launch comes back as a cross-site POST, which carries only SameSite=None cookies, and
+    # browsers take those only with Secure: over HTTPS, or on loopback (a secure context too).
+    # Elsewhere over plain HTTP, Lax is the most a browser accepts (same-site LMS only).
+    secure = request.is_secure() or request.get_host().rsplit(":", 1)[0] in LOOPBACK_HOSTS
     response.set_cookie(
         c.STATE_COOKIE,
         start.state,
