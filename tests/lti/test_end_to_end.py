@@ -117,6 +117,8 @@ def test_teacher_launch_lands_on_the_class_page(live_server, school, make_platfo
     assert page.status == 200
     assert urllib.parse.urlsplit(page.url).path == f"/teach/class/{school.class_a.pk}/"
     assert school.class_a.title in page.text
+    # The course is now linked to the class, so its page leads to what was sent to the LMS.
+    assert f'href="/lti/class/{school.class_a.pk}/grades/"' in page.text
 
 
 def test_deep_linking_round_trip(live_server, school, make_platform):
