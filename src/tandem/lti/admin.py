@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -29,6 +30,7 @@ class DeploymentInline(admin.TabularInline[Deployment, Platform]):
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin[Platform]):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "issuer", "client_id", "is_active"]
     inlines = [DeploymentInline]
     change_form_template = "admin/lti/platform/change_form.html"
@@ -66,6 +68,7 @@ class UserLinkAdmin(admin.ModelAdmin[UserLink]):
 
 @admin.register(ResourceLink)
 class ResourceLinkAdmin(admin.ModelAdmin[ResourceLink]):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["__str__", "platform", "target_kind", "competency", "context"]
     list_filter = ["platform", "target_kind"]
     readonly_fields = ["ags_lineitem", "ags_lineitems", "ags_scope"]
