@@ -706,3 +706,12 @@ def test_a_large_backlog_of_evidence_is_mirrored_over_several_reads(
     answers = [record_answer(student, "6.EE.A.2", n % 2 == 0) for n in range(3)]
     assert len(lrs.get().json()["statements"]) == 2
     assert {row["id"] for row in lrs.get().json()["statements"]} == {str(a.pk) for a in answers}
+
+
+def test_an_attachment_may_be_named_by_sha_512(lrs: Lrs) -> None:
+    content = b"named by a longer digest"
+    sha512 = hashlib.sha512(content).hexdigest()
+    sent = statement(attachments=[attachment(content, sha2=sha512)])
+    body = multipart(sent, content, headers={"X-Experience-API-Hash": sha512})
+    assert lrs.post_multipart(body).status_code == 200
+    assert LrsAttachment.objects.get().sha2 == sha512

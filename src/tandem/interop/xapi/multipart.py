@@ -86,8 +86,13 @@ def multipart_parse(*, content_type: str, body: bytes) -> list[Part]:
     return parts
 
 
-def sha256_hex(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+# xAPI names attachments by a SHA-2 digest; the digest's length says which one.
+_SHA2_BY_LENGTH = {56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
+
+
+def sha2_matches(content: bytes, digest: str) -> bool:
+    algorithm = _SHA2_BY_LENGTH.get(len(digest))
+    return algorithm is not None and hashlib.new(algorithm, content).hexdigest() == digest.lower()
 
 
 def multipart_build(

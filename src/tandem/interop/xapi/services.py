@@ -16,7 +16,7 @@ from tandem.interop.models import LrsAttachment, LrsClient, LrsStatement, LrsSta
 from tandem.interop.xapi.bridge import competency_for_activity, student_for_agent
 from tandem.interop.xapi.constants import Scope, default_scopes
 from tandem.interop.xapi.links import statement_links, statement_ref_target
-from tandem.interop.xapi.multipart import HASH_HEADER, Part, sha256_hex
+from tandem.interop.xapi.multipart import HASH_HEADER, Part, sha2_matches
 from tandem.interop.xapi.signatures import signature_attachments, signature_verify
 from tandem.interop.xapi.validation import (
     VOIDED_VERB,
@@ -89,7 +89,7 @@ def _attachment_parts(
             raise StatementError(
                 f"Attachment part {n + 1} needs Content-Transfer-Encoding: binary."
             )
-        if sha256_hex(part.content) != sha2:
+        if not sha2_matches(part.content, sha2):
             raise StatementError(f"Attachment part {n + 1} does not match its hash.")
         by_sha2[sha2] = part
     wanted = {str(a["sha2"]).lower() for a in declared}
