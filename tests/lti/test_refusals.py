@@ -6,7 +6,7 @@ import time
 import urllib.parse
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from tests.lti.conftest import CODE
 from tests.lti.platform import INSTRUCTOR, LEARNER, new_key
 
@@ -196,3 +196,13 @@ def test_state_cookie_survives_the_cross_site_post_where_browsers_allow(client, 
     plain = client.get("/lti/login", login).cookies["lti_state"]
     assert plain["samesite"] == "Lax" and not plain["secure"]
     assert plain["path"] == "/lti/launch"
+
+
+def test_behind_a_tls_proxy_the_site_url_names_the_tool(client, school, platform):
+    login = {"iss": platform.issuer, "login_hint": "h", "client_id": platform.client_id}
+    with override_settings(TANDEM_SITE_URL="https://tandem.school.example"):
+        response = client.get("/lti/login", login)  # plain HTTP from the proxy
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(response["Location"]).query))
+    assert query["redirect_uri"] == "https://tandem.school.example/lti/launch"
+    assert response.cookies["lti_state"]["samesite"] == "None"
+    assert response.cookies["lti_state"]["secure"]

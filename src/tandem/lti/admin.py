@@ -9,7 +9,6 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
 from tandem.lti.models import (
     ContextLink,
@@ -21,6 +20,7 @@ from tandem.lti.models import (
     UserLink,
 )
 from tandem.lti.services import tool_key_rotate
+from tandem.lti.views import tool_url
 
 
 class DeploymentInline(admin.TabularInline[Deployment, Platform]):
@@ -42,12 +42,11 @@ class PlatformAdmin(admin.ModelAdmin[Platform]):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        absolute = request.build_absolute_uri
         tool_urls = [
-            ("OIDC login initiation URL", absolute(reverse("lti:login"))),
-            ("Redirect (launch) URL and target link URI", absolute(reverse("lti:launch"))),
-            ("Deep linking URL", absolute(reverse("lti:launch"))),
-            ("Public keyset (JWKS) URL", absolute(reverse("lti:jwks"))),
+            ("OIDC login initiation URL", tool_url(request, "lti:login")),
+            ("Redirect (launch) URL and target link URI", tool_url(request, "lti:launch")),
+            ("Deep linking URL", tool_url(request, "lti:launch")),
+            ("Public keyset (JWKS) URL", tool_url(request, "lti:jwks")),
         ]
         extra = (extra_context or {}) | {"tool_urls": tool_urls}
         return super().changeform_view(request, object_id, form_url, extra)

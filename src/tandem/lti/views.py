@@ -3,6 +3,7 @@ leads to (the deep-link picker, a class's grade passbacks). Checks live in the s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -39,6 +40,23 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 
 
+def tool_url(request: HttpRequest, name: str) -> str:
+    """The absolute URL of an LTI endpoint as the LMS must see it: under TANDEM_SITE_URL when
+    set (behind a TLS proxy the request itself looks like plain HTTP), else this request's."""
+    path = reverse(name)
+    site = settings.TANDEM_SITE_URL
+    return site + path if site else request.build_absolute_uri(path)
+
+
+def _secure_context(request: HttpRequest) -> bool:
+    site = settings.TANDEM_SITE_URL
+    return (
+        request.is_secure()
+        or site.startswith("https://")
+        or request.get_host().rsplit(":", 1)[0] in LOOPBACK_HOSTS
+    )
+
+
 def _refused(request: HttpRequest, error: LtiError) -> HttpResponse:
     template = (
         "lti/unknown_user.html" if isinstance(error, UnknownUserError) else "lti/refused.html"
@@ -68,7 +86,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
             client_id=params.get("client_id", ""),
             login_hint=params.get("login_hint", ""),
             lti_message_hint=params.get("lti_message_hint", ""),
-            redirect_uri=request.build_absolute_uri(reverse("lti:launch")),
+            redirect_uri=tool_url(request, "lti:launch"),
             now=timezone.now(),
         )
     except LtiError as error:
@@ -77,7 +95,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     # The launch comes back as a cross-site POST, which carries only SameSite=None cookies, and
     # browsers take those only with Secure: over HTTPS, or on loopback (a secure context too).
     # Elsewhere over plain HTTP, Lax is the most a browser accepts (same-site LMS only).
-    secure = request.is_secure() or request.get_host().rsplit(":", 1)[0] in LOOPBACK_HOSTS
+    secure = _secure_context(request)
     response.set_cookie(
         c.STATE_COOKIE,
         start.state,
@@ -152,7 +170,7 @@ def deep_link(request: HttpRequest, token: str) -> HttpResponse:
                     request=pending,
                     kind=kind,
                     competency=competency,
-                    launch_url=request.build_absolute_uri(reverse("lti:launch")),
+                    launch_url=tool_url(request, "lti:launch"),
                     now=now,
                 )
             except LtiError as refused:
