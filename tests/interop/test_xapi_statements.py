@@ -310,6 +310,9 @@ def _sub(**overrides: Any) -> dict[str, Any]:
         statement(version="2.0.0"),
         statement(version="1.1"),
         statement(timestamp="2026-01-05T10:00:00-00:00"),
+        statement(timestamp="2026-01-05T10:00:00.601-0000"),
+        statement(timestamp="2026-01-05T10:00:00.601-00"),
+        statement(timestamp="01/011/2015"),
         statement(timestamp="2026-01-05"),
         statement(actor={"objectType": "Agent", "mbox": "mailto:a@b.org", "member": []}),
         statement(actor={"objectType": "Group"}),
@@ -358,6 +361,19 @@ def test_statements_that_break_the_spec_are_refused(lrs: Lrs, bad: dict[str, Any
     assert response.status_code == 400, bad
     assert "error" in response.json()
     assert LrsStatement.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "2026-01-05T10:00:00.601Z",
+        "2026-01-05T10:00+01:00",
+        "20260105T100000Z",
+        "20260105T1000-0500",
+    ],
+)
+def test_timestamps_in_extended_and_basic_iso_8601_are_accepted(lrs: Lrs, timestamp: str) -> None:
+    assert lrs.post(statement(timestamp=timestamp)).status_code == 200
 
 
 def test_a_rich_valid_statement_is_stored(lrs: Lrs) -> None:

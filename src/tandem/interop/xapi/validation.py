@@ -93,9 +93,11 @@ SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 SHA2 = re.compile(r"^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$")
 VERSION = re.compile(r"^1\.0(\.\d+)?$")
 MEDIA_TYPE = re.compile(r"^[\w!#$&^.+-]+/[\w!#$&^.+-]+(\s*;.*)?$")
-# ISO 8601 date-time with a time zone; xAPI forbids the "unknown local offset" -00:00.
+# ISO 8601 date-time, extended or basic, with an optional offset; xAPI forbids the "unknown
+# local offset" -00:00 (and -0000, -00).
 TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$", re.IGNORECASE
+    r"^\d{4}(-\d{2}-\d{2}T\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?"
+    r"|\d{4}T\d{2}(\d{2}(\d{2}([.,]\d+)?)?)?)(Z|[+-]\d{2}(:?\d{2})?)?$"
 )
 
 
