@@ -108,7 +108,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _destination(request: HttpRequest, result: LaunchResult) -> str:
+def _destination(result: LaunchResult) -> str:
     if result.deep_link is not None:
         return reverse("lti:deep_link", args=[result.deep_link.token])
     user, link = result.user, result.resource_link
@@ -144,7 +144,7 @@ def launch(request: HttpRequest) -> HttpResponse:
     login(request, result.user, backend=MODEL_BACKEND)
     if result.user.role == Role.STUDENT and result.resource_link is not None:
         passback_student_soon(student_id=result.user.pk)
-    response = redirect(_destination(request, result))
+    response = redirect(_destination(result))
     response.delete_cookie(c.STATE_COOKIE, path=reverse("lti:launch"))
     return response
 
