@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -73,6 +74,95 @@ def evidence_record(
             return Statement.objects.get(idempotency_key=idempotency_key), False
         raise
     return statement, True
+
+
+@dataclass(frozen=True)
+class EvidenceDraft:
+    """One statement to append with ``evidence_record_many``: evidence_record's arguments."""
+
+    actor: Any
+    verb: Verb
+    object_id: str
+    competencies: Sequence[Competency]
+    source: Source
+    authority: Any
+    timestamp: dt.datetime
+    object_name: str = ""
+    item: Item | None = None
+    success: bool | None = None
+    score_scaled: float | None = None
+    response: str = ""
+    duration_ms: int | None = None
+    school_class: SchoolClass | None = None
+    registration: uuid.UUID | None = None
+    extensions: dict[str, Any] | None = None
+    weight: float = 1.0
+    idempotency_key: str | None = None
+
+
+def evidence_record_many(*, drafts: Sequence[EvidenceDraft]) -> list[tuple[Statement, bool]]:
+    """Append many statements in a few queries; the same results as ``evidence_record`` one by
+    one, in order (a key repeated in ``drafts`` gives the first one's statement, not created)."""
+    for draft in drafts:
+        if not draft.competencies:
+            raise ValueError("A statement must be about at least one competency.")
+        if draft.timestamp.tzinfo is None:
+            raise ValueError("Statement timestamps must be timezone-aware.")
+    keys = [draft.idempotency_key for draft in drafts if draft.idempotency_key]
+    known: dict[str, Statement] = {}
+    if keys:
+        for row in Statement.objects.filter(idempotency_key__in=keys):
+            known[str(row.idempotency_key)] = row
+    results: list[tuple[Statement, bool]] = []
+    new: list[tuple[Statement, EvidenceDraft]] = []
+    for draft in drafts:
+        key = draft.idempotency_key or None
+        if key is not None and key in known:
+            results.append((known[key], False))
+            continue
+        statement = Statement(
+            actor=draft.actor,
+            verb=draft.verb,
+            object_id=draft.object_id,
+            object_name=draft.object_name[:255],
+            item=draft.item,
+            result_success=draft.success,
+            result_score_scaled=draft.score_scaled,
+            result_response=draft.response,
+            result_duration_ms=draft.duration_ms,
+            context_class=draft.school_class,
+            context_registration=draft.registration,
+            context_extensions=draft.extensions or {},
+            timestamp=draft.timestamp,
+            authority=draft.authority,
+            source=draft.source,
+            weight=draft.weight,
+            idempotency_key=key,
+        )
+        if key is not None:
+            known[key] = statement
+        new.append((statement, draft))
+        results.append((statement, True))
+    if not new:
+        return results
+    through = Statement.competencies.through
+    try:
+        with transaction.atomic():
+            Statement.objects.bulk_create([statement for statement, _ in new])
+            through.objects.bulk_create(
+                through(statement_id=statement.pk, competency_id=competency_id)
+                for statement, draft in new
+                for competency_id in dict.fromkeys(c.pk for c in draft.competencies)
+            )
+    except IntegrityError:
+        # Another writer recorded one of the keys meanwhile: one by one resolves that race.
+        return [evidence_record(**_fields(draft)) for draft in drafts]
+    return results
+
+
+def _fields(draft: EvidenceDraft) -> dict[str, Any]:
+    # asdict would deep-copy the model instances; a shallow copy of the fields is what is wanted.
+    return {name: getattr(draft, name) for name in draft.__dataclass_fields__}
 
 
 @transaction.atomic

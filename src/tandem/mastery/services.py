@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 import tandem_engine
 from tandem.competencies.models import Competency
@@ -56,6 +58,36 @@ def bkt_params_for(parameter_set: ParameterSet, code: str) -> tandem_engine.BKTP
     return tandem_engine.BKTParams(**values)
 
 
+def _answer_step(
+    *,
+    state: LearnerState,
+    statement: Statement,
+    params: tandem_engine.BKTParams,
+    parameter_set: ParameterSet,
+) -> StateChange:
+    """Move ``state`` by one answer (unsaved), and the change it makes (unsaved)."""
+    before = state.p_mastery
+    after = tandem_engine.bkt_step(
+        before, bool(statement.result_success), params, weight=statement.weight
+    )
+    state.p_mastery = after
+    state.evidence_weight += statement.weight
+    state.n_attempts += 1
+    state.n_correct += int(bool(statement.result_success))
+    if state.last_evidence_at is None or statement.timestamp > state.last_evidence_at:
+        state.last_evidence_at = statement.timestamp
+    state.status = status_after(previous=state.status, p_mastery=after, n_attempts=state.n_attempts)
+    state.parameter_set = parameter_set
+    return StateChange(
+        state=state,
+        statement=statement,
+        p_before=before,
+        p_after=after,
+        parameter_set=parameter_set,
+        at=statement.timestamp,
+    )
+
+
 @transaction.atomic
 def mastery_apply(*, statement: Statement) -> list[StateChange]:
     """Update the student's state on every competency the statement is about."""
@@ -70,31 +102,106 @@ def mastery_apply(*, statement: Statement) -> list[StateChange]:
             competency=competency,
             defaults={"p_mastery": params.p_init, "parameter_set": parameter_set},
         )
-        before = state.p_mastery
-        after = tandem_engine.bkt_step(
-            before, bool(statement.result_success), params, weight=statement.weight
+        change = _answer_step(
+            state=state, statement=statement, params=params, parameter_set=parameter_set
         )
-        state.p_mastery = after
-        state.evidence_weight += statement.weight
-        state.n_attempts += 1
-        state.n_correct += int(bool(statement.result_success))
-        if state.last_evidence_at is None or statement.timestamp > state.last_evidence_at:
-            state.last_evidence_at = statement.timestamp
-        state.status = status_after(
-            previous=state.status, p_mastery=after, n_attempts=state.n_attempts
-        )
-        state.parameter_set = parameter_set
         state.save()
-        changes.append(
-            StateChange.objects.create(
-                state=state,
-                statement=statement,
-                p_before=before,
-                p_after=after,
-                parameter_set=parameter_set,
-                at=statement.timestamp,
-            )
+        change.save()
+        changes.append(change)
+    return changes
+
+
+# (student, competency) pairs per locking query: SQLite nests OR terms and caps their depth.
+PAIR_CHUNK = 200
+STATE_FIELDS = [
+    "p_mastery",
+    "evidence_weight",
+    "n_attempts",
+    "n_correct",
+    "last_evidence_at",
+    "status",
+    "parameter_set",
+    "updated_at",
+]
+
+
+def _states_locked(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], LearnerState]:
+    states: dict[tuple[int, int], LearnerState] = {}
+    for start in range(0, len(pairs), PAIR_CHUNK):
+        match = Q()
+        for student_id, competency_id in pairs[start : start + PAIR_CHUNK]:
+            match |= Q(student_id=student_id, competency_id=competency_id)
+        for state in LearnerState.objects.select_for_update().filter(match):
+            states[(state.student_id, state.competency_id)] = state
+    return states
+
+
+@transaction.atomic
+def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
+    """``mastery_apply`` for each statement in order, in a few queries: the states and changes
+    come out exactly as applying them one by one (several may be about the same state)."""
+    answered = [statement for statement in statements if statement.result_success is not None]
+    if not answered:
+        return []
+    parameter_set = active_parameter_set()
+    through = Statement.competencies.through
+    links = list(
+        through.objects.filter(
+            statement_id__in=[statement.pk for statement in answered]
+        ).values_list("statement_id", "competency_id")
+    )
+    # In the competencies' default order, as statement.competencies.all() gives them.
+    ranked = list(Competency.objects.filter(pk__in={c for _, c in links}))
+    rank = {competency.pk: n for n, competency in enumerate(ranked)}
+    by_pk = {competency.pk: competency for competency in ranked}
+    about: dict[Any, list[Competency]] = defaultdict(list)
+    for statement_id, competency_id in sorted(links, key=lambda link: rank[link[1]]):
+        about[statement_id].append(by_pk[competency_id])
+    pairs = list(
+        dict.fromkeys(
+            (statement.actor_id, competency.pk)
+            for statement in answered
+            for competency in about[statement.pk]
         )
+    )
+    states = _states_locked(pairs)
+    missing = [pair for pair in pairs if pair not in states]
+    if missing:
+        LearnerState.objects.bulk_create(
+            [
+                LearnerState(
+                    student_id=student_id,
+                    competency_id=competency_id,
+                    p_mastery=bkt_params_for(
+                        parameter_set, by_pk[competency_id].human_coding_scheme
+                    ).p_init,
+                    parameter_set=parameter_set,
+                )
+                for student_id, competency_id in missing
+            ],
+            # Another writer may create one meanwhile, as get_or_create allows; then lock all.
+            ignore_conflicts=True,
+        )
+        states = _states_locked(pairs)
+    changes: list[StateChange] = []
+    for statement in answered:
+        for competency in about[statement.pk]:
+            params = bkt_params_for(parameter_set, competency.human_coding_scheme)
+            state = states[(statement.actor_id, competency.pk)]
+            changes.append(
+                _answer_step(
+                    state=state, statement=statement, params=params, parameter_set=parameter_set
+                )
+            )
+    # Every state exists and is locked: this insert only ever takes its conflict branch, one
+    # UPDATE of all of them (bulk_update's CASE expressions cost more than the answers).
+    LearnerState.objects.bulk_create(
+        list(states.values()),
+        update_conflicts=True,
+        unique_fields=["student", "competency"],
+        update_fields=STATE_FIELDS,
+    )
+    StateChange.objects.bulk_create(changes)
     return changes
 
 
@@ -250,6 +357,7 @@ __all__ = [
     "active_parameter_set",
     "bkt_params_for",
     "mastery_apply",
+    "mastery_apply_many",
     "mastery_recompute",
     "mastery_seed",
 ]

@@ -11,9 +11,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tandem.evidence.constants import Source, Verb
-from tandem.evidence.services import evidence_record, evidence_void
+from tandem.evidence.services import EvidenceDraft, evidence_record_many, evidence_void
 from tandem.interop.models import LrsAttachment, LrsClient, LrsStatement, LrsStatementLink
-from tandem.interop.xapi.bridge import competency_for_activity, student_for_agent
+from tandem.interop.xapi.bridge import competencies_for_activities, students_for_agents
 from tandem.interop.xapi.constants import Scope, default_scopes
 from tandem.interop.xapi.links import statement_links, statement_ref_target
 from tandem.interop.xapi.multipart import HASH_HEADER, Part, sha2_matches
@@ -25,9 +25,11 @@ from tandem.interop.xapi.validation import (
     parse_timestamp,
     validate_statement,
 )
-from tandem.mastery.services import mastery_apply, mastery_recompute
+from tandem.mastery.services import mastery_apply_many, mastery_recompute
 
 XAPI_VERSION = "1.0.3"
+# The version of a statement sent without one (xAPI 1.0.3, data 2.4.10).
+DEFAULT_STATEMENT_VERSION = "1.0.0"
 # Properties the LRS sets itself, left out when comparing a resent statement with the stored one.
 LRS_SET = ("stored", "authority", "version")
 
@@ -158,42 +160,45 @@ def statements_store(
         targets = _void_targets(new)
         stored_at = now.isoformat()
         stored_attachments = _attachments_store(raw)
-        voiders: list[LrsStatement] = []
+        authority = _authority(client)
+        rows: list[LrsStatement] = []
         for statement_id, statement in new:
             data = {
                 **statement,
                 "id": str(statement_id),
                 "timestamp": statement.get("timestamp", stored_at),
                 "stored": stored_at,
-                "authority": _authority(client),
-                "version": XAPI_VERSION,
+                "authority": authority,
+                # Kept as accepted (xAPI 1.0.3, data 2.4.10); a statement without one is 1.0.0.
+                "version": statement.get("version", DEFAULT_STATEMENT_VERSION),
             }
             context = statement.get("context") or {}
             obj = statement["object"]
-            row = LrsStatement.objects.create(
-                id=statement_id,
-                data=data,
-                actor_key=agent_key(statement["actor"]),
-                verb_id=statement["verb"]["id"],
-                activity_id=obj["id"] if obj.get("objectType", "Activity") == "Activity" else "",
-                registration=context.get("registration"),
-                timestamp=parse_timestamp(data["timestamp"], "timestamp"),
-                stored=now,
-                client=client,
-                ref_target=statement_ref_target(statement),
+            rows.append(
+                LrsStatement(
+                    id=statement_id,
+                    data=data,
+                    actor_key=agent_key(statement["actor"]),
+                    verb_id=statement["verb"]["id"],
+                    activity_id=obj["id"]
+                    if obj.get("objectType", "Activity") == "Activity"
+                    else "",
+                    registration=context.get("registration"),
+                    timestamp=parse_timestamp(data["timestamp"], "timestamp"),
+                    stored=now,
+                    client=client,
+                    ref_target=statement_ref_target(statement),
+                )
             )
-            statement_links_create(rows=[row])
-            shas = {str(a["sha2"]).lower() for a in _all_attachments(statement)}
-            linked = [stored_attachments[sha] for sha in shas if sha in stored_attachments]
-            if linked:
-                row.attachments.add(*linked)
-            if row.verb_id == VOIDED_VERB:
-                voiders.append(row)
-            else:
-                _bridge(row=row, client=client)
+        # The evidence first, so each row is inserted already linked to its evidence.
+        _bridge(rows=[row for row in rows if row.verb_id != VOIDED_VERB], client=client)
+        LrsStatement.objects.bulk_create(rows)
+        statement_links_create(rows=rows)
+        _attachments_link(rows=rows, stored=stored_attachments)
         LrsStatement.objects.filter(id__in=targets).update(voided=True)
-        for voider in voiders:
-            _bridge_void(voider=voider, client=client)
+        for voider in rows:
+            if voider.verb_id == VOIDED_VERB:
+                _bridge_void(voider=voider, client=client)
     return [str(statement_id) for statement_id in ids]
 
 
@@ -203,6 +208,17 @@ def statement_links_create(*, rows: list[LrsStatement]) -> None:
         LrsStatementLink(statement=row, kind=kind, value=value)
         for row in rows
         for kind, value in sorted(statement_links(row.data))
+    )
+
+
+def _attachments_link(*, rows: list[LrsStatement], stored: dict[str, LrsAttachment]) -> None:
+    """Each new statement linked to the raw attachments it carries, in one insert."""
+    through = LrsStatement.attachments.through
+    through.objects.bulk_create(
+        through(lrsstatement_id=row.id, lrsattachment_id=stored[sha].pk)
+        for row in rows
+        for sha in sorted({str(a["sha2"]).lower() for a in _all_attachments(row.data)})
+        if sha in stored
     )
 
 
@@ -269,34 +285,43 @@ def _bridge_void(*, voider: LrsStatement, client: LrsClient) -> None:
     voider.save(update_fields=["evidence"])
 
 
-def _bridge(*, row: LrsStatement, client: LrsClient) -> None:
-    """Record a statement about a known student and competency as evidence, and apply it."""
-    result = row.data.get("result") or {}
-    if "success" not in result:
+def _bridge(*, rows: list[LrsStatement], client: LrsClient) -> None:
+    """Record the statements about a known student and competency as evidence, and apply them
+    in order; sets each such row's ``evidence`` (the rows are not yet saved)."""
+    answers = [row for row in rows if "success" in (row.data.get("result") or {})]
+    if not answers:
         return
-    student = student_for_agent(row.data["actor"])
-    competency = competency_for_activity(row.activity_id)
-    if student is None or competency is None:
-        return
-    name_map = (row.data["object"].get("definition") or {}).get("name") or {}
-    score = (result.get("score") or {}).get("scaled")
-    evidence, created = evidence_record(
-        actor=student,
-        verb=Verb.ANSWERED,
-        object_id=row.activity_id[:500],
-        object_name=next(iter(name_map.values()), ""),
-        competencies=[competency],
-        source=Source.IMPORT,
-        # Evidence needs a Tandem user as authority: the administrator who issued the client.
-        authority=client.created_by or student,
-        timestamp=row.timestamp,
-        success=bool(result["success"]),
-        score_scaled=score,
-        response=str(result.get("response", ""))[:2000],
-        registration=row.registration,
-        idempotency_key=f"xapi:{row.id}",
-    )
-    if created:
-        mastery_apply(statement=evidence)
-    row.evidence = evidence
-    row.save(update_fields=["evidence"])
+    students = students_for_agents([row.data["actor"] for row in answers])
+    competencies = competencies_for_activities(row.activity_id for row in answers)
+    bridged: list[LrsStatement] = []
+    drafts: list[EvidenceDraft] = []
+    for row, student in zip(answers, students, strict=True):
+        competency = competencies.get(row.activity_id)
+        if student is None or competency is None:
+            continue
+        result = row.data["result"]
+        name_map = (row.data["object"].get("definition") or {}).get("name") or {}
+        bridged.append(row)
+        drafts.append(
+            EvidenceDraft(
+                actor=student,
+                verb=Verb.ANSWERED,
+                object_id=row.activity_id[:500],
+                object_name=next(iter(name_map.values()), ""),
+                competencies=[competency],
+                source=Source.IMPORT,
+                # Evidence needs a Tandem user as authority: the administrator who issued the
+                # client.
+                authority=client.created_by or student,
+                timestamp=row.timestamp,
+                success=bool(result["success"]),
+                score_scaled=(result.get("score") or {}).get("scaled"),
+                response=str(result.get("response", ""))[:2000],
+                registration=row.registration,
+                idempotency_key=f"xapi:{row.id}",
+            )
+        )
+    recorded = evidence_record_many(drafts=drafts)
+    mastery_apply_many(statements=[evidence for evidence, created in recorded if created])
+    for row, (evidence, _) in zip(bridged, recorded, strict=True):
+        row.evidence = evidence
