@@ -105,9 +105,26 @@ MATCH = _item(
 )
 ESSAY = _item(
     "essay-1",
-    """<qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="string"/>""",
-    """<qti-extended-text-interaction response-identifier="RESPONSE">
-      <qti-prompt>Explain why.</qti-prompt></qti-extended-text-interaction>""",
+    """<qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="string">
+    <qti-correct-response><qti-value>8/12 is more than 6/12.</qti-value></qti-correct-response>
+  </qti-response-declaration>""",
+    """<p>Maya says 2/3 is more than 1/2.</p>
+    <qti-extended-text-interaction response-identifier="RESPONSE" expected-length="400"
+        expected-lines="6">
+      <qti-prompt>Explain why she is right.</qti-prompt></qti-extended-text-interaction>
+    <qti-rubric-block view="scorer tutor" use="scoring"><qti-content-body>
+      <p>Full credit: compares with common denominators or a drawing.</p>
+    </qti-content-body></qti-rubric-block>
+    <qti-rubric-block view="candidate"><qti-content-body><p>Use a drawing if it helps.</p>
+    </qti-content-body></qti-rubric-block>""",
+)
+TWO_ESSAYS = _item(
+    "essay-2",
+    """<qti-response-declaration identifier="A" cardinality="single" base-type="string"/>
+    <qti-response-declaration identifier="B" cardinality="single" base-type="string"/>""",
+    """<p>Two questions.</p>
+    <qti-extended-text-interaction response-identifier="A"/>
+    <qti-extended-text-interaction response-identifier="B"/>""",
 )
 DOCTYPE = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
@@ -184,13 +201,14 @@ def test_single_items_of_each_supported_kind(tmp_path: Path) -> None:
 
 def test_unsupported_and_unsafe_items_are_refused_with_reasons(tmp_path: Path) -> None:
     reasons = {}
-    for name, xml in {"match.xml": MATCH, "essay.xml": ESSAY, "bomb.xml": DOCTYPE}.items():
+    for name, xml in {"match.xml": MATCH, "two.xml": TWO_ESSAYS, "bomb.xml": DOCTYPE}.items():
         report = qti_import(path=_write(tmp_path / name, xml))
         assert report.count("refused") == 1
         reasons[name] = report.refused[0].reason
     assert "match.xml" in reasons["match.xml"]
     assert "unsupported interaction qti-match-interaction" in reasons["match.xml"]
-    assert "teacher's judgement" in reasons["essay.xml"]
+    assert "2 interactions (qti-extended-text-interaction)" in reasons["two.xml"]
+    assert "exactly one" in reasons["two.xml"]
     assert "DOCTYPE" in reasons["bomb.xml"]
     assert not Item.objects.filter(generator=GENERATOR).exists()
 
@@ -273,3 +291,52 @@ def test_missing_manifest_is_a_package_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(QtiPackageError, match=r"imsmanifest\.xml"):
         qti_import(path=tmp_path / "empty")
+
+
+def test_extended_text_becomes_a_teacher_scored_written_item(tmp_path: Path) -> None:
+    framework_load_coherence_map()
+    folder = tmp_path / "pkg"
+    (folder / "items").mkdir(parents=True)
+    _write(folder / "items" / "essay.xml", ESSAY)
+    _write(folder / "imsmanifest.xml", _manifest({"items/essay.xml": "4.NF.A.2"}))
+    report = qti_import(path=folder)
+    assert report.count("imported") == 1, report.summary()
+    essay = _imported("essay-1")
+    assert essay.kind == "extended_text"
+    assert essay.stem == "Maya says 2/3 is more than 1/2.\nExplain why she is right."
+    assert essay.answer == [] and essay.choices == []
+    # The scorer's rubric and the sample answer; the candidate rubric is not scorer guidance.
+    assert essay.guidance == (
+        "Full credit: compares with common denominators or a drawing.\n\n"
+        "Sample answer: 8/12 is more than 6/12."
+    )
+    assert (essay.expected_length, essay.expected_lines) == (400, 6)
+    assert [c.human_coding_scheme for c in essay.competencies.all()] == ["4.NF.A.2"]
+    with pytest.raises(ValueError, match="teacher"):
+        check_answer(kind=essay.kind, answer=essay.answer, tolerance="", response="because")
+
+
+def test_round_trip_of_a_written_item(tmp_path: Path) -> None:
+    framework_load_coherence_map()
+    original = Item.objects.create(
+        kind="extended_text",
+        stem="Explain why 2/3 > 3/5.\nUse a drawing or common denominators.",
+        guidance="Shows understanding: 10/15 > 9/15, or an area model with equal wholes.\n"
+        "Partly: a correct claim with a weak reason.",
+        expected_length=600,
+        expected_lines=5,
+        hints=["Try fifteenths."],
+    )
+    original.competencies.set(Competency.objects.filter(human_coding_scheme="5.NF.A.1"))
+    call_command("export_qti", str(tmp_path / "out"))
+    exported = (tmp_path / "out" / "items" / f"tandem-{original.identifier}.xml").read_text()
+    assert '<qti-rubric-block view="scorer" use="scoring">' in exported
+    assert 'expected-length="600"' in exported
+    assert "qti-response-processing" not in exported  # a person scores it
+
+    report = qti_import(path=tmp_path / "out")
+    assert report.count("refused") == 0, report.summary()
+    copy = _imported(f"tandem-{original.identifier}")
+    fields = ("kind", "stem", "guidance", "expected_length", "expected_lines", "hints", "answer")
+    assert [getattr(copy, f) for f in fields] == [getattr(original, f) for f in fields]
+    assert set(copy.competencies.all()) == set(original.competencies.all())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tandem.content.generators.kinds import (
+    EXTENDED_TEXT,
     KINDS,
     MULTIPLE_CHOICE,
     NUMERIC,
@@ -184,6 +185,8 @@ def check_answer(
     Raises :class:`AnswerFormatError` when the response is not in a usable format, and
     :class:`ValueError` when ``kind`` is unknown.
     """
+    if kind == EXTENDED_TEXT:
+        raise ValueError("a written answer has no key: a teacher scores it")
     if kind not in KINDS:
         raise ValueError(f"unknown item kind {kind!r}")
     if isinstance(answer, str):

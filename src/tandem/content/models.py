@@ -14,6 +14,14 @@ class ItemKind(models.TextChoices):
     MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
     NUMERIC = "numeric", "Numeric entry"
     SHORT_TEXT = "short_text", "Short text"
+    # No answer key: a teacher scores the student's writing (see tandem.practice written answers).
+    EXTENDED_TEXT = "extended_text", "Written answer"
+
+
+# The kinds a key scores automatically; practice, the diagnostic and calibration use only these.
+AUTO_SCORED_KINDS = frozenset(
+    {ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE, ItemKind.NUMERIC, ItemKind.SHORT_TEXT}
+)
 
 
 class Item(models.Model):
@@ -27,6 +35,11 @@ class Item(models.Model):
     tolerance = models.CharField(max_length=30, blank=True)
     hints = models.JSONField(default=list, blank=True)
     solution = models.TextField(blank=True)
+    # Written answers only: what the scorer looks for (a rubric or a sample answer), never shown
+    # to students, and the expected length of the answer when the author gave one.
+    guidance = models.TextField(blank=True)
+    expected_length = models.PositiveIntegerField(null=True, blank=True)  # characters
+    expected_lines = models.PositiveSmallIntegerField(null=True, blank=True)
     difficulty = models.PositiveSmallIntegerField(default=2)
     generator = models.CharField(max_length=100, blank=True, db_index=True)
     seed = models.BigIntegerField(null=True, blank=True)

@@ -18,6 +18,7 @@ class Source(models.TextChoices):
     DIAGNOSTIC = "diagnostic", "Diagnostic"
     CHECK_IN = "check_in", "Check-in conversation"
     PROJECT = "project", "Project rubric"
+    WRITTEN = "written", "Written answer scored by a teacher"
 
 
 class ObservationKind(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Practice attempts: an item put in front of a student, and what became of it."""
+"""Practice attempts: an item put in front of a student, and what became of it; and written
+answers, which a teacher scores."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import models
 from tandem.competencies.models import Competency
 from tandem.content.models import Item
 from tandem.evidence.models import Statement
+from tandem.practice.constants import WrittenScoreLevel
 from tandem.roster.models import SchoolClass
 
 
@@ -34,3 +36,39 @@ class Attempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["student", "-presented_at"])]
+
+
+class WrittenAnswer(models.Model):
+    """A student's answer to a written (extended-text) item, waiting for or given a teacher's
+    score. One per student and item; its scores are kept in :class:`WrittenScore`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="written_answers"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="written_answers")
+    school_class = models.ForeignKey(SchoolClass, null=True, blank=True, on_delete=models.SET_NULL)
+    text = models.TextField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "item"], name="written_answer_once")
+        ]
+        indexes = [models.Index(fields=["student", "-submitted_at"])]
+
+
+class WrittenScore(models.Model):
+    """One teacher's score of a written answer. Rescoring adds a score; the newest counts."""
+
+    answer = models.ForeignKey(WrittenAnswer, on_delete=models.CASCADE, related_name="scores")
+    level = models.CharField(max_length=20, choices=WrittenScoreLevel.choices)
+    comment = models.TextField(blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    statement = models.OneToOneField(Statement, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["answer", "-created_at"])]

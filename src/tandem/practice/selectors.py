@@ -1,4 +1,5 @@
-"""Reads for practice: what a student can practise next, and their own progress."""
+"""Reads for practice: what a student can practise next, their own progress, and written
+questions with their answers and scores."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import tandem_engine
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import prerequisites_map
+from tandem.content.models import Item, ItemKind
 from tandem.content.selectors import practisable_competencies
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
@@ -16,8 +18,10 @@ from tandem.mastery.rules import READY_PREREQUISITE_AT
 from tandem.mastery.selectors import MasteryView, mastery_for_student
 from tandem.mastery.services import active_parameter_set, bkt_params_for
 from tandem.pathways.selectors import pathway_competency_ids
-from tandem.practice.models import Attempt
+from tandem.practice.models import Attempt, WrittenAnswer, WrittenScore
 from tandem.practice.policy import REVIEW_REASON, Candidate
+from tandem.roster.constants import EnrollmentRole, grade_rank
+from tandem.roster.models import SchoolClass, User
 
 
 def recent_competency_ids(*, student_id: int, limit: int = 10) -> list[int]:
@@ -137,3 +141,80 @@ def student_overview(*, student_id: int, now: dt.datetime, days: int = 14) -> St
         for d in (now.date() - dt.timedelta(days=i) for i in range(days - 1, -1, -1))
     ]
     return StudentOverview(working, ready_next, mastered, review, daily)
+
+
+# ---------- written questions ----------
+
+
+def written_items_for_student(*, student: User) -> list[Item]:
+    """Written questions the student has not answered, aligned to a competency on their pathway
+    or, without a pathway, at their grade or below, easiest grade first."""
+    pathway = pathway_competency_ids(student_id=student.pk)
+    items = Item.objects.filter(kind=ItemKind.EXTENDED_TEXT).exclude(
+        written_answers__student=student
+    )
+    if pathway is not None:
+        items = items.filter(competencies__in=pathway)
+    else:
+        items = items.filter(competencies__grade_rank__lte=grade_rank(student.grade))
+    return list(
+        items.distinct().prefetch_related("competencies").order_by("difficulty", "created_at", "pk")
+    )
+
+
+def written_item_for_student(*, student: User, item_id: int) -> Item | None:
+    """One written question the student may answer now, or None."""
+    return next((i for i in written_items_for_student(student=student) if i.pk == item_id), None)
+
+
+@dataclass(frozen=True)
+class WrittenAnswerView:
+    answer: WrittenAnswer
+    score: WrittenScore | None  # the newest score; None while waiting for the teacher
+
+    @property
+    def waiting(self) -> bool:
+        return self.score is None
+
+
+def _with_latest_scores(answers: list[WrittenAnswer]) -> list[WrittenAnswerView]:
+    latest: dict[object, WrittenScore] = {}
+    scores = (
+        WrittenScore.objects.filter(answer__in=[a.pk for a in answers])
+        .select_related("scored_by")
+        .order_by("answer_id", "-created_at", "-pk")
+    )
+    for score in scores:
+        latest.setdefault(score.answer_id, score)
+    return [WrittenAnswerView(answer, latest.get(answer.pk)) for answer in answers]
+
+
+def written_answers_of_student(*, student_id: int) -> list[WrittenAnswerView]:
+    """The student's written answers, newest first, each with its newest score if any."""
+    answers = list(
+        WrittenAnswer.objects.filter(student_id=student_id)
+        .select_related("item")
+        .prefetch_related("item__competencies")
+        .order_by("-submitted_at")
+    )
+    return _with_latest_scores(answers)
+
+
+def written_answers_for_class(
+    *, school_class: SchoolClass, pending: bool = True
+) -> list[WrittenAnswerView]:
+    """Written answers of the class's students: those waiting for a score (oldest first), or
+    with ``pending=False`` those already scored (newest first)."""
+    answers = WrittenAnswer.objects.filter(
+        student__enrollments__school_class=school_class,
+        student__enrollments__role=EnrollmentRole.STUDENT,
+        student__is_active=True,
+    )
+    if pending:
+        answers = answers.filter(scores__isnull=True).order_by("submitted_at")
+    else:
+        answers = answers.filter(scores__isnull=False).order_by("-submitted_at")
+    rows = list(
+        answers.distinct().select_related("student", "item").prefetch_related("item__competencies")
+    )
+    return _with_latest_scores(rows)

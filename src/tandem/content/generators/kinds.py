@@ -6,6 +6,8 @@ SINGLE_CHOICE: Final = "single_choice"
 MULTIPLE_CHOICE: Final = "multiple_choice"
 NUMERIC: Final = "numeric"
 SHORT_TEXT: Final = "short_text"
+# Scored by a teacher, never by a key: not in KINDS, so check_answer refuses it.
+EXTENDED_TEXT: Final = "extended_text"
 
 KINDS: Final[frozenset[str]] = frozenset({SINGLE_CHOICE, MULTIPLE_CHOICE, NUMERIC, SHORT_TEXT})
 CHOICE_KINDS: Final[frozenset[str]] = frozenset({SINGLE_CHOICE, MULTIPLE_CHOICE})

@@ -12,9 +12,13 @@ Supported interactions (exactly one per item):
 * ``qti-inline-choice-interaction`` — single choice over the inline choices; the stem keeps
   the sentence with a blank (``____``).
 
-``qti-extended-text-interaction`` is refused: an essay needs a teacher's judgement and
-Tandem items are auto-scored against a key.  Every other interaction, and items with more
-than one interaction, are refused with the file and interaction named.
+* ``qti-extended-text-interaction`` — a written answer (``extended_text``) that a teacher
+  scores: no key; the scorer guidance comes from ``qti-rubric-block`` elements whose ``view``
+  includes ``scorer`` (and a declared correct response, kept as a sample answer), the expected
+  length from ``expected-length`` (characters) and ``expected-lines``.
+
+Every other interaction, and items with more than one interaction, are refused with the file
+and interaction named.
 
 Hints come from ``qti-modal-feedback``/``qti-feedback-block`` whose identifier or title says
 "hint"; the solution from one that says "solution" (or "explanation").
@@ -28,18 +32,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from tandem.content.answers import AnswerFormatError, format_fraction, parse_number
-from tandem.content.generators.kinds import MULTIPLE_CHOICE, NUMERIC, SHORT_TEXT, SINGLE_CHOICE
+from tandem.content.generators.kinds import (
+    EXTENDED_TEXT,
+    MULTIPLE_CHOICE,
+    NUMERIC,
+    SHORT_TEXT,
+    SINGLE_CHOICE,
+)
 
 BLANK = "____"
 SUPPORTED = (
     "qti-choice-interaction",
     "qti-text-entry-interaction",
     "qti-inline-choice-interaction",
+    "qti-extended-text-interaction",
 )
-EXTENDED_TEXT_REASON = (
-    "qti-extended-text-interaction: extended text needs a teacher's judgement; "
-    "not importable as an auto-scored item"
-)
+SAMPLE_ANSWER = "Sample answer:"
 _BLOCKS = {
     "p", "div", "li", "ul", "ol", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
     "blockquote", "pre", "qti-prompt", "section", "figure",
@@ -63,6 +71,10 @@ class ParsedItem:
     tolerance: str = ""
     hints: list[str] = field(default_factory=list)
     solution: str = ""
+    # Written answers only (kind extended_text).
+    guidance: str = ""
+    expected_length: int | None = None
+    expected_lines: int | None = None
 
 
 def _text(element: ET.Element) -> str:
@@ -165,6 +177,33 @@ def _tolerance(root: ET.Element) -> str:
     return ""
 
 
+def _positive_int(value: str | None) -> int | None:
+    """A positive whole number from an attribute, or None (absent or not usable)."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def _extended_text(
+    item: ParsedItem, root: ET.Element, interaction: ET.Element, correct: list[str]
+) -> None:
+    """Fill in a written-answer item: scorer guidance and expected length, no key."""
+    item.kind = EXTENDED_TEXT
+    rubrics = [
+        _text(block)
+        for block in root.iter("qti-rubric-block")
+        if "scorer" in block.get("view", "").split()
+    ]
+    parts = [text for text in rubrics if text]
+    if correct:
+        parts.append(f"{SAMPLE_ANSWER} " + "\n".join(correct))
+    item.guidance = "\n\n".join(parts)
+    item.expected_length = _positive_int(interaction.get("expected-length"))
+    item.expected_lines = _positive_int(interaction.get("expected-lines"))
+
+
 def parse_item(root: ET.Element, *, name: str) -> ParsedItem:
     """The Tandem item described by a parsed ``qti-assessment-item``; QtiRefusedError if none."""
     if root.tag == "assessmentItem":
@@ -187,8 +226,6 @@ def parse_item(root: ET.Element, *, name: str) -> ParsedItem:
             f"{where}: {len(interactions)} interactions ({names}); Tandem items have exactly one."
         )
     interaction = interactions[0]
-    if interaction.tag == "qti-extended-text-interaction":
-        raise QtiRefusedError(f"{where}: {EXTENDED_TEXT_REASON}.")
     if interaction.tag not in SUPPORTED:
         raise QtiRefusedError(
             f"{where}: unsupported interaction {interaction.tag} "
@@ -215,6 +252,9 @@ def parse_item(root: ET.Element, *, name: str) -> ParsedItem:
         solution=solution,
     )
 
+    if interaction.tag == "qti-extended-text-interaction":
+        _extended_text(item, root, interaction, correct)
+        return item
     if interaction.tag in ("qti-choice-interaction", "qti-inline-choice-interaction"):
         child = (
             "qti-simple-choice"

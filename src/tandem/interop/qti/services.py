@@ -21,7 +21,13 @@ from django.db import transaction
 
 from tandem.competencies.models import Competency
 from tandem.content.answers import AnswerFormatError, parse_number
-from tandem.content.generators.kinds import MULTIPLE_CHOICE, NUMERIC, SHORT_TEXT, SINGLE_CHOICE
+from tandem.content.generators.kinds import (
+    EXTENDED_TEXT,
+    MULTIPLE_CHOICE,
+    NUMERIC,
+    SHORT_TEXT,
+    SINGLE_CHOICE,
+)
 from tandem.content.models import Item
 from tandem.interop.qti.package import ItemSource, QtiPackageError, item_sources
 from tandem.interop.qti.reader import ParsedItem, QtiRefusedError, parse_item
@@ -157,6 +163,9 @@ def _store(parsed: ParsedItem, competencies: list[Competency]) -> tuple[str, int
         "tolerance": parsed.tolerance,
         "hints": parsed.hints,
         "solution": parsed.solution,
+        "guidance": parsed.guidance,
+        "expected_length": parsed.expected_length,
+        "expected_lines": parsed.expected_lines,
     }
     item = Item.objects.select_for_update().filter(generator=GENERATOR, seed=seed).first()
     if item is None:
@@ -260,6 +269,10 @@ def item_to_qti(item: Item) -> ET.Element:
             mapping = _sub(declaration, "qti-mapping", default_value="0")
             for key in keys:
                 _sub(mapping, "qti-map-entry", map_key=key, mapped_value="1")
+    elif item.kind == EXTENDED_TEXT:
+        # A teacher scores it: no key and no response processing (see below).
+        declaration.set("cardinality", "single")
+        declaration.set("base-type", "string")
     else:
         assert item.kind == SHORT_TEXT
         declaration.set("cardinality", "single")
@@ -293,11 +306,24 @@ def item_to_qti(item: Item) -> ET.Element:
         )
         for index, choice in enumerate(item.choices):
             _sub(interaction, "qti-simple-choice", str(choice), identifier=f"CHOICE_{index}")
+    elif item.kind == EXTENDED_TEXT:
+        interaction = _sub(body, "qti-extended-text-interaction", response_identifier="RESPONSE")
+        if item.expected_length:
+            interaction.set("expected-length", str(item.expected_length))
+        if item.expected_lines:
+            interaction.set("expected-lines", str(item.expected_lines))
+        if item.guidance:
+            rubric = _sub(body, "qti-rubric-block", view="scorer", use="scoring")
+            _paragraphs(_sub(rubric, "qti-content-body"), item.guidance)
     else:
         paragraph = _sub(body, "p")
         interaction = _sub(paragraph, "qti-text-entry-interaction", response_identifier="RESPONSE")
         for key, value in interaction_attrs.items():
             interaction.set(key, value)
+    if item.kind == EXTENDED_TEXT:
+        # Human-scored: the delivery system collects the response and a scorer sets SCORE.
+        _add_feedback(root, item)
+        return root
     processing = _sub(root, "qti-response-processing", template=template)
     if item.kind == NUMERIC and item.tolerance and Fraction(item.tolerance) != 0:
         # Tolerance needs explicit processing rather than the match_correct template.
@@ -309,6 +335,11 @@ def item_to_qti(item: Item) -> ET.Element:
         _sub(equal, "qti-correct", identifier="RESPONSE")
         outcome = _sub(branch, "qti-set-outcome-value", identifier="SCORE")
         _sub(outcome, "qti-base-value", "1", base_type="float")
+    _add_feedback(root, item)
+    return root
+
+
+def _add_feedback(root: ET.Element, item: Item) -> None:
     for index, hint in enumerate(item.hints, start=1):
         feedback = _sub(
             root,
@@ -329,7 +360,6 @@ def item_to_qti(item: Item) -> ET.Element:
             title="Solution",
         )
         _paragraphs(_sub(feedback, "qti-content-body"), item.solution)
-    return root
 
 
 def _resource_metadata(resource: ET.Element, competencies: Iterable[Competency]) -> None:
