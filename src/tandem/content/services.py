@@ -1,4 +1,5 @@
-"""Writes of the content domain: turning generated item specifications into stored items."""
+"""Writes of the content domain: turning generated item specifications into stored items, and
+written questions (scored by a teacher) written by people."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from tandem.competencies.models import Competency
 from tandem.content.generators import ItemSpec
-from tandem.content.models import Item
+from tandem.content.models import Item, ItemKind
 
 
 def item_from_spec(*, spec: ItemSpec) -> Item:
@@ -86,3 +87,31 @@ def items_bulk_from_specs(*, specs: list[ItemSpec]) -> list[Item]:
                     links.append(through(item_id=item.pk, competency_id=by_code[code].pk))
         through.objects.bulk_create(links, ignore_conflicts=True)
     return [stored[key] for key in wanted]
+
+
+def written_item_create(
+    *,
+    stem: str,
+    competency_codes: list[str],
+    guidance: str = "",
+    expected_lines: int | None = None,
+    difficulty: int = 2,
+) -> Item:
+    """A written question that a teacher scores, aligned to the competencies named by code."""
+    stem = stem.strip()
+    if not stem:
+        raise ValueError("A written question needs its question text.")
+    competencies = list(Competency.objects.filter(human_coding_scheme__in=competency_codes))
+    missing = sorted(set(competency_codes) - {c.human_coding_scheme for c in competencies})
+    if missing or not competencies:
+        raise ValueError(f"No competency matches {', '.join(missing) or 'nothing given'}.")
+    with transaction.atomic():
+        item = Item.objects.create(
+            kind=ItemKind.EXTENDED_TEXT,
+            stem=stem,
+            guidance=guidance.strip(),
+            expected_lines=expected_lines,
+            difficulty=difficulty,
+        )
+        item.competencies.set(competencies)
+    return item

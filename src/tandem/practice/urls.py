@@ -10,4 +10,7 @@ urlpatterns = [
     path("practice/", views.practice, name="practice"),
     path("attempt/<uuid:attempt_id>/answer/", views.answer, name="answer"),
     path("attempt/<uuid:attempt_id>/hint/", views.hint, name="hint"),
+    path("written/", views.written_list, name="written"),
+    path("written/question/<int:item_id>/", views.written_question, name="written_question"),
+    path("written/answer/<uuid:answer_id>/", views.written_answer, name="written_answer"),
 ]

@@ -1,4 +1,5 @@
-"""Student pages: my progress, and practice one item at a time with hints and feedback.
+"""Student pages: my progress, practice one item at a time with hints and feedback, and
+written questions that a teacher scores.
 
 Reads go through the practice selectors and writes through the practice services; what is here
 only shapes their results for the templates (chart geometry, answer wording).
@@ -12,23 +13,33 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.content.generators import CHOICE_KINDS, MULTIPLE_CHOICE
 from tandem.content.models import Item
 from tandem.content.selectors import practisable_competencies
+from tandem.practice.access import access_written_answer
+from tandem.practice.forms import WrittenAnswerForm
 from tandem.practice.models import Attempt
-from tandem.practice.selectors import StudentOverview, student_overview
+from tandem.practice.selectors import (
+    StudentOverview,
+    student_overview,
+    written_answers_of_student,
+    written_item_for_student,
+    written_items_for_student,
+)
 from tandem.practice.services import (
     AnswerFormatError,
     AnswerOutcome,
+    WrittenAnswerError,
     attempt_answer,
     attempt_hint,
     practice_next,
+    written_answer_submit,
 )
 from tandem.roster.access import role_required, signed_in_user
 from tandem.roster.constants import grade_label
@@ -334,3 +345,80 @@ def hint(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
         "hints_left": len(attempt.item.hints) - len(hints),
     }
     return _vary_on_htmx(render(request, "practice/_hints.html", context))
+
+
+# ---------- written questions ----------
+
+
+@require_safe
+@role_required("student")
+def written_list(request: HttpRequest) -> HttpResponse:
+    """Written questions to answer, and my written answers with my teacher's scores."""
+    student = signed_in_user(request)
+    context = {
+        "questions": written_items_for_student(student=student),
+        "answers": written_answers_of_student(student_id=student.pk),
+    }
+    return render(request, "practice/written_list.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required("student")
+def written_question(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Write an answer to one written question. A second submission (a double click) goes to
+    the answer already stored."""
+    student = signed_in_user(request)
+    item = written_item_for_student(student=student, item_id=item_id)
+    if item is None:
+        # Answered already (the answer page says where it stands), or not a question for me.
+        answered = next(
+            (
+                view.answer
+                for view in written_answers_of_student(student_id=student.pk)
+                if view.answer.item_id == item_id
+            ),
+            None,
+        )
+        if answered is None:
+            raise Http404("No such question.")
+        return redirect("practice:written_answer", answer_id=answered.pk)
+    if request.method == "POST":
+        form = WrittenAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                answer, _ = written_answer_submit(
+                    student=student,
+                    item_id=item.pk,
+                    text=form.cleaned_data["text"],
+                    now=timezone.now(),
+                )
+            except WrittenAnswerError as error:
+                form.add_error("text", str(error))
+            else:
+                return redirect("practice:written_answer", answer_id=answer.pk)
+    else:
+        form = WrittenAnswerForm()
+    status = 200 if request.method != "POST" else 400
+    return render(
+        request,
+        "practice/written_question.html",
+        {"item": item, "form": form, "competencies": list(item.competencies.all())},
+        status=status,
+    )
+
+
+@require_safe
+@role_required("student")
+def written_answer(request: HttpRequest, answer_id: uuid.UUID) -> HttpResponse:
+    """One of my written answers: waiting for my teacher, or their score and comment."""
+    student = signed_in_user(request)
+    answer = access_written_answer(user=student, answer_id=answer_id)
+    view = next(v for v in written_answers_of_student(student_id=student.pk) if v.answer == answer)
+    context = {
+        "view": view,
+        "answer": answer,
+        "item": answer.item,
+        "competencies": list(answer.item.competencies.all()),
+        "scores": list(answer.scores.order_by("-created_at", "-pk")),
+    }
+    return render(request, "practice/written_answer.html", context)

@@ -1,4 +1,5 @@
-"""The teacher's observation form: which competency, what was seen, and a note."""
+"""The teacher's forms: an observation (which competency, what was seen, a note), and the
+score of a written answer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django import forms
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import ObservationKind
 from tandem.forms import IdempotentForm, short_text
+from tandem.practice.constants import WRITTEN_COMMENT_MAX, WrittenScoreLevel
 
 NOTE_MAX = 2000
 
@@ -72,3 +74,21 @@ class ObservationForm(IdempotentForm):
             self.add_error("competency", "Choose a competency, or type its code.")
         cleaned["resolved_competency"] = competency
         return cleaned
+
+
+class WrittenScoreForm(IdempotentForm):
+    """The teacher's judgement of a written answer and an optional comment to the student."""
+
+    level = forms.ChoiceField(
+        label="Does the answer show understanding?",
+        choices=WrittenScoreLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose “Shows understanding”, “Partly” or “Not yet”."},
+    )
+    comment = forms.CharField(
+        label="Comment to the student",
+        required=False,
+        max_length=WRITTEN_COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The student sees this with the score.",
+    )

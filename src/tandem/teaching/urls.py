@@ -8,6 +8,12 @@ app_name = "teaching"
 urlpatterns = [
     path("", views.class_list, name="classes"),
     path("class/<int:class_id>/", views.class_detail, name="class"),
+    path("class/<int:class_id>/written/", views.written_to_score, name="written"),
+    path(
+        "class/<int:class_id>/written/<uuid:answer_id>/",
+        views.written_score,
+        name="written_score",
+    ),
     path("student/<int:student_id>/", views.student_detail, name="student"),
     path(
         "student/<int:student_id>/competency/<int:competency_id>/",

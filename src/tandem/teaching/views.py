@@ -1,9 +1,11 @@
-"""Teacher pages: my classes, a class at a glance, one student's record, and why an estimate is
-what it is. Reads go through selectors, the one write (an observation) through its service.
+"""Teacher pages: my classes, a class at a glance, one student's record, why an estimate is
+what it is, and written answers to score. Reads go through selectors, the writes (an
+observation, a score) through their services.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,11 +37,20 @@ from tandem.mastery.selectors import (
 )
 from tandem.mastery.services import bkt_params_for
 from tandem.placement.selectors import placement_summary
-from tandem.roster.access import access_class, access_student, classes_visible_to, role_required
+from tandem.practice.access import access_written_answer
+from tandem.practice.selectors import written_answers_for_class
+from tandem.practice.services import WrittenAnswerError, written_answer_score
+from tandem.roster.access import (
+    access_class,
+    access_student,
+    classes_visible_to,
+    role_required,
+    signed_in_user,
+)
 from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import SchoolClass, User
 from tandem.roster.selectors import student_classes
-from tandem.teaching.forms import ObservationForm
+from tandem.teaching.forms import ObservationForm, WrittenScoreForm
 from tandem.teaching.selectors import ClassGrid, StudentRow, class_grid
 from tandem.teaching.services import OBSERVATION_WEIGHT, observation_record
 
@@ -337,3 +348,66 @@ def competency_explain(request: HttpRequest, student_id: int, competency_id: int
         + "#observe",
     }
     return render(request, "teaching/explain.html", context)
+
+
+# How many recently scored written answers the scoring page lists below the pending ones.
+WRITTEN_SCORED_SHOWN = 20
+
+
+@require_safe
+@role_required("teacher")
+def written_to_score(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's written answers waiting for a score, oldest first, and the latest scored."""
+    school_class = access_class(user=request.user, class_id=class_id)
+    context = {
+        "school_class": school_class,
+        "pending": written_answers_for_class(school_class=school_class),
+        "scored": written_answers_for_class(school_class=school_class, pending=False)[
+            :WRITTEN_SCORED_SHOWN
+        ],
+    }
+    return render(request, "teaching/written.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required("teacher")
+def written_score(request: HttpRequest, class_id: int, answer_id: uuid.UUID) -> HttpResponse:
+    """One student's written answer with the scorer guidance, and the form to score it."""
+    school_class = access_class(user=request.user, class_id=class_id)
+    answer = access_written_answer(
+        user=request.user, answer_id=answer_id, action="teaching:written", path=request.path
+    )
+    if not school_class.enrollments.filter(
+        user_id=answer.student_id, role=EnrollmentRole.STUDENT
+    ).exists():
+        raise Http404("No such written answer.")
+    form = WrittenScoreForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            score = written_answer_score(
+                teacher=signed_in_user(request),
+                answer=answer,
+                level=form.cleaned_data["level"],
+                comment=form.cleaned_data["comment"],
+                now=timezone.now(),
+                idempotency_key=str(form.cleaned_data["idempotency_key"]),
+            )
+        except WrittenAnswerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Scored {answer.student.display_name}’s answer: {score.get_level_display()}.",
+            )
+            return redirect("teaching:written", class_id=school_class.pk)
+    context = {
+        "school_class": school_class,
+        "answer": answer,
+        "item": answer.item,
+        "competencies": list(answer.item.competencies.all()),
+        "scores": list(answer.scores.select_related("scored_by").order_by("-created_at", "-pk")),
+        "form": form,
+    }
+    return render(
+        request, "teaching/written_score.html", context, status=400 if form.is_bound else 200
+    )
