@@ -5,9 +5,12 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from tests.factories import PASSWORD, make_school, record_answer
 
 from tandem.competencies.models import Competency
+from tandem.content.services import written_item_create
+from tandem.practice.services import written_answer_submit
 from tandem.privacy.models import AccessLog
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +23,16 @@ def school():
     school = make_school()
     record_answer(school.student_a, "6.EE.A.2", True)
     record_answer(school.student_b, "6.EE.A.2", False)
+    # Written questions: one answered by each student, one still open.
+    answered = written_item_create(stem="Explain 2(x + 3).", competency_codes=["6.EE.A.2"])
+    school.open_question = written_item_create(stem="Explain x + x.", competency_codes=["6.EE.A.2"])
+    now = timezone.now()
+    school.answer_a, _ = written_answer_submit(
+        student=school.student_a, item_id=answered.pk, text="Twice x plus 3.", now=now
+    )
+    school.answer_b, _ = written_answer_submit(
+        student=school.student_b, item_id=answered.pk, text="2x + 6.", now=now
+    )
     return school
 
 
@@ -77,6 +90,24 @@ def _pages(school):
         "lti_grades_a": reverse("lti:class_grades", args=[school.class_a.pk]),
         "lti_grades_b": reverse("lti:class_grades", args=[school.class_b.pk]),
         "lti_grades_missing": reverse("lti:class_grades", args=[MISSING]),
+        # Written questions: the student's pages and the teacher's scoring pages.
+        "written_mine": reverse("practice:written"),
+        "written_question": reverse("practice:written_question", args=[school.open_question.pk]),
+        "written_question_missing": reverse("practice:written_question", args=[MISSING]),
+        "written_answer_a": reverse("practice:written_answer", args=[school.answer_a.pk]),
+        "written_answer_b": reverse("practice:written_answer", args=[school.answer_b.pk]),
+        "teach_written_a": reverse("teaching:written", args=[school.class_a.pk]),
+        "teach_written_b": reverse("teaching:written", args=[school.class_b.pk]),
+        "teach_written_score_a": reverse(
+            "teaching:written_score", args=[school.class_a.pk, school.answer_a.pk]
+        ),
+        "teach_written_score_b": reverse(
+            "teaching:written_score", args=[school.class_b.pk, school.answer_b.pk]
+        ),
+        # Student B's answer through a class B is not in.
+        "teach_written_score_cross": reverse(
+            "teaching:written_score", args=[school.class_a.pk, school.answer_b.pk]
+        ),
     }
 
 
@@ -93,6 +124,9 @@ ALLOWED = {
         "goals_home",
         "projects_library",
         "projects_propose",
+        "written_mine",
+        "written_question",
+        "written_answer_a",
     },
     "teacher_a": {
         "teach_classes",
@@ -112,6 +146,8 @@ ALLOWED = {
         "projects_review",
         "projects_manage",
         "lti_grades_a",
+        "teach_written_a",
+        "teach_written_score_a",
     },
     "guardian_a": {
         "family_home",
@@ -194,4 +230,14 @@ def test_reading_a_students_record_is_audited(client, school):
     assert "api:evidence" in actions and len(actions) >= 2
     # A refused request leaves no entry about the other student.
     client.get(reverse("teaching:student", args=[school.student_b.pk]))
+    assert not AccessLog.objects.filter(student=school.student_b).exists()
+
+
+def test_opening_a_written_answer_is_audited(client, school):
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    client.get(reverse("teaching:written_score", args=[school.class_a.pk, school.answer_a.pk]))
+    assert AccessLog.objects.filter(
+        actor=school.teacher_a, student=school.student_a, action="teaching:written"
+    ).exists()
+    client.get(reverse("teaching:written_score", args=[school.class_a.pk, school.answer_b.pk]))
     assert not AccessLog.objects.filter(student=school.student_b).exists()

@@ -7,6 +7,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 import tandem_engine
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import prerequisites_map
@@ -148,15 +150,14 @@ def student_overview(*, student_id: int, now: dt.datetime, days: int = 14) -> St
 
 def written_items_for_student(*, student: User) -> list[Item]:
     """Written questions the student has not answered, aligned to a competency on their pathway
-    or, without a pathway, at their grade or below, easiest grade first."""
-    pathway = pathway_competency_ids(student_id=student.pk)
+    (which may lie beyond their grade) or at their grade or below."""
+    pathway = pathway_competency_ids(student_id=student.pk) or set()
     items = Item.objects.filter(kind=ItemKind.EXTENDED_TEXT).exclude(
         written_answers__student=student
     )
-    if pathway is not None:
-        items = items.filter(competencies__in=pathway)
-    else:
-        items = items.filter(competencies__grade_rank__lte=grade_rank(student.grade))
+    items = items.filter(
+        Q(competencies__in=pathway) | Q(competencies__grade_rank__lte=grade_rank(student.grade))
+    )
     return list(
         items.distinct().prefetch_related("competencies").order_by("difficulty", "created_at", "pk")
     )
