@@ -272,3 +272,21 @@ def test_teacher_pages_list_score_and_audit(client, school: School, question) ->
     assert client.get(other_class_url).status_code == 404
     assert client.post(other_class_url, {"level": "not_yet"}).status_code == 404
     assert WrittenScore.objects.count() == 1
+
+
+def test_demo_school_has_written_questions_answered_and_scored(db, client) -> None:
+    from tandem.core.demo import WRITTEN_QUESTIONS, demo_seed
+
+    demo_seed(students=12, days=7, seed=3)
+    assert Item.objects.filter(kind=ItemKind.EXTENDED_TEXT).count() == len(WRITTEN_QUESTIONS)
+    assert all(i.guidance for i in Item.objects.filter(kind=ItemKind.EXTENDED_TEXT))
+    scored = WrittenAnswer.objects.filter(scores__isnull=False).distinct()
+    pending = WrittenAnswer.objects.filter(scores__isnull=True)
+    assert scored.exists() and pending.exists()
+    assert Statement.objects.filter(source=Source.WRITTEN).count() == WrittenScore.objects.count()
+    answer = pending.select_related("school_class").first()
+    assert answer is not None and answer.school_class is not None
+    teacher = answer.school_class.enrollments.get(role="teacher").user
+    client.force_login(teacher)
+    page = client.get(reverse("teaching:written", args=[answer.school_class.pk]))
+    assert page.status_code == 200 and answer.student.display_name in page.content.decode()

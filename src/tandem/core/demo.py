@@ -34,7 +34,7 @@ from tandem.competencies.services import framework_load_coherence_map
 from tandem.content.generators import GENERATORS, generate
 from tandem.content.models import Item
 from tandem.content.selectors import practisable_competencies
-from tandem.content.services import items_bulk_from_specs
+from tandem.content.services import items_bulk_from_specs, written_item_create
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
 from tandem.goals.constants import MAX_GOALS_PER_WEEK, GoalKind, GoalStatus
@@ -59,8 +59,10 @@ from tandem.pathways.services import (
     pathway_project_add,
     pathway_target_add,
 )
+from tandem.practice.constants import WrittenScoreLevel
 from tandem.practice.models import Attempt
 from tandem.practice.policy import Candidate, choose_next
+from tandem.practice.services import written_answer_score, written_answer_submit
 from tandem.profiles.constants import AccommodationKind, Interest
 from tandem.profiles.models import Accommodation
 from tandem.profiles.services import accommodation_create, profile_update
@@ -280,6 +282,7 @@ def demo_seed(*, students: int = 150, days: int = 42, seed: int = 2026) -> DemoR
         interests_of = _seed_profiles(roster, history, seed=seed)
         projects = _seed_projects(roster, history, seed=seed, interests_of=interests_of)
         _seed_checkins(roster, history, seed=seed)
+        _seed_written(roster, history, seed=seed)
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     with contextlib.suppress(InsufficientEvidenceError):  # a tiny demo keeps the defaults
         calibrate()
@@ -1067,6 +1070,121 @@ HABITS = (
     "Write down the steps, not just the answer",
     "Look back at my mistakes at the end of each session",
 )
+
+
+# Written questions a teacher scores: (competency code, question, scorer guidance, lines).
+WRITTEN_QUESTIONS = [
+    (
+        "4.NF.A.2",
+        "Explain why 2/3 is greater than 3/5. Use a drawing or common denominators.",
+        "Shows understanding: rewrites both with a common denominator (10/15 > 9/15), or draws "
+        "two same-sized wholes split into thirds and fifths and compares the shaded parts.\n"
+        "Partly: the right claim with an incomplete reason, e.g. wholes of different sizes, or "
+        "“2/3 is closer to 1” without saying why.\n"
+        "Not yet: compares numerators or denominators on their own (“5 is bigger than 3”).",
+        5,
+    ),
+    (
+        "6.RP.A.1",
+        "A trail mix uses 3 cups of peanuts for every 2 cups of raisins. Explain what the ratio "
+        "3:2 tells you, and how many cups of raisins go with 9 cups of peanuts.",
+        "Shows understanding: for every 3 cups of peanuts there are 2 cups of raisins; 9 is 3 "
+        "groups of 3, so 3 groups of 2 = 6 cups of raisins (a table or tape diagram is fine).\n"
+        "Partly: says 6 cups without explaining the groups, or explains the ratio but slips in "
+        "the arithmetic.\n"
+        "Not yet: adds instead of scaling (9 − 3 = 6 more, so 8 cups).",
+        5,
+    ),
+    (
+        "6.NS.C.7.b",
+        "It was −5 °C on Monday and −2 °C on Tuesday. Maya says Monday was warmer because 5 is "
+        "more than 2. Is she right? Explain using a number line or the temperatures.",
+        "Shows understanding: Maya is wrong; −5 lies to the left of −2 on a number line, so it "
+        "is colder: −5 < −2.\n"
+        "Partly: the right answer with no reason, or a reason that only restates the rule.\n"
+        "Not yet: agrees with Maya or compares 5 and 2.",
+        4,
+    ),
+    (
+        "6.EE.A.3",
+        "Jon says that 3(x + 4) is the same as 3x + 4. Is he right? Explain how you know.",
+        "Shows understanding: no — the 3 multiplies both terms (distributive property), so "
+        "3(x + 4) = 3x + 12; may check with a value, e.g. x = 1 gives 15 and 7.\n"
+        "Partly: says he is wrong and gives 3x + 12 without a reason, or tests one value only.\n"
+        "Not yet: agrees with Jon.",
+        4,
+    ),
+    (
+        "7.RP.A.2.a",
+        "Sam earns $24 for 2 hours of work and $60 for 5 hours. Is his pay proportional to the "
+        "hours he works? Explain how you know.",
+        "Shows understanding: yes — $12 an hour both times (24 ÷ 2 = 60 ÷ 5 = 12), so the ratio "
+        "is constant; a table or a line through (0, 0) also works.\n"
+        "Partly: finds one unit rate, or says yes without comparing both.\n"
+        "Not yet: looks only at the differences (36 more dollars for 3 more hours).",
+        5,
+    ),
+    (
+        "8.EE.A.1",
+        "Explain why 2³ × 2⁴ = 2⁷. Do not just state the rule: show where the 7 comes from.",
+        "Shows understanding: writes out the factors — three 2s times four 2s is seven 2s "
+        "multiplied together.\n"
+        "Partly: states “add the exponents” with a correct example but no reason.\n"
+        "Not yet: multiplies the exponents (2¹²) or the bases (4⁷).",
+        4,
+    ),
+]
+# What demo students wrote: one answer that shows understanding, one partly, one not yet.
+_WRITTEN_SAMPLES = {
+    WrittenScoreLevel.SHOWS: "I made both fractions into fifteenths. 2/3 = 10/15 and "
+    "3/5 = 9/15, and 10/15 is bigger, so 2/3 is bigger.",
+    WrittenScoreLevel.PARTLY: "2/3 is bigger because it is closer to a whole.",
+    WrittenScoreLevel.NOT_YET: "3/5 is bigger because 5 is bigger than 3.",
+}
+_WRITTEN_COMMENTS = {
+    WrittenScoreLevel.SHOWS: "Clear reasoning: common denominators make the comparison easy.",
+    WrittenScoreLevel.PARTLY: "You are right. Now show why it is closer to a whole.",
+    WrittenScoreLevel.NOT_YET: "Try drawing both fractions on the same-sized bar.",
+}
+
+
+def _seed_written(roster: _Roster, history: _History, *, seed: int) -> None:
+    """The written questions, and in each class a few answers to the first one: most scored by
+    the teacher (following what the student truly knew), a couple still waiting."""
+    rng = random.Random(seed + 7)
+    items = [
+        written_item_create(
+            stem=stem, competency_codes=[code], guidance=guidance, expected_lines=lines
+        )
+        for code, stem, guidance, lines in WRITTEN_QUESTIONS
+    ]
+    first = items[0]
+    competency_id = first.competencies.values_list("pk", flat=True).first()
+    students_of: dict[int, list[User]] = defaultdict(list)
+    for student in roster.students:
+        students_of[roster.teacher_of(student).pk].append(student)
+    now = history.now
+    for teacher in roster.teachers:
+        students = students_of[teacher.pk]
+        for n, student in enumerate(rng.sample(students, min(4, len(students)))):
+            knows = _knows(history, student, competency_id, rng)
+            level = (
+                WrittenScoreLevel.SHOWS
+                if knows
+                else rng.choice([WrittenScoreLevel.PARTLY, WrittenScoreLevel.NOT_YET])
+            )
+            sent = now - dt.timedelta(days=3 - n % 3, hours=rng.randint(1, 5))
+            answer, _ = written_answer_submit(
+                student=student, item_id=first.pk, text=_WRITTEN_SAMPLES[level], now=sent
+            )
+            if n < 2:  # the others wait for the teacher
+                written_answer_score(
+                    teacher=teacher,
+                    answer=answer,
+                    level=level,
+                    comment=_WRITTEN_COMMENTS[level],
+                    now=sent + dt.timedelta(hours=20),
+                )
 
 
 def _seed_checkins(roster: _Roster, history: _History, *, seed: int) -> None:
