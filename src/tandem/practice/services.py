@@ -196,6 +196,11 @@ class WrittenAnswerError(ValueError):
     """A written answer or score that cannot be recorded; the message is shown to its author."""
 
 
+def _gist(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 def _written_item(item_id: int) -> Item:
     try:
         return Item.objects.get(pk=item_id, kind=ItemKind.EXTENDED_TEXT)
@@ -299,7 +304,7 @@ def written_answer_score(
         actor=answer.student,
         verb=Verb.SCORED,
         object_id=item.activity_id,
-        object_name=f"Written answer: {chosen.label}",
+        object_name=f"“{_gist(item.stem)}” — {chosen.label}",
         competencies=competencies,
         source=Source.WRITTEN,
         authority=teacher,
