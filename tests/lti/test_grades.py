@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from tests.factories import PASSWORD, record_answer
 from tests.lti.conftest import CODE
 from tests.lti.test_refusals import TOOL, post_launch, start, student
 
+from tandem.interop.xapi.services import lrs_client_issue, statements_store
 from tandem.lti.constants import PassbackStatus
 from tandem.lti.models import Passback
 from tandem.lti.models import Platform as LtiPlatform
@@ -67,3 +69,27 @@ def test_only_a_changed_score_of_a_linked_student_is_sent(
     assert [s["scoreGiven"] for _, s in platform.scores] == [0.0], platform.errors
     record_answer(school.student_a, CODE, True)
     assert len(platform.scores) == 2 and platform.scores[-1][1]["scoreGiven"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_xapi_statements_moves_the_lms_grade(
+    client, live_server, school, make_platform, immediate_tasks
+):
+    # A batch is applied with one bulk write of the states, which no model signal sees: the
+    # mastery services announce the change themselves.
+    platform = make_platform(live_server.url)
+    message = student(platform, school)
+    query = start(client, platform, message)
+    post_launch(client, platform.id_token(message, nonce=query["nonce"]), query["state"])
+    assert [s["scoreGiven"] for _, s in platform.scores] == [0.0], platform.errors
+    lrs, _ = lrs_client_issue(name="Quiz app")
+    answered = {
+        "actor": {"account": {"homePage": "https://quiz.example.org", "name": "?"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": f"urn:tandem:competency:{CODE}"},
+        "result": {"success": True},
+    }
+    answered["actor"]["account"]["name"] = school.student_a.username
+    statements_store(client=lrs, statements=[answered] * 3, now=timezone.now())
+    assert len(platform.scores) == 2, platform.errors
+    assert platform.scores[-1][1]["scoreGiven"] > 0

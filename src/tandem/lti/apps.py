@@ -7,12 +7,11 @@ class LtiConfig(AppConfig):
     verbose_name = "LTI 1.3 (launch from the LMS)"
 
     def ready(self) -> None:
-        # A change of learner state anywhere (practice, xAPI, observations) may move a grade.
-        from django.db.models.signals import post_save
+        # A change of estimate anywhere (practice, xAPI batches, observations, voiding,
+        # calibration) may move a grade; the mastery services announce each after commit.
+        from tandem.lti.tasks import passback_on_states_changed
+        from tandem.mastery.signals import learner_states_changed
 
-        from tandem.lti.tasks import passback_on_state_saved
-        from tandem.mastery.models import LearnerState
-
-        post_save.connect(
-            passback_on_state_saved, sender=LearnerState, dispatch_uid="lti_passback_on_state"
+        learner_states_changed.connect(
+            passback_on_states_changed, dispatch_uid="lti_passback_on_states_changed"
         )

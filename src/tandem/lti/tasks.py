@@ -31,13 +31,22 @@ def _enqueue(student_id: int | None, class_id: int | None, force: bool) -> None:
         )
 
 
-def passback_on_state_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """After the answer's transaction commits, queue the student's passback if any LMS link
-    grades them. One indexed existence check when nobody is linked."""
-    student_id = instance.student_id
-    if not ResourceLinkLearner.objects.filter(student_id=student_id).exists():
-        return
-    transaction.on_commit(lambda: _enqueue(student_id, None, False))
+# Students per existence query: SQLite caps the parameters of one statement.
+LINKED_CHUNK = 1000
+
+
+def passback_on_states_changed(sender: Any, student_ids: frozenset[int], **kwargs: Any) -> None:
+    """Estimates changed and committed (mastery's signal): queue the passback of each student
+    an LMS link grades. One indexed query per thousand students when nobody is linked."""
+    ids = sorted(student_ids)
+    for start in range(0, len(ids), LINKED_CHUNK):
+        linked = (
+            ResourceLinkLearner.objects.filter(student_id__in=ids[start : start + LINKED_CHUNK])
+            .values_list("student_id", flat=True)
+            .distinct()
+        )
+        for student_id in sorted(set(linked)):
+            _enqueue(student_id, None, False)
 
 
 def passback_class_now(*, school_class: SchoolClass) -> None:

@@ -27,6 +27,7 @@ from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.rules import MASTERED_AT, status_after
 from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.mastery.signals import states_changed
 
 Progress = Callable[[int, str], None]
 
@@ -440,6 +441,8 @@ def _write_replay(replay: _Replay, parameter_set: ParameterSet) -> tuple[int, in
         ),
         batch_size=5000,
     )
+    # Every estimate may have moved: tell the apps that mirror estimates elsewhere (LMS grades).
+    states_changed(student_ids={student for student, _ in existing})
     return len(updates) + len(creates), len(replay.changes)
 
 

@@ -16,6 +16,7 @@ from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.rules import MASTERED_AT, status_after
+from tandem.mastery.signals import states_changed
 
 DEFAULT_PARAMETER_SET = "bkt-default-1"
 
@@ -108,6 +109,8 @@ def mastery_apply(*, statement: Statement) -> list[StateChange]:
         state.save()
         change.save()
         changes.append(change)
+    if changes:
+        states_changed(student_ids=[statement.actor_id])
     return changes
 
 
@@ -202,6 +205,7 @@ def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
         update_fields=STATE_FIELDS,
     )
     StateChange.objects.bulk_create(changes)
+    states_changed(student_ids=[student_id for student_id, _ in pairs])
     return changes
 
 
@@ -235,6 +239,7 @@ def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: flo
         )
     state.parameter_set = parameter_set
     state.save()
+    states_changed(student_ids=[statement.actor_id])
     return StateChange.objects.create(
         state=state,
         statement=statement,
@@ -349,6 +354,8 @@ def mastery_recompute(
                 at=statement.timestamp,
             )
         )
+    if changes:
+        states_changed(student_ids=[student_id])
     return changes
 
 
