@@ -29,7 +29,6 @@ import argparse
 import base64
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from machine import machine  # bench/machine.py: run as `python bench/interop.py`
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "var" / "bench" / "interop.json"
@@ -48,29 +49,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 POSTGRES_DB = "tandem_bench_interop"
 BATCH = 100
 VERSION = {"HTTP_X_EXPERIENCE_API_VERSION": "1.0.3"}
-
-
-def machine() -> dict[str, Any]:
-    model = platform.processor() or ""
-    memory = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return {
-        "cpu": model,
-        "cpu_count": os.cpu_count(),
-        "memory": memory,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-    }
 
 
 # -- one database, in a worker process -------------------------------------------------------------

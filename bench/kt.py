@@ -17,13 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from machine import machine  # bench/machine.py: run as `python bench/kt.py`
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "var" / "bench" / "kt-assist2009.json"
@@ -59,39 +60,6 @@ MODELS: dict[str, tuple[str, str, str]] = {
     "LogisticKT (extended)": ("LogisticKT()", "q_matrix", "Best-LR + recency, residuals, patterns"),
     "BoostedKT": ("BoostedKT()", "q_matrix", "boosted trees on the same history summaries"),
 }
-
-
-def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    import numpy
-    import scipy
-    import sklearn
-
-    return {
-        "cpu": model,
-        "cpu_count": os.cpu_count(),
-        "memory": memory,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "load_average_1min": round(os.getloadavg()[0], 2),
-    }
 
 
 # -- one engine model, in a worker process ---------------------------------------------------------
@@ -279,7 +247,17 @@ def main(argv: list[str] | None = None) -> int:
     if not (gervet / "q_mat.npz").exists():
         print(f"no data at {gervet} (set TANDEM_SHARED_DIR)", file=sys.stderr)
         return 2
-    info = machine()
+    import numpy
+    import scipy
+    import sklearn
+
+    info = machine(
+        **{
+            "numpy": numpy.__version__,
+            "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__,
+        }
+    )
     rows: list[dict[str, Any]] = []
     for name in MODELS:
         if args.only and name not in args.only:

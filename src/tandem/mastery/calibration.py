@@ -26,7 +26,7 @@ from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.rules import MASTERED_AT, status_after
-from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.mastery.services import STATE_FIELDS, active_parameter_set, bkt_params_for
 from tandem.mastery.signals import states_changed
 
 Progress = Callable[[int, str], None]
@@ -341,18 +341,6 @@ def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress
     return out
 
 
-_STATE_FIELDS = [
-    "p_mastery",
-    "evidence_weight",
-    "n_attempts",
-    "n_correct",
-    "last_evidence_at",
-    "status",
-    "parameter_set",
-    "updated_at",
-]
-
-
 def _update_states(states: list[LearnerState]) -> None:
     """Write each state's own values with one prepared UPDATE run for all of them.
 
@@ -361,7 +349,7 @@ def _update_states(states: list[LearnerState]) -> None:
     """
     connection = connections[router.db_for_write(LearnerState)]
     meta = LearnerState._meta
-    fields = [f for f in meta.concrete_fields if f.name in _STATE_FIELDS]
+    fields = [f for f in meta.concrete_fields if f.name in STATE_FIELDS]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
