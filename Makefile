@@ -118,7 +118,11 @@ vendor: ## refresh vendored front-end files from package-lock.json (needs npm; r
 	mkdir -p $(VENDOR_DIR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR_DIR)/htmx.min.js
 	cp node_modules/htmx.org/LICENSE $(VENDOR_DIR)/htmx.LICENSE.txt  # .txt: packaged by pyproject's package-data
-	@echo "vendored htmx.org $$(node -p "require('./node_modules/htmx.org/package.json').version")"
+	mkdir -p tests/browser/vendor  # axe-core: test-only (accessibility checks), never served
+	cp node_modules/axe-core/axe.min.js tests/browser/vendor/axe.min.js
+	cp node_modules/axe-core/LICENSE tests/browser/vendor/axe-core.LICENSE.txt
+	@echo "vendored htmx.org $$(node -p "require('./node_modules/htmx.org/package.json').version")," \
+		"axe-core $$(node -p "require('./node_modules/axe-core/package.json').version") (tests only)"
 
 clean: ## remove caches, test data and node_modules (keeps .venv and var/ data)
 	rm -rf $(TEST_DATA_DIR) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results
