@@ -53,6 +53,16 @@ def browser(require: Callable[[object, str], None]) -> Iterator[Browser]:
             chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def close_contexts(browser: Browser) -> Iterator[None]:
+    """Close every browser context a test left open. An open page keeps a keep-alive socket to
+    the live server, hence a server thread holding a database connection, and PostgreSQL then
+    refuses to drop the test database at the end of the session."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser context per test (no shared cookies), pointed at the live server."""
