@@ -46,3 +46,13 @@ def test_rotate_key_from_the_admin(admin_client):
     assert tool_key_current().pk != first.pk
     page = admin_client.get(f"/admin/lti/toolkey/{first.pk}/change/").content.decode()
     assert "PRIVATE KEY" not in page  # the private key never shows
+
+
+def test_the_keyset_is_never_empty(client):
+    # An LMS often reads the keyset while the tool is registered there, before any launch.
+    assert not ToolKey.objects.exists()
+    keys = client.get("/lti/jwks").json()["keys"]
+    assert [key["kid"] for key in keys] == [tool_key_current().kid]
+    assert {"kty", "n", "e", "alg", "use"} <= set(keys[0])
+    assert "d" not in keys[0]  # never the private exponent
+    assert client.get("/lti/jwks").json()["keys"] == keys  # one key, made once

@@ -31,6 +31,7 @@ from tandem.lti.services import (
     launch_accept,
     launch_verify,
     login_start,
+    tool_key_current,
 )
 from tandem.lti.tasks import passback_class_now, passback_student_soon
 from tandem.roster.access import access_class, is_administrator, role_required, signed_in_user
@@ -68,7 +69,9 @@ def _refused(request: HttpRequest, error: LtiError) -> HttpResponse:
 
 @require_safe
 def jwks(request: HttpRequest) -> JsonResponse:
-    """The tool's public keys, for platforms to check what Tandem signs."""
+    """The tool's public keys, for platforms to check what Tandem signs. Never empty: an LMS
+    often reads the keyset while the tool is being registered, before any launch."""
+    tool_key_current()
     response = JsonResponse(tool_jwks())
     response["Cache-Control"] = "public, max-age=300"
     return response
