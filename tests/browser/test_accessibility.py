@@ -189,6 +189,28 @@ def _practice_error(page: Page, school: School) -> None:
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def _practice_hint(page: Page, school: School) -> None:
+    _practice_item(page, school)
+    page.get_by_role("button", name="Show a hint").click()
+    expect(
+        page.get_by_role("button", name=re.compile("Show another hint|No more hints"))
+    ).to_be_visible()
+
+
+def _submit_empty(path: str, button: str) -> Visit:
+    def visit(page: Page, school: School) -> None:
+        page.goto(path.format(s=school))
+        page.get_by_role("button", name=button).click()
+        expect(page.locator("[aria-invalid=true], [role=alert]").first).to_be_visible()
+
+    return visit
+
+
+def _missing(page: Page, school: School) -> None:
+    response = page.goto("/teach/student/999999/")
+    assert response is not None and response.status == 404
+
+
 def _practice_feedback(page: Page, school: School) -> None:
     _practice_item(page, school)
     student = User.objects.get(pk=school.student_id)
@@ -207,15 +229,25 @@ def _login(page: Page, school: School) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
+def _login_refused(page: Page, school: School) -> None:
+    _login(page, school)
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 PAGES: list[tuple[str, str, Visit]] = [
     (STUDENT, "home", _go(lambda s: "/learn/")),
     (STUDENT, "practice-item", _practice_item),
     (STUDENT, "practice-format-error", _practice_error),
+    (STUDENT, "practice-hint", _practice_hint),
     (STUDENT, "practice-feedback", _practice_feedback),
     (STUDENT, "diagnostic", _go(lambda s: "/diagnostic/")),
     (STUDENT, "diagnostic-question", _diagnostic_question),
     (STUDENT, "pathway", _go(lambda s: "/pathway/")),
     (STUDENT, "goals", _go(lambda s: "/goals/")),
+    (STUDENT, "goals-add-refused", _submit_empty("/goals/", "Add goal")),
     (STUDENT, "projects", _go(lambda s: "/projects/")),
     (STUDENT, "project-propose", _go(lambda s: "/projects/propose/")),
     (STUDENT, "profile", _go(lambda s: "/profile/")),
@@ -250,13 +282,16 @@ PAGES: list[tuple[str, str, Visit]] = [
     (TEACHER, "project-template", _go(lambda s: f"/projects/library/{s.template_id}/")),
     (TEACHER, "project-template-new", _go(lambda s: "/projects/library/new/")),
     (TEACHER, "lti-grades", _go(lambda s: f"/lti/class/{s.class_id}/grades/")),
+    (TEACHER, "not-found", _missing),
     (GUARDIAN, "family", _go(lambda s: "/family/")),
     (GUARDIAN, "family-child", _go(lambda s: f"/family/child/{s.child_id}/")),
     (GUARDIAN, "profile-child", _go(lambda s: f"/profile/child/{s.child_id}/")),
     (ADMIN, "checkins-today", _go(lambda s: "/checkins/")),
     (ADMIN, "projects-library", _go(lambda s: "/projects/library/")),
     (ADMIN, "lti-grades", _go(lambda s: f"/lti/class/{s.class_id}/grades/")),
-    (ADMIN, "login", _login),  # last of all: it signs the administrator out
+    # Last of all: they sign the administrator out.
+    (ADMIN, "login", _login),
+    (ADMIN, "login-refused", _login_refused),
 ]
 
 
