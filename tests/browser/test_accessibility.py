@@ -3,7 +3,8 @@
 Each role signs in once (student, teacher, guardian, administrator) and every main page of that
 role is loaded and checked against WCAG 2.0/2.1 A and AA; a page fails on any violation axe
 rates "serious" or "critical", and the message lists each one (rule, impact, elements, help).
-A keyboard test checks that practice works with Tab and Enter alone, with focus visible.
+A keyboard test checks that practice works from the keyboard alone (Tab, Space or arrows, Enter),
+with focus visible.
 
 One demo school serves the whole module. pytest-django's ``live_server`` fixture forces
 ``transactional_db`` on every test that uses it, which empties the database after each test, so
@@ -34,7 +35,9 @@ from tandem.projects.models import ProjectTemplate, StudentProject
 from tandem.roster.models import Enrollment, GuardianLink, User
 
 # Plain `django_db` (not transactional): it makes pytest-django create the test database, and
-# its per-test transaction never empties the school the module fixture committed.
+# its per-test transaction never empties the school the module fixture committed. (What a page
+# writes, e.g. an answer, is rolled back with that transaction on SQLite, whose live server
+# shares the test's connection, and committed on PostgreSQL; no test relies on either.)
 pytestmark = pytest.mark.django_db
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
