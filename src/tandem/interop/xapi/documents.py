@@ -90,8 +90,17 @@ def _rows(key: DocumentKey) -> QuerySet[LrsDocument]:
     )
 
 
+def _one(key: DocumentKey) -> QuerySet[LrsDocument]:
+    return _rows(key).filter(registration=key.registration, document_id=key.document_id)
+
+
+def _locked(key: DocumentKey) -> LrsDocument | None:
+    """The document, locked until the write's transaction ends (None when there is none)."""
+    return _one(key).select_for_update().first()
+
+
 def lrs_document_get(*, key: DocumentKey) -> LrsDocument | None:
-    return _rows(key).filter(registration=key.registration, document_id=key.document_id).first()
+    return _one(key).first()
 
 
 def lrs_document_ids(
@@ -177,12 +186,7 @@ def lrs_document_put(
     """
     _size(content)
     with transaction.atomic():
-        existing = (
-            _rows(key)
-            .select_for_update()
-            .filter(registration=key.registration, document_id=key.document_id)
-            .first()
-        )
+        existing = _locked(key)
         _check(existing, conditions)
         if require_conditions and existing is not None and not conditions.sent:
             raise DocumentConflictError(
@@ -215,12 +219,7 @@ def lrs_document_merge(
     """
     _size(content)
     with transaction.atomic():
-        existing = (
-            _rows(key)
-            .select_for_update()
-            .filter(registration=key.registration, document_id=key.document_id)
-            .first()
-        )
+        existing = _locked(key)
         _check(existing, conditions)
         if existing is not None:
             stored = json_object(bytes(existing.content), existing.content_type)
@@ -246,12 +245,7 @@ def lrs_document_merge(
 def lrs_document_delete(*, key: DocumentKey, conditions: Preconditions) -> None:
     """Delete the one document (a missing one is no error unless If-Match asks for it)."""
     with transaction.atomic():
-        existing = (
-            _rows(key)
-            .select_for_update()
-            .filter(registration=key.registration, document_id=key.document_id)
-            .first()
-        )
+        existing = _locked(key)
         _check(existing, conditions)
         if existing is not None:
             existing.delete()
