@@ -202,10 +202,10 @@ def written_answers_of_student(*, student_id: int) -> list[WrittenAnswerView]:
 
 
 def written_answers_for_class(
-    *, school_class: SchoolClass, pending: bool = True
+    *, school_class: SchoolClass, pending: bool = True, limit: int | None = None
 ) -> list[WrittenAnswerView]:
     """Written answers of the class's students: those waiting for a score (oldest first), or
-    with ``pending=False`` those already scored (newest first)."""
+    with ``pending=False`` those already scored (newest first); at most ``limit`` of them."""
     answers = WrittenAnswer.objects.filter(
         student__enrollments__school_class=school_class,
         student__enrollments__role=EnrollmentRole.STUDENT,
@@ -215,7 +215,7 @@ def written_answers_for_class(
         answers = answers.filter(scores__isnull=True).order_by("submitted_at")
     else:
         answers = answers.filter(scores__isnull=False).order_by("-submitted_at")
-    rows = list(
+    answers = (
         answers.distinct().select_related("student", "item").prefetch_related("item__competencies")
     )
-    return _with_latest_scores(rows)
+    return _with_latest_scores(list(answers if limit is None else answers[:limit]))

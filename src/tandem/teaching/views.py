@@ -362,9 +362,9 @@ def written_to_score(request: HttpRequest, class_id: int) -> HttpResponse:
     context = {
         "school_class": school_class,
         "pending": written_answers_for_class(school_class=school_class),
-        "scored": written_answers_for_class(school_class=school_class, pending=False)[
-            :WRITTEN_SCORED_SHOWN
-        ],
+        "scored": written_answers_for_class(
+            school_class=school_class, pending=False, limit=WRITTEN_SCORED_SHOWN
+        ),
     }
     return render(request, "teaching/written.html", context)
 
