@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class InteropConfig(AppConfig):
     name = "tandem.interop"
     label = "interop"
-    verbose_name = "Interoperability (OneRoster, CASE)"
+    verbose_name = "Interoperability (OneRoster, CASE, QTI, xAPI)"
