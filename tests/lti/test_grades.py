@@ -84,12 +84,13 @@ def test_a_batch_of_xapi_statements_moves_the_lms_grade(
     assert [s["scoreGiven"] for _, s in platform.scores] == [0.0], platform.errors
     lrs, _ = lrs_client_issue(name="Quiz app")
     answered = {
-        "actor": {"account": {"homePage": "https://quiz.example.org", "name": "?"}},
+        "actor": {
+            "account": {"homePage": "https://quiz.example.org", "name": school.student_a.username}
+        },
         "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
         "object": {"id": f"urn:tandem:competency:{CODE}"},
         "result": {"success": True},
     }
-    answered["actor"]["account"]["name"] = school.student_a.username
     statements_store(client=lrs, statements=[answered] * 3, now=timezone.now())
     assert len(platform.scores) == 2, platform.errors
     assert platform.scores[-1][1]["scoreGiven"] > 0
