@@ -108,3 +108,17 @@ def _plain_static_files() -> Iterator[None]:
     }
     with override_settings(STORAGES=storages, WHITENOISE_USE_FINDERS=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Iterator[None]:
+    """Each test starts with empty process caches: rows a rolled-back test cached (the active
+    parameter set, the framework) must not leak into the next one."""
+    try:
+        from tandem.caching import invalidate_all
+    except ImportError:  # the engine-only suite may run without the web layer importable
+        yield
+        return
+    invalidate_all()
+    yield
+    invalidate_all()

@@ -46,6 +46,10 @@ class CompetencyCandidate:
     on_pathway: bool = False
     last_practiced: datetime | None = None
     recent_items: tuple[str, ...] = ()
+    #: A target (grade-level, or on the pathway) or an unmastered prerequisite of one.
+    focus: bool = False
+    #: Reached mastery on an earlier day and awaits the check that confirms it.
+    check_due: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class ItemCandidate:
 
 class PickReason(StrEnum):
     REVIEW = "review"  # a mastered competency whose predicted recall has faded
+    CHECK = "check"  # probably mastered on an earlier day: a retention check confirms it
     LEARN = "learn"  # ready, not yet mastered
     PRACTICE = "practice"  # already mastered and fresh, or prerequisites not met
 
@@ -74,11 +79,14 @@ class PolicyConfig:
     band_low: float = 0.70
     band_high: float = 0.85
     review_every: int = 3
-    w_band: float = 4.0  # per unit of distance outside the band
+    w_band: float = 2.0  # per unit of distance outside the band
     w_learn: float = 1.0
+    w_focus: float = 1.5  # a target or one of its unmastered prerequisites
+    w_weak: float = 2.0  # per unit of (1 - P(mastery)) on a ready focus competency
     w_pathway: float = 0.5
     w_review_due: float = 2.0
     w_review_early: float = -0.5
+    w_check: float = 2.5
     w_mastered: float = -1.0
     w_not_ready: float = -3.0
     w_recent_item: float = -2.0
@@ -113,14 +121,6 @@ class Pick:
     score: float
 
 
-def _band_distance(p: float, low: float, high: float) -> float:
-    if p < low:
-        return low - p
-    if p > high:
-        return p - high
-    return 0.0
-
-
 def next_item(
     competencies: Sequence[CompetencyCandidate],
     items: Sequence[ItemCandidate],
@@ -130,17 +130,21 @@ def next_item(
     picks_since_review: int = 0,
     config: PolicyConfig = PolicyConfig(),
     seed: int = 0,
+    review_allowed: bool = True,
 ) -> Pick | None:
     """The best next item, or None when there is no candidate but the one just given.
 
-    Score = band fit + competency priority (learn / pathway / review / mastered / not ready)
-    + a penalty for items recently given on the competency + a seeded tie-breaking jitter.
-    Items on competencies missing from ``competencies`` count as ready, off-pathway, new.
+    Score = band fit + competency priority (check / review / learn: focus first, weakest
+    first / mastered / not ready) + a penalty for items recently given on the competency + a
+    seeded tie-breaking jitter. With ``review_allowed`` false no review or check is picked
+    as such (the caller caps their share). Items on competencies missing from
+    ``competencies`` count as ready, off-pathway, new. Scored as arrays, one pass.
     """
     config.validate()
+    if not items:
+        return None
     rule = config.rule
     review_due = picks_since_review + 1 >= config.review_every
-    # Competency priority, one pass.
     priority: dict[str, tuple[float, PickReason, frozenset[str]]] = {}
     for c in competencies:
         mastered = c.p_mastery >= rule.threshold and c.n_evidence >= rule.min_evidence
@@ -150,41 +154,51 @@ def next_item(
             recall = predicted_recall(elapsed_days(c.last_practiced, now), stability)
             fading = recall < rule.review_below
         score = 0.0
-        if fading:
+        if fading and review_allowed:
             reason = PickReason.REVIEW
             score += config.w_review_due if review_due else config.w_review_early
-        elif mastered:
+        elif c.check_due and review_allowed:
+            reason = PickReason.CHECK
+            score += config.w_check
+        elif mastered or c.check_due:
             reason = PickReason.PRACTICE
             score += config.w_mastered
         elif c.ready:
             reason = PickReason.LEARN
             score += config.w_learn
+            if c.focus:
+                # Among targets and their gaps the weakest ready one comes first.
+                score += config.w_focus + config.w_weak * (1.0 - c.p_mastery)
         else:
             reason = PickReason.PRACTICE
             score += config.w_not_ready
         if c.on_pathway:
             score += config.w_pathway
         priority[c.competency] = (score, reason, frozenset(c.recent_items))
-    jitter = np.random.default_rng(seed).random(len(items)) * config.jitter
-    best: Pick | None = None
-    for k, it in enumerate(items):
-        if it.item == last_item:
-            continue
-        base, reason, recent = priority.get(
-            it.competency, (config.w_learn, PickReason.LEARN, frozenset())
-        )
-        score = base - config.w_band * _band_distance(
-            it.p_success, config.band_low, config.band_high
-        )
-        if it.item in recent:
-            score += config.w_recent_item
-        score += float(jitter[k])
-        if best is None or score > best.score:
-            best = Pick(
-                item=it.item,
-                competency=it.competency,
-                reason=reason,
-                p_success=it.p_success,
-                score=score,
-            )
-    return best
+    default = (config.w_learn, PickReason.LEARN, frozenset[str]())
+    rows = [priority.get(it.competency, default) for it in items]
+    base = np.fromiter((row[0] for row in rows), dtype=np.float64, count=len(items))
+    p_success = np.fromiter((it.p_success for it in items), dtype=np.float64, count=len(items))
+    distance = np.maximum(config.band_low - p_success, 0.0) + np.maximum(
+        p_success - config.band_high, 0.0
+    )
+    recent = np.fromiter(
+        (it.item in row[2] for it, row in zip(items, rows, strict=True)),
+        dtype=np.bool_,
+        count=len(items),
+    )
+    scores = base - config.w_band * distance + np.where(recent, config.w_recent_item, 0.0)
+    scores += np.random.default_rng(seed).random(len(items)) * config.jitter
+    if last_item is not None:
+        scores[[k for k, it in enumerate(items) if it.item == last_item]] = -np.inf
+    k = int(np.argmax(scores))
+    if not np.isfinite(scores[k]):
+        return None
+    it = items[k]
+    return Pick(
+        item=it.item,
+        competency=it.competency,
+        reason=rows[k][1],
+        p_success=it.p_success,
+        score=float(scores[k]),
+    )

@@ -8,25 +8,60 @@ from tests.factories import make_school, record_answer
 
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, StateChange
-from tandem.mastery.rules import MASTERED_AT, effective_status, review_due_after_days, status_after
+from tandem.mastery.rules import (
+    MASTERED_AT,
+    effective_status,
+    estimate_ceiling,
+    review_due_after_days,
+    status_after,
+)
 from tandem.mastery.selectors import mastery_explanation, mastery_for_student
 from tandem.mastery.services import active_parameter_set
 
 pytestmark = pytest.mark.django_db
 
 
-def test_right_answers_raise_mastery_until_mastered():
+def test_right_answers_raise_mastery_until_probably_mastered_then_a_later_day_confirms():
     school = make_school()
+    monday = timezone.now().replace(hour=9) - dt.timedelta(days=3)
     values = []
-    for _ in range(8):
-        record_answer(school.student_a, "6.EE.A.2", True)
+    for minute in range(8):
+        record_answer(school.student_a, "6.EE.A.2", True, at=monday + dt.timedelta(minutes=minute))
         values.append(LearnerState.objects.get(student=school.student_a).p_mastery)
     assert values == sorted(values)
     state = LearnerState.objects.get(student=school.student_a)
     assert state.p_mastery >= MASTERED_AT
-    assert state.status == Status.MASTERED
+    # One sitting is not enough: mastery waits for a check on a later day.
+    assert state.status == Status.PROBABLY_MASTERED
+    assert state.probable_since is not None
     assert state.n_attempts == 8 and state.n_correct == 8
     assert state.parameter_set == active_parameter_set()
+    record_answer(school.student_a, "6.EE.A.2", True, at=monday + dt.timedelta(hours=3))
+    assert LearnerState.objects.get(student=school.student_a).status == Status.PROBABLY_MASTERED
+    record_answer(school.student_a, "6.EE.A.2", True, at=monday + dt.timedelta(days=1))
+    state = LearnerState.objects.get(student=school.student_a)
+    assert state.status == Status.MASTERED
+    assert state.probable_since is None
+
+
+def test_a_wrong_answer_after_a_streak_visibly_lowers_the_estimate():
+    school = make_school()
+    start = timezone.now() - dt.timedelta(days=10)
+    for n in range(12):
+        record_answer(school.student_a, "6.EE.A.2", True, at=start + dt.timedelta(minutes=n))
+    high = LearnerState.objects.get(student=school.student_a).p_mastery
+    assert high <= estimate_ceiling(12.0) < 0.97
+    record_answer(school.student_a, "6.EE.A.2", False, at=start + dt.timedelta(minutes=30))
+    low = LearnerState.objects.get(student=school.student_a).p_mastery
+    assert high - low >= 0.1
+    assert LearnerState.objects.get(student=school.student_a).status == Status.LEARNING
+
+
+def test_estimate_ceiling_grows_with_evidence():
+    ceilings = [estimate_ceiling(w) for w in (0, 5, 35, 85, 1000)]
+    assert ceilings == sorted(ceilings)
+    assert ceilings[1] == pytest.approx(0.95)
+    assert ceilings[-1] < 1.0
 
 
 def test_every_change_links_to_its_statement():
@@ -60,7 +95,25 @@ def test_status_rule():
         status_after(previous=Status.NOT_STARTED, p_mastery=0.5, n_attempts=0) == Status.NOT_STARTED
     )
     assert status_after(previous=Status.NOT_STARTED, p_mastery=0.5, n_attempts=1) == Status.LEARNING
-    assert status_after(previous=Status.LEARNING, p_mastery=0.96, n_attempts=5) == Status.MASTERED
+    assert (
+        status_after(previous=Status.LEARNING, p_mastery=0.96, n_attempts=5)
+        == Status.PROBABLY_MASTERED
+    )
+    monday = dt.datetime(2026, 11, 30, 15, tzinfo=dt.UTC)
+    for at, expected in (
+        (monday + dt.timedelta(hours=1), Status.PROBABLY_MASTERED),
+        (monday + dt.timedelta(days=1), Status.MASTERED),
+    ):
+        assert (
+            status_after(
+                previous=Status.PROBABLY_MASTERED,
+                p_mastery=0.96,
+                n_attempts=6,
+                probable_since=monday,
+                at=at,
+            )
+            == expected
+        )
     assert (
         status_after(previous=Status.MASTERED, p_mastery=0.8, n_attempts=6) == Status.NEEDS_REVIEW
     )

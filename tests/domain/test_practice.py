@@ -1,5 +1,8 @@
 """The practice loop through its services: next item, answer once, hints, bad formats."""
 
+import dataclasses
+import datetime as dt
+
 import pytest
 from django.http import Http404
 from django.utils import timezone
@@ -9,7 +12,8 @@ from tandem.content.answers import AnswerFormatError
 from tandem.evidence.models import Statement
 from tandem.mastery.models import LearnerState
 from tandem.practice.models import Attempt
-from tandem.practice.policy import Candidate, choose_next
+from tandem.practice.policy import REVIEW_EVERY, REVIEW_REASON, Candidate, choose_next
+from tandem.practice.selectors import RecentPick, over_served_removed, review_allowed
 from tandem.practice.services import attempt_answer, attempt_hint, practice_next
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +169,6 @@ def test_policy_never_gives_the_same_competency_and_difficulty_twice_running():
 
 
 def test_policy_interleaves_review_of_a_faded_competency():
-    import datetime as dt
     import random
 
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -181,10 +184,72 @@ def test_policy_interleaves_review_of_a_faded_competency():
             rng=random.Random(n),
             now=now,
         ).kind
-        for n in range(3)
+        for n in range(REVIEW_EVERY)
     ]
-    assert kinds[:2] == ["learn", "learn"]
-    assert kinds[2] == "review"
+    assert kinds[:-1] == ["learn"] * (REVIEW_EVERY - 1)
+    assert kinds[-1] == "review"
+    # Reviews never pass their share of recent items: with the cap reached, no review.
+    capped = choose_next(
+        [faded, learning],
+        student_grade_rank=7,
+        recent_competency_ids=[],
+        answered_count=REVIEW_EVERY,
+        picks_since_review=REVIEW_EVERY,
+        rng=random.Random(1),
+        now=now,
+        review_allowed=False,
+    )
+    assert capped is not None and capped.kind == "learn"
+
+
+def test_review_share_is_capped_at_a_quarter_of_recent_items():
+    review = RecentPick(1, 2, REVIEW_REASON)
+    other = RecentPick(2, 2, "Next step at your grade")
+    assert review_allowed([other] * 9)
+    assert not review_allowed([review, other, other, review, other, other, other, other, other])
+    assert review_allowed([other, other, other, review, other, other, other, other, other])
+
+
+def test_no_competency_more_than_three_times_in_ten_unless_chosen():
+    candidates = [_candidate(1, 7, 0.5), _candidate(2, 7, 0.5)]
+    often = [RecentPick(1, 2, "Next step at your grade")] * 3 + [
+        RecentPick(10 + n, 2, "x") for n in range(6)
+    ]
+    assert [c.competency_id for c in over_served_removed(candidates, often)] == [2]
+    chosen = [RecentPick(1, 2, "You chose to work on this", chosen=True)] * 3
+    assert len(over_served_removed(candidates, chosen)) == 2
+    # Never leaves the student with nothing.
+    assert over_served_removed(candidates[:1], often) == candidates[:1]
+
+
+def test_policy_serves_the_weakest_ready_focus_competency_and_gaps_first():
+    import random
+
+    now = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    strong = dataclasses.replace(_candidate(1, 7, 0.7), target=True)
+    weak = dataclasses.replace(_candidate(2, 7, 0.15), target=True)
+    off_focus = _candidate(3, 5, 0.5)
+    pick = choose_next(
+        [strong, weak, off_focus],
+        student_grade_rank=7,
+        recent_competency_ids=[],
+        answered_count=0,
+        rng=random.Random(3),
+        now=now,
+    )
+    assert pick is not None and pick.candidate.competency_id == 2
+    gap = dataclasses.replace(_candidate(4, 5, 0.3), gap=True)
+    blocked_target = dataclasses.replace(_candidate(5, 7, 0.1, ready=False), target=True)
+    pick = choose_next(
+        [gap, blocked_target, off_focus],
+        student_grade_rank=7,
+        recent_competency_ids=[],
+        answered_count=0,
+        rng=random.Random(3),
+        now=now,
+    )
+    assert pick is not None and pick.candidate.competency_id == 4
+    assert pick.reason == "Filling a gap that your next steps build on"
 
 
 def test_policy_is_deterministic_for_a_seed():

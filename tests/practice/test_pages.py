@@ -169,7 +169,7 @@ def test_right_answer_shows_correct_and_mastery_moved(student_client, student):
     assert response.status_code == 200
     html = response.content.decode()
     assert "✓" in html and "Correct" in html
-    assert f"Your mastery of {attempt.competency.code} moved up from" in html
+    assert f"Your estimate for {attempt.competency.code} went up:" in html
     assert "Worked solution" in html or not attempt.item.solution
     assert 'href="/learn/practice/" autofocus>Next item</a>' in html
     assert "<h1>" in html  # a full page without htmx
@@ -289,3 +289,38 @@ def test_htmx_hint_returns_the_hints_partial(student_client, student):
     assert response.status_code == 200
     assert "Hint 1:" in html and attempt.item.hints[0].split("\n")[0][:20] in html
     assert "<h1>" not in html and "attempt-panel" not in html
+
+
+def test_words_for_a_moved_estimate_match_the_numbers_and_status():
+    from tandem.mastery.constants import Status
+    from tandem.practice.services import AnswerOutcome
+    from tandem.practice.views import mastery_move_words
+
+    def words(before, after, status_before, status_after):
+        outcome = AnswerOutcome(
+            attempt=None,  # type: ignore[arg-type]
+            correct=after > before,
+            response="",
+            p_before=before,
+            p_after=after,
+            duplicate=False,
+            status_before=status_before,
+            status_after=status_after,
+        )
+        return mastery_move_words(outcome, "6.EE.A.2")
+
+    assert words(0.97, 0.91, Status.MASTERED, Status.NEEDS_REVIEW) == (
+        "Not mastered any more for now: 6.EE.A.2 97% → 91%. A little more practice will help."
+    )
+    assert "Still likely mastered, but less sure: 6.EE.A.2 97% → 96%" in words(
+        0.97, 0.96, Status.MASTERED, Status.MASTERED
+    )
+    assert words(0.9, 0.95, Status.LEARNING, Status.PROBABLY_MASTERED).startswith(
+        "Probably mastered 6.EE.A.2 (90% → 95%)"
+    )
+    assert words(0.95, 0.96, Status.PROBABLY_MASTERED, Status.MASTERED).startswith(
+        "Confirmed on a second day"
+    )
+    assert words(0.4, 0.3, Status.LEARNING, Status.LEARNING) == (
+        "Your estimate for 6.EE.A.2 went down: 40% → 30%."
+    )

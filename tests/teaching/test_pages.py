@@ -439,6 +439,7 @@ def test_flag_groups_status_counts_and_column_groups():
     assert [(s, n) for s, _, n in status_counts(views)] == [
         ("not_started", 0),
         ("learning", 1),
+        ("probably_mastered", 0),
         ("mastered", 1),
         ("needs_review", 0),
     ]

@@ -7,20 +7,55 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from tandem.caching import ProcessCache
 from tandem.competencies.constants import AssociationType
 from tandem.competencies.models import Association, Competency
 
 
+def _load_prerequisite_graph() -> dict[int, frozenset[int]]:
+    result: dict[int, set[int]] = defaultdict(set)
+    edges = Association.objects.filter(
+        association_type=AssociationType.IS_PREREQUISITE_OF, destination__isnull=False
+    ).values_list("origin_id", "destination_id")
+    for origin, destination in edges:
+        result[destination].add(origin)
+    return {destination: frozenset(origins) for destination, origins in result.items()}
+
+
+# The whole graph is a few thousand edges: kept in memory, dropped when associations change.
+_PREREQUISITE_GRAPH = ProcessCache("prerequisite graph", _load_prerequisite_graph)
+
+
 def prerequisites_map(competency_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
     """Direct prerequisites of each competency: ``{competency_id: {prerequisite_id, ...}}``."""
-    edges = Association.objects.filter(association_type=AssociationType.IS_PREREQUISITE_OF)
-    if competency_ids is not None:
-        edges = edges.filter(destination_id__in=list(competency_ids))
-    result: dict[int, set[int]] = defaultdict(set)
-    for origin, destination in edges.values_list("origin_id", "destination_id"):
-        if destination is not None:
-            result[destination].add(origin)
-    return dict(result)
+    graph = _PREREQUISITE_GRAPH.get()
+    if competency_ids is None:
+        return {destination: set(origins) for destination, origins in graph.items()}
+    return {cid: set(graph[cid]) for cid in competency_ids if cid in graph}
+
+
+def _load_codes() -> dict[int, str]:
+    return dict(Competency.objects.values_list("pk", "human_coding_scheme"))
+
+
+_CODES = ProcessCache("competency codes", _load_codes)
+
+
+def competency_codes(competency_ids: Iterable[int]) -> dict[int, str]:
+    """The code of each competency (cached in memory; unknown ids are read, not guessed)."""
+    known = _CODES.get()
+    wanted = list(competency_ids)
+    missing = [cid for cid in wanted if cid not in known]
+    if missing:
+        _CODES.invalidate()
+        known = _CODES.get()
+    return {cid: known[cid] for cid in wanted if cid in known}
+
+
+def competency_ids_for_codes(codes: Iterable[str]) -> list[int]:
+    """The ids of every competency with one of these codes, in id order (cached in memory)."""
+    wanted = set(codes)
+    return sorted(cid for cid, code in _CODES.get().items() if code in wanted)
 
 
 def competency_list(

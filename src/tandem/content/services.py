@@ -6,19 +6,24 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from tandem.competencies.models import Competency
+from tandem.competencies.selectors import competency_ids_for_codes
 from tandem.content.generators import ItemSpec
 from tandem.content.models import Item, ItemKind
 
 
-def item_from_spec(*, spec: ItemSpec) -> Item:
-    """The stored item for a generated spec, creating it once (same generator+seed → same item)."""
+def item_from_spec(*, spec: ItemSpec, competency_ids: list[int] | None = None) -> Item:
+    """The stored item for a generated spec, creating it once (same generator+seed → same item).
+
+    ``competency_ids``: the competencies the spec's codes name, when the caller knows them.
+    """
     existing = Item.objects.filter(
         generator=spec.generator, seed=spec.seed, difficulty=spec.difficulty
     ).first()
     if existing is not None:
         return existing
-    competencies = list(Competency.objects.filter(human_coding_scheme__in=spec.competency_codes))
-    if not competencies:
+    if competency_ids is None:
+        competency_ids = competency_ids_for_codes(spec.competency_codes)
+    if not competency_ids:
         raise ValueError(f"No competency matches {spec.competency_codes} for {spec.generator}.")
     try:
         with transaction.atomic():
@@ -34,7 +39,10 @@ def item_from_spec(*, spec: ItemSpec) -> Item:
                 generator=spec.generator,
                 seed=spec.seed,
             )
-            item.competencies.set(competencies)
+            through = Item.competencies.through
+            through.objects.bulk_create(
+                through(item_id=item.pk, competency_id=cid) for cid in competency_ids
+            )
     except IntegrityError:
         # A concurrent request stored the same generated item first; use theirs.
         return Item.objects.get(

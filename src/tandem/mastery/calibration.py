@@ -25,7 +25,7 @@ from tandem.competencies.models import Competency
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
-from tandem.mastery.rules import MASTERED_AT, status_after
+from tandem.mastery.rules import StateValues, answer_step, seed_step
 from tandem.mastery.services import STATE_FIELDS, active_parameter_set, bkt_params_for
 from tandem.mastery.signals import states_changed
 
@@ -262,18 +262,8 @@ def _next_version() -> str:
 
 
 @dataclass
-class _ReplayedState:
-    p_mastery: float
-    evidence_weight: float = 0.0
-    n_attempts: int = 0
-    n_correct: int = 0
-    last_evidence_at: Any = None
-    status: str = Status.NOT_STARTED
-
-
-@dataclass
 class _Replay:
-    states: dict[tuple[int, int], _ReplayedState] = field(default_factory=dict)
+    states: dict[tuple[int, int], StateValues] = field(default_factory=dict)
     # (student, competency, statement, p_before, p_after, at), in replay order.
     changes: list[tuple[int, int, uuid.UUID, float, float, Any]] = field(default_factory=list)
 
@@ -284,7 +274,6 @@ def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress
     params = {cid: bkt_params_for(parameter_set, code) for cid, code in codes.items()}
     out = _Replay()
     states = out.states
-    step = tandem_engine.bkt_step
     tick = max(len(evidence) // 4, 1)
     seeds = evidence.seeds
     next_seed = 0
@@ -293,21 +282,9 @@ def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress
         # As ``mastery_seed``: the estimate is set, answer counts and practice time stay.
         at, statement_id, student, weight, posterior = seed
         for cid, p_seed in posterior.items():
-            p = params[cid]
-            state = states.get((student, cid))
-            if state is None:
-                state = states[(student, cid)] = _ReplayedState(p_mastery=p.p_init)
-            before = state.p_mastery
-            state.p_mastery = p_seed
-            state.evidence_weight += weight
-            state.status = (
-                Status.MASTERED
-                if p_seed >= MASTERED_AT
-                else status_after(
-                    previous=state.status, p_mastery=p_seed, n_attempts=state.n_attempts
-                )
-            )
-            out.changes.append((student, cid, statement_id, before, p_seed, at))
+            state = states.get((student, cid)) or StateValues(p_mastery=params[cid].p_init)
+            states[(student, cid)] = seed_step(state, p_seed=p_seed, weight=weight)
+            out.changes.append((student, cid, statement_id, state.p_mastery, p_seed, at))
 
     for row, cids in enumerate(evidence.competency_ids):
         while next_seed < len(seeds) and seeds[next_seed][0] < evidence.timestamps[row]:
@@ -321,21 +298,13 @@ def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress
         at = evidence.timestamps[row]
         for cid in cids:
             p = params[cid]
-            state = states.get((student, cid))
-            if state is None:
-                state = states[(student, cid)] = _ReplayedState(p_mastery=p.p_init)
+            state = states.get((student, cid)) or StateValues(p_mastery=p.p_init)
+            after = answer_step(state, success=bool(correct), weight=weight, at=at, params=p)
+            states[(student, cid)] = after
             before = state.p_mastery
-            after = step(before, correct, p, weight=weight)
-            state.p_mastery = after
-            state.evidence_weight += weight
-            state.n_attempts += 1
-            state.n_correct += int(correct)
-            if state.last_evidence_at is None or at > state.last_evidence_at:
-                state.last_evidence_at = at
-            state.status = status_after(
-                previous=state.status, p_mastery=after, n_attempts=state.n_attempts
+            out.changes.append(
+                (student, cid, evidence.statement_ids[row], before, after.p_mastery, at)
             )
-            out.changes.append((student, cid, evidence.statement_ids[row], before, after, at))
     for seed in seeds[next_seed:]:
         apply_seed(seed)
     return out
@@ -385,6 +354,7 @@ def _write_replay(replay: _Replay, parameter_set: ParameterSet) -> tuple[int, in
             n_correct=replayed.n_correct,
             last_evidence_at=replayed.last_evidence_at,
             status=replayed.status,
+            probable_since=replayed.probable_since,
             parameter_set=parameter_set,
             updated_at=now,
         )
@@ -402,6 +372,7 @@ def _write_replay(replay: _Replay, parameter_set: ParameterSet) -> tuple[int, in
                     n_correct=0,
                     last_evidence_at=None,
                     status=Status.NOT_STARTED,
+                    probable_since=None,
                     parameter_set=parameter_set,
                     updated_at=now,
                 )

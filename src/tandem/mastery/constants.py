@@ -6,6 +6,8 @@ from django.db import models
 class Status(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     LEARNING = "learning", "Learning"
+    # Reached the mastery threshold; an answer on a later day confirms it (a retention check).
+    PROBABLY_MASTERED = "probably_mastered", "Probably mastered — check again later"
     MASTERED = "mastered", "Mastered"
     NEEDS_REVIEW = "needs_review", "Needs review"
 

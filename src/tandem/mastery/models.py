@@ -39,6 +39,9 @@ class LearnerState(models.Model):
     n_correct = models.PositiveIntegerField(default=0)
     last_evidence_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    # When the estimate first reached the mastery threshold, while mastery awaits its check on a
+    # later day (status "probably mastered"); None otherwise.
+    probable_since = models.DateTimeField(null=True, blank=True)
     parameter_set = models.ForeignKey(ParameterSet, on_delete=models.PROTECT)
     updated_at = models.DateTimeField(auto_now=True)
 

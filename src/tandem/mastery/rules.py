@@ -2,15 +2,21 @@
 
 The thresholds are the engine's :data:`tandem_engine.DEFAULT_RULE`, so that what pages show,
 what the next-item policy reviews and what the engine's simulations measured are one rule:
-mastered at P(mastery) >= 0.95 after at least 3 answers; a mastered competency needs review once
-its predicted recall (a forgetting curve whose stability grows with each right answer) falls
-below 80%.
+probably mastered at P(mastery) >= 0.95 after at least 3 answers, mastered once an answer on a
+later day confirms it; a mastered competency needs review once its predicted recall (a
+forgetting curve whose stability grows with each right answer) falls below 80%. No estimate is
+surer than its evidence allows (``estimate_ceiling``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.utils import timezone
 
 import tandem_engine
 from tandem.mastery.constants import Status
@@ -22,19 +28,69 @@ MIN_EVIDENCE = RULE.min_evidence
 # Below this a once-mastered competency is back to "learning"; between the two it "needs review".
 RELAPSED_BELOW = 0.6
 READY_PREREQUISITE_AT = MASTERED_AT
+# Pseudo-answers of doubt behind every estimate; see estimate_ceiling.
+CEILING_PSEUDO_EVIDENCE = 15.0
 
 
-def status_after(*, previous: str, p_mastery: float, n_attempts: int) -> str:
-    if n_attempts == 0:
+def estimate_ceiling(evidence_weight: float) -> float:
+    """The highest estimate ``evidence_weight`` answers' worth of evidence can support.
+
+    BKT's posterior runs to 0.9999 after a streak, and then a wrong answer barely moves it
+    ("stayed at 100%"). Capping it at ``1 - 1 / (w + CEILING_PSEUDO_EVIDENCE)`` (0.95 after 5
+    answers, 0.98 after 35, 0.99 after 85) keeps every wrong answer visible — 96% falls to about
+    75% — until the evidence behind the estimate is large.
+    """
+    return 1.0 - 1.0 / (max(evidence_weight, 0.0) + CEILING_PSEUDO_EVIDENCE)
+
+
+def school_day(at: dt.datetime) -> dt.date:
+    """The school's calendar day of ``at`` (the installation's time zone)."""
+    return timezone.localtime(at).date()
+
+
+def status_after(
+    *,
+    previous: str,
+    p_mastery: float,
+    n_attempts: int,
+    has_evidence: bool | None = None,
+    probable_since: dt.datetime | None = None,
+    at: dt.datetime | None = None,
+) -> str:
+    """The status after an estimate moved to ``p_mastery`` with evidence at ``at``.
+
+    Mastery is confirmed on a later day, as ALEKS and Khan Academy do: the first time the
+    estimate reaches the threshold the competency is only *probably mastered* (``probable_since``
+    records when); an answer on a later school day that keeps it above the threshold confirms
+    it. Without ``at`` (older callers) no confirmation can happen.
+    """
+    evidenced = n_attempts > 0 if has_evidence is None else has_evidence
+    if not evidenced:
         return Status.NOT_STARTED
-    # Becoming mastered takes enough answers; staying mastered (a placement's seed, or mastery
-    # reached earlier) needs only the estimate to stay above the threshold.
     if p_mastery >= MASTERED_AT and (n_attempts >= MIN_EVIDENCE or previous == Status.MASTERED):
-        return Status.MASTERED
+        if previous in (Status.MASTERED, Status.NEEDS_REVIEW):
+            return Status.MASTERED
+        if (
+            previous == Status.PROBABLY_MASTERED
+            and probable_since is not None
+            and at is not None
+            and school_day(at) > school_day(probable_since)
+        ):
+            return Status.MASTERED
+        return Status.PROBABLY_MASTERED
     was_mastered = previous in (Status.MASTERED, Status.NEEDS_REVIEW)
     if was_mastered and p_mastery >= RELAPSED_BELOW:
         return Status.NEEDS_REVIEW
     return Status.LEARNING
+
+
+def probable_since_after(
+    *, status: str, previous_since: dt.datetime | None, at: dt.datetime | None
+) -> dt.datetime | None:
+    """When the current stretch of "probably mastered" began (None outside one)."""
+    if status != Status.PROBABLY_MASTERED:
+        return None
+    return previous_since or at
 
 
 def review_due_after_days(n_correct: int) -> float:
@@ -70,3 +126,107 @@ def uncertainty(p_mastery: float, evidence_weight: float) -> float:
 
 def is_uncertain(p_mastery: float, evidence_weight: float) -> bool:
     return evidence_weight < 3 or uncertainty(p_mastery, evidence_weight) > 0.12
+
+
+@dataclass(frozen=True)
+class StateValues:
+    """One learner state's values, as the rule moves them (no database in here)."""
+
+    p_mastery: float
+    evidence_weight: float = 0.0
+    n_attempts: int = 0
+    n_correct: int = 0
+    last_evidence_at: dt.datetime | None = None
+    status: str = Status.NOT_STARTED
+    probable_since: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, state: Any) -> StateValues:
+        """The values of a stored learner state (a model instance or anything shaped like it)."""
+        return cls(**{name: getattr(state, name) for name in _STATE_NAMES})
+
+    def apply_to(self, state: Any) -> None:
+        for name in _STATE_NAMES:
+            setattr(state, name, getattr(self, name))
+
+
+_STATE_NAMES = tuple(StateValues.__dataclass_fields__)
+
+
+def answer_step(
+    state: StateValues,
+    *,
+    success: bool,
+    weight: float,
+    at: dt.datetime,
+    params: tandem_engine.BKTParams,
+) -> StateValues:
+    """One answer's effect on one learner state: the engine's BKT step, capped by what the
+    evidence can support, then the mastery rule. Every writer and replayer of learner state
+    uses it, so the live state and a rebuilt one are the same."""
+    weight_after = state.evidence_weight + weight
+    after = tandem_engine.bkt_step(state.p_mastery, success, params, weight=weight)
+    # A right answer never lowers an estimate set above the cap by a placement.
+    after = min(after, max(estimate_ceiling(weight_after), state.p_mastery if success else 0.0))
+    attempts = state.n_attempts + 1
+    status = status_after(
+        previous=state.status,
+        p_mastery=after,
+        n_attempts=attempts,
+        has_evidence=True,
+        probable_since=state.probable_since,
+        at=at,
+    )
+    last = state.last_evidence_at
+    return StateValues(
+        p_mastery=after,
+        evidence_weight=weight_after,
+        n_attempts=attempts,
+        n_correct=state.n_correct + int(success),
+        last_evidence_at=at if last is None or at > last else last,
+        status=status,
+        probable_since=probable_since_after(
+            status=status, previous_since=state.probable_since, at=at
+        ),
+    )
+
+
+def seed_step(state: StateValues, *, p_seed: float, weight: float) -> StateValues:
+    """A placement's estimate set on a learner state. A diagnostic that places a competency at
+    or above the threshold counts as its check: the competency is mastered at once."""
+    if p_seed >= MASTERED_AT:
+        status: str = Status.MASTERED
+    else:
+        status = status_after(
+            previous=state.status, p_mastery=p_seed, n_attempts=state.n_attempts, has_evidence=True
+        )
+    return replace(
+        state,
+        p_mastery=p_seed,
+        evidence_weight=state.evidence_weight + weight,
+        status=status,
+        probable_since=None if status != Status.PROBABLY_MASTERED else state.probable_since,
+    )
+
+
+def replay_state(
+    *,
+    answers: Sequence[tuple[bool, float, dt.datetime]],
+    seeds: Sequence[tuple[dt.datetime, float, float]],
+    params: tandem_engine.BKTParams,
+    p_init: float | None = None,
+) -> StateValues:
+    """A learner state rebuilt from evidence in time order: ``answers`` as (success, weight,
+    time) and placement ``seeds`` as (time, weight, p); a seed placed strictly before an answer
+    comes first."""
+    state = StateValues(p_mastery=params.p_init if p_init is None else p_init)
+    next_seed = 0
+    for success, weight, at in answers:
+        while next_seed < len(seeds) and seeds[next_seed][0] < at:
+            _, seed_weight, p_seed = seeds[next_seed]
+            state = seed_step(state, p_seed=p_seed, weight=seed_weight)
+            next_seed += 1
+        state = answer_step(state, success=success, weight=weight, at=at, params=params)
+    for _, seed_weight, p_seed in seeds[next_seed:]:
+        state = seed_step(state, p_seed=p_seed, weight=seed_weight)
+    return state

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 import tandem_engine
+from tandem.caching import ProcessCache
 from tandem.competencies.models import Competency
+from tandem.competencies.selectors import competency_codes
 from tandem.evidence.constants import Verb
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
-from tandem.mastery.rules import MASTERED_AT, status_after
+from tandem.mastery.rules import StateValues, answer_step, replay_state, seed_step
 from tandem.mastery.signals import states_changed
 
 DEFAULT_PARAMETER_SET = "bkt-default-1"
@@ -25,8 +29,7 @@ def _engine_version() -> str:
     return tandem_engine.ENGINE_VERSION
 
 
-def active_parameter_set() -> ParameterSet:
-    """The parameter set new estimates are computed with (a default one is created if none)."""
+def _load_active_parameter_set() -> ParameterSet:
     active = ParameterSet.objects.filter(is_active=True).order_by("-created_at").first()
     if active is not None:
         return active
@@ -53,6 +56,48 @@ def active_parameter_set() -> ParameterSet:
     return parameter_set
 
 
+@dataclass(frozen=True)
+class ActiveParameters:
+    """The active parameter set with its BKT parameters parsed once per process."""
+
+    parameter_set: ParameterSet
+    default: tandem_engine.BKTParams
+    per_code: dict[str, tandem_engine.BKTParams]
+
+    def for_code(self, code: str) -> tandem_engine.BKTParams:
+        return self.per_code.get(code, self.default)
+
+
+def _load_active_parameters() -> ActiveParameters:
+    parameter_set = _load_active_parameter_set()
+    params: dict[str, Any] = parameter_set.params
+    default = tandem_engine.BKTParams(**params.get("default", {}))
+    per_code = {
+        code: tandem_engine.BKTParams(**values)
+        for code, values in (params.get("per_competency") or {}).items()
+        if values
+    }
+    return ActiveParameters(parameter_set=parameter_set, default=default, per_code=per_code)
+
+
+# Read by every answer and next item; dropped when a parameter set is saved (see apps.py).
+_ACTIVE = ProcessCache("active parameter set", _load_active_parameters)
+
+
+def parameter_cache_invalidate() -> None:
+    _ACTIVE.invalidate()
+
+
+def active_parameters() -> ActiveParameters:
+    """The active parameter set and its parsed parameters (cached in process memory)."""
+    return _ACTIVE.get()
+
+
+def active_parameter_set() -> ParameterSet:
+    """The parameter set new estimates are computed with (a default one is created if none)."""
+    return _ACTIVE.get().parameter_set
+
+
 def bkt_params_for(parameter_set: ParameterSet, code: str) -> tandem_engine.BKTParams:
     params: dict[str, Any] = parameter_set.params
     values = params.get("per_competency", {}).get(code) or params.get("default", {})
@@ -67,23 +112,21 @@ def _answer_step(
     parameter_set: ParameterSet,
 ) -> StateChange:
     """Move ``state`` by one answer (unsaved), and the change it makes (unsaved)."""
-    before = state.p_mastery
-    after = tandem_engine.bkt_step(
-        before, bool(statement.result_success), params, weight=statement.weight
+    before = StateValues.of(state)
+    after = answer_step(
+        before,
+        success=bool(statement.result_success),
+        weight=statement.weight,
+        at=statement.timestamp,
+        params=params,
     )
-    state.p_mastery = after
-    state.evidence_weight += statement.weight
-    state.n_attempts += 1
-    state.n_correct += int(bool(statement.result_success))
-    if state.last_evidence_at is None or statement.timestamp > state.last_evidence_at:
-        state.last_evidence_at = statement.timestamp
-    state.status = status_after(previous=state.status, p_mastery=after, n_attempts=state.n_attempts)
+    after.apply_to(state)
     state.parameter_set = parameter_set
     return StateChange(
         state=state,
         statement=statement,
-        p_before=before,
-        p_after=after,
+        p_before=before.p_mastery,
+        p_after=after.p_mastery,
         parameter_set=parameter_set,
         at=statement.timestamp,
     )
@@ -94,10 +137,11 @@ def mastery_apply(*, statement: Statement) -> list[StateChange]:
     """Update the student's state on every competency the statement is about."""
     if statement.result_success is None:
         return []
-    parameter_set = active_parameter_set()
+    active = active_parameters()
+    parameter_set = active.parameter_set
     changes = []
     for competency in statement.competencies.all():
-        params = bkt_params_for(parameter_set, competency.human_coding_scheme)
+        params = active.for_code(competency.human_coding_scheme)
         state, _ = LearnerState.objects.select_for_update().get_or_create(
             student_id=statement.actor_id,
             competency=competency,
@@ -114,6 +158,87 @@ def mastery_apply(*, statement: Statement) -> list[StateChange]:
     return changes
 
 
+@dataclass(frozen=True)
+class AnswerChange:
+    """How one answer moved one of the student's estimates (for the feedback the student sees)."""
+
+    competency_id: int
+    p_before: float
+    p_after: float
+    status_before: str
+    status_after: str
+
+
+def initial_p_mastery(active: ActiveParameters, code: str) -> float:
+    """The estimate before any evidence: the parameter set's prior for the competency."""
+    return active.for_code(code).p_init
+
+
+def mastery_apply_answer(
+    *, statement: Statement, competency_ids: Sequence[int], student_grade: str = ""
+) -> list[AnswerChange]:
+    """``mastery_apply`` for a practice answer just appended, in three queries: lock the
+    student's states on these competencies, upsert them, record the changes. Call it inside
+    the transaction that appended ``statement``."""
+    if statement.result_success is None or not competency_ids:
+        return []
+    active = active_parameters()
+    parameter_set = active.parameter_set
+    codes = competency_codes(competency_ids)
+    states = {
+        state.competency_id: state
+        for state in LearnerState.objects.select_for_update().filter(
+            student_id=statement.actor_id, competency_id__in=list(competency_ids)
+        )
+    }
+    changes: list[StateChange] = []
+    moved: list[AnswerChange] = []
+    for competency_id in dict.fromkeys(competency_ids):
+        state = states.get(competency_id)
+        if state is None:
+            state = LearnerState(
+                student_id=statement.actor_id,
+                competency_id=competency_id,
+                p_mastery=initial_p_mastery(active, codes[competency_id]),
+                parameter_set=parameter_set,
+            )
+            states[competency_id] = state
+        status_before = state.status
+        change = _answer_step(
+            state=state,
+            statement=statement,
+            params=active.for_code(codes[competency_id]),
+            parameter_set=parameter_set,
+        )
+        changes.append(change)
+        moved.append(
+            AnswerChange(
+                competency_id, change.p_before, change.p_after, status_before, state.status
+            )
+        )
+    now = timezone.now()
+    for state in states.values():
+        state.updated_at = now
+    saved = LearnerState.objects.bulk_create(
+        list(states.values()),
+        update_conflicts=True,
+        unique_fields=["student", "competency"],
+        update_fields=STATE_FIELDS,
+    )
+    if any(state.pk is None for state in saved):
+        # Some backends (SQLite before 3.35) return no ids from an upsert: read them back.
+        ids = dict(
+            LearnerState.objects.filter(
+                student_id=statement.actor_id, competency_id__in=list(states)
+            ).values_list("competency_id", "pk")
+        )
+        for competency_id, state in states.items():
+            state.pk = ids[competency_id]
+    StateChange.objects.bulk_create(changes)
+    states_changed(student_ids=[statement.actor_id])
+    return moved
+
+
 # (student, competency) pairs per locking query: SQLite nests OR terms and caps their depth.
 PAIR_CHUNK = 200
 STATE_FIELDS = [
@@ -123,6 +248,7 @@ STATE_FIELDS = [
     "n_correct",
     "last_evidence_at",
     "status",
+    "probable_since",
     "parameter_set",
     "updated_at",
 ]
@@ -229,14 +355,7 @@ def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: flo
         defaults={"p_mastery": params.p_init, "parameter_set": parameter_set},
     )
     before = state.p_mastery
-    state.p_mastery = p_mastery
-    state.evidence_weight += statement.weight
-    if p_mastery >= MASTERED_AT:
-        state.status = Status.MASTERED
-    else:
-        state.status = status_after(
-            previous=state.status, p_mastery=p_mastery, n_attempts=state.n_attempts
-        )
+    seed_step(StateValues.of(state), p_seed=p_mastery, weight=statement.weight).apply_to(state)
     state.parameter_set = parameter_set
     state.save()
     states_changed(student_ids=[statement.actor_id])
@@ -252,7 +371,7 @@ def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: flo
 
 def _replayed(
     *, student_id: int, competency: Competency, params: tandem_engine.BKTParams
-) -> dict[str, Any]:
+) -> StateValues:
     """One learner state rebuilt from the student's unvoided evidence, as calibration replays
     it: answers in time order through ``bkt_step``, placement seeds set where they fall."""
     rows = (
@@ -273,45 +392,7 @@ def _replayed(
         p_seed = posterior.get(competency.human_coding_scheme)
         if p_seed is not None and 0.0 <= float(p_seed) <= 1.0:
             seeds.append((timestamp, float(weight), float(p_seed)))
-    state: dict[str, Any] = {
-        "p_mastery": params.p_init,
-        "evidence_weight": 0.0,
-        "n_attempts": 0,
-        "n_correct": 0,
-        "last_evidence_at": None,
-        "status": Status.NOT_STARTED,
-    }
-
-    def seed(weight: float, p_seed: float) -> None:
-        state["p_mastery"] = p_seed
-        state["evidence_weight"] += weight
-        state["status"] = (
-            Status.MASTERED
-            if p_seed >= MASTERED_AT
-            else status_after(
-                previous=state["status"], p_mastery=p_seed, n_attempts=state["n_attempts"]
-            )
-        )
-
-    next_seed = 0
-    for success, weight, at in answers:
-        # A seed placed strictly before an answer comes first, exactly as calibration orders them.
-        while next_seed < len(seeds) and seeds[next_seed][0] < at:
-            seed(*seeds[next_seed][1:])
-            next_seed += 1
-        after = tandem_engine.bkt_step(state["p_mastery"], success, params, weight=weight)
-        state["p_mastery"] = after
-        state["evidence_weight"] += weight
-        state["n_attempts"] += 1
-        state["n_correct"] += int(success)
-        if state["last_evidence_at"] is None or at > state["last_evidence_at"]:
-            state["last_evidence_at"] = at
-        state["status"] = status_after(
-            previous=state["status"], p_mastery=after, n_attempts=state["n_attempts"]
-        )
-    for _, weight, p_seed in seeds[next_seed:]:
-        seed(weight, p_seed)
-    return state
+    return replay_state(answers=answers, seeds=seeds, params=params)
 
 
 @transaction.atomic
@@ -338,10 +419,7 @@ def mastery_recompute(
             continue
         params = bkt_params_for(parameter_set, competency.human_coding_scheme)
         before = state.p_mastery
-        for name, value in _replayed(
-            student_id=student_id, competency=competency, params=params
-        ).items():
-            setattr(state, name, value)
+        _replayed(student_id=student_id, competency=competency, params=params).apply_to(state)
         state.parameter_set = parameter_set
         state.save()
         changes.append(
@@ -364,6 +442,7 @@ __all__ = [
     "active_parameter_set",
     "bkt_params_for",
     "mastery_apply",
+    "mastery_apply_answer",
     "mastery_apply_many",
     "mastery_recompute",
     "mastery_seed",

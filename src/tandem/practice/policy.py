@@ -20,6 +20,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 import tandem_engine
 from tandem_engine import CompetencyCandidate, ItemCandidate, PickReason, PolicyConfig
 
@@ -29,11 +31,19 @@ DIFFICULTIES = (1, 2, 3)
 # Each difficulty step away from the middle moves the log-odds of success by this much.
 DIFFICULTY_LOGIT_STEP = 0.7
 # Once something mastered has faded, one item in this many is a spaced review of it.
-REVIEW_EVERY = 3
+REVIEW_EVERY = 4
+# Reviews and retention checks together stay at or under this share of recent items.
+REVIEW_SHARE = 0.25
+# No competency more than this many times in ten items, unless the student chose it.
+MAX_SAME_IN_RECENT = 3
 # (competency, difficulty) pairs given in the last this-many items are not given again soon.
 RECENT_WINDOW = 3
 
 REVIEW_REASON = "Spaced review: you mastered this a while ago"
+CHECK_REASON = "Check-in: you got this right before — is it still there?"
+REVIEW_REASONS = frozenset({REVIEW_REASON, CHECK_REASON})
+# Reasons of items on a competency the student chose begin with this.
+CHOSEN_REASON_PREFIX = "You chose"
 
 CONFIG = PolicyConfig(band_low=TARGET_LOW, band_high=TARGET_HIGH, review_every=REVIEW_EVERY)
 
@@ -52,6 +62,12 @@ class Candidate:
     n_correct: int = 0
     # On the student's pathway; None when the student has no pathway (then: up to their grade).
     on_pathway: bool | None = None
+    # A target: on the pathway, or at the student's grade when there is no pathway.
+    target: bool = False
+    # An unmastered prerequisite of an unmastered target.
+    gap: bool = False
+    # Probably mastered on an earlier day: a retention check is due.
+    check_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,15 +90,23 @@ def _item_key(competency_id: int, difficulty: int) -> str:
     return f"{competency_id}@{difficulty}"
 
 
-def _reason(kind: PickReason, candidate: Candidate, student_grade_rank: int) -> str:
+def _reason(
+    kind: PickReason, candidate: Candidate, student_grade_rank: int, *, chosen: bool = False
+) -> str:
+    if chosen:
+        return f"{CHOSEN_REASON_PREFIX} to work on this"
     if kind == PickReason.REVIEW:
         return REVIEW_REASON
+    if kind == PickReason.CHECK:
+        return CHECK_REASON
     if kind == PickReason.PRACTICE:
         if not candidate.ready:
             return "Practice on something its earlier steps would make easier"
         return "More practice to keep it strong"
     if candidate.on_pathway and candidate.grade_rank > student_grade_rank:
         return "Next step on your pathway, beyond your grade"
+    if candidate.gap:
+        return "Filling a gap that your next steps build on"
     if candidate.grade_rank < student_grade_rank:
         return "Filling a gap from an earlier grade"
     if candidate.grade_rank > student_grade_rank:
@@ -100,6 +124,8 @@ def choose_next(
     now: dt.datetime | None = None,
     recent_difficulties: Sequence[int] = (),
     picks_since_review: int | None = None,
+    review_allowed: bool = True,
+    chosen: bool = False,
 ) -> Choice | None:
     """Pick the competency and difficulty of the next item, or None if nothing is practisable.
 
@@ -133,17 +159,26 @@ def choose_next(
             ),
             last_practiced=c.last_practised,
             recent_items=tuple(recent_by_comp.get(c.competency_id, ())),
+            focus=c.target or c.gap,
+            check_due=c.check_due,
         )
         for c in candidates
     ]
+    # Predicted success at every difficulty, as one array: logit shifted per difficulty step.
+    p_mid = np.clip(
+        np.fromiter((float(c.p_correct) for c in candidates), np.float64), 1e-4, 1 - 1e-4
+    )
+    shifts = (np.asarray(DIFFICULTIES, dtype=np.float64) - 2.0) * DIFFICULTY_LOGIT_STEP
+    logits = np.log(p_mid / (1.0 - p_mid))[:, None] - shifts[None, :]
+    p_by_difficulty = (1.0 / (1.0 + np.exp(-logits))).tolist()
     items = [
         ItemCandidate(
             item=_item_key(c.competency_id, d),
             competency=str(c.competency_id),
-            p_success=shift_for_difficulty(c.p_correct, d),
+            p_success=row[k],
         )
-        for c in candidates
-        for d in DIFFICULTIES
+        for c, row in zip(candidates, p_by_difficulty, strict=True)
+        for k, d in enumerate(DIFFICULTIES)
     ]
     last_item = _item_key(*recent_pairs[0]) if recent_pairs else None
     pick = tandem_engine.next_item(
@@ -156,15 +191,16 @@ def choose_next(
         ),
         config=CONFIG,
         seed=rng.randrange(2**32),
+        review_allowed=review_allowed,
     )
     if pick is None:
         return None
-    chosen = by_id[int(pick.competency)]
+    picked = by_id[int(pick.competency)]
     difficulty = int(pick.item.rsplit("@", 1)[1])
     return Choice(
-        candidate=chosen,
+        candidate=picked,
         difficulty=difficulty,
         predicted_success=pick.p_success,
-        reason=_reason(pick.reason, chosen, student_grade_rank),
+        reason=_reason(pick.reason, picked, student_grade_rank, chosen=chosen),
         kind=str(pick.reason),
     )

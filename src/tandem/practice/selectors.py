@@ -16,14 +16,21 @@ from tandem.content.models import Item, ItemKind
 from tandem.content.selectors import practisable_competencies
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
-from tandem.mastery.rules import READY_PREREQUISITE_AT
+from tandem.mastery.rules import READY_PREREQUISITE_AT, school_day
 from tandem.mastery.selectors import MasteryView, mastery_for_student
-from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.mastery.services import active_parameters, initial_p_mastery
 from tandem.pathways.selectors import pathway_competency_ids
 from tandem.practice.models import Attempt, WrittenAnswer, WrittenScore
-from tandem.practice.policy import REVIEW_REASON, Candidate
+from tandem.practice.policy import (
+    CHOSEN_REASON_PREFIX,
+    MAX_SAME_IN_RECENT,
+    REVIEW_REASONS,
+    REVIEW_SHARE,
+    Candidate,
+)
 from tandem.roster.constants import EnrollmentRole, grade_rank
 from tandem.roster.models import SchoolClass, User
+from tandem.roster.selectors import student_classes
 
 
 def recent_competency_ids(*, student_id: int, limit: int = 10) -> list[int]:
@@ -35,12 +42,17 @@ class RecentPick:
     competency_id: int
     difficulty: int
     reason: str
+    chosen: bool = False  # the student (or an LMS link) chose the competency
 
 
-def recent_picks(*, student_id: int, limit: int = 10) -> list[RecentPick]:
+# How many recent picks the policy looks at: the caps below count within them.
+RECENT_PICKS = 10
+
+
+def recent_picks(*, student_id: int, limit: int = RECENT_PICKS) -> list[RecentPick]:
     """The last items given to the student, newest first."""
     return [
-        RecentPick(cid, difficulty, reason)
+        RecentPick(cid, difficulty, reason, reason.startswith(CHOSEN_REASON_PREFIX))
         for cid, difficulty, reason in Attempt.objects.filter(student_id=student_id)
         .order_by("-presented_at")
         .values_list("competency_id", "item__difficulty", "reason")[:limit]
@@ -50,9 +62,23 @@ def recent_picks(*, student_id: int, limit: int = 10) -> list[RecentPick]:
 def picks_since_review(picks: list[RecentPick]) -> int:
     """How many of ``picks`` (newest first) came after the last spaced review."""
     for n, pick in enumerate(picks):
-        if pick.reason == REVIEW_REASON:
+        if pick.reason in REVIEW_REASONS:
             return n
     return len(picks)
+
+
+def review_allowed(picks: list[RecentPick]) -> bool:
+    """Whether a review may come next without reviews passing REVIEW_SHARE of recent items."""
+    reviews = sum(pick.reason in REVIEW_REASONS for pick in picks)
+    return (reviews + 1) <= REVIEW_SHARE * (len(picks) + 1) or (not picks and REVIEW_SHARE >= 1)
+
+
+def over_served_removed(candidates: list[Candidate], picks: list[RecentPick]) -> list[Candidate]:
+    """The candidates less those given MAX_SAME_IN_RECENT times in the recent items (unless
+    the student chose them); all of them if that would leave none."""
+    counts = Counter(pick.competency_id for pick in picks[: RECENT_PICKS - 1] if not pick.chosen)
+    kept = [c for c in candidates if counts[c.competency_id] < MAX_SAME_IN_RECENT]
+    return kept or candidates
 
 
 def _readiness(
@@ -69,17 +95,60 @@ def _readiness(
     return ready
 
 
-def practice_candidates(*, student_id: int, now: dt.datetime) -> list[Candidate]:
+# A prerequisite in one of these states is no gap to fill.
+MASTERED_STATUSES = frozenset({Status.MASTERED, Status.NEEDS_REVIEW, Status.PROBABLY_MASTERED})
+
+
+def _gaps_below(
+    targets: set[int], practisable: dict[int, Competency], mastery: dict[int, MasteryView]
+) -> set[int]:
+    """Unmastered prerequisites (and theirs, transitively) of the unmastered targets."""
+    prereqs = prerequisites_map(practisable.keys())
+
+    def mastered(cid: int) -> bool:
+        view = mastery.get(cid)
+        return view is not None and view.status in MASTERED_STATUSES
+
+    gaps: set[int] = set()
+    frontier = [cid for cid in targets if not mastered(cid)]
+    while frontier:
+        cid = frontier.pop()
+        for prerequisite in prereqs.get(cid, ()):
+            if (
+                prerequisite in practisable
+                and prerequisite not in gaps
+                and not mastered(prerequisite)
+            ):
+                gaps.add(prerequisite)
+                frontier.append(prerequisite)
+    return gaps - targets
+
+
+def practice_candidates(
+    *,
+    student_id: int,
+    now: dt.datetime,
+    mastery: dict[int, MasteryView] | None = None,
+    student_grade_rank: int | None = None,
+) -> list[Candidate]:
     practisable = practisable_competencies()
-    mastery = mastery_for_student(student_id=student_id, now=now)
+    if mastery is None:
+        mastery = mastery_for_student(student_id=student_id, now=now)
     ready = _readiness(practisable, mastery)
-    parameter_set = active_parameter_set()
+    active = active_parameters()
     pathway = pathway_competency_ids(student_id=student_id)
+    if pathway is not None:
+        targets = {cid for cid in pathway if cid in practisable}
+    elif student_grade_rank is not None:
+        targets = {cid for cid, c in practisable.items() if c.grade_rank == student_grade_rank}
+    else:
+        targets = set()
+    gaps = _gaps_below(targets, practisable, mastery)
     candidates = []
     for cid, comp in practisable.items():
-        params = bkt_params_for(parameter_set, comp.human_coding_scheme)
+        params = active.for_code(comp.human_coding_scheme)
         view = mastery.get(cid)
-        p = view.p_mastery if view else params.p_init
+        p = view.p_mastery if view else initial_p_mastery(active, comp.human_coding_scheme)
         candidates.append(
             Candidate(
                 competency_id=cid,
@@ -93,9 +162,46 @@ def practice_candidates(*, student_id: int, now: dt.datetime) -> list[Candidate]
                 n_attempts=view.n_attempts if view else 0,
                 n_correct=view.n_correct if view else 0,
                 on_pathway=None if pathway is None else cid in pathway,
+                target=cid in targets,
+                gap=cid in gaps,
+                check_due=bool(
+                    view is not None
+                    and view.status == Status.PROBABLY_MASTERED
+                    and view.last_evidence_at is not None
+                    and school_day(view.last_evidence_at) < school_day(now)
+                ),
             )
         )
     return candidates
+
+
+@dataclass(frozen=True)
+class PracticeSituation:
+    """Everything the policy needs to choose a student's next item, read in a few queries."""
+
+    candidates: list[Candidate]
+    recent: list[RecentPick]
+    answered: int  # answers behind the student's estimates (seeds the choice)
+    school_class_id: int | None
+    competencies: dict[int, Competency]
+
+
+def practice_situation(*, student: User, now: dt.datetime) -> PracticeSituation:
+    mastery = mastery_for_student(student_id=student.pk, now=now)
+    candidates = practice_candidates(
+        student_id=student.pk,
+        now=now,
+        mastery=mastery,
+        student_grade_rank=grade_rank(student.grade) if student.grade else None,
+    )
+    school_class_id = student_classes(student).values_list("pk", flat=True).first()
+    return PracticeSituation(
+        candidates=candidates,
+        recent=recent_picks(student_id=student.pk),
+        answered=sum(view.n_attempts for view in mastery.values()),
+        school_class_id=school_class_id,
+        competencies=practisable_competencies(),
+    )
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,21 @@ import random
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
 import tandem_engine
+from tandem.competencies.selectors import competency_ids_for_codes
 from tandem.content.answers import AnswerFormatError, CheckResult, check_answer
-from tandem.content.generators import generate, generators_for
+from tandem.content.generators import MULTIPLE_CHOICE, generate, generators_for
 from tandem.content.models import Item, ItemKind
+from tandem.content.selectors import item_competency_ids
 from tandem.content.services import item_from_spec
 from tandem.evidence.constants import Source, Verb
+from tandem.evidence.models import Statement
 from tandem.evidence.services import evidence_record, evidence_void
-from tandem.mastery.services import mastery_apply, mastery_recompute
+from tandem.mastery.services import mastery_apply, mastery_apply_answer, mastery_recompute
 from tandem.practice.access import may_score_written, written_answers_visible_to
 from tandem.practice.constants import (
     WRITTEN_ANSWER_MAX,
@@ -30,7 +34,12 @@ from tandem.practice.constants import (
 )
 from tandem.practice.models import Attempt, WrittenAnswer, WrittenScore
 from tandem.practice.policy import choose_next
-from tandem.practice.selectors import picks_since_review, practice_candidates, recent_picks
+from tandem.practice.selectors import (
+    over_served_removed,
+    picks_since_review,
+    practice_situation,
+    review_allowed,
+)
 from tandem.roster.constants import grade_rank
 from tandem.roster.models import User
 from tandem.roster.selectors import student_classes
@@ -50,14 +59,17 @@ __all__ = [
 ]
 
 
-@transaction.atomic
 def practice_next(
     *, student: User, now: dt.datetime, focus_competency_id: int | None = None
 ) -> Attempt | None:
     """The attempt to show now: the open one if any, else a new item chosen by the policy.
 
-    With ``focus_competency_id`` (a link from the school's LMS names one competency) the
-    policy chooses only within it while it can be practised, and falls back to all otherwise.
+    With ``focus_competency_id`` (the student chose a competency, or a link from the school's
+    LMS names one) the policy chooses only within it while it can be practised, and falls back
+    to all otherwise.
+
+    Everything is read and chosen first; the write transaction only stores the item and the
+    attempt, so no lock is held while Python thinks (SQLite has a single writer).
     """
     open_attempts = Attempt.objects.filter(student=student, statement__isnull=True)
     if focus_competency_id is not None:
@@ -67,36 +79,40 @@ def practice_next(
     )
     if open_attempt is not None:
         return open_attempt
-    answered = Attempt.objects.filter(student=student, statement__isnull=False).count()
-    rng = random.Random(f"{student.pk}:{answered}")
-    recent = recent_picks(student_id=student.pk)
-    candidates = practice_candidates(student_id=student.pk, now=now)
-    focused = [cand for cand in candidates if cand.competency_id == focus_competency_id]
+    situation = practice_situation(student=student, now=now)
+    rng = random.Random(f"{student.pk}:{situation.answered}")
     choose = functools.partial(
         choose_next,
         student_grade_rank=grade_rank(student.grade),
-        recent_competency_ids=[pick.competency_id for pick in recent],
-        recent_difficulties=[pick.difficulty for pick in recent],
-        picks_since_review=picks_since_review(recent),
-        answered_count=answered,
+        recent_competency_ids=[pick.competency_id for pick in situation.recent],
+        recent_difficulties=[pick.difficulty for pick in situation.recent],
+        picks_since_review=picks_since_review(situation.recent),
+        answered_count=situation.answered,
         rng=rng,
         now=now,
+        review_allowed=review_allowed(situation.recent),
     )
-    choice = (choose(focused) if focused else None) or choose(candidates)
+    candidates = situation.candidates
+    focused = [cand for cand in candidates if cand.competency_id == focus_competency_id]
+    choice = (choose(focused, chosen=True) if focused else None) or choose(
+        over_served_removed(candidates, situation.recent)
+    )
     if choice is None:
         return None
     generator = rng.choice(generators_for(choice.candidate.code))
     spec = generate(generator.key, rng.randrange(1_000_000), choice.difficulty)
-    item = item_from_spec(spec=spec)
-    return Attempt.objects.create(
-        student=student,
-        item=item,
-        competency_id=choice.candidate.competency_id,
-        school_class=student_classes(student).first(),
-        predicted_success=choice.predicted_success,
-        reason=choice.reason,
-        presented_at=now,
-    )
+    competency_ids = competency_ids_for_codes(spec.competency_codes)
+    with transaction.atomic():
+        item = item_from_spec(spec=spec, competency_ids=competency_ids)
+        return Attempt.objects.create(
+            student=student,
+            item=item,
+            competency=situation.competencies[choice.candidate.competency_id],
+            school_class_id=situation.school_class_id,
+            predicted_success=choice.predicted_success,
+            reason=choice.reason,
+            presented_at=now,
+        )
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,17 @@ class AnswerOutcome:
     p_before: float
     p_after: float
     duplicate: bool
+    status_before: str = ""
+    status_after: str = ""
+
+
+def _read_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
+    try:
+        return Attempt.objects.select_related("item", "competency").get(
+            pk=attempt_id, student=student
+        )
+    except (Attempt.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such attempt.") from None
 
 
 def _access_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
@@ -116,7 +143,7 @@ def _access_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
             .select_related("item", "competency", "statement")
             .get(pk=attempt_id, student=student)
         )
-    except (Attempt.DoesNotExist, ValueError, TypeError):
+    except (Attempt.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such attempt.") from None
 
 
@@ -134,48 +161,96 @@ def _outcome(attempt: Attempt, *, duplicate: bool) -> AnswerOutcome:
     )
 
 
-@transaction.atomic
+def _recorded(*, student: User, attempt_id: uuid.UUID | str) -> AnswerOutcome:
+    attempt = (
+        Attempt.objects.select_related("item", "competency", "statement")
+        .filter(pk=attempt_id, student=student)
+        .first()
+    )
+    if attempt is None or attempt.statement_id is None:
+        raise Http404("No such attempt.")
+    return _outcome(attempt, duplicate=True)
+
+
 def attempt_answer(
     *, student: User, attempt_id: uuid.UUID | str, response: str | list[str], now: dt.datetime
 ) -> AnswerOutcome:
-    """Check and record an answer once. A badly formatted answer raises and records nothing."""
-    attempt = _access_attempt(student=student, attempt_id=attempt_id)
+    """Check and record an answer once. A badly formatted answer raises and records nothing.
+
+    The answer is checked and the learner states moved in memory first; one short transaction
+    then claims the attempt (a second submission finds it claimed and gets the first result),
+    appends the statement and writes the states, so a write lock is held only for the writes.
+    """
+    attempt = _read_attempt(student=student, attempt_id=attempt_id)
     if attempt.statement_id is not None:
-        return _outcome(attempt, duplicate=True)
+        return _recorded(student=student, attempt_id=attempt_id)
     item = attempt.item
+    if isinstance(response, list) and item.kind != MULTIPLE_CHOICE:
+        response = response[0] if response else ""
     result: CheckResult = check_answer(
         kind=item.kind, answer=item.answer, tolerance=item.tolerance, response=response
     )
     weight = HINTED_CORRECT_WEIGHT if (result.correct and attempt.hints_shown) else 1.0
-    statement, _ = evidence_record(
-        actor=student,
+    competency_ids = item_competency_ids(item)
+    statement = Statement(
+        actor_id=student.pk,
         verb=Verb.ANSWERED,
         object_id=item.activity_id,
         object_name=f"{attempt.competency.code} item",
-        competencies=list(item.competencies.all()),
-        source=Source.PRACTICE,
-        authority=student,
-        timestamp=now,
         item=item,
-        success=result.correct,
-        score_scaled=1.0 if result.correct else 0.0,
-        response=result.normalised,
-        duration_ms=int((now - attempt.presented_at).total_seconds() * 1000),
-        school_class=attempt.school_class,
-        extensions={
+        result_success=result.correct,
+        result_score_scaled=1.0 if result.correct else 0.0,
+        result_response=result.normalised,
+        result_duration_ms=max(int((now - attempt.presented_at).total_seconds() * 1000), 0),
+        context_class_id=attempt.school_class_id,
+        context_extensions={
             "hints": attempt.hints_shown,
             "predicted_success": round(attempt.predicted_success, 4),
             "engine": tandem_engine.ENGINE_VERSION,
             "policy": attempt.reason,
         },
+        timestamp=now,
+        authority_id=student.pk,
+        source=Source.PRACTICE,
         weight=weight,
         idempotency_key=f"attempt:{attempt.pk}",
     )
-    mastery_apply(statement=statement)
+    try:
+        with transaction.atomic():
+            # Claiming the attempt first serialises two submissions of it: the loser updates
+            # nothing and is given the winner's result.
+            claimed = Attempt.objects.filter(pk=attempt.pk, statement__isnull=True).update(
+                statement_id=statement.pk, answered_at=now
+            )
+            if not claimed:
+                raise _AlreadyAnsweredError
+            Statement.objects.bulk_create([statement])
+            Statement.competencies.through.objects.bulk_create(
+                Statement.competencies.through(statement_id=statement.pk, competency_id=cid)
+                for cid in competency_ids
+            )
+            changes = mastery_apply_answer(
+                statement=statement, competency_ids=competency_ids, student_grade=student.grade
+            )
+    except (_AlreadyAnsweredError, IntegrityError):
+        return _recorded(student=student, attempt_id=attempt_id)
     attempt.statement = statement
     attempt.answered_at = now
-    attempt.save(update_fields=["statement", "answered_at"])
-    return _outcome(attempt, duplicate=False)
+    own = next((c for c in changes if c.competency_id == attempt.competency_id), None)
+    return AnswerOutcome(
+        attempt=attempt,
+        correct=result.correct,
+        response=result.normalised,
+        p_before=own.p_before if own else 0.0,
+        p_after=own.p_after if own else 0.0,
+        duplicate=False,
+        status_before=own.status_before if own else "",
+        status_after=own.status_after if own else "",
+    )
+
+
+class _AlreadyAnsweredError(Exception):
+    """Another submission of the same attempt was recorded first."""
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tandem.content.generators import CHOICE_KINDS, MULTIPLE_CHOICE
 from tandem.content.models import Item
 from tandem.content.selectors import practisable_competencies
+from tandem.mastery.constants import Status
 from tandem.practice.access import access_written_answer
 from tandem.practice.forms import WrittenAnswerForm
 from tandem.practice.models import Attempt
@@ -243,10 +244,37 @@ def _attempt_context(
     }
 
 
+def mastery_move_words(outcome: AnswerOutcome, code: str) -> str:
+    """What the answer did to the estimate, in words that match the numbers and the status."""
+    before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
+    moved = f"{before}% → {after}%"
+    status_before, status_after = outcome.status_before, outcome.status_after
+    if status_after == Status.MASTERED and status_before == Status.PROBABLY_MASTERED:
+        return f"Confirmed on a second day: you have mastered {code} ({moved})."
+    if status_after == Status.PROBABLY_MASTERED and status_before != Status.PROBABLY_MASTERED:
+        return (
+            f"Probably mastered {code} ({moved}). It will come back on another day to check "
+            "that it stuck."
+        )
+    if status_after in (Status.MASTERED, Status.PROBABLY_MASTERED) and after < before:
+        return f"Still likely mastered, but less sure: {code} {moved}."
+    if status_before in (Status.MASTERED, Status.PROBABLY_MASTERED) and status_after not in (
+        Status.MASTERED,
+        Status.PROBABLY_MASTERED,
+    ):
+        return f"Not mastered any more for now: {code} {moved}. A little more practice will help."
+    if after > before:
+        return f"Your estimate for {code} went up: {moved}."
+    if after < before:
+        return f"Your estimate for {code} went down: {moved}."
+    return f"Your estimate for {code} stayed at {after}%."
+
+
 def _feedback_context(outcome: AnswerOutcome, *, focus: str = "") -> dict[str, object]:
     before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
     item = outcome.attempt.item
     return {
+        "mastery_move": mastery_move_words(outcome, outcome.attempt.competency.code),
         "focus": focus,
         "outcome": outcome,
         "attempt": outcome.attempt,
@@ -314,9 +342,8 @@ def answer(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
     reload re-posts harmlessly and shows the same recorded result.
     """
     student = signed_in_user(request)
-    # The item's kind says how to read the form; someone else's attempt is a 404 here already.
-    attempt = _own_attempt(student, attempt_id)
-    response = _response_from(request, attempt.item)
+    # Every value sent: the service reads them as the item's kind says (one, or several).
+    response = request.POST.getlist("response")
     # The competency an LMS link focused practice on, carried to the "Next item" link.
     focus = request.POST.get("focus", "").strip()[:50]
     try:
@@ -324,7 +351,9 @@ def answer(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
             student=student, attempt_id=attempt_id, response=response, now=timezone.now()
         )
     except AnswerFormatError as error:
-        context = _attempt_context(attempt, typed=response, error=str(error), focus=focus)
+        attempt = _own_attempt(student, attempt_id)
+        typed = _response_from(request, attempt.item)
+        context = _attempt_context(attempt, typed=typed, error=str(error), focus=focus)
         template = "practice/_attempt.html" if _htmx(request) else "practice/practice.html"
         return _vary_on_htmx(render(request, template, context))
     context = _feedback_context(outcome, focus=focus)
