@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from tandem.caching import invalidate_all
 from tandem.competencies.constants import EDUCATION_LEVELS, AssociationType
 from tandem.competencies.models import Association, Competency, Framework
 
@@ -108,6 +109,8 @@ class FrameworkLoadReport:
 @transaction.atomic
 def framework_load_coherence_map(path: Path = COHERENCE_MAP) -> FrameworkLoadReport:
     """Load the Common Core math framework with Coherence Map prerequisites (idempotent)."""
+    # Bulk writes send no model signals: drop the in-memory framework once this commits.
+    transaction.on_commit(invalidate_all)
     existing = Framework.objects.filter(uri=COHERENCE_MAP_URI).first()
     if existing is not None:
         return FrameworkLoadReport(

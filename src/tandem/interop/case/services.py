@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tandem.caching import invalidate_all
 from tandem.competencies.constants import EDUCATION_LEVELS, AssociationType
 from tandem.competencies.models import Association, Competency, Framework
 from tandem.competencies.services import PrerequisiteCycleError, association_create
@@ -187,6 +188,8 @@ def case_import(
 
 
 def _import(package: dict[str, Any], report: CaseImportReport) -> None:
+    # Bulk writes send no model signals: drop the in-memory framework once this commits.
+    transaction.on_commit(invalidate_all)
     warnings = report.warnings
     document = package["CFDocument"]
     doc_id = _as_uuid(document["identifier"], warnings, "CFDocument")
@@ -450,6 +453,7 @@ def case_join_prerequisites(*, framework: Framework, graph_path: Path | str) -> 
     A framework code matches a graph code exactly or by its trailing standard code
     ("M.G3.C1OA.TA.3.OA.A.4" matches "3.OA.A.4"). Cycles are refused by ``association_create``.
     """
+    transaction.on_commit(invalidate_all)
     graph = json.loads(Path(graph_path).read_text(encoding="utf-8"))
     graph_codes = {_normalise(s["code"]): s["code"] for s in graph.get("standards", [])}
     for edge in graph.get("prerequisites", []):
