@@ -14,6 +14,7 @@ from tandem.practice.models import Attempt
 from tandem.practice.services import attempt_answer, practice_next
 from tandem.practice.views import progress_chart
 from tandem.roster.constants import Role
+from tandem.roster.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +325,50 @@ def test_words_for_a_moved_estimate_match_the_numbers_and_status():
     assert words(0.4, 0.3, Status.LEARNING, Status.LEARNING) == (
         "Your estimate for 6.EE.A.2 went down: 40% → 30%."
     )
+
+
+def wrong_answer(attempt: Attempt) -> str | list[str]:
+    item = attempt.item
+    if item.kind == "multiple_choice":
+        return [str(i) for i in range(len(item.choices)) if str(i) not in item.answer][:1]
+    if item.kind == "single_choice":
+        return next(str(i) for i in range(len(item.choices)) if str(i) not in item.answer)
+    return "123456789"
+
+
+def test_a_missed_item_offers_another_like_it(student_client, student):
+    student_client.get(reverse("practice:practice"))
+    missed = open_attempt(student)
+    response = student_client.post(
+        reverse("practice:answer", args=[missed.pk]), {"response": wrong_answer(missed)}
+    )
+    html = response.content.decode()
+    assert "Try another like this" in html
+    page = student_client.get(reverse("practice:practice"), {"retry": str(missed.pk)})
+    assert page.status_code == 200
+    retry = open_attempt(student)
+    assert retry.pk != missed.pk
+    assert retry.item.generator == missed.item.generator
+    assert retry.item.difficulty == missed.item.difficulty
+    assert retry.competency_id == missed.competency_id
+    assert retry.reason.startswith("You chose")
+    # A double click makes one item; someone else's attempt is not found.
+    student_client.get(reverse("practice:practice"), {"retry": str(missed.pk)})
+    assert Attempt.objects.filter(student=student, statement__isnull=True).count() == 1
+    other = User.objects.create_user(username="other-s", role=Role.STUDENT, grade="06")
+    student_client.force_login(other)
+    assert (
+        student_client.get(reverse("practice:practice"), {"retry": str(missed.pk)}).status_code
+        == 404
+    )
+
+
+def test_a_student_chooses_a_competency_from_home(student_client, student):
+    home = student_client.get(reverse("practice:home")).content.decode()
+    codes = re.findall(r'href="/learn/practice/\?competency=([^"]+)"', home)
+    assert codes, "the home page offers competencies to choose"
+    code = codes[0].replace("%2E", ".")
+    student_client.get(reverse("practice:practice"), {"competency": code})
+    chosen = open_attempt(student)
+    assert chosen.competency.code == code
+    assert chosen.reason.startswith("You chose")

@@ -226,7 +226,7 @@ def student_overview(*, student_id: int, now: dt.datetime, days: int = 14) -> St
             mastered.append(pair)
         elif view.status == Status.NEEDS_REVIEW:
             review.append(pair)
-        elif view.status == Status.LEARNING:
+        elif view.status in (Status.LEARNING, Status.PROBABLY_MASTERED):
             working.append(pair)
     working.sort(key=lambda p: p[1].last_evidence_at or now, reverse=True)
     mastered.sort(key=lambda p: (p[0].grade_rank, p[0].list_order))

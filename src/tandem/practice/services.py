@@ -16,14 +16,21 @@ from django.http import Http404
 import tandem_engine
 from tandem.competencies.selectors import competency_ids_for_codes
 from tandem.content.answers import AnswerFormatError, CheckResult, check_answer
-from tandem.content.generators import MULTIPLE_CHOICE, generate, generators_for
+from tandem.content.generators import GENERATORS, MULTIPLE_CHOICE, generate, generators_for
 from tandem.content.models import Item, ItemKind
 from tandem.content.selectors import item_competency_ids
 from tandem.content.services import item_from_spec
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
 from tandem.evidence.services import evidence_record, evidence_void
-from tandem.mastery.services import mastery_apply, mastery_apply_answer, mastery_recompute
+from tandem.mastery.selectors import mastery_for_student
+from tandem.mastery.services import (
+    active_parameters,
+    initial_p_mastery,
+    mastery_apply,
+    mastery_apply_answer,
+    mastery_recompute,
+)
 from tandem.practice.access import may_score_written, written_answers_visible_to
 from tandem.practice.constants import (
     WRITTEN_ANSWER_MAX,
@@ -33,7 +40,7 @@ from tandem.practice.constants import (
     WrittenScoreLevel,
 )
 from tandem.practice.models import Attempt, WrittenAnswer, WrittenScore
-from tandem.practice.policy import choose_next
+from tandem.practice.policy import CHOSEN_REASON_PREFIX, choose_next, shift_for_difficulty
 from tandem.practice.selectors import (
     over_served_removed,
     picks_since_review,
@@ -54,6 +61,7 @@ __all__ = [
     "attempt_answer",
     "attempt_hint",
     "practice_next",
+    "practice_retry",
     "written_answer_score",
     "written_answer_submit",
 ]
@@ -111,6 +119,51 @@ def practice_next(
             school_class_id=situation.school_class_id,
             predicted_success=choice.predicted_success,
             reason=choice.reason,
+            presented_at=now,
+        )
+
+
+RETRY_REASON = f"{CHOSEN_REASON_PREFIX} another one like the item you missed"
+
+
+def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.datetime) -> Attempt:
+    """A new item of the same kind (generator and difficulty) as an item the student missed.
+
+    An item still open is answered first: it is returned instead (so a double click makes one
+    item). Someone else's attempt is a 404.
+    """
+    missed = _read_attempt(student=student, attempt_id=attempt_id)
+    open_attempt = (
+        Attempt.objects.filter(student=student, statement__isnull=True)
+        .select_related("item", "competency")
+        .order_by("-presented_at")
+        .first()
+    )
+    if open_attempt is not None:
+        return open_attempt
+    item = missed.item
+    if not item.generator or item.generator not in GENERATORS:
+        focused = practice_next(student=student, now=now, focus_competency_id=missed.competency_id)
+        if focused is None:
+            raise Http404("Nothing like this item can be practised.")
+        return focused
+    rng = random.Random(f"{student.pk}:retry:{missed.pk}")
+    spec = generate(item.generator, rng.randrange(1_000_000), item.difficulty)
+    state = mastery_for_student(student_id=student.pk, now=now).get(missed.competency_id)
+    params = active_parameters().for_code(missed.competency.code)
+    p = state.p_mastery if state else initial_p_mastery(active_parameters(), missed.competency.code)
+    predicted = shift_for_difficulty(tandem_engine.predict_correct(p, params), item.difficulty)
+    with transaction.atomic():
+        new_item = item_from_spec(
+            spec=spec, competency_ids=competency_ids_for_codes(spec.competency_codes)
+        )
+        return Attempt.objects.create(
+            student=student,
+            item=new_item,
+            competency=missed.competency,
+            school_class_id=missed.school_class_id,
+            predicted_success=predicted,
+            reason=RETRY_REASON,
             presented_at=now,
         )
 

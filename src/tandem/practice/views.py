@@ -40,6 +40,7 @@ from tandem.practice.services import (
     attempt_answer,
     attempt_hint,
     practice_next,
+    practice_retry,
     written_answer_submit,
 )
 from tandem.roster.access import role_required, signed_in_user
@@ -322,11 +323,17 @@ def practice(request: HttpRequest) -> HttpResponse:
     """
     code = request.GET.get("competency", "").strip()[:50]
     focus = next((c for c in practisable_competencies().values() if c.code == code), None)
-    attempt = practice_next(
-        student=signed_in_user(request),
-        now=timezone.now(),
-        focus_competency_id=focus.pk if focus else None,
-    )
+    retry = request.GET.get("retry", "").strip()[:40]
+    if retry:
+        attempt: Attempt | None = practice_retry(
+            student=signed_in_user(request), attempt_id=retry, now=timezone.now()
+        )
+    else:
+        attempt = practice_next(
+            student=signed_in_user(request),
+            now=timezone.now(),
+            focus_competency_id=focus.pk if focus else None,
+        )
     if attempt is None:
         return render(request, "practice/practice.html", {"attempt": None})
     context = _attempt_context(attempt, focus=focus.code if focus else "")
