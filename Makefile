@@ -22,7 +22,7 @@ LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
-        imports migrations-check bench bench-kt bench-diagnostic bench-interop vendor clean install install-dev
+        imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -100,7 +100,7 @@ test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (PO
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-bench: bench-kt bench-diagnostic bench-interop ## all benchmarks
+bench: bench-kt bench-diagnostic bench-interop bench-load ## all benchmarks
 
 bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
 	$(PY) bench/kt.py
@@ -110,6 +110,9 @@ bench-diagnostic: $(VENV)/.installed-dev ## diagnostic placement in simulation o
 
 bench-interop: $(VENV)/.installed-dev ## OneRoster import and xAPI statements/s on SQLite and PostgreSQL (bench/interop.py)
 	$(PY) bench/interop.py
+
+bench-load: $(VENV)/.installed-dev ## 30/100/300 students practising at once, SQLite and PostgreSQL, Locust (bench/load.py)
+	$(PY) bench/load.py $(BENCH_ARGS)
 
 # ---- assets and housekeeping -----------------------------------------------------------------
 

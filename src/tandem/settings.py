@@ -105,6 +105,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = OPTIONS.time_zone
+
+TANDEM_DATA_DIR = OPTIONS.data_dir
+# Password checks take turns machine-wide, so sign-ins never starve practice (core/passwords.py).
+AUTHENTICATION_BACKENDS = ["tandem.core.passwords.TurnTakingModelBackend"]
 USE_I18N = True
 USE_TZ = True
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from tandem.core.passwords import SignInBusyError, sign_in_slot
 from tandem.roster.constants import Role
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,22 @@ LANDING_URL_BY_ROLE: dict[str, str] = {
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            with sign_in_slot():
+                return super().post(request, *args, **kwargs)
+        except SignInBusyError:
+            # Many people are signing in at once: answer now rather than hold a server thread.
+            # An unbound form: validating it would check the password after all.
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username", "")[:150]}
+            )
+            response = self.render_to_response(
+                self.get_context_data(form=form, busy=True), status=503
+            )
+            response["Retry-After"] = "3"
+            return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
