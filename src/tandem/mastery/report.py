@@ -77,9 +77,13 @@ def summary_sentences(report: Mapping[str, Any]) -> list[str]:
         f"({new.get('n_responses', 0)} answers), next to the set active then, {previous}, scored "
         "on exactly the same answers.",
         outcome + (f" Reason: {decision}." if decision else ""),
-        f"Recomputed {report.get('states_recomputed', 0)} learner states and "
-        f"{report.get('changes_recomputed', 0)} state changes in "
-        f"{report.get('seconds', 0.0):.1f} s.",
+        (
+            f"Recomputed {report.get('states_recomputed', 0)} learner states and "
+            f"{report.get('changes_recomputed', 0)} state changes under it"
+            if report.get("activated")
+            else "No learner state was touched"
+        )
+        + f"; the calibration took {report.get('seconds', 0.0):.1f} s.",
     ] + (
         [
             "The active set's score is optimistic when it was itself fitted on these students, "
@@ -183,7 +187,7 @@ def reliability_chart(report: Mapping[str, Any]) -> dict[str, Any] | None:
             }
         )
     ticks = [
-        {"value": f"{v:.1f}", "x": PLOT_LEFT + PLOT_SIZE * v, "y": PLOT_TOP + PLOT_SIZE * (1 - v)}
+        {"value": f"{v:g}", "x": PLOT_LEFT + PLOT_SIZE * v, "y": PLOT_TOP + PLOT_SIZE * (1 - v)}
         for v in (0.0, 0.25, 0.5, 0.75, 1.0)
     ]
     description = (
