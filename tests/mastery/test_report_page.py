@@ -5,10 +5,13 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import override_settings
 from django.urls import reverse
 from django.utils.html import escape
+from django_tasks_db.models import DBTaskResult
 from tests.factories import make_school, make_user, record_answer
 from tests.mastery.conftest import (
+    IMMEDIATE_TASKS,
     activate_poor_parameter_set,
     activate_true_parameter_set,
     add_synthetic_evidence,
@@ -16,7 +19,7 @@ from tests.mastery.conftest import (
 
 from tandem.mastery.models import CalibrationRun, LearnerState, StateChange
 from tandem.mastery.services import active_parameter_set
-from tandem.mastery.tasks import calibrate_and_record
+from tandem.mastery.tasks import activate_task, calibrate_and_record, calibration_run_create
 from tandem.roster.constants import Role
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +73,7 @@ def test_the_run_page_reads_as_words_and_charts_not_json(client):
     assert "Activate the kept parameter set" not in page  # its set is active already
 
 
+@override_settings(TASKS=IMMEDIATE_TASKS)
 def test_a_kept_set_is_activated_only_after_confirmation_and_the_log_says_who(client):
     school = make_school()
     record_answer(school.student_a, "6.EE.A.2", True)
@@ -94,12 +98,14 @@ def test_a_kept_set_is_activated_only_after_confirmation_and_the_log_says_who(cl
 
     done = client.post(RUNS, {**action, "confirm": "yes"}, follow=True)
     assert done.status_code == 200
-    assert any("is now the active parameter set" in str(m) for m in done.context["messages"])
+    assert any(f"Activation of {kept.version} queued" in str(m) for m in done.context["messages"])
     assert active_parameter_set() == kept
     assert not LearnerState.objects.exclude(parameter_set=kept).exists()
     assert not StateChange.objects.exclude(parameter_set=kept).exists()
     run.refresh_from_db()
-    assert [entry["event"] for entry in run.log] == ["kept", "activated by hand"]
+    events = [entry["event"] for entry in run.log]
+    assert events == ["kept", "activation requested", "activated by hand"]
+    assert run.log[1]["by"] == admin.username
     entry = run.log[-1]
     assert entry["by"] == admin.username and f"replacing {truth.version}" in entry["text"]
     assert "kept inactive" in entry["text"]
@@ -121,3 +127,26 @@ def test_activating_needs_the_calibration_permission(client):
     )
     assert active_parameter_set() == truth
     assert CalibrationRun.objects.get().log[-1]["event"] == "kept"
+
+
+def test_the_worker_does_the_activation_and_logs_a_refusal(client):
+    add_synthetic_evidence(n_students=20, n_steps=8, seed=9)
+    truth = activate_true_parameter_set()
+    run = calibrate_and_record()
+    admin = _staff(can_start=True)
+    client.force_login(admin)
+    action = {"action": "activate_kept_set", "_selected_action": [run.pk], "confirm": "yes"}
+    client.post(RUNS, action)
+    # Queued for the background worker (the database backend): nothing changed yet.
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("activate_task") and task.args_kwargs["args"] == [
+        run.pk,
+        admin.pk,
+    ]
+    assert active_parameter_set() == truth
+    # A calibration queued before the worker gets to it: the activation gives way, and says so.
+    calibration_run_create(requested_by=None)
+    assert activate_task.call(run.pk, admin.pk) == "refused"
+    run.refresh_from_db()
+    assert [e["event"] for e in run.log] == ["kept", "activation requested", "activation refused"]
+    assert "already queued" in run.log[-1]["text"] and active_parameter_set() == truth

@@ -21,7 +21,7 @@ from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
 from tandem.mastery.tasks import (
     ActivationRefusedError,
     CalibrationBusyError,
-    calibration_run_activate,
+    calibration_run_activate_start,
     calibration_run_active,
     calibration_run_start,
 )
@@ -231,14 +231,15 @@ class CalibrationRunAdmin(BackgroundRunAdmin):
                 },
             )
         try:
-            calibration_run_activate(run=run, by=request.user)
+            calibration_run_activate_start(run=run, by=request.user)
         except (ActivationRefusedError, CalibrationBusyError) as refused:
             self.message_user(request, f"Not activated: {refused}", messages.WARNING)
         else:
             self.message_user(
                 request,
-                f"{kept.version} is now the active parameter set; every learner state was "
-                "recomputed under it. The run's log records it.",
+                f"Activation of {kept.version} queued: the background worker makes it the "
+                f"active parameter set and recomputes every learner state under it. {run}'s "
+                "log records when it is done.",
                 messages.SUCCESS,
             )
         return None

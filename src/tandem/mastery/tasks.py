@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -176,15 +177,9 @@ class ActivationRefusedError(RuntimeError):
     """The run has no stored parameter set to activate, or its set is already active."""
 
 
-def calibration_run_activate(*, run: CalibrationRun, by: Any) -> CalibrationRun:
-    """Activate the parameter set ``run`` kept inactive, deliberately, and say so in its log.
-
-    Every learner state is rebuilt under the set, as when calibration activates it. Refused
-    (:class:`ActivationRefusedError`) when the set is gone or already active, and
-    (:class:`CalibrationBusyError`) while a calibration is queued or running, which would
-    otherwise adopt its own set at the same time.
-    """
-    run.refresh_from_db()
+def _kept_parameter_set(run: CalibrationRun) -> ParameterSet:
+    """The set ``run`` stored and that is still inactive, or :class:`ActivationRefusedError`;
+    :class:`CalibrationBusyError` while a calibration, which adopts its own set, is pending."""
     parameter_set = run.parameter_set
     if parameter_set is None:
         raise ActivationRefusedError(f"{run} has no parameter set to activate.")
@@ -194,6 +189,47 @@ def calibration_run_activate(*, run: CalibrationRun, by: Any) -> CalibrationRun:
     busy = calibration_run_active()
     if busy is not None:
         raise CalibrationBusyError(busy)
+    return parameter_set
+
+
+def _log_append(run_id: int, entry: dict[str, Any], **fields: Any) -> None:
+    """Append one entry to a run's log (locked, so that no entry is lost), with ``fields``."""
+    with transaction.atomic():
+        run = CalibrationRun.objects.select_for_update().get(pk=run_id)
+        CalibrationRun.objects.filter(pk=run_id).update(log=[*run.log, entry], **fields)
+
+
+def calibration_run_activate_start(*, run: CalibrationRun, by: Any) -> None:
+    """Queue the deliberate activation of the set ``run`` kept inactive, for the background
+    worker (it rebuilds every learner state, too long for a request on a large installation).
+
+    Checked now as well as when it runs; the request is logged on the run with who made it.
+    """
+    run.refresh_from_db()
+    parameter_set = _kept_parameter_set(run)
+    with transaction.atomic():
+        _log_append(
+            run.pk,
+            _log_entry(
+                by=by,
+                event="activation requested",
+                text=f"Asked to activate {parameter_set.version} deliberately.",
+            ),
+        )
+        # In the same transaction: the request is logged if and only if the task is queued.
+        activate_task.enqueue(run.pk, by.pk)
+
+
+def calibration_run_activate(*, run: CalibrationRun, by: Any) -> CalibrationRun:
+    """Activate the parameter set ``run`` kept inactive, deliberately, and say so in its log.
+
+    Every learner state is rebuilt under the set, as when calibration activates it. Refused
+    (:class:`ActivationRefusedError`) when the set is gone or already active, and
+    (:class:`CalibrationBusyError`) while a calibration is queued or running, which would
+    otherwise adopt its own set at the same time.
+    """
+    run.refresh_from_db()
+    parameter_set = _kept_parameter_set(run)
     previous = ParameterSet.objects.filter(is_active=True).order_by("-created_at").first()
     n_states, n_changes = parameter_set_activate(parameter_set=parameter_set)
     decision = (run.report or {}).get("decision", "")
@@ -203,13 +239,29 @@ def calibration_run_activate(*, run: CalibrationRun, by: Any) -> CalibrationRun:
         + (f" (calibration had {decision})" if decision else "")
         + f"; recomputed {n_states} learner states and {n_changes} state changes."
     )
-    CalibrationRun.objects.filter(pk=run.pk).update(
+    _log_append(
+        run.pk,
+        _log_entry(by=by, event="activated by hand", text=text),
         message=f"{parameter_set.version} activated by {by.get_username()}"[:255],
-        log=[*run.log, _log_entry(by=by, event="activated by hand", text=text)],
     )
     logger.info("calibration run %s: %s", run.pk, text)
     run.refresh_from_db()
     return run
+
+
+@task()
+def activate_task(run_id: int, user_id: int) -> str:
+    """The worker's entry point for a deliberate activation; a refusal is logged on the run."""
+    run = CalibrationRun.objects.get(pk=run_id)
+    by = get_user_model().objects.get(pk=user_id)
+    try:
+        calibration_run_activate(run=run, by=by)
+    except (ActivationRefusedError, CalibrationBusyError) as refused:
+        _log_append(
+            run_id, _log_entry(by=by, event="activation refused", text=f"Not activated: {refused}")
+        )
+        return "refused"
+    return "activated"
 
 
 @task()
