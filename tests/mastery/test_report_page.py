@@ -150,3 +150,11 @@ def test_the_worker_does_the_activation_and_logs_a_refusal(client):
     run.refresh_from_db()
     assert [e["event"] for e in run.log] == ["kept", "activation requested", "activation refused"]
     assert "already queued" in run.log[-1]["text"] and active_parameter_set() == truth
+
+
+def test_a_refused_run_page_says_there_is_no_report(client):
+    run = calibrate_and_record()
+    client.force_login(_staff(can_start=True))
+    page = _page(client, run)
+    assert "No report yet: the run stopped before fitting anything" in page
+    assert "Held-out accuracy" not in page and "<details>" not in page
