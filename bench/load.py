@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -136,6 +137,19 @@ def _memory_mib(pid: int) -> dict[str, float]:
     return {"rss_mib": round(rss / 1024, 1), "pss_mib": round(pss / 1024, 1)}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by the process tree (its live processes)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _stats(prefix: Path) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     with open(f"{prefix}_stats.csv", newline="") as f:
@@ -148,6 +162,11 @@ def _num(row: dict[str, Any] | None, key: str) -> float | None:
     if not row or row.get(key) in (None, "", "N/A"):
         return None
     return round(float(row[key]), 1)
+
+
+def _busy(acked_file: Path) -> int:
+    busy = Path(f"{acked_file}.busy")
+    return int(busy.read_text().strip() or 0) if busy.exists() else 0
 
 
 def _lost_answers(acked: list[str], env: dict[str, str]) -> int:
@@ -222,6 +241,7 @@ def _one_run(
     prefix = data_dir / f"locust-{users}"
     acked_file = data_dir / f"acked-{users}.txt"
     acked_file.unlink(missing_ok=True)
+    Path(f"{acked_file}.busy").unlink(missing_ok=True)
     students = [f"s{k:03d}" for k in range(1, users + 1)]
     spawn_rate = max(users / 30, 5)  # everyone signed in within about half a minute
     ramp = users / spawn_rate
@@ -231,6 +251,15 @@ def _one_run(
         "LOAD_ACKED": str(acked_file),
     }
     print(f"[{name}] {users} students for {seconds} s (after {ramp:.0f} s of sign-ins) ...")
+    # Server CPU in the steady state only: sampled when the sign-ins are over, and at the end.
+    steady: dict[str, float] = {}
+
+    def sample_steady_start() -> None:
+        steady["cpu"] = _cpu_seconds(server_pid)
+        steady["wall"] = time.monotonic()
+
+    timer = threading.Timer(ramp + 2, sample_steady_start)
+    timer.start()
     # The first stats are reset once everyone has signed in: steady state only.
     subprocess.run(
         [
@@ -259,6 +288,9 @@ def _one_run(
         check=False,
         stdout=subprocess.DEVNULL,
     )
+    timer.cancel()
+    cpu = _cpu_seconds(server_pid) - steady.get("cpu", 0.0)
+    wall = time.monotonic() - steady.get("wall", time.monotonic())
     stats = _stats(prefix)
     acked = acked_file.read_text().split() if acked_file.exists() else []
     answer = stats.get("answer")
@@ -274,7 +306,15 @@ def _one_run(
         "answers_share_of_offered": round(measured / offered, 3) if offered else None,
         "failures": int(total["Failure Count"]) if total else 0,
         "acknowledged_answers": len(acked),
+        "sign_ins_asked_to_retry": _busy(acked_file),
         "lost_answers": _lost_answers(acked, env),
+        # Server CPU in the steady state (after sign-ins), per answer and in cores: each answer
+        # stands for one practice loop (next item + answer, a quarter of a hint, a tenth of a
+        # home page) plus the teachers' pages.
+        "server_cpu_ms_per_answer": (
+            round(1000 * cpu / (measured * wall), 1) if measured and wall > 0 else None
+        ),
+        "server_cores_used": round(cpu / wall, 2) if wall > 0 else None,
         "memory_idle": idle,
         "memory_under_load": _memory_mib(server_pid),
     }

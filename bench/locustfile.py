@@ -25,6 +25,8 @@ ACKED = os.environ.get("LOAD_ACKED", "")
 THINK_ANSWER = (3.0, 8.0)  # seconds a student spends on an item before answering
 THINK_FEEDBACK = (0.5, 1.5)  # reading the feedback before "Next item"
 
+# Sign-ins the server asked to retry later (written to $LOAD_ACKED.busy at the end).
+BUSY_SIGN_INS = [0]
 _students = itertools.cycle(STUDENTS)
 _teachers = itertools.cycle(TEACHERS or ["rivera"])
 _lock = threading.Lock()
@@ -37,23 +39,36 @@ CLASS_LINK = re.compile(r'href="/teach/class/(\d+)/"')
 
 
 def _sign_in(user: HttpUser, username: str) -> bool:
-    page = user.client.get("/login/", name="login")
-    token = CSRF.search(page.text or "")
-    if token is None:
-        return False
-    with user.client.post(
-        "/login/",
-        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
-        headers={"Referer": f"{user.host}/login/"},
-        name="login",
-        catch_response=True,
-        allow_redirects=False,
-    ) as response:
-        if response.status_code != 302:
-            response.failure(f"sign-in of {username} answered {response.status_code}")
+    """Sign in as a person would: when the server says it is busy signing others in (503 with
+    Retry-After), wait that long and try again; that is back-pressure, not a failure."""
+    import gevent
+
+    for _ in range(60):
+        page = user.client.get("/login/", name="login")
+        token = CSRF.search(page.text or "")
+        if token is None:
             return False
-        response.success()
-    return True
+        with user.client.post(
+            "/login/",
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+            headers={"Referer": f"{user.host}/login/"},
+            name="login",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            if response.status_code == 302:
+                response.success()
+                return True
+            if response.status_code == 503 and response.headers.get("Retry-After"):
+                response.success()
+                busy = float(response.headers["Retry-After"])
+            else:
+                response.failure(f"sign-in of {username} answered {response.status_code}")
+                return False
+        with _lock:
+            BUSY_SIGN_INS[0] += 1
+        gevent.sleep(busy * random.uniform(1.0, 2.0))
+    return False
 
 
 class Student(HttpUser):
@@ -149,3 +164,5 @@ class Teacher(HttpUser):
 def _close(environment: object, **kwargs: object) -> None:
     if _acked is not None:
         _acked.close()
+        with open(ACKED + ".busy", "w") as busy:
+            busy.write(f"{BUSY_SIGN_INS[0]}\n")

@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=_demo)
     calibrate = sub.add_parser(
         "calibrate",
-        help="fit the learner model on this installation's evidence, now, and print a report",
+        help="fit the learner model on this installation's evidence, now; activate it only if "
+        "it is no worse than the active set on held-out students; print the comparison",
     )
     calibrate.add_argument("--quiet", action="store_true", help="print only the report")
     calibrate.set_defaults(func=_calibrate)

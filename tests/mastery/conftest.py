@@ -12,6 +12,7 @@ from tandem.competencies.models import Competency
 from tandem.competencies.services import framework_load_coherence_map
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
+from tandem.mastery.models import ParameterSet
 from tandem.roster.constants import Role
 from tandem.roster.models import User
 from tandem_engine import BKTParams
@@ -32,8 +33,49 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def activate_poor_parameter_set() -> ParameterSet:
+    """Make a deliberately poor set the active one: any honest fit scores better on held-out
+    answers, so calibration activates its result (tests of what activation does use this)."""
+    ParameterSet.objects.filter(is_active=True).update(is_active=False)
+    # Forgets everything after each answer: every prediction but a first one is the guess.
+    flat = {"p_init": 0.5, "p_learn": 0.0, "p_guess": 0.3, "p_slip": 0.3, "p_forget": 1.0}
+    return ParameterSet.objects.create(
+        version="bkt-poor",
+        model_name="bkt",
+        engine_version="test",
+        params={
+            "default": flat,
+            "per_competency": {},
+            "prior_by_grade_gap": {str(gap): 0.5 for gap in range(-3, 3)},
+        },
+        is_active=True,
+    )
+
+
+def activate_true_parameter_set(params: dict[str, BKTParams] = TRUE_PARAMS) -> ParameterSet:
+    """Make the parameters the synthetic students really follow the active set: a fit on a
+    sample of them can at best tie it on held-out answers."""
+    ParameterSet.objects.filter(is_active=True).update(is_active=False)
+    per_competency = {
+        code: {name: getattr(p, name) for name in ("p_init", "p_learn", "p_guess", "p_slip")}
+        for code, p in params.items()
+    }
+    return ParameterSet.objects.create(
+        version="bkt-truth",
+        model_name="bkt",
+        engine_version="test",
+        params={"default": next(iter(per_competency.values())), "per_competency": per_competency},
+        is_active=True,
+    )
+
+
 def add_synthetic_evidence(
-    *, n_students: int, n_steps: int, seed: int, params: dict[str, BKTParams] = TRUE_PARAMS
+    *,
+    n_students: int,
+    n_steps: int,
+    seed: int,
+    params: dict[str, BKTParams] = TRUE_PARAMS,
+    grade: str = "",
 ) -> list[User]:
     """Students who practise each competency ``n_steps`` times, as simulated BKT learners.
 
@@ -54,7 +96,9 @@ def add_synthetic_evidence(
     )
     log = sim.log
     User.objects.bulk_create(
-        User(username=f"syn{batch}-{k}", sourced_id=f"syn{batch}-{k}", role=Role.STUDENT)
+        User(
+            username=f"syn{batch}-{k}", sourced_id=f"syn{batch}-{k}", role=Role.STUDENT, grade=grade
+        )
         for k in range(n_students)
     )
     users = {u.username: u for u in User.objects.filter(username__startswith=f"syn{batch}-")}

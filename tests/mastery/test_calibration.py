@@ -5,7 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 from tests.factories import make_school, record_answer
-from tests.mastery.conftest import TRUE_PARAMS, add_synthetic_evidence
+from tests.mastery.conftest import (
+    TRUE_PARAMS,
+    activate_poor_parameter_set,
+    add_synthetic_evidence,
+)
 
 import tandem_engine
 from tandem.competencies.models import Competency
@@ -14,6 +18,7 @@ from tandem.evidence.models import Statement
 from tandem.mastery.calibration import InsufficientEvidenceError, calibrate, evidence_log
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
+from tandem.mastery.priors import grade_gap, prior_p_mastery
 from tandem.mastery.rules import StateValues, answer_step, estimate_ceiling
 from tandem.mastery.services import active_parameter_set, bkt_params_for
 from tandem.teaching.services import observation_record
@@ -64,12 +69,19 @@ def test_calibration_recovers_parameters_and_activates_a_new_version():
 
 def test_calibration_is_deterministic():
     add_synthetic_evidence(n_students=40, n_steps=10, seed=5)
+    activate_poor_parameter_set()
     first = calibrate(recompute=False)
     second = calibrate(recompute=False)
+    assert first.activated
     assert first.heldout == second.heldout
     old, new = (ParameterSet.objects.get(version=r.version) for r in (first, second))
     assert old.params["per_competency"] == new.params["per_competency"]
-    assert first.version != second.version and not ParameterSet.objects.get(pk=old.pk).is_active
+    assert old.params["prior_by_grade_gap"] == new.params["prior_by_grade_gap"]
+    assert first.version != second.version
+    # The second is scored against the first, which was fitted on the held-out students too: it
+    # cannot beat that optimistic score, so the first stays active and exactly one set is.
+    assert second.heldout_before["version"] == first.version
+    assert ParameterSet.objects.filter(is_active=True).get().version in {old.version, new.version}
 
 
 def test_too_little_evidence_is_refused_and_nothing_is_stored():
@@ -92,9 +104,15 @@ def _independent_replay(parameter_set):
     """Each learner state as the live answer step gives it, statement by statement in time
     order (the step: bkt_step capped by the evidence's ceiling, then the mastery rule)."""
     expected = {}
-    for state in LearnerState.objects.select_related("competency"):
-        params = bkt_params_for(parameter_set, state.competency.human_coding_scheme)
-        values, steps = StateValues(p_mastery=params.p_init), []
+    for state in LearnerState.objects.select_related("competency", "student"):
+        code = state.competency.human_coding_scheme
+        params = bkt_params_for(parameter_set, code)
+        gap = grade_gap(
+            competency_grade_rank=state.competency.grade_rank,
+            student_grade=state.student.grade,
+        )
+        p = prior_p_mastery(parameter_set.params, code=code, grade_gap=gap)
+        values, steps = StateValues(p_mastery=p), []
         statements = Statement.objects.filter(
             actor_id=state.student_id,
             competencies=state.competency,
@@ -142,11 +160,12 @@ def test_recompute_rebuilds_every_state_under_the_new_parameters():
         school_class=school.class_a,
     )
     record_answer(school.student_b, "6.EE.A.3", True, at=now)
-    old = active_parameter_set()
     add_synthetic_evidence(n_students=30, n_steps=8, seed=3)
+    old = activate_poor_parameter_set()
     kept_pk = LearnerState.objects.get(student=school.student_a).pk
 
     report = calibrate()
+    assert report.activated, report.decision
 
     new = ParameterSet.objects.get(version=report.version)
     assert new != old
@@ -182,8 +201,9 @@ def test_calibrating_without_recompute_leaves_states_alone():
     record_answer(school.student_a, "6.EE.A.2", True)
     add_synthetic_evidence(n_students=20, n_steps=8, seed=9)
     old = active_parameter_set()
+    activate_poor_parameter_set()
     report = calibrate(recompute=False)
-    assert report.states_recomputed == 0
+    assert report.activated and report.states_recomputed == 0
     assert LearnerState.objects.get().parameter_set == old
     assert active_parameter_set().version == report.version
     with pytest.raises(ValueError, match="activate"):
@@ -215,8 +235,9 @@ def test_recompute_keeps_a_diagnostic_placement_seed():
     record_answer(school.student_a, "5.NF.A.1", True, at=now - dt.timedelta(minutes=10))
     expected = LearnerState.objects.get(student=school.student_a, competency=placed).p_mastery
     add_synthetic_evidence(n_students=30, n_steps=8, seed=5)
+    activate_poor_parameter_set()
 
-    calibrate()
+    assert calibrate().activated
 
     state = LearnerState.objects.get(student=school.student_a, competency=placed)
     new = active_parameter_set()

@@ -7,7 +7,11 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from tests.mastery.conftest import add_synthetic_evidence
+from tests.mastery.conftest import (
+    activate_poor_parameter_set,
+    activate_true_parameter_set,
+    add_synthetic_evidence,
+)
 
 from tandem import cli
 from tandem.mastery.constants import RunStatus
@@ -18,15 +22,37 @@ from tandem.mastery.services import active_parameter_set
 @pytest.mark.django_db
 def test_command_calibrates_and_prints_a_report():
     add_synthetic_evidence(n_students=25, n_steps=8, seed=4)
+    activate_poor_parameter_set()
     out = io.StringIO()
     call_command("calibrate", stdout=out)
     text = out.getvalue()
     version = active_parameter_set().version
     assert f"Calibrated parameter set {version} (now active)" in text
+    assert "activated: held-out AUC" in text and "≥ active" in text and "(bkt-poor)" in text
     assert "[100%]" in text
     assert "400 answers from 25 students" in text
-    assert "held-out" in text and "AUC" in text and "took" in text
-    assert CalibrationRun.objects.get().status == RunStatus.SUCCEEDED
+    assert "new AUC" in text and "vs active" in text and "log-loss" in text and "took" in text
+    assert "prior P(mastered) by grade gap" in text
+    run = CalibrationRun.objects.get()
+    assert run.status == RunStatus.SUCCEEDED and run.parameter_set.version == version
+    assert run.message.startswith(f"{version} activated: held-out AUC")
+
+
+@pytest.mark.django_db
+def test_command_prints_why_a_worse_set_was_kept_inactive():
+    add_synthetic_evidence(n_students=20, n_steps=8, seed=9)
+    truth = activate_true_parameter_set()
+    out = io.StringIO()
+    call_command("calibrate", "--quiet", stdout=out)
+    text = out.getvalue()
+    run = CalibrationRun.objects.get()
+    kept = run.parameter_set
+    assert f"Calibrated parameter set {kept.version} (stored, not active)" in text
+    assert "kept inactive: held-out" in text
+    assert "< active" in text or "> active" in text
+    assert f"The active set stays {truth.version}" in text
+    assert active_parameter_set() == truth and not kept.is_active
+    assert run.status == RunStatus.SUCCEEDED and "kept inactive" in run.message
 
 
 @pytest.mark.django_db

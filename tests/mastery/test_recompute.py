@@ -15,6 +15,7 @@ from tandem.evidence.models import Statement
 from tandem.evidence.services import evidence_record, evidence_void
 from tandem.mastery.constants import SEED_EXTENSION
 from tandem.mastery.models import LearnerState, StateChange
+from tandem.mastery.priors import grade_gap, prior_p_mastery
 from tandem.mastery.services import mastery_recompute, mastery_seed
 from tandem.roster.models import User
 
@@ -112,7 +113,14 @@ def test_recompute_of_a_state_whose_evidence_is_all_voided_starts_over(db: Any) 
     state = change.state
     assert (state.n_attempts, state.n_correct, state.evidence_weight) == (0, 0, 0.0)
     assert state.status == "not_started" and state.last_evidence_at is None
-    assert state.p_mastery == pytest.approx(change.parameter_set.params["default"]["p_init"])
+    # Back to the prior every new state starts from: by the gap between the student's grade and
+    # the competency's.
+    gap = grade_gap(
+        competency_grade_rank=competency.grade_rank, student_grade=school.student_a.grade
+    )
+    assert state.p_mastery == pytest.approx(
+        prior_p_mastery(change.parameter_set.params, code=CODE, grade_gap=gap)
+    )
     # A student with no state on the competency gets none made up.
     assert (
         mastery_recompute(

@@ -9,7 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from tests.factories import make_user
-from tests.mastery.conftest import IMMEDIATE_TASKS, add_synthetic_evidence
+from tests.mastery.conftest import (
+    IMMEDIATE_TASKS,
+    activate_poor_parameter_set,
+    add_synthetic_evidence,
+)
 
 from tandem.mastery.constants import RunStatus
 from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
@@ -32,6 +36,7 @@ RUNS = reverse("admin:mastery_calibrationrun_changelist")
 @override_settings(TASKS=IMMEDIATE_TASKS)
 def test_task_run_succeeds_with_progress_and_the_new_parameter_set():
     add_synthetic_evidence(n_students=30, n_steps=8, seed=1)
+    activate_poor_parameter_set()
     run = calibration_run_start(requested_by=None)
     assert run.status == RunStatus.SUCCEEDED
     assert run.progress == 100

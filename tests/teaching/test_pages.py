@@ -454,3 +454,27 @@ def test_flag_groups_status_counts_and_column_groups():
         ("6", "G", 1),
         ("7", "EE", 1),
     ]
+
+
+def test_grid_cells_render_as_one_cell_at_a_time_would():
+    import datetime as dt
+
+    from tandem.competencies.models import Competency
+    from tandem.mastery.constants import Status
+    from tandem.mastery.selectors import MasteryView
+    from tandem.roster.models import User
+    from tandem.teaching.selectors import StudentRow
+    from tandem.teaching.templatetags.teaching_ui import grid_cell, grid_cells
+
+    student = User(pk=7, username="x", first_name='Ana "A" <b>', last_name="Lee")
+    comps = [
+        Competency(pk=3, human_coding_scheme="6.EE.A.2"),
+        Competency(pk=9, human_coding_scheme="7.RP&1"),
+    ]
+    view = MasteryView(
+        7, 3, 0.81, 0.1, False, Status.LEARNING, 5, 4, dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    )
+    row = StudentRow(student=student, cells=[view, None], flags=[], focus=None, last_active=None)
+    assert str(grid_cells(row, comps)) == "".join(
+        str(grid_cell(student, comp, cell)) for comp, cell in zip(comps, row.cells, strict=True)
+    )

@@ -38,7 +38,22 @@ def _load_codes() -> dict[int, str]:
     return dict(Competency.objects.values_list("pk", "human_coding_scheme"))
 
 
+def _load_grade_ranks() -> dict[int, int]:
+    return dict(Competency.objects.values_list("pk", "grade_rank"))
+
+
 _CODES = ProcessCache("competency codes", _load_codes)
+_GRADE_RANKS = ProcessCache("competency grade ranks", _load_grade_ranks)
+
+
+def competency_grade_ranks(competency_ids: Iterable[int]) -> dict[int, int]:
+    """The grade rank of each competency (0: no grade), cached in memory."""
+    known = _GRADE_RANKS.get()
+    wanted = list(competency_ids)
+    if any(cid not in known for cid in wanted):
+        _GRADE_RANKS.invalidate()
+        known = _GRADE_RANKS.get()
+    return {cid: known[cid] for cid in wanted if cid in known}
 
 
 def competency_codes(competency_ids: Iterable[int]) -> dict[int, str]:

@@ -8,7 +8,6 @@ profiles and accommodations, projects, check-ins, pathways, weekly goals and ref
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
 import random
@@ -46,11 +45,11 @@ from tandem.goals.services import (
     goals_close_past_weeks,
     reflection_save,
 )
-from tandem.mastery.calibration import InsufficientEvidenceError, calibrate
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
 from tandem.mastery.services import active_parameter_set, bkt_params_for
+from tandem.mastery.tasks import calibrate_and_record
 from tandem.pathways.constants import PathwayStatus
 from tandem.pathways.models import Pathway
 from tandem.pathways.services import (
@@ -283,9 +282,9 @@ def demo_seed(*, students: int = 150, days: int = 42, seed: int = 2026) -> DemoR
         projects = _seed_projects(roster, history, seed=seed, interests_of=interests_of)
         _seed_checkins(roster, history, seed=seed)
         _seed_written(roster, history, seed=seed)
-    # The school ships calibrated: the learner model is fitted on its own (simulated) history.
-    with contextlib.suppress(InsufficientEvidenceError):  # a tiny demo keeps the defaults
-        calibrate()
+    # The school ships calibrated: the learner model is fitted on its own (simulated) history,
+    # recorded as a calibration run (a tiny demo's run says why it kept the defaults).
+    calibrate_and_record()
     # Plans and goals read the learner state, so they are made from the calibrated estimates
     # (as a student's first visit would make them); they add no evidence.
     with transaction.atomic():

@@ -8,16 +8,20 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from tandem.mastery import report as run_report
 from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
 from tandem.mastery.tasks import (
+    ActivationRefusedError,
     CalibrationBusyError,
+    calibration_run_activate_start,
     calibration_run_active,
     calibration_run_start,
 )
@@ -150,7 +154,6 @@ class CalibrationRunAdmin(BackgroundRunAdmin):
         "message",
         "error",
         "parameter_set",
-        "report_json",
         "requested_by",
         "task_id",
         "created_at",
@@ -161,11 +164,85 @@ class CalibrationRunAdmin(BackgroundRunAdmin):
     change_list_template = "admin/mastery/calibrationrun/change_list.html"
     change_form_template = "admin/mastery/calibrationrun/change_form.html"
 
-    @admin.display(description="report")
-    def report_json(self, obj: CalibrationRun) -> SafeString:
-        if not obj.report:
-            return format_html("{}", "—")
-        return format_html("<pre>{}</pre>", json.dumps(obj.report, indent=2, sort_keys=True))
+    actions = ["activate_kept_set"]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = self.get_object(request, object_id)
+        context = self.report_context(run) if run is not None else {}
+        context["can_activate"] = (
+            run is not None and self.has_start_permission(request) and _kept_set(run) is not None
+        )
+        return super().change_view(
+            request, object_id, form_url, extra_context={**context, **(extra_context or {})}
+        )
+
+    @staticmethod
+    def report_context(run: CalibrationRun) -> dict[str, Any]:
+        """The run's report in words and charts (``tandem.mastery.report``), and its log."""
+        report = run.report or {}
+        return {
+            "report_sentences": run_report.summary_sentences(report),
+            "metric_rows": run_report.metric_rows(report) if report else [],
+            "bars": run_report.metric_bars(report),
+            "reliability": run_report.reliability_chart(report),
+            "prior_rows": run_report.prior_rows(report),
+            "run_log": run.log,
+            "report_json": json.dumps(report, indent=2, sort_keys=True) if report else "",
+        }
+
+    @admin.action(description="Activate the kept parameter set…", permissions=["start"])
+    def activate_kept_set(
+        self, request: HttpRequest, queryset: QuerySet[CalibrationRun]
+    ) -> HttpResponse | None:
+        """Adopt a set calibration kept inactive, after a confirmation page; logged on the run."""
+        runs = list(queryset[:2])
+        if len(runs) != 1:
+            self.message_user(request, "Choose exactly one calibration run.", messages.WARNING)
+            return None
+        run = runs[0]
+        kept = _kept_set(run)
+        if kept is None:
+            self.message_user(
+                request, f"{run} has no inactive parameter set to activate.", messages.WARNING
+            )
+            return None
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/mastery/calibrationrun/activate_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": f"Activate {kept.version}?",
+                    "opts": self.model._meta,
+                    "run": run,
+                    "parameter_set": kept,
+                    "decision": (run.report or {}).get("decision", ""),
+                    "new": (run.report or {}).get("heldout") or {},
+                    "old": (run.report or {}).get("heldout_before") or {},
+                    "active": ParameterSet.objects.filter(is_active=True)
+                    .order_by("-created_at")
+                    .first(),
+                },
+            )
+        try:
+            calibration_run_activate_start(run=run, by=request.user)
+        except (ActivationRefusedError, CalibrationBusyError) as refused:
+            self.message_user(request, f"Not activated: {refused}", messages.WARNING)
+        else:
+            self.message_user(
+                request,
+                f"Activation of {kept.version} queued: the background worker makes it the "
+                f"active parameter set and recomputes every learner state under it. {run}'s "
+                "log records when it is done.",
+                messages.SUCCESS,
+            )
+        return None
 
     def has_start_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.has_perm("mastery.start_calibration"))
@@ -197,3 +274,9 @@ class CalibrationRunAdmin(BackgroundRunAdmin):
 
     def changelist_context(self, request: HttpRequest) -> dict[str, Any]:
         return {"can_start": self.has_start_permission(request)}
+
+
+def _kept_set(run: CalibrationRun) -> ParameterSet | None:
+    """The run's parameter set if it is stored and not active, else None."""
+    parameter_set = run.parameter_set
+    return parameter_set if parameter_set is not None and not parameter_set.is_active else None

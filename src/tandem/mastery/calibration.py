@@ -1,8 +1,12 @@
-"""Calibration: fit the learner model on this installation's own evidence and adopt the result.
+"""Calibration: fit the learner model on this installation's own evidence and adopt the result
+only when it is no worse.
 
 :func:`evidence_log` turns stored statements into the engine's :class:`~tandem_engine.ResponseLog`;
-:func:`calibrate` fits BKT on it by EM, measures held-out accuracy, stores a new versioned
-parameter set, makes it the active one and replays every learner state under it.
+:func:`calibrate` fits BKT on it by EM and the grade-gap priors (:mod:`tandem.mastery.priors`),
+scores the new set and the active one on the same held-out students, stores the new set, and
+makes it the active one (replaying every learner state under it) only when its held-out AUC is
+not lower and its log-loss not higher. :func:`parameter_set_activate` adopts a kept set later,
+deliberately.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,9 +29,18 @@ from tandem.competencies.models import Competency
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
+from tandem.mastery.priors import (
+    FirstAnswer,
+    PriorFit,
+    fit_prior_by_grade_gap,
+    grade_gap,
+    prior_p_mastery,
+    prior_table,
+)
 from tandem.mastery.rules import StateValues, answer_step, seed_step
 from tandem.mastery.services import STATE_FIELDS, active_parameter_set, bkt_params_for
 from tandem.mastery.signals import states_changed
+from tandem.roster.models import User
 
 Progress = Callable[[int, str], None]
 
@@ -40,6 +53,15 @@ HOLDOUT_FRACTION = 0.2
 SPLIT_SEED = 2026
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
+# A new set must score at least as well as the active one on the held-out students. Differences
+# smaller than half the last digit the report shows (AUC to 3 decimals, log-loss to 4) count as
+# ties: the administrator never reads "0.682 vs 0.682" next to "kept inactive", and a refit on
+# unchanged evidence is not refused for floating-point noise. Both are far below the sampling
+# error of a held-out AUC (about 0.01 for a few thousand answers), so no real loss hides in them.
+AUC_TOLERANCE = 0.0005
+LOGLOSS_TOLERANCE = 0.00005
+# Equal-width bins of predicted success for the reliability diagram.
+RELIABILITY_BINS = 10
 _PARAM_NAMES = ("p_init", "p_learn", "p_guess", "p_slip", "p_forget")
 
 
@@ -66,9 +88,19 @@ class _Evidence:
     # Estimates set from elsewhere (a diagnostic's posterior, see ``mastery_seed``), in time
     # order: (timestamp, statement id, student, weight, {competency id: p_mastery}).
     seeds: list[tuple[Any, uuid.UUID, int, float, dict[int, float]]] = field(default_factory=list)
+    # For the grade-gap priors: each student's OneRoster grade code, and each competency's
+    # grade rank (None when it names no education level).
+    grade_of: dict[int, str] = field(default_factory=dict)
+    rank_of: dict[int, int | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.statement_ids)
+
+    def gap(self, student: int, competency: int) -> int | None:
+        return grade_gap(
+            competency_grade_rank=self.rank_of.get(competency),
+            student_grade=self.grade_of.get(student, ""),
+        )
 
 
 def _fingerprint() -> tuple[int, Any]:
@@ -104,9 +136,34 @@ def _read_evidence() -> _Evidence:
         weights.append(float(weight))
         stamps.append(timestamp)
         comps.append(tuple(sorted(cids)))
+    seeds = _read_seeds()
+    students = set(actors) | {student for _, _, student, _, _ in seeds}
+    competencies = used | {cid for *_, posterior in seeds for cid in posterior}
     return _Evidence(
-        ids, actors, items, correct, weights, stamps, comps, code_of, fingerprint, _read_seeds()
+        ids,
+        actors,
+        items,
+        correct,
+        weights,
+        stamps,
+        comps,
+        code_of,
+        fingerprint,
+        seeds,
+        grade_of=_grades(students),
+        rank_of=_ranks(competencies),
     )
+
+
+def _grades(students: Collection[int]) -> dict[int, str]:
+    return dict(User.objects.filter(pk__in=students).values_list("pk", "grade"))
+
+
+def _ranks(competencies: Collection[int]) -> dict[int, int | None]:
+    rows = Competency.objects.filter(pk__in=competencies).values_list(
+        "pk", "grade_rank", "education_levels"
+    )
+    return {pk: rank if levels else None for pk, rank, levels in rows}
 
 
 def _read_seeds() -> list[tuple[Any, uuid.UUID, int, float, dict[int, float]]]:
@@ -197,35 +254,147 @@ def _json_float(value: float) -> float | None:
     return None if math.isnan(value) else round(value, 4)
 
 
-def _held_out(
-    log: tandem_engine.ResponseLog, *, seed: int, current: ParameterSet
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Scores of a fit on 80% of the students, on the other 20%; and of ``current`` there.
-
-    The second is a fair comparison only when ``current`` was not itself fitted on those
-    students (for the literature defaults, say); a calibrated set has usually seen them.
-    """
+def _test_students(log: tandem_engine.ResponseLog, *, seed: int) -> np.ndarray:
+    """Which of the log's students (in its order) are held out: a fixed fraction, by seed."""
     rng = np.random.default_rng(seed)
     n_test = max(1, round(HOLDOUT_FRACTION * log.n_students))
     in_test = np.zeros(log.n_students, dtype=np.bool_)
     in_test[rng.permutation(log.n_students)[:n_test]] = True
+    return in_test
+
+
+def _candidate(
+    evidence: _Evidence, log: tandem_engine.ResponseLog, *, seed: int, students: Collection[int]
+) -> tuple[dict[str, Any], tandem_engine.BKT, list[PriorFit]]:
+    """The parameters calibration fits on ``log`` (restricted to ``students``' evidence)."""
+    model = _model(seed).fit(log)
+    default, per_competency = _fitted_params(model, log)
+    params: dict[str, Any] = {"default": default, "per_competency": per_competency}
+    priors = fit_prior_by_grade_gap(_first_answers(evidence, params, students=students))
+    params["prior_by_grade_gap"] = prior_table(priors)
+    return params, model, priors
+
+
+def _reliability(correct: np.ndarray, p: np.ndarray) -> list[dict[str, Any]]:
+    """Predicted vs observed success in equal-width bins of the prediction (empty bins left out)."""
+    edges = np.linspace(0.0, 1.0, RELIABILITY_BINS + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, RELIABILITY_BINS - 1)
+    bins = []
+    for k in range(RELIABILITY_BINS):
+        mask = which == k
+        n = int(mask.sum())
+        if n:
+            bins.append(
+                {
+                    "low": round(float(edges[k]), 2),
+                    "high": round(float(edges[k + 1]), 2),
+                    "n": n,
+                    "predicted": round(float(p[mask].mean()), 4),
+                    "observed": round(float(correct[mask].mean()), 4),
+                }
+            )
+    return bins
+
+
+def _scores(
+    evidence: _Evidence, params: Mapping[str, Any], students: Collection[int]
+) -> dict[str, Any]:
+    """AUC, RMSE, log-loss and reliability of ``params`` predicting ``students``' answers, each
+    from the same student's earlier evidence only, exactly as the product would have."""
+    replay = _replay(evidence, params, _silent, students=students)
+    correct = np.asarray([evidence.correct[row] for row in replay.rows], dtype=np.float64)
+    p = np.asarray(replay.p_correct, dtype=np.float64)
+    scores = tandem_engine.score(correct, p)
+    return {
+        **{k: _json_float(v) for k, v in scores.items()},
+        "n_students": len(students),
+        "n_responses": len(replay.rows),
+        "reliability": _reliability(correct, p),
+    }
+
+
+def _held_out(
+    evidence: _Evidence, log: tandem_engine.ResponseLog, *, seed: int, current: ParameterSet
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Scores on the held-out students of a fit on the others, and of ``current`` on the same.
+
+    The comparison leans towards ``current`` when it was itself fitted on these students (an
+    earlier calibration usually was): a new set must then beat an optimistic score, which errs
+    on the side of keeping what is in use.
+    """
+    in_test = _test_students(log, seed=seed)
     test_rows = in_test[log.student]
-    train, test = log.select(~test_rows), log.select(test_rows)
-    fitted = _model(seed).fit(train)
-    scores = tandem_engine.score(test.correct, fitted.predict_proba(test))
-    before = tandem_engine.BKT.from_params(
-        [bkt_params_for(current, code) for code in log.skill_ids],
-        log.q_matrix,
-        item_ids=log.item_ids,
-        skill_ids=log.skill_ids,
-        base_rate=float(train.correct.mean()),
+    train_students = {int(s) for s, t in zip(log.student_ids, in_test, strict=True) if not t}
+    test_students = {int(s) for s, t in zip(log.student_ids, in_test, strict=True) if t}
+    candidate, _, _ = _candidate(
+        evidence, log.select(~test_rows), seed=seed, students=train_students
     )
-    scores_before = tandem_engine.score(test.correct, before.predict_proba(test))
-    size = {"n_students": n_test, "n_responses": test.n_responses}
     return (
-        {**{k: _json_float(v) for k, v in scores.items()}, **size},
-        {**{k: _json_float(v) for k, v in scores_before.items()}, "version": current.version},
+        _scores(evidence, candidate, test_students),
+        {
+            **_scores(evidence, current.params, test_students),
+            "version": current.version,
+            # Fitted by an earlier calibration, probably on these very students.
+            "fitted": bool(current.params.get("fit")),
+        },
     )
+
+
+def compare_heldout(new: Mapping[str, Any], active: Mapping[str, Any]) -> tuple[bool, str]:
+    """Whether ``new`` held-out scores are at least as good as ``active``'s, and why, in words.
+
+    At least as good: AUC not lower and log-loss not higher, within the tolerances above. A
+    metric that could not be measured (AUC when every held-out answer was right, say) on the
+    new set means it cannot be shown to be no worse, so it is not adopted.
+    """
+    version = active.get("version", "the active set")
+    new_auc, old_auc = new.get("auc"), active.get("auc")
+    new_loss, old_loss = new.get("logloss"), active.get("logloss")
+    if new_auc is None or new_loss is None:
+        return False, "kept inactive: its held-out AUC or log-loss could not be measured"
+    if old_auc is not None and new_auc < old_auc - AUC_TOLERANCE:
+        return False, f"kept inactive: held-out AUC {new_auc:.3f} < active {old_auc:.3f}"
+    if old_loss is not None and new_loss > old_loss + LOGLOSS_TOLERANCE:
+        return False, f"kept inactive: held-out log-loss {new_loss:.4f} > active {old_loss:.4f}"
+    auc = "n/a" if old_auc is None else f"{old_auc:.3f}"
+    loss = "n/a" if old_loss is None else f"{old_loss:.4f}"
+    return True, (
+        f"activated: held-out AUC {new_auc:.3f} ≥ active {auc} and log-loss {new_loss:.4f} "
+        f"≤ active {loss} ({version})"
+    )
+
+
+def _first_answers(
+    evidence: _Evidence, params: Mapping[str, Any], *, students: Collection[int]
+) -> list[FirstAnswer]:
+    """The first answer of every learner state of ``students`` that started from its prior:
+    not seeded by a diagnostic before it, with a known grade gap."""
+    holder = ParameterSet(params=dict(params))
+    seeded_at: dict[tuple[int, int], Any] = {}
+    for at, _, student, _, posterior in evidence.seeds:
+        for cid in posterior:
+            seeded_at.setdefault((student, cid), at)
+    seen: set[tuple[int, int]] = set()
+    bkt: dict[int, tandem_engine.BKTParams] = {}
+    out = []
+    for row, cids in enumerate(evidence.competency_ids):
+        student = evidence.actor_ids[row]
+        if student not in students:
+            continue
+        for cid in cids:
+            key = (student, cid)
+            if key in seen:
+                continue
+            seen.add(key)
+            seeded = seeded_at.get(key)
+            gap = evidence.gap(student, cid)
+            if gap is None or (seeded is not None and seeded < evidence.timestamps[row]):
+                continue
+            if cid not in bkt:
+                bkt[cid] = bkt_params_for(holder, evidence.code_of[cid])
+            p = bkt[cid]
+            out.append(FirstAnswer(gap, evidence.correct[row], p.p_guess, p.p_slip))
+    return out
 
 
 def _params_dict(params: tandem_engine.BKTParams) -> dict[str, float]:
@@ -266,23 +435,47 @@ class _Replay:
     states: dict[tuple[int, int], StateValues] = field(default_factory=dict)
     # (student, competency, statement, p_before, p_after, at), in replay order.
     changes: list[tuple[int, int, uuid.UUID, float, float, Any]] = field(default_factory=list)
+    # Each replayed evidence row, and P(correct) predicted for it before it was seen.
+    rows: list[int] = field(default_factory=list)
+    p_correct: list[float] = field(default_factory=list)
 
 
-def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress) -> _Replay:
-    """Every learner state rebuilt from its evidence in time order, as ``mastery_apply`` would."""
+def _replay(
+    evidence: _Evidence,
+    params_of_set: Mapping[str, Any],
+    progress: Progress,
+    *,
+    students: Collection[int] | None = None,
+) -> _Replay:
+    """Every learner state rebuilt from its evidence in time order, as ``mastery_apply`` would:
+    a new state starts from its grade-gap prior (:func:`~tandem.mastery.priors.prior_p_mastery`).
+
+    With ``students``, only theirs (for scoring held-out students).
+    """
     codes = evidence.code_of | _seed_codes(evidence)
-    params = {cid: bkt_params_for(parameter_set, code) for cid, code in codes.items()}
+    holder = ParameterSet(params=dict(params_of_set))
+    params = {cid: bkt_params_for(holder, code) for cid, code in codes.items()}
     out = _Replay()
     states = out.states
+    predict = tandem_engine.predict_correct
     tick = max(len(evidence) // 4, 1)
     seeds = evidence.seeds
+    if students is not None:
+        seeds = [seed for seed in seeds if seed[2] in students]
     next_seed = 0
+    priors: dict[tuple[int | None, int], float] = {}
+
+    def new_state(student: int, cid: int) -> StateValues:
+        gap = evidence.gap(student, cid)
+        if (gap, cid) not in priors:
+            priors[(gap, cid)] = prior_p_mastery(params_of_set, code=codes[cid], grade_gap=gap)
+        return StateValues(p_mastery=priors[(gap, cid)])
 
     def apply_seed(seed: tuple[Any, uuid.UUID, int, float, dict[int, float]]) -> None:
         # As ``mastery_seed``: the estimate is set, answer counts and practice time stay.
         at, statement_id, student, weight, posterior = seed
         for cid, p_seed in posterior.items():
-            state = states.get((student, cid)) or StateValues(p_mastery=params[cid].p_init)
+            state = states.get((student, cid)) or new_state(student, cid)
             states[(student, cid)] = seed_step(state, p_seed=p_seed, weight=weight)
             out.changes.append((student, cid, statement_id, state.p_mastery, p_seed, at))
 
@@ -293,18 +486,25 @@ def _replay(evidence: _Evidence, parameter_set: ParameterSet, progress: Progress
         if row and row % tick == 0:
             progress(70 + 15 * row // len(evidence), "Replaying learner states")
         student = evidence.actor_ids[row]
+        if students is not None and student not in students:
+            continue
         correct = evidence.correct[row]
         weight = evidence.weights[row]
         at = evidence.timestamps[row]
+        # An answer on several competencies needs each of them (as the engine's "product").
+        p_correct = 1.0
         for cid in cids:
             p = params[cid]
-            state = states.get((student, cid)) or StateValues(p_mastery=p.p_init)
+            state = states.get((student, cid)) or new_state(student, cid)
+            before = state.p_mastery
+            p_correct *= predict(before, p)
             after = answer_step(state, success=bool(correct), weight=weight, at=at, params=p)
             states[(student, cid)] = after
-            before = state.p_mastery
             out.changes.append(
                 (student, cid, evidence.statement_ids[row], before, after.p_mastery, at)
             )
+        out.rows.append(row)
+        out.p_correct.append(p_correct)
     for seed in seeds[next_seed:]:
         apply_seed(seed)
     return out
@@ -359,24 +559,37 @@ def _write_replay(replay: _Replay, parameter_set: ParameterSet) -> tuple[int, in
             updated_at=now,
         )
         (creates if state.pk is None else updates).append(state)
-    # A state whose evidence is all voided goes back to where every state starts.
-    codes = dict(Competency.objects.values_list("pk", "human_coding_scheme"))
-    for (student, competency), pk in existing.items():
-        if (student, competency) not in replay.states:
-            updates.append(
-                LearnerState(
-                    pk=pk,
-                    p_mastery=bkt_params_for(parameter_set, codes[competency]).p_init,
-                    evidence_weight=0.0,
-                    n_attempts=0,
-                    n_correct=0,
-                    last_evidence_at=None,
-                    status=Status.NOT_STARTED,
-                    probable_since=None,
-                    parameter_set=parameter_set,
-                    updated_at=now,
-                )
+    # A state whose evidence is all voided goes back to where every state starts: its prior.
+    emptied = [key for key in existing if key not in replay.states]
+    codes = dict(
+        Competency.objects.filter(pk__in={c for _, c in emptied}).values_list(
+            "pk", "human_coding_scheme"
+        )
+    )
+    grade_of = _grades({s for s, _ in emptied})
+    rank_of = _ranks(codes)
+    for student, competency in emptied:
+        pk = existing[(student, competency)]
+        gap = grade_gap(
+            competency_grade_rank=rank_of.get(competency),
+            student_grade=grade_of.get(student, ""),
+        )
+        updates.append(
+            LearnerState(
+                pk=pk,
+                p_mastery=prior_p_mastery(
+                    parameter_set.params, code=codes[competency], grade_gap=gap
+                ),
+                evidence_weight=0.0,
+                n_attempts=0,
+                n_correct=0,
+                last_evidence_at=None,
+                status=Status.NOT_STARTED,
+                probable_since=None,
+                parameter_set=parameter_set,
+                updated_at=now,
             )
+        )
     _update_states(updates)
     LearnerState.objects.bulk_create(creates, batch_size=2000)
     if creates:
@@ -408,9 +621,14 @@ def _write_replay(replay: _Replay, parameter_set: ParameterSet) -> tuple[int, in
 # -- the whole calibration -------------------------------------------------------------------
 
 
+def _metric(scores: Mapping[str, Any], name: str, digits: int = 3) -> str:
+    value = scores.get(name)
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
 @dataclass(frozen=True)
 class CalibrationReport:
-    """What one calibration fitted, measured and changed."""
+    """What one calibration fitted, measured, decided and changed."""
 
     version: str
     previous_version: str
@@ -422,37 +640,48 @@ class CalibrationReport:
     n_competencies_fitted: int
     log_likelihood: float
     n_iter: int
+    # The new set's procedure fitted on the other students, and the set active at the time,
+    # both scored on the same held-out students.
     heldout: dict[str, Any]
     heldout_before: dict[str, Any]
     default_params: dict[str, float]
     states_recomputed: int
     changes_recomputed: int
     seconds: float
+    # Why the new set was or was not activated, in words ("kept inactive: held-out AUC …").
+    decision: str = ""
+    # One row per grade-gap bucket (see ``tandem.mastery.priors.PriorFit.as_dict``).
+    prior_by_grade_gap: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def summary(self) -> str:
-        def metric(scores: dict[str, Any], name: str) -> str:
-            value = scores.get(name)
-            return "n/a" if value is None else f"{value:.3f}"
+    def comparison(self) -> str:
+        """The held-out comparison of the new set with the active one, in one line."""
+        new, old = self.heldout, self.heldout_before
+        return (
+            f"held-out ({new['n_students']} students, {new['n_responses']} answers): "
+            f"new AUC {_metric(new, 'auc')} vs active {_metric(old, 'auc')}, "
+            f"log-loss {_metric(new, 'logloss', 4)} vs {_metric(old, 'logloss', 4)}, "
+            f"RMSE {_metric(new, 'rmse')} vs {_metric(old, 'rmse')}"
+        )
 
+    def summary(self) -> str:
         d = self.default_params
+        priors = ", ".join(f"{row['label']}: {row['p']:.2f}" for row in self.prior_by_grade_gap)
         lines = [
             f"Calibrated parameter set {self.version}"
             + (" (now active)" if self.activated else " (stored, not active)"),
-            f"  previous active set: {self.previous_version}",
+            f"  {self.decision or ('activated' if self.activated else 'kept inactive')}",
+            f"  active set before: {self.previous_version}",
             f"  evidence: {self.n_responses} answers from {self.n_students} students, "
             f"{self.n_items} items, {self.n_competencies} competencies "
             f"({self.n_competencies_fitted} with their own parameters)",
             f"  fit: log-likelihood {self.log_likelihood:.1f} after {self.n_iter} EM iterations; "
-            f"default p_init {d['p_init']:.3f}, p_learn {d['p_learn']:.3f}, "
+            f"default p_learn {d['p_learn']:.3f}, "
             f"p_guess {d['p_guess']:.3f}, p_slip {d['p_slip']:.3f}",
-            f"  held-out ({self.heldout['n_students']} students, "
-            f"{self.heldout['n_responses']} answers): AUC {metric(self.heldout, 'auc')}, "
-            f"RMSE {metric(self.heldout, 'rmse')}",
-            f"  previous set on the same students: AUC {metric(self.heldout_before, 'auc')}, "
-            f"RMSE {metric(self.heldout_before, 'rmse')} (optimistic if it was fitted on them)",
+            f"  prior P(mastered) by grade gap: {priors or 'n/a'}",
+            f"  {self.comparison()}",
             f"  recomputed {self.states_recomputed} learner states and "
             f"{self.changes_recomputed} state changes",
             f"  took {self.seconds:.1f} s",
@@ -464,6 +693,35 @@ def _silent(percent: int, message: str) -> None:
     return None
 
 
+def _adopt(
+    parameter_set: ParameterSet,
+    evidence: _Evidence,
+    replay: _Replay,
+    *,
+    activate: bool,
+    recompute: bool,
+) -> tuple[int, int]:
+    """Store (or re-save) ``parameter_set``, active or not, with every state replayed under it.
+
+    Evidence that arrived since ``replay`` was made is caught inside the transaction.
+    """
+    with transaction.atomic():
+        if recompute and _fingerprint() != evidence.fingerprint:
+            # Evidence arrived meanwhile: replay again, now that no writer can slip in between.
+            replay = _replay(_read_evidence(), parameter_set.params, _silent)
+        if activate:
+            ParameterSet.objects.filter(is_active=True).exclude(pk=parameter_set.pk).update(
+                is_active=False
+            )
+            parameter_set.is_active = True
+        if not parameter_set.version:
+            parameter_set.version = _next_version()
+        parameter_set.save()
+        if recompute:
+            return _write_replay(replay, parameter_set)
+    return 0, 0
+
+
 def calibrate(
     *,
     progress: Progress | None = None,
@@ -472,12 +730,15 @@ def calibrate(
     seed: int = SPLIT_SEED,
     min_answers: int = MIN_ANSWERS,
 ) -> CalibrationReport:
-    """Fit BKT on this installation's evidence and store it as a new parameter set.
+    """Fit BKT and the grade-gap priors on this installation's evidence; store a new set.
 
-    With ``activate`` the new set becomes the one new estimates use; with ``recompute`` every
-    learner state and state change is rebuilt under it, so that no stored estimate names an
-    older set. ``progress(percent, message)`` hears how far it got. Raises
-    :class:`InsufficientEvidenceError`, storing nothing, when there is too little evidence.
+    The new set and the active one are scored on the same held-out students
+    (:func:`compare_heldout`). With ``activate`` the new set becomes the one new estimates use,
+    but only when it is no worse; otherwise it is stored inactive and the report says why.
+    With ``recompute`` an activated set also has every learner state and state change rebuilt
+    under it, so that no stored estimate names an older set. ``progress(percent, message)``
+    hears how far it got. Raises :class:`InsufficientEvidenceError`, storing nothing, when
+    there is too little evidence.
     """
     if recompute and not activate:
         raise ValueError("recompute=True needs activate=True: estimates use the active set")
@@ -494,10 +755,14 @@ def calibrate(
         )
     current = active_parameter_set()
     report(10, f"Measuring held-out accuracy on {log.n_responses} answers")
-    heldout, heldout_before = _held_out(log, seed=seed, current=current)
+    heldout, heldout_before = _held_out(evidence, log, seed=seed, current=current)
+    no_worse, decision = compare_heldout(heldout, heldout_before)
+    if not activate:
+        decision = "stored inactive on request (" + decision.split(":", 1)[-1].strip() + ")"
+    adopt = activate and no_worse
     report(40, f"Fitting on all {log.n_responses} answers from {log.n_students} students")
-    model = _model(seed).fit(log)
-    default, per_competency = _fitted_params(model, log)
+    params, model, priors = _candidate(evidence, log, seed=seed, students=set(evidence.actor_ids))
+    default, per_competency = params["default"], params["per_competency"]
     fit = {
         "n_responses": log.n_responses,
         "n_students": log.n_students,
@@ -510,42 +775,38 @@ def calibrate(
         "max_slip": MAX_SLIP,
         "heldout": heldout,
         "heldout_before": heldout_before,
+        "decision": decision,
+        "prior_by_grade_gap": [row.as_dict() for row in priors],
         "seed": seed,
     }
     parameter_set = ParameterSet(
         model_name="bkt",
         engine_version=tandem_engine.ENGINE_VERSION,
-        params={"default": default, "per_competency": per_competency, "fit": fit},
+        params={**params, "fit": fit},
         notes=(
             f"Fitted by EM on {log.n_responses} answers from {log.n_students} students "
             f"({log.n_skills} competencies, {len(per_competency)} with {MIN_COMPETENCY_ANSWERS}+ "
-            f"answers have their own parameters; guess and slip at most {MAX_GUESS}). "
-            f"Log-likelihood {model.log_likelihood_:.1f}. Held-out (fit on 80% of students, "
-            f"scored on the other 20%): AUC {heldout['auc']}, RMSE {heldout['rmse']}; "
-            f"previous set {current.version} on the same students: AUC {heldout_before['auc']}."
+            f"answers have their own parameters; guess and slip at most {MAX_GUESS}); priors "
+            f"by grade gap from first answers. Log-likelihood {model.log_likelihood_:.1f}. "
+            f"Held-out (fit on 80% of students, scored on the other 20%): "
+            f"AUC {heldout['auc']}, log-loss {heldout['logloss']}, RMSE {heldout['rmse']}; "
+            f"active set {current.version} on the same students: AUC {heldout_before['auc']}, "
+            f"log-loss {heldout_before['logloss']}. Decision: {decision}."
         ),
-        is_active=activate,
+        is_active=False,
     )
     replay = _Replay()
-    if recompute:
+    if adopt and recompute:
         report(70, "Replaying learner states")
-        replay = _replay(evidence, parameter_set, report)
-    report(90, "Storing the parameter set and learner states")
-    n_states = n_changes = 0
-    with transaction.atomic():
-        if recompute and _fingerprint() != evidence.fingerprint:
-            # Evidence arrived meanwhile: replay again, now that no writer can slip in between.
-            replay = _replay(_read_evidence(), parameter_set, _silent)
-        if activate:
-            ParameterSet.objects.filter(is_active=True).update(is_active=False)
-        parameter_set.version = _next_version()
-        parameter_set.save()
-        if recompute:
-            n_states, n_changes = _write_replay(replay, parameter_set)
+        replay = _replay(evidence, parameter_set.params, report)
+    report(90, "Storing the parameter set" + (" and learner states" if adopt else ""))
+    n_states, n_changes = _adopt(
+        parameter_set, evidence, replay, activate=adopt, recompute=adopt and recompute
+    )
     result = CalibrationReport(
         version=parameter_set.version,
         previous_version=current.version,
-        activated=activate,
+        activated=adopt,
         n_responses=log.n_responses,
         n_students=log.n_students,
         n_items=log.n_items,
@@ -559,6 +820,28 @@ def calibrate(
         states_recomputed=n_states,
         changes_recomputed=n_changes,
         seconds=time.perf_counter() - started,
+        decision=decision,
+        prior_by_grade_gap=[row.as_dict() for row in priors],
     )
-    report(100, f"Done: {parameter_set.version} is {'active' if activate else 'stored'}")
+    report(100, f"Done: {parameter_set.version} {decision}")
     return result
+
+
+def parameter_set_activate(
+    *, parameter_set: ParameterSet, progress: Progress | None = None
+) -> tuple[int, int]:
+    """Make a stored set the active one, deliberately, and rebuild every learner state under it.
+
+    For an administrator who adopts a set calibration kept inactive (audited by the caller,
+    see ``tandem.mastery.tasks.calibration_run_activate``). Returns the numbers of learner
+    states and state changes recomputed.
+    """
+    report = progress or _silent
+    report(0, "Reading the evidence log")
+    evidence = _read_evidence()
+    report(10, "Replaying learner states")
+    replay = _replay(evidence, parameter_set.params, report)
+    report(90, "Storing the learner states")
+    counts = _adopt(parameter_set, evidence, replay, activate=True, recompute=True)
+    report(100, f"Done: {parameter_set.version} is active")
+    return counts

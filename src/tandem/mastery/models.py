@@ -90,6 +90,9 @@ class CalibrationRun(models.Model):
     )
     # What the calibration measured (sizes, log-likelihood, held-out AUC/RMSE, seconds).
     report = models.JSONField(default=dict, blank=True)
+    # What happened to the run's parameter set, in order: its calibration's decision, and any
+    # deliberate activation later ({"at", "by", "event", "text"}); entries are only appended.
+    log = models.JSONField(default=list, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -14,13 +14,15 @@ from django.utils import timezone
 import tandem_engine
 from tandem.caching import ProcessCache
 from tandem.competencies.models import Competency
-from tandem.competencies.selectors import competency_codes
+from tandem.competencies.selectors import competency_codes, competency_grade_ranks
 from tandem.evidence.constants import Verb
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
+from tandem.mastery.priors import grade_gap, prior_p_mastery
 from tandem.mastery.rules import StateValues, answer_step, replay_state, seed_step
 from tandem.mastery.signals import states_changed
+from tandem.roster.models import User
 
 DEFAULT_PARAMETER_SET = "bkt-default-1"
 
@@ -140,12 +142,21 @@ def mastery_apply(*, statement: Statement) -> list[StateChange]:
     active = active_parameters()
     parameter_set = active.parameter_set
     changes = []
+    student_grade = _student_grade(statement.actor_id)
     for competency in statement.competencies.all():
         params = active.for_code(competency.human_coding_scheme)
         state, _ = LearnerState.objects.select_for_update().get_or_create(
             student_id=statement.actor_id,
             competency=competency,
-            defaults={"p_mastery": params.p_init, "parameter_set": parameter_set},
+            defaults={
+                "p_mastery": initial_p_mastery(
+                    active,
+                    competency.human_coding_scheme,
+                    competency_grade_rank=competency.grade_rank,
+                    student_grade=student_grade,
+                ),
+                "parameter_set": parameter_set,
+            },
         )
         change = _answer_step(
             state=state, statement=statement, params=params, parameter_set=parameter_set
@@ -169,9 +180,19 @@ class AnswerChange:
     status_after: str
 
 
-def initial_p_mastery(active: ActiveParameters, code: str) -> float:
-    """The estimate before any evidence: the parameter set's prior for the competency."""
-    return active.for_code(code).p_init
+def _student_grade(student_id: int) -> str:
+    return User.objects.filter(pk=student_id).values_list("grade", flat=True).first() or ""
+
+
+def initial_p_mastery(
+    active: ActiveParameters, code: str, *, competency_grade_rank: int, student_grade: str
+) -> float:
+    """The estimate before any evidence: the parameter set's prior for a student of
+    ``student_grade`` on a competency of that grade rank (0: no grade), by the grade gap."""
+    gap = grade_gap(
+        competency_grade_rank=competency_grade_rank or None, student_grade=student_grade
+    )
+    return prior_p_mastery(active.parameter_set.params, code=code, grade_gap=gap)
 
 
 def mastery_apply_answer(
@@ -185,6 +206,7 @@ def mastery_apply_answer(
     active = active_parameters()
     parameter_set = active.parameter_set
     codes = competency_codes(competency_ids)
+    ranks = competency_grade_ranks(competency_ids)
     states = {
         state.competency_id: state
         for state in LearnerState.objects.select_for_update().filter(
@@ -199,7 +221,12 @@ def mastery_apply_answer(
             state = LearnerState(
                 student_id=statement.actor_id,
                 competency_id=competency_id,
-                p_mastery=initial_p_mastery(active, codes[competency_id]),
+                p_mastery=initial_p_mastery(
+                    active,
+                    codes[competency_id],
+                    competency_grade_rank=ranks.get(competency_id, 0),
+                    student_grade=student_grade,
+                ),
                 parameter_set=parameter_set,
             )
             states[competency_id] = state
@@ -296,14 +323,21 @@ def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
     states = _states_locked(pairs)
     missing = [pair for pair in pairs if pair not in states]
     if missing:
+        active = active_parameters()
+        grades = dict(
+            User.objects.filter(pk__in={s for s, _ in missing}).values_list("pk", "grade")
+        )
         LearnerState.objects.bulk_create(
             [
                 LearnerState(
                     student_id=student_id,
                     competency_id=competency_id,
-                    p_mastery=bkt_params_for(
-                        parameter_set, by_pk[competency_id].human_coding_scheme
-                    ).p_init,
+                    p_mastery=initial_p_mastery(
+                        active,
+                        by_pk[competency_id].human_coding_scheme,
+                        competency_grade_rank=by_pk[competency_id].grade_rank,
+                        student_grade=grades.get(student_id) or "",
+                    ),
                     parameter_set=parameter_set,
                 )
                 for student_id, competency_id in missing
@@ -347,12 +381,20 @@ def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: flo
     """
     if not 0.0 <= p_mastery <= 1.0:
         raise ValueError(f"p_mastery={p_mastery} is outside [0, 1]")
-    parameter_set = active_parameter_set()
-    params = bkt_params_for(parameter_set, competency.human_coding_scheme)
+    active = active_parameters()
+    parameter_set = active.parameter_set
     state, _ = LearnerState.objects.select_for_update().get_or_create(
         student_id=statement.actor_id,
         competency=competency,
-        defaults={"p_mastery": params.p_init, "parameter_set": parameter_set},
+        defaults={
+            "p_mastery": initial_p_mastery(
+                active,
+                competency.human_coding_scheme,
+                competency_grade_rank=competency.grade_rank,
+                student_grade=_student_grade(statement.actor_id),
+            ),
+            "parameter_set": parameter_set,
+        },
     )
     before = state.p_mastery
     seed_step(StateValues.of(state), p_seed=p_mastery, weight=statement.weight).apply_to(state)
@@ -392,7 +434,15 @@ def _replayed(
         p_seed = posterior.get(competency.human_coding_scheme)
         if p_seed is not None and 0.0 <= float(p_seed) <= 1.0:
             seeds.append((timestamp, float(weight), float(p_seed)))
-    return replay_state(answers=answers, seeds=seeds, params=params)
+    p_init = prior_p_mastery(
+        active_parameter_set().params,
+        code=competency.human_coding_scheme,
+        grade_gap=grade_gap(
+            competency_grade_rank=competency.grade_rank or None,
+            student_grade=_student_grade(student_id),
+        ),
+    )
+    return replay_state(answers=answers, seeds=seeds, params=params, p_init=p_init)
 
 
 @transaction.atomic

@@ -7,12 +7,17 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from tandem.mastery.calibration import InsufficientEvidenceError, calibrate
+from tandem.mastery.calibration import (
+    InsufficientEvidenceError,
+    calibrate,
+    parameter_set_activate,
+)
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
 from tandem.mastery.models import CalibrationRun, ParameterSet
 
@@ -124,15 +129,139 @@ def calibration_run_execute(
         )
         raise
     else:
+        run = CalibrationRun.objects.get(pk=run_id)
+        # "kept inactive: held-out AUC 0.669 < active 0.682", or "activated: …".
+        message = f"{report.version} {report.decision}"
         runs.update(
             status=RunStatus.SUCCEEDED,
             progress=100,
-            message=f"Done: {report.version} is active",
+            message=message[:255],
             parameter_set=ParameterSet.objects.get(version=report.version),
             report=report.as_dict(),
+            log=[
+                *run.log,
+                _log_entry(
+                    by=run.requested_by,
+                    event="activated" if report.activated else "kept",
+                    text=f"Calibrated {message}. {report.comparison()}.",
+                ),
+            ],
             finished_at=timezone.now(),
         )
     return CalibrationRun.objects.get(pk=run_id)
+
+
+def _log_entry(*, by: Any | None, event: str, text: str) -> dict[str, Any]:
+    return {
+        "at": timezone.now().isoformat(timespec="seconds"),
+        "by": by.get_username() if by is not None else "",
+        "event": event,
+        "text": text,
+    }
+
+
+def calibrate_and_record(
+    *, requested_by: Any | None = None, echo: Callable[[int, str], None] | None = None
+) -> CalibrationRun:
+    """Calibrate now, in this process, recorded as a run like the admin's (``tandem
+    calibrate``, ``tandem demo``): the run list shows every calibration, and two never overlap.
+
+    Raises :class:`CalibrationBusyError` if a run holds the slot. Too little evidence is not
+    an exception: the run is recorded as failed, with the reason.
+    """
+    run = calibration_run_create(requested_by=requested_by)
+    return calibration_run_execute(run.pk, echo=echo)
+
+
+class ActivationRefusedError(RuntimeError):
+    """The run has no stored parameter set to activate, or its set is already active."""
+
+
+def _kept_parameter_set(run: CalibrationRun) -> ParameterSet:
+    """The set ``run`` stored and that is still inactive, or :class:`ActivationRefusedError`;
+    :class:`CalibrationBusyError` while a calibration, which adopts its own set, is pending."""
+    parameter_set = run.parameter_set
+    if parameter_set is None:
+        raise ActivationRefusedError(f"{run} has no parameter set to activate.")
+    parameter_set.refresh_from_db()
+    if parameter_set.is_active:
+        raise ActivationRefusedError(f"{parameter_set.version} is already the active set.")
+    busy = calibration_run_active()
+    if busy is not None:
+        raise CalibrationBusyError(busy)
+    return parameter_set
+
+
+def _log_append(run_id: int, entry: dict[str, Any], **fields: Any) -> None:
+    """Append one entry to a run's log (locked, so that no entry is lost), with ``fields``."""
+    with transaction.atomic():
+        run = CalibrationRun.objects.select_for_update().get(pk=run_id)
+        CalibrationRun.objects.filter(pk=run_id).update(log=[*run.log, entry], **fields)
+
+
+def calibration_run_activate_start(*, run: CalibrationRun, by: Any) -> None:
+    """Queue the deliberate activation of the set ``run`` kept inactive, for the background
+    worker (it rebuilds every learner state, too long for a request on a large installation).
+
+    Checked now as well as when it runs; the request is logged on the run with who made it.
+    """
+    run.refresh_from_db()
+    parameter_set = _kept_parameter_set(run)
+    with transaction.atomic():
+        _log_append(
+            run.pk,
+            _log_entry(
+                by=by,
+                event="activation requested",
+                text=f"Asked to activate {parameter_set.version} deliberately.",
+            ),
+        )
+        # In the same transaction: the request is logged if and only if the task is queued.
+        activate_task.enqueue(run.pk, by.pk)
+
+
+def calibration_run_activate(*, run: CalibrationRun, by: Any) -> CalibrationRun:
+    """Activate the parameter set ``run`` kept inactive, deliberately, and say so in its log.
+
+    Every learner state is rebuilt under the set, as when calibration activates it. Refused
+    (:class:`ActivationRefusedError`) when the set is gone or already active, and
+    (:class:`CalibrationBusyError`) while a calibration is queued or running, which would
+    otherwise adopt its own set at the same time.
+    """
+    run.refresh_from_db()
+    parameter_set = _kept_parameter_set(run)
+    previous = ParameterSet.objects.filter(is_active=True).order_by("-created_at").first()
+    n_states, n_changes = parameter_set_activate(parameter_set=parameter_set)
+    decision = (run.report or {}).get("decision", "")
+    text = (
+        f"Activated {parameter_set.version} deliberately, replacing "
+        f"{previous.version if previous else 'no active set'}"
+        + (f" (calibration had {decision})" if decision else "")
+        + f"; recomputed {n_states} learner states and {n_changes} state changes."
+    )
+    _log_append(
+        run.pk,
+        _log_entry(by=by, event="activated by hand", text=text),
+        message=f"{parameter_set.version} activated by {by.get_username()}"[:255],
+    )
+    logger.info("calibration run %s: %s", run.pk, text)
+    run.refresh_from_db()
+    return run
+
+
+@task()
+def activate_task(run_id: int, user_id: int) -> str:
+    """The worker's entry point for a deliberate activation; a refusal is logged on the run."""
+    run = CalibrationRun.objects.get(pk=run_id)
+    by = get_user_model().objects.get(pk=user_id)
+    try:
+        calibration_run_activate(run=run, by=by)
+    except (ActivationRefusedError, CalibrationBusyError) as refused:
+        _log_append(
+            run_id, _log_entry(by=by, event="activation refused", text=f"Not activated: {refused}")
+        )
+        return "refused"
+    return "activated"
 
 
 @task()

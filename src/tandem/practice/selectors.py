@@ -130,6 +130,7 @@ def practice_candidates(
     now: dt.datetime,
     mastery: dict[int, MasteryView] | None = None,
     student_grade_rank: int | None = None,
+    student_grade: str = "",
 ) -> list[Candidate]:
     practisable = practisable_competencies()
     if mastery is None:
@@ -148,7 +149,16 @@ def practice_candidates(
     for cid, comp in practisable.items():
         params = active.for_code(comp.human_coding_scheme)
         view = mastery.get(cid)
-        p = view.p_mastery if view else initial_p_mastery(active, comp.human_coding_scheme)
+        p = (
+            view.p_mastery
+            if view
+            else initial_p_mastery(
+                active,
+                comp.human_coding_scheme,
+                competency_grade_rank=comp.grade_rank,
+                student_grade=student_grade,
+            )
+        )
         candidates.append(
             Candidate(
                 competency_id=cid,
@@ -193,6 +203,7 @@ def practice_situation(*, student: User, now: dt.datetime) -> PracticeSituation:
         now=now,
         mastery=mastery,
         student_grade_rank=grade_rank(student.grade) if student.grade else None,
+        student_grade=student.grade or "",
     )
     school_class_id = student_classes(student).values_list("pk", flat=True).first()
     return PracticeSituation(

@@ -151,7 +151,16 @@ def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.dateti
     spec = generate(item.generator, rng.randrange(1_000_000), item.difficulty)
     state = mastery_for_student(student_id=student.pk, now=now).get(missed.competency_id)
     params = active_parameters().for_code(missed.competency.code)
-    p = state.p_mastery if state else initial_p_mastery(active_parameters(), missed.competency.code)
+    p = (
+        state.p_mastery
+        if state
+        else initial_p_mastery(
+            active_parameters(),
+            missed.competency.code,
+            competency_grade_rank=missed.competency.grade_rank,
+            student_grade=student.grade or "",
+        )
+    )
     predicted = shift_for_difficulty(tandem_engine.predict_correct(p, params), item.difficulty)
     with transaction.atomic():
         new_item = item_from_spec(

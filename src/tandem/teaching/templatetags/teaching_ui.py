@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django import template
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from tandem.competencies.models import Competency
@@ -88,15 +88,31 @@ def grid_cell(student: User, competency: Competency, view: MasteryView | None) -
     )
 
 
+# An id no competency has, reversed once per row and replaced per cell: reverse() per cell
+# was most of a class grid's rendering time.
+_CELL_ID_SENTINEL = 2_147_483_647
+
+
 @register.simple_tag
 def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeString:
-    """A student's row of cells, aligned with the grid's columns."""
-    return SafeString(
-        "".join(
-            grid_cell(row.student, comp, view)
-            for comp, view in zip(competencies, row.cells, strict=True)
+    """A student's row of cells, aligned with the grid's columns: the same markup as
+    :func:`grid_cell`, built with one URL reversal and one escape of each name per row."""
+    student = row.student
+    url = reverse("teaching:explain", args=[student.pk, _CELL_ID_SENTINEL])
+    head, tail = url.split(str(_CELL_ID_SENTINEL), 1)
+    name = escape(student.display_name)
+    cells = []
+    for comp, view in zip(competencies, row.cells, strict=True):
+        if view is None:
+            cells.append(_EMPTY_CELL)
+            continue
+        cells.append(
+            f'<td><a class="mastery mastery-wide m-{view.status}'
+            f'{" uncertain" if view.uncertain else ""}" href="{head}{comp.pk}{tail}" '
+            f'title="{name}, {escape(comp.code)}: {escape(mastery_words(view))}">'
+            f'<span class="mastery__text">{view.percent}%</span></a></td>'
         )
-    )
+    return SafeString("".join(cells))
 
 
 @register.simple_tag

@@ -8,17 +8,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.mastery.calibration import CalibrationReport
 from tandem.mastery.constants import RunStatus
-from tandem.mastery.tasks import (
-    CalibrationBusyError,
-    calibration_run_create,
-    calibration_run_execute,
-)
+from tandem.mastery.tasks import CalibrationBusyError, calibrate_and_record
 
 
 class Command(BaseCommand):
     help = (
-        "Fit the learner model (BKT, by EM) on this installation's evidence, store it as a new "
-        "active parameter set, recompute every learner state under it, and print a report."
+        "Fit the learner model (BKT, by EM, and priors by grade gap) on this installation's "
+        "evidence and store it as a new parameter set; activate it and recompute every learner "
+        "state under it only if it scores at least as well as the active set on held-out "
+        "students. Prints the comparison and the decision."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,13 +31,17 @@ class Command(BaseCommand):
             if not quiet:
                 self.stdout.write(f"[{percent:3d}%] {message}")
 
-        # Recorded as a run like the admin's, so the history is in one place and two
-        # calibrations never overlap.
         try:
-            run = calibration_run_create(requested_by=None)
+            run = calibrate_and_record(requested_by=None, echo=echo)
         except CalibrationBusyError as busy:
             raise CommandError(f"{busy} Wait for it to finish, then try again.") from None
-        run = calibration_run_execute(run.pk, echo=echo)
         if run.status != RunStatus.SUCCEEDED:
             raise CommandError(run.error or run.message)
-        self.stdout.write(CalibrationReport(**run.report).summary())
+        report = CalibrationReport(**run.report)
+        self.stdout.write(report.summary())
+        if not report.activated:
+            self.stdout.write(
+                f"The active set stays {report.previous_version}. An administrator can still "
+                f"activate {report.version} deliberately: admin, Mastery › Calibration runs › "
+                f"#{run.pk}, action “Activate the kept parameter set”."
+            )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mastery", "0003_calibration_run"),
+        ("mastery", "0004_calibration_run_log"),
     ]
 
     operations = [
