@@ -35,6 +35,11 @@ from tandem_engine.log import (
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
 _EPS = 1e-6
+#: Every mastery probability the forward/backward passes, ``bkt_step``, ``predict_correct`` and
+#: the online update produce is kept in [P_EPS, 1 - P_EPS]. Without it a long streak of right
+#: answers rounds P(mastered) to 1.0000000000000002, and each later wrong answer multiplies the
+#: excess until the likelihood's denominator turns negative and everything becomes NaN.
+P_EPS = 1e-6
 # EM keeps every probability this far from 0 and 1 so that no state becomes impossible.
 _PARAM_FLOOR = 1e-4
 
@@ -71,27 +76,61 @@ class BKTParams:
         return self
 
 
+def _clamp(p: float) -> float:
+    """``p`` within [P_EPS, 1 - P_EPS]; NaN is refused (it means a bug upstream)."""
+    if p != p:
+        raise FloatingPointError("BKT met a NaN mastery probability")
+    return min(max(p, P_EPS), 1.0 - P_EPS)
+
+
 def predict_correct(p_mastery: float, params: BKTParams) -> float:
-    """Probability that the next answer is correct given the current mastery probability."""
-    return p_mastery * (1.0 - params.p_slip) + (1.0 - p_mastery) * params.p_guess
+    """Probability that the next answer is correct given the current mastery probability.
+
+    Always in [P_EPS, 1 - P_EPS], whatever the parameters.
+    """
+    p = _clamp(p_mastery)
+    return _clamp(p * (1.0 - params.p_slip) + (1.0 - p) * params.p_guess)
 
 
-def bkt_step(p_mastery: float, correct: bool, params: BKTParams, weight: float = 1.0) -> float:
+def bkt_step(
+    p_mastery: float,
+    correct: bool,
+    params: BKTParams,
+    weight: float = 1.0,
+    *,
+    p_max: float | None = None,
+) -> float:
     """Mastery probability after observing one answer and one learning opportunity.
 
     ``weight`` tempers the likelihood (``P(obs | state) ** weight``): 1 for an ordinary answer,
     more for stronger evidence such as a teacher's observation, less for weaker evidence.
+    ``p_max``, when given, caps the result (a caller's evidence-dependent ceiling, so that a
+    wrong answer after a long streak visibly lowers the estimate). The input and the result
+    are kept in [P_EPS, 1 - P_EPS] (and at most ``p_max``), so the result is never NaN and a
+    long streak cannot push it to exactly 0 or 1.
     """
+    p = _clamp(p_mastery)
     if correct:
         like_known, like_unknown = 1.0 - params.p_slip, params.p_guess
     else:
         like_known, like_unknown = params.p_slip, 1.0 - params.p_guess
     like_known = float(max(like_known, _EPS) ** weight)
     like_unknown = float(max(like_unknown, _EPS) ** weight)
-    known = p_mastery * like_known
-    posterior = known / (known + (1.0 - p_mastery) * like_unknown)
-    after = posterior * (1.0 - params.p_forget) + (1.0 - posterior) * params.p_learn
-    return min(max(after, 0.0), 1.0)
+    known = p * like_known
+    posterior = known / (known + (1.0 - p) * like_unknown)
+    after = _clamp(posterior * (1.0 - params.p_forget) + (1.0 - posterior) * params.p_learn)
+    if p_max is not None:
+        if not math.isfinite(p_max):
+            raise ValueError(f"p_max={p_max} is not a finite number")
+        after = max(min(after, p_max), P_EPS)
+    return after
+
+
+def _finite_probabilities(p: FloatArray, where: str) -> FloatArray:
+    """``p`` itself, after checking that every value is a finite probability."""
+    if not np.isfinite(p).all():
+        raise FloatingPointError(f"{where}: {int((~np.isfinite(p)).sum())} non-finite values")
+    return p
 
 
 class SkillTrace(NamedTuple):
@@ -156,13 +195,15 @@ def _forward(
     if n == 0:
         return prior, post, 0.0
     # P(answer | known) and P(answer | unknown) per slot; per step only a few fused operations.
-    like1 = np.where(y > 0, 1.0 - slip[k], slip[k])
-    like0 = np.where(y > 0, guess[k], 1.0 - guess[k])
+    # Both likelihoods stay positive, so the denominator below is at least _EPS.
+    like1 = np.clip(np.where(y > 0, 1.0 - slip[k], slip[k]), _EPS, 1.0)
+    like0 = np.clip(np.where(y > 0, guess[k], 1.0 - guess[k]), _EPS, 1.0)
     dlike = like1 - like0
     gain = learn[k]
     net = 1.0 - forget[k] - gain
     den = np.empty(n)
-    p = init[lay.seq_skill[: lay.tm.width[0]]]
+    lo, hi = P_EPS, 1.0 - P_EPS
+    p = np.clip(init[lay.seq_skill[: lay.tm.width[0]]], lo, hi)
     for sl, w in lay.steps:
         p = p[:w]
         prior[sl] = p
@@ -172,8 +213,10 @@ def _forward(
         f = post[sl]
         np.multiply(p, like1[sl], out=f)
         f /= d
+        np.clip(f, lo, hi, out=f)
         p = f * net[sl]
         p += gain[sl]
+        np.clip(p, lo, hi, out=p)
     return prior, post, float(np.log(den).sum())
 
 
@@ -213,7 +256,9 @@ def _fit_em(
     loglik_prev = -math.inf
     loglik = -math.inf
     it = 0
-    for it in range(1, n_iter + 1):  # noqa: B007 (n_iter_ reports it)
+    if n_iter < 1:
+        raise ValueError(f"n_iter={n_iter} must be at least 1")
+    for it in range(1, n_iter + 1):
         init, learn, guess, slip, forget = params
         prior, post, loglik = _forward(lay, init, learn, guess, slip, forget)
         # Backward (smoothing) pass in the filtered form: no beta messages, no underflow.
@@ -231,8 +276,8 @@ def _fit_em(
             f = post[cur]
             g_next = smooth[nxt]
             p1 = prior[nxt]
-            r1 = g_next / np.maximum(p1, 1e-300)
-            r0 = (1.0 - g_next) / np.maximum(1.0 - p1, 1e-300)
+            r1 = g_next / p1  # priors are clamped to [P_EPS, 1 - P_EPS]
+            r0 = (1.0 - g_next) / (1.0 - p1)
             xl = xi_learn[cur]
             np.subtract(1.0, f, out=xl)
             xl *= gain[cur]
@@ -245,6 +290,11 @@ def _fit_em(
             sm *= r1
             sm += xf
         np.clip(smooth, 0.0, 1.0, out=smooth)
+        if not (math.isfinite(loglik) and np.isfinite(smooth).all()):
+            raise FloatingPointError(
+                f"BKT EM: the log-likelihood or the smoothed states are not finite at "
+                f"iteration {it} (log-likelihood {loglik}); refusing to continue"
+            )
         known = np.bincount(k, weights=smooth, minlength=n_skills)
         known_wrong = np.bincount(k, weights=smooth * (1.0 - y), minlength=n_skills)
         unknown_right = np.bincount(k, weights=(1.0 - smooth) * y, minlength=n_skills)
@@ -277,7 +327,10 @@ def _fit_em(
         new[3] = np.minimum(new[3], max_slip)
         if not forgetting:
             new[4] = 0.0
+        if not np.isfinite(new).all():
+            raise FloatingPointError(f"BKT EM: parameters became non-finite at iteration {it}")
         params = new
+        # Both values are finite here (checked above; loglik_prev starts at -inf).
         if loglik - loglik_prev < tol * max(abs(loglik), 1.0):
             break
         loglik_prev = loglik
@@ -441,7 +494,9 @@ class BKT:
         prior, _, _ = _forward(lay, init, learn, guess, slip, forget)
         k = lay.skill
         p_correct = prior * (1.0 - slip[k]) + (1.0 - prior) * guess[k]
-        return self._combine_rows(lay.pair_row, p_correct, log.n_responses)
+        np.clip(p_correct, P_EPS, 1.0 - P_EPS, out=p_correct)
+        out = self._combine_rows(lay.pair_row, p_correct, log.n_responses)
+        return _finite_probabilities(out, "BKT.predict_proba")
 
     def predict_mastery(self, log: ResponseLog) -> tuple[IntArray, IntArray, FloatArray]:
         """Each (row, skill) pair with P(mastered) after that row's answer (filtered)."""
@@ -452,7 +507,8 @@ class BKT:
         _, post, _ = _forward(lay, init, learn, guess, slip, forget)
         k = lay.skill
         after = post * (1.0 - forget[k]) + (1.0 - post) * learn[k]
-        return lay.pair_row, k, after
+        np.clip(after, P_EPS, 1.0 - P_EPS, out=after)
+        return lay.pair_row, k, _finite_probabilities(after, "BKT.predict_mastery")
 
     def _check_vocabulary(self, log: ResponseLog) -> None:
         if log.q_matrix.shape != self.q_matrix_.shape:
@@ -487,20 +543,23 @@ class BKT:
         """The state after one more answer; ``state`` itself is left unchanged."""
         self._check_fitted()
         item, correct, order = response
-        skills = self._item_skills[item]
+        skills = self._skills_of(item)
         traces = state.skills
         params = self._p
+        lo, hi = P_EPS, 1.0 - P_EPS
         for s in skills:
             init, learn, guess, slip, forget = params[s]
             trace = traces.get(s)
             p = init if trace is None else trace.p_mastery
+            p = lo if p < lo else hi if p > hi else p
             if correct:
-                known = p * (1.0 - slip)
-                post = known / (known + (1.0 - p) * guess)
+                known = p * max(1.0 - slip, _EPS)
+                post = known / (known + (1.0 - p) * max(guess, _EPS))
             else:
-                known = p * slip
-                post = known / (known + (1.0 - p) * (1.0 - guess))
+                known = p * max(slip, _EPS)
+                post = known / (known + (1.0 - p) * max(1.0 - guess, _EPS))
             after = post * (1.0 - forget) + (1.0 - post) * learn
+            after = lo if after < lo else hi if after > hi else after
             ev = Evidence(item, bool(correct), order, after - p)
             if trace is None:
                 new = SkillTrace(after, 1, int(correct), order, (ev,))
@@ -525,20 +584,26 @@ class BKT:
     def predict_item(self, state: BKTState, item: int) -> float:
         """P(correct) on ``item`` for the student in ``state``."""
         self._check_fitted()
-        skills = self._item_skills[item]
+        skills = self._skills_of(item)
         if not skills:
-            return self.base_rate_
+            return _clamp(self.base_rate_)
         values = []
         for s in skills:
             init, _, guess, slip, _ = self._p[s]
             trace = state.skills.get(s)
-            p = init if trace is None else trace.p_mastery
-            values.append(p * (1.0 - slip) + (1.0 - p) * guess)
+            p = _clamp(init if trace is None else trace.p_mastery)
+            values.append(_clamp(p * (1.0 - slip) + (1.0 - p) * guess))
         if self.combine == "product":
-            return math.prod(values)
+            return _clamp(math.prod(values))
         if self.combine == "mean":
-            return sum(values) / len(values)
+            return _clamp(sum(values) / len(values))
         return min(values)
+
+    def _skills_of(self, item: int) -> tuple[int, ...]:
+        """The item's skills; an item outside the fitted vocabulary has none (base rate)."""
+        if 0 <= item < len(self._item_skills):
+            return self._item_skills[item]
+        return ()
 
     def mastery(
         self, state: BKTState, skills: list[int] | None = None
