@@ -4,7 +4,8 @@ Models (scikit-learn estimator contract, plus online ``update``/``mastery``):
 :class:`BKT`, :class:`LogisticKT`, :class:`BoostedKT`. Values: :class:`ResponseLog`,
 :class:`Response`, :class:`CompetencyEstimate`. Decisions: :mod:`tandem_engine.decisions`
 (mastery rule) and :mod:`tandem_engine.policy` (next item). Placement:
-:mod:`tandem_engine.diagnostic` (adaptive diagnostic over a prerequisite graph). Readers:
+:mod:`tandem_engine.diagnostic` (adaptive diagnostic over a prerequisite graph). Live
+P(correct) for the web layer from stored summaries: :class:`LivePredictor`. Readers:
 :mod:`tandem_engine.loaders`.
 """
 
@@ -41,6 +42,7 @@ from tandem_engine.estimates import (
     NotFittedError,
 )
 from tandem_engine.history import HistoryState
+from tandem_engine.live import LivePredictor
 from tandem_engine.log import Response, ResponseLog
 from tandem_engine.logistic import LogisticKT
 from tandem_engine.metrics import score
@@ -73,6 +75,7 @@ __all__ = [
     "HistoryState",
     "ItemCandidate",
     "LearnerModel",
+    "LivePredictor",
     "LogisticKT",
     "MasteryRule",
     "NotFittedError",

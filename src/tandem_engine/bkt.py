@@ -498,6 +498,18 @@ class BKT:
         out = self._combine_rows(lay.pair_row, p_correct, log.n_responses)
         return _finite_probabilities(out, "BKT.predict_proba")
 
+    def prior_mastery(self, log: ResponseLog) -> tuple[IntArray, IntArray, FloatArray]:
+        """Each (row, skill) pair with P(mastered) just before that row's answer.
+
+        Only the same student's earlier rows on the skill enter it (no leak of the answer).
+        """
+        self._check_fitted()
+        self._check_vocabulary(log)
+        lay = _layout(log, log.n_skills)
+        init, learn, guess, slip, forget = self.params_array_
+        prior, _, _ = _forward(lay, init, learn, guess, slip, forget)
+        return lay.pair_row, lay.skill, _finite_probabilities(prior, "BKT.prior_mastery")
+
     def predict_mastery(self, log: ResponseLog) -> tuple[IntArray, IntArray, FloatArray]:
         """Each (row, skill) pair with P(mastered) after that row's answer (filtered)."""
         self._check_fitted()
