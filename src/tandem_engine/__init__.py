@@ -9,7 +9,15 @@ P(correct) for the web layer from stored summaries: :class:`LivePredictor`. Read
 :mod:`tandem_engine.loaders`.
 """
 
-from tandem_engine.bkt import BKT, BKTParams, BKTState, bkt_step, predict_correct
+from tandem_engine.bkt import (
+    BKT,
+    BKTParams,
+    BKTState,
+    DailyForgetting,
+    bkt_step,
+    fit_daily_forgetting,
+    predict_correct,
+)
 from tandem_engine.boosted import BoostedKT
 from tandem_engine.decisions import (
     DEFAULT_RULE,
@@ -68,6 +76,7 @@ __all__ = [
     "BoostedKT",
     "CompetencyCandidate",
     "CompetencyEstimate",
+    "DailyForgetting",
     "DiagnosticConfig",
     "DiagnosticState",
     "DiagnosticStep",
@@ -93,6 +102,7 @@ __all__ = [
     "diagnostic_posterior",
     "diagnostic_replay",
     "diagnostic_start",
+    "fit_daily_forgetting",
     "is_mastered",
     "mastery_status",
     "needs_review",

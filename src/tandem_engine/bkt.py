@@ -186,8 +186,13 @@ def _forward(
     guess: FloatArray,
     slip: FloatArray,
     forget: FloatArray,
+    slot_forget: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, float]:
-    """Prior P(mastered) before each slot, filtered P(mastered) after it, and log-likelihood."""
+    """Prior P(mastered) before each slot, filtered P(mastered) after it, and log-likelihood.
+
+    ``slot_forget``, when given, replaces ``forget`` per slot (layout order): the probability
+    of forgetting between that slot and the sequence's next one.
+    """
     k, y = lay.skill, lay.correct
     n = k.shape[0]
     prior = np.empty(n)
@@ -200,7 +205,7 @@ def _forward(
     like0 = np.clip(np.where(y > 0, guess[k], 1.0 - guess[k]), _EPS, 1.0)
     dlike = like1 - like0
     gain = learn[k]
-    net = 1.0 - forget[k] - gain
+    net = 1.0 - (forget[k] if slot_forget is None else slot_forget) - gain
     den = np.empty(n)
     lo, hi = P_EPS, 1.0 - P_EPS
     p = np.clip(init[lay.seq_skill[: lay.tm.width[0]]], lo, hi)
@@ -654,3 +659,88 @@ class BKT:
                     )
                 )
         return tuple(out)
+
+
+# -- forgetting per elapsed day ------------------------------------------------------------------
+
+_SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class DailyForgetting:
+    """A maximum-likelihood probability of forgetting a mastered competency per elapsed day.
+
+    Between two answers on a competency ``days`` apart, P(forget) = 1 - (1 - p_forget_per_day)
+    ** days; the model's other parameters are held at their fitted values. ``half_life_days``
+    is the time after which a mastered competency is still mastered with probability 1/2.
+    """
+
+    p_forget_per_day: float
+    half_life_days: float
+    log_likelihood: float
+    log_likelihood_without: float
+    n_gaps: int
+    median_gap_days: float
+
+
+def _next_gap_days(log: ResponseLog, lay: _Layout) -> FloatArray:
+    """Per slot (layout order): days until the same sequence's next answer (0 where none)."""
+    stamp = log.timestamp[lay.pair_row]
+    gap = np.zeros(stamp.shape[0])
+    for t in range(len(lay.steps) - 1):
+        nxt, w_next = lay.steps[t + 1]
+        start = lay.steps[t][0].start
+        cur = slice(start, start + w_next)
+        gap[cur] = (stamp[nxt] - stamp[cur]) / _SECONDS_PER_DAY
+    out: FloatArray = np.where(np.isnan(gap), 0.0, np.maximum(gap, 0.0))
+    return out
+
+
+def fit_daily_forgetting(log: ResponseLog, model: BKT, *, max_rate: float = 0.5) -> DailyForgetting:
+    """Fit BKT's forgetting per elapsed day by maximum likelihood on a timestamped ``log``.
+
+    ``model`` is a fitted :class:`BKT` on the same vocabulary (normally without per-answer
+    forgetting); its other parameters are kept and the log-likelihood is maximised over one
+    rate shared by every competency, in [0, ``max_rate``]. Rows without a timestamp count as
+    no time elapsed. Raises ``ValueError`` when no two answers on a competency are timed apart.
+    """
+    from scipy.optimize import minimize_scalar
+
+    model._check_fitted()
+    model._check_vocabulary(log)
+    lay = _layout(log, log.n_skills)
+    days = _next_gap_days(log, lay)
+    timed = days > 0
+    if not timed.any():
+        raise ValueError("no two answers on a competency are timed apart: nothing to fit")
+    init, learn, guess, slip, forget = model.params_array_
+    k = lay.skill
+    base_forget = forget[k]
+
+    def loglik(rate: float) -> float:
+        per_slot = 1.0 - (1.0 - base_forget) * (1.0 - rate) ** days
+        _, _, value = _forward(lay, init, learn, guess, slip, forget, per_slot)
+        if not math.isfinite(value):
+            raise FloatingPointError(f"log-likelihood {value} at p_forget_per_day={rate}")
+        return value
+
+    best = minimize_scalar(
+        lambda r: -loglik(float(r)),
+        bounds=(0.0, max_rate),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
+    rate = float(best.x)
+    without = loglik(0.0)
+    at_best = -float(best.fun)
+    if without >= at_best:
+        rate, at_best = 0.0, without
+    half_life = math.log(0.5) / math.log1p(-rate) if rate > 0.0 else math.inf
+    return DailyForgetting(
+        p_forget_per_day=rate,
+        half_life_days=half_life,
+        log_likelihood=at_best,
+        log_likelihood_without=without,
+        n_gaps=int(timed.sum()),
+        median_gap_days=float(np.median(days[timed])),
+    )
