@@ -490,13 +490,26 @@ class BKT:
 
     # -- batch prediction ------------------------------------------------------------------------
 
-    def predict_proba(self, log: ResponseLog) -> FloatArray:
-        """P(correct) of every row given only the same student's earlier rows."""
+    def predict_proba(
+        self, log: ResponseLog, *, p_forget_per_day: float | None = None
+    ) -> FloatArray:
+        """P(correct) of every row given only the same student's earlier rows.
+
+        With ``p_forget_per_day`` (see :func:`fit_daily_forgetting`) a mastered competency is
+        also forgotten with probability 1 - (1 - rate) ** days between two timed answers.
+        """
         self._check_fitted()
         self._check_vocabulary(log)
         init, learn, guess, slip, forget = self.params_array_
         lay = _layout(log, log.n_skills)
-        prior, _, _ = _forward(lay, init, learn, guess, slip, forget)
+        per_slot = None
+        if p_forget_per_day is not None:
+            if not 0.0 <= p_forget_per_day < 1.0:
+                raise ValueError(f"p_forget_per_day={p_forget_per_day} is outside [0, 1)")
+            per_slot = 1.0 - (1.0 - forget[lay.skill]) * (1.0 - p_forget_per_day) ** (
+                _next_gap_days(log, lay)
+            )
+        prior, _, _ = _forward(lay, init, learn, guess, slip, forget, per_slot)
         k = lay.skill
         p_correct = prior * (1.0 - slip[k]) + (1.0 - prior) * guess[k]
         np.clip(p_correct, P_EPS, 1.0 - P_EPS, out=p_correct)

@@ -62,3 +62,18 @@ def test_an_untimed_log_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="timed apart"):
         fit_daily_forgetting(untimed, BKT().fit(untimed))
+
+
+def test_prediction_with_the_fitted_daily_rate_beats_none() -> None:
+    log = _simulate(0.03, seed=9)
+    model = BKT.from_params([TRUE], np.ones((1, 1), dtype=bool))
+    rate = fit_daily_forgetting(log, model).p_forget_per_day
+    y = log.correct
+
+    def loglik(p: np.ndarray) -> float:
+        return float(np.sum(np.where(y, np.log(p), np.log(1.0 - p))))
+
+    timed = model.predict_proba(log, p_forget_per_day=rate)
+    assert np.isfinite(timed).all()
+    assert loglik(timed) > loglik(model.predict_proba(log))
+    assert np.array_equal(model.predict_proba(log, p_forget_per_day=0.0), model.predict_proba(log))
