@@ -4,11 +4,20 @@ Models (scikit-learn estimator contract, plus online ``update``/``mastery``):
 :class:`BKT`, :class:`LogisticKT`, :class:`BoostedKT`. Values: :class:`ResponseLog`,
 :class:`Response`, :class:`CompetencyEstimate`. Decisions: :mod:`tandem_engine.decisions`
 (mastery rule) and :mod:`tandem_engine.policy` (next item). Placement:
-:mod:`tandem_engine.diagnostic` (adaptive diagnostic over a prerequisite graph). Readers:
+:mod:`tandem_engine.diagnostic` (adaptive diagnostic over a prerequisite graph). Live
+P(correct) for the web layer from stored summaries: :class:`LivePredictor`. Readers:
 :mod:`tandem_engine.loaders`.
 """
 
-from tandem_engine.bkt import BKT, BKTParams, BKTState, bkt_step, predict_correct
+from tandem_engine.bkt import (
+    BKT,
+    BKTParams,
+    BKTState,
+    DailyForgetting,
+    bkt_step,
+    fit_daily_forgetting,
+    predict_correct,
+)
 from tandem_engine.boosted import BoostedKT
 from tandem_engine.decisions import (
     DEFAULT_RULE,
@@ -41,6 +50,7 @@ from tandem_engine.estimates import (
     NotFittedError,
 )
 from tandem_engine.history import HistoryState
+from tandem_engine.live import LivePredictor
 from tandem_engine.log import Response, ResponseLog
 from tandem_engine.logistic import LogisticKT
 from tandem_engine.metrics import score
@@ -66,6 +76,7 @@ __all__ = [
     "BoostedKT",
     "CompetencyCandidate",
     "CompetencyEstimate",
+    "DailyForgetting",
     "DiagnosticConfig",
     "DiagnosticState",
     "DiagnosticStep",
@@ -73,6 +84,7 @@ __all__ = [
     "HistoryState",
     "ItemCandidate",
     "LearnerModel",
+    "LivePredictor",
     "LogisticKT",
     "MasteryRule",
     "NotFittedError",
@@ -90,6 +102,7 @@ __all__ = [
     "diagnostic_posterior",
     "diagnostic_replay",
     "diagnostic_start",
+    "fit_daily_forgetting",
     "is_mastered",
     "mastery_status",
     "needs_review",

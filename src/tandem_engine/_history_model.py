@@ -34,6 +34,18 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return out
 
 
+#: Every predicted probability is kept this far from 0 and 1 (and checked finite).
+_P_EPS = 1e-6
+
+
+def _probabilities(logits: FloatArray, where: str) -> FloatArray:
+    """Sigmoid of ``logits`` in [_P_EPS, 1 - _P_EPS]; a NaN logit is an error, never an output."""
+    if np.isnan(logits).any():
+        raise FloatingPointError(f"{where}: {int(np.isnan(logits).sum())} NaN logits")
+    out: FloatArray = np.clip(_sigmoid(logits), _P_EPS, 1.0 - _P_EPS)
+    return out
+
+
 def _logit(p: FloatArray) -> FloatArray:
     q = np.clip(p, 1e-6, 1.0 - 1e-6)
     out: FloatArray = np.log(q / (1.0 - q))
@@ -148,7 +160,7 @@ class HistoryModel(ABC):
         self._check_fitted()
         self._check_vocabulary(log)
         raw = batch_history(log, self.item_rate_[log.item])
-        return _sigmoid(self._logit(raw))
+        return _probabilities(self._logit(raw), f"{type(self).__name__}.predict_proba")
 
     # -- online use ------------------------------------------------------------------------------
 
@@ -159,6 +171,8 @@ class HistoryModel(ABC):
     def update(self, state: HistoryState, response: Response) -> HistoryState:
         """The state after one more answer; ``state`` itself is left unchanged."""
         item, correct, order = response
+        if not 0 <= item < len(self._item_rate):  # outside the vocabulary: totals only
+            return history_update(state, -1, bool(correct), order, self.base_rate_, ())
         return history_update(
             state, item, bool(correct), order, self._item_rate[item], self._item_skills[item]
         )
@@ -173,8 +187,11 @@ class HistoryModel(ABC):
     def predict_items(self, state: HistoryState, items: list[int]) -> FloatArray:
         """P(correct) on each of ``items`` as the student's next answer."""
         self._check_fitted()
-        raw = state_features(state, items, [self._item_skills[i] for i in items])
-        return _sigmoid(self._logit(raw))
+        # An item outside the fitted vocabulary is predicted from the totals alone.
+        n = len(self._item_skills)
+        known = [i if 0 <= i < n else -1 for i in items]
+        raw = state_features(state, known, [self._item_skills[i] if i >= 0 else () for i in known])
+        return _probabilities(self._logit(raw), f"{type(self).__name__}.predict_items")
 
     def predict_item(self, state: HistoryState, item: int) -> float:
         """P(correct) on ``item`` as the student's next answer."""

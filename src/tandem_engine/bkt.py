@@ -35,6 +35,11 @@ from tandem_engine.log import (
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
 _EPS = 1e-6
+#: Every mastery probability the forward/backward passes, ``bkt_step``, ``predict_correct`` and
+#: the online update produce is kept in [P_EPS, 1 - P_EPS]. Without it a long streak of right
+#: answers rounds P(mastered) to 1.0000000000000002, and each later wrong answer multiplies the
+#: excess until the likelihood's denominator turns negative and everything becomes NaN.
+P_EPS = 1e-6
 # EM keeps every probability this far from 0 and 1 so that no state becomes impossible.
 _PARAM_FLOOR = 1e-4
 
@@ -71,27 +76,61 @@ class BKTParams:
         return self
 
 
+def _clamp(p: float) -> float:
+    """``p`` within [P_EPS, 1 - P_EPS]; NaN is refused (it means a bug upstream)."""
+    if p != p:
+        raise FloatingPointError("BKT met a NaN mastery probability")
+    return min(max(p, P_EPS), 1.0 - P_EPS)
+
+
 def predict_correct(p_mastery: float, params: BKTParams) -> float:
-    """Probability that the next answer is correct given the current mastery probability."""
-    return p_mastery * (1.0 - params.p_slip) + (1.0 - p_mastery) * params.p_guess
+    """Probability that the next answer is correct given the current mastery probability.
+
+    Always in [P_EPS, 1 - P_EPS], whatever the parameters.
+    """
+    p = _clamp(p_mastery)
+    return _clamp(p * (1.0 - params.p_slip) + (1.0 - p) * params.p_guess)
 
 
-def bkt_step(p_mastery: float, correct: bool, params: BKTParams, weight: float = 1.0) -> float:
+def bkt_step(
+    p_mastery: float,
+    correct: bool,
+    params: BKTParams,
+    weight: float = 1.0,
+    *,
+    p_max: float | None = None,
+) -> float:
     """Mastery probability after observing one answer and one learning opportunity.
 
     ``weight`` tempers the likelihood (``P(obs | state) ** weight``): 1 for an ordinary answer,
     more for stronger evidence such as a teacher's observation, less for weaker evidence.
+    ``p_max``, when given, caps the result (a caller's evidence-dependent ceiling, so that a
+    wrong answer after a long streak visibly lowers the estimate). The input and the result
+    are kept in [P_EPS, 1 - P_EPS] (and at most ``p_max``), so the result is never NaN and a
+    long streak cannot push it to exactly 0 or 1.
     """
+    p = _clamp(p_mastery)
     if correct:
         like_known, like_unknown = 1.0 - params.p_slip, params.p_guess
     else:
         like_known, like_unknown = params.p_slip, 1.0 - params.p_guess
     like_known = float(max(like_known, _EPS) ** weight)
     like_unknown = float(max(like_unknown, _EPS) ** weight)
-    known = p_mastery * like_known
-    posterior = known / (known + (1.0 - p_mastery) * like_unknown)
-    after = posterior * (1.0 - params.p_forget) + (1.0 - posterior) * params.p_learn
-    return min(max(after, 0.0), 1.0)
+    known = p * like_known
+    posterior = known / (known + (1.0 - p) * like_unknown)
+    after = _clamp(posterior * (1.0 - params.p_forget) + (1.0 - posterior) * params.p_learn)
+    if p_max is not None:
+        if not math.isfinite(p_max):
+            raise ValueError(f"p_max={p_max} is not a finite number")
+        after = max(min(after, p_max), P_EPS)
+    return after
+
+
+def _finite_probabilities(p: FloatArray, where: str) -> FloatArray:
+    """``p`` itself, after checking that every value is a finite probability."""
+    if not np.isfinite(p).all():
+        raise FloatingPointError(f"{where}: {int((~np.isfinite(p)).sum())} non-finite values")
+    return p
 
 
 class SkillTrace(NamedTuple):
@@ -147,8 +186,13 @@ def _forward(
     guess: FloatArray,
     slip: FloatArray,
     forget: FloatArray,
+    slot_forget: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, float]:
-    """Prior P(mastered) before each slot, filtered P(mastered) after it, and log-likelihood."""
+    """Prior P(mastered) before each slot, filtered P(mastered) after it, and log-likelihood.
+
+    ``slot_forget``, when given, replaces ``forget`` per slot (layout order): the probability
+    of forgetting between that slot and the sequence's next one.
+    """
     k, y = lay.skill, lay.correct
     n = k.shape[0]
     prior = np.empty(n)
@@ -156,13 +200,15 @@ def _forward(
     if n == 0:
         return prior, post, 0.0
     # P(answer | known) and P(answer | unknown) per slot; per step only a few fused operations.
-    like1 = np.where(y > 0, 1.0 - slip[k], slip[k])
-    like0 = np.where(y > 0, guess[k], 1.0 - guess[k])
+    # Both likelihoods stay positive, so the denominator below is at least _EPS.
+    like1 = np.clip(np.where(y > 0, 1.0 - slip[k], slip[k]), _EPS, 1.0)
+    like0 = np.clip(np.where(y > 0, guess[k], 1.0 - guess[k]), _EPS, 1.0)
     dlike = like1 - like0
     gain = learn[k]
-    net = 1.0 - forget[k] - gain
+    net = 1.0 - (forget[k] if slot_forget is None else slot_forget) - gain
     den = np.empty(n)
-    p = init[lay.seq_skill[: lay.tm.width[0]]]
+    lo, hi = P_EPS, 1.0 - P_EPS
+    p = np.clip(init[lay.seq_skill[: lay.tm.width[0]]], lo, hi)
     for sl, w in lay.steps:
         p = p[:w]
         prior[sl] = p
@@ -172,8 +218,10 @@ def _forward(
         f = post[sl]
         np.multiply(p, like1[sl], out=f)
         f /= d
+        np.clip(f, lo, hi, out=f)
         p = f * net[sl]
         p += gain[sl]
+        np.clip(p, lo, hi, out=p)
     return prior, post, float(np.log(den).sum())
 
 
@@ -213,7 +261,9 @@ def _fit_em(
     loglik_prev = -math.inf
     loglik = -math.inf
     it = 0
-    for it in range(1, n_iter + 1):  # noqa: B007 (n_iter_ reports it)
+    if n_iter < 1:
+        raise ValueError(f"n_iter={n_iter} must be at least 1")
+    for it in range(1, n_iter + 1):
         init, learn, guess, slip, forget = params
         prior, post, loglik = _forward(lay, init, learn, guess, slip, forget)
         # Backward (smoothing) pass in the filtered form: no beta messages, no underflow.
@@ -231,8 +281,8 @@ def _fit_em(
             f = post[cur]
             g_next = smooth[nxt]
             p1 = prior[nxt]
-            r1 = g_next / np.maximum(p1, 1e-300)
-            r0 = (1.0 - g_next) / np.maximum(1.0 - p1, 1e-300)
+            r1 = g_next / p1  # priors are clamped to [P_EPS, 1 - P_EPS]
+            r0 = (1.0 - g_next) / (1.0 - p1)
             xl = xi_learn[cur]
             np.subtract(1.0, f, out=xl)
             xl *= gain[cur]
@@ -245,6 +295,11 @@ def _fit_em(
             sm *= r1
             sm += xf
         np.clip(smooth, 0.0, 1.0, out=smooth)
+        if not (math.isfinite(loglik) and np.isfinite(smooth).all()):
+            raise FloatingPointError(
+                f"BKT EM: the log-likelihood or the smoothed states are not finite at "
+                f"iteration {it} (log-likelihood {loglik}); refusing to continue"
+            )
         known = np.bincount(k, weights=smooth, minlength=n_skills)
         known_wrong = np.bincount(k, weights=smooth * (1.0 - y), minlength=n_skills)
         unknown_right = np.bincount(k, weights=(1.0 - smooth) * y, minlength=n_skills)
@@ -277,7 +332,10 @@ def _fit_em(
         new[3] = np.minimum(new[3], max_slip)
         if not forgetting:
             new[4] = 0.0
+        if not np.isfinite(new).all():
+            raise FloatingPointError(f"BKT EM: parameters became non-finite at iteration {it}")
         params = new
+        # Both values are finite here (checked above; loglik_prev starts at -inf).
         if loglik - loglik_prev < tol * max(abs(loglik), 1.0):
             break
         loglik_prev = loglik
@@ -432,16 +490,43 @@ class BKT:
 
     # -- batch prediction ------------------------------------------------------------------------
 
-    def predict_proba(self, log: ResponseLog) -> FloatArray:
-        """P(correct) of every row given only the same student's earlier rows."""
+    def predict_proba(
+        self, log: ResponseLog, *, p_forget_per_day: float | None = None
+    ) -> FloatArray:
+        """P(correct) of every row given only the same student's earlier rows.
+
+        With ``p_forget_per_day`` (see :func:`fit_daily_forgetting`) a mastered competency is
+        also forgotten with probability 1 - (1 - rate) ** days between two timed answers.
+        """
         self._check_fitted()
         self._check_vocabulary(log)
         init, learn, guess, slip, forget = self.params_array_
         lay = _layout(log, log.n_skills)
-        prior, _, _ = _forward(lay, init, learn, guess, slip, forget)
+        per_slot = None
+        if p_forget_per_day is not None:
+            if not 0.0 <= p_forget_per_day < 1.0:
+                raise ValueError(f"p_forget_per_day={p_forget_per_day} is outside [0, 1)")
+            per_slot = 1.0 - (1.0 - forget[lay.skill]) * (1.0 - p_forget_per_day) ** (
+                _next_gap_days(log, lay)
+            )
+        prior, _, _ = _forward(lay, init, learn, guess, slip, forget, per_slot)
         k = lay.skill
         p_correct = prior * (1.0 - slip[k]) + (1.0 - prior) * guess[k]
-        return self._combine_rows(lay.pair_row, p_correct, log.n_responses)
+        np.clip(p_correct, P_EPS, 1.0 - P_EPS, out=p_correct)
+        out = self._combine_rows(lay.pair_row, p_correct, log.n_responses)
+        return _finite_probabilities(out, "BKT.predict_proba")
+
+    def prior_mastery(self, log: ResponseLog) -> tuple[IntArray, IntArray, FloatArray]:
+        """Each (row, skill) pair with P(mastered) just before that row's answer.
+
+        Only the same student's earlier rows on the skill enter it (no leak of the answer).
+        """
+        self._check_fitted()
+        self._check_vocabulary(log)
+        lay = _layout(log, log.n_skills)
+        init, learn, guess, slip, forget = self.params_array_
+        prior, _, _ = _forward(lay, init, learn, guess, slip, forget)
+        return lay.pair_row, lay.skill, _finite_probabilities(prior, "BKT.prior_mastery")
 
     def predict_mastery(self, log: ResponseLog) -> tuple[IntArray, IntArray, FloatArray]:
         """Each (row, skill) pair with P(mastered) after that row's answer (filtered)."""
@@ -452,7 +537,8 @@ class BKT:
         _, post, _ = _forward(lay, init, learn, guess, slip, forget)
         k = lay.skill
         after = post * (1.0 - forget[k]) + (1.0 - post) * learn[k]
-        return lay.pair_row, k, after
+        np.clip(after, P_EPS, 1.0 - P_EPS, out=after)
+        return lay.pair_row, k, _finite_probabilities(after, "BKT.predict_mastery")
 
     def _check_vocabulary(self, log: ResponseLog) -> None:
         if log.q_matrix.shape != self.q_matrix_.shape:
@@ -487,20 +573,23 @@ class BKT:
         """The state after one more answer; ``state`` itself is left unchanged."""
         self._check_fitted()
         item, correct, order = response
-        skills = self._item_skills[item]
+        skills = self._skills_of(item)
         traces = state.skills
         params = self._p
+        lo, hi = P_EPS, 1.0 - P_EPS
         for s in skills:
             init, learn, guess, slip, forget = params[s]
             trace = traces.get(s)
             p = init if trace is None else trace.p_mastery
+            p = lo if p < lo else hi if p > hi else p
             if correct:
-                known = p * (1.0 - slip)
-                post = known / (known + (1.0 - p) * guess)
+                known = p * max(1.0 - slip, _EPS)
+                post = known / (known + (1.0 - p) * max(guess, _EPS))
             else:
-                known = p * slip
-                post = known / (known + (1.0 - p) * (1.0 - guess))
+                known = p * max(slip, _EPS)
+                post = known / (known + (1.0 - p) * max(1.0 - guess, _EPS))
             after = post * (1.0 - forget) + (1.0 - post) * learn
+            after = lo if after < lo else hi if after > hi else after
             ev = Evidence(item, bool(correct), order, after - p)
             if trace is None:
                 new = SkillTrace(after, 1, int(correct), order, (ev,))
@@ -525,20 +614,26 @@ class BKT:
     def predict_item(self, state: BKTState, item: int) -> float:
         """P(correct) on ``item`` for the student in ``state``."""
         self._check_fitted()
-        skills = self._item_skills[item]
+        skills = self._skills_of(item)
         if not skills:
-            return self.base_rate_
+            return _clamp(self.base_rate_)
         values = []
         for s in skills:
             init, _, guess, slip, _ = self._p[s]
             trace = state.skills.get(s)
-            p = init if trace is None else trace.p_mastery
-            values.append(p * (1.0 - slip) + (1.0 - p) * guess)
+            p = _clamp(init if trace is None else trace.p_mastery)
+            values.append(_clamp(p * (1.0 - slip) + (1.0 - p) * guess))
         if self.combine == "product":
-            return math.prod(values)
+            return _clamp(math.prod(values))
         if self.combine == "mean":
-            return sum(values) / len(values)
+            return _clamp(sum(values) / len(values))
         return min(values)
+
+    def _skills_of(self, item: int) -> tuple[int, ...]:
+        """The item's skills; an item outside the fitted vocabulary has none (base rate)."""
+        if 0 <= item < len(self._item_skills):
+            return self._item_skills[item]
+        return ()
 
     def mastery(
         self, state: BKTState, skills: list[int] | None = None
@@ -577,3 +672,88 @@ class BKT:
                     )
                 )
         return tuple(out)
+
+
+# -- forgetting per elapsed day ------------------------------------------------------------------
+
+_SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class DailyForgetting:
+    """A maximum-likelihood probability of forgetting a mastered competency per elapsed day.
+
+    Between two answers on a competency ``days`` apart, P(forget) = 1 - (1 - p_forget_per_day)
+    ** days; the model's other parameters are held at their fitted values. ``half_life_days``
+    is the time after which a mastered competency is still mastered with probability 1/2.
+    """
+
+    p_forget_per_day: float
+    half_life_days: float
+    log_likelihood: float
+    log_likelihood_without: float
+    n_gaps: int
+    median_gap_days: float
+
+
+def _next_gap_days(log: ResponseLog, lay: _Layout) -> FloatArray:
+    """Per slot (layout order): days until the same sequence's next answer (0 where none)."""
+    stamp = log.timestamp[lay.pair_row]
+    gap = np.zeros(stamp.shape[0])
+    for t in range(len(lay.steps) - 1):
+        nxt, w_next = lay.steps[t + 1]
+        start = lay.steps[t][0].start
+        cur = slice(start, start + w_next)
+        gap[cur] = (stamp[nxt] - stamp[cur]) / _SECONDS_PER_DAY
+    out: FloatArray = np.where(np.isnan(gap), 0.0, np.maximum(gap, 0.0))
+    return out
+
+
+def fit_daily_forgetting(log: ResponseLog, model: BKT, *, max_rate: float = 0.5) -> DailyForgetting:
+    """Fit BKT's forgetting per elapsed day by maximum likelihood on a timestamped ``log``.
+
+    ``model`` is a fitted :class:`BKT` on the same vocabulary (normally without per-answer
+    forgetting); its other parameters are kept and the log-likelihood is maximised over one
+    rate shared by every competency, in [0, ``max_rate``]. Rows without a timestamp count as
+    no time elapsed. Raises ``ValueError`` when no two answers on a competency are timed apart.
+    """
+    from scipy.optimize import minimize_scalar
+
+    model._check_fitted()
+    model._check_vocabulary(log)
+    lay = _layout(log, log.n_skills)
+    days = _next_gap_days(log, lay)
+    timed = days > 0
+    if not timed.any():
+        raise ValueError("no two answers on a competency are timed apart: nothing to fit")
+    init, learn, guess, slip, forget = model.params_array_
+    k = lay.skill
+    base_forget = forget[k]
+
+    def loglik(rate: float) -> float:
+        per_slot = 1.0 - (1.0 - base_forget) * (1.0 - rate) ** days
+        _, _, value = _forward(lay, init, learn, guess, slip, forget, per_slot)
+        if not math.isfinite(value):
+            raise FloatingPointError(f"log-likelihood {value} at p_forget_per_day={rate}")
+        return value
+
+    best = minimize_scalar(
+        lambda r: -loglik(float(r)),
+        bounds=(0.0, max_rate),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
+    rate = float(best.x)
+    without = loglik(0.0)
+    at_best = -float(best.fun)
+    if without >= at_best:
+        rate, at_best = 0.0, without
+    half_life = math.log(0.5) / math.log1p(-rate) if rate > 0.0 else math.inf
+    return DailyForgetting(
+        p_forget_per_day=rate,
+        half_life_days=half_life,
+        log_likelihood=at_best,
+        log_likelihood_without=without,
+        n_gaps=int(timed.sum()),
+        median_gap_days=float(np.median(days[timed])),
+    )

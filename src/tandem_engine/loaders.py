@@ -131,8 +131,16 @@ def load_gervet(
     """Read one Gervet ``preprocessed_data_*.csv`` (tab-separated, despite the name).
 
     Items are the Q-matrix rows (``q_mat.npz`` next to the file by default). With
-    ``skills="combination"`` each item's single ``skill_id`` column (which names its
-    *combination* of skills) becomes its only skill, as pyBKT and most papers fed this data.
+    ``skills="combination"`` each value of the ``skill_id`` column (which names the answer's
+    *combination* of skills) is a skill of its own, as pyBKT and most papers fed this data;
+    the Q-matrix file is then only used for the number of items.
+
+    Some logs (algebra05 and its kind) tag one item with several ``skill_id`` values on
+    different rows. Such an item is not refused: it is tagged with every combination it appears
+    with (its Q-matrix row is the union), so each of its answers is an opportunity on each of
+    those combinations, exactly as a multi-skill item in the Q-matrix view. How many items
+    this concerned is recorded in the log's ``notes``. (The ``skills="q_matrix"`` view never
+    meets the problem: it reads the items' skills from ``q_mat.npz``.)
     """
     p = Path(path)
     table, first_line = _read_gervet_rows(p)
@@ -153,8 +161,9 @@ def load_gervet(
             expected = "a non-negative integer" if limit is None else f"in [0, {limit})"
             raise LogFormatError(p, row + first_line, f"{name} {column[row]} is not {expected}")
     student_codes, student = np.unique(user, return_inverse=True)
+    notes: list[str] = []
     if skills == "combination":
-        q = _combination_q(p, item, combo, q.shape[0], n_combinations, first_line)
+        q = _combination_q(p, item, combo, q.shape[0], n_combinations, first_line, notes)
         skill_ids = tuple(str(k) for k in range(q.shape[1]))
     else:
         skill_ids = tuple(str(k) for k in range(q.shape[1]))
@@ -168,6 +177,7 @@ def load_gervet(
         student_ids=[str(u) for u in student_codes.tolist()],
         item_ids=[str(k) for k in range(q.shape[0])],
         skill_ids=skill_ids,
+        notes=notes,
     )
 
 
@@ -178,26 +188,31 @@ def _combination_q(
     n_items: int,
     n_combinations: int | None,
     first_line: int,
+    notes: list[str],
 ) -> sp.csr_matrix:
-    n_combo = int(combo.max()) + 1 if n_combinations is None else n_combinations
+    """Items x combinations: each item tagged with every combination it appears with."""
+    n_combo = (
+        (int(combo.max()) + 1 if combo.size else 0) if n_combinations is None else n_combinations
+    )
     if combo.size and combo.max() >= n_combo:
         row = int(np.argmax(combo >= n_combo))
         raise LogFormatError(
             path, row + first_line, f"skill_id {combo[row]} exceeds n_combinations={n_combo}"
         )
-    of_item = np.full(n_items, -1, dtype=np.int64)
-    seen, first = np.unique(item, return_index=True)
-    of_item[seen] = combo[first]
-    clash = of_item[item] != combo
-    if clash.any():
-        row = int(np.flatnonzero(clash)[0])
-        raise LogFormatError(
-            path, row + first_line, f"item {item[row]} appears with several skill_id values"
+    pairs = np.unique(item * max(n_combo, 1) + combo)
+    rows, cols = pairs // max(n_combo, 1), pairs % max(n_combo, 1)
+    per_item = np.bincount(rows, minlength=n_items)
+    n_multi = int((per_item > 1).sum())
+    if n_multi:
+        n_rows = int((per_item[item] > 1).sum())
+        notes.append(
+            f"{n_multi} items appear with several skill_id values ({n_rows} rows); each is "
+            "tagged with all of its combinations"
         )
-    known = np.flatnonzero(of_item >= 0)
-    return sp.csr_matrix(
-        (np.ones(known.shape[0], dtype=np.bool_), (known, of_item[known])),
-        shape=(n_items, n_combo),
+    return bool_csr(
+        sp.csr_matrix(
+            (np.ones(rows.shape[0], dtype=np.bool_), (rows, cols)), shape=(n_items, n_combo)
+        )
     )
 
 

@@ -73,10 +73,25 @@ def test_gervet_malformed_lines(
     assert info.value.line == line
 
 
-def test_gervet_combination_must_be_functional(tmp_path: Path, q_path: Path) -> None:
-    path = _write(tmp_path, "d.csv", GERVET_HEADER + "1\t0\t0\t1\t0\n2\t0\t0\t1\t1\n")
-    with pytest.raises(LogFormatError, match="line 3: item 0 appears with several skill_id"):
-        load_gervet(path, skills="combination")
+def test_gervet_item_with_several_combinations_is_tagged_with_each(
+    tmp_path: Path, q_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        "d.csv",
+        GERVET_HEADER + "1\t0\t0\t1\t0\n2\t0\t0\t1\t1\n2\t1\t0\t0\t1\n",
+    )
+    log = load_gervet(path, skills="combination")
+    assert log.n_skills == 2
+    assert log.q_matrix.toarray()[:2].tolist() == [[True, True], [False, True]]
+    assert log.notes == (
+        "1 items appear with several skill_id values (2 rows); each is tagged with all of its "
+        "combinations",
+    )
+    from tandem_engine import BKT
+
+    p = BKT().fit(log).predict_proba(log)
+    assert np.isfinite(p).all() and ((p > 0) & (p < 1)).all()
 
 
 def test_akt_merges_repeated_multi_skill_rows(tmp_path: Path) -> None:

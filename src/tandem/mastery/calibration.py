@@ -419,6 +419,27 @@ def _fitted_params(
     return _params_dict(default), per_competency
 
 
+# -- the live predictor (issue #10): P(correct) for the next-item policy, inside a request --
+
+
+def _live_params(
+    log: tandem_engine.ResponseLog, model: tandem_engine.BKT, *, seed: int
+) -> dict[str, Any]:
+    """A :class:`~tandem_engine.LivePredictor` fitted on ``log`` (mastery from ``model``), as
+    JSON, with ``heldout``: its scores when fitted on the same 80% of students as
+    :func:`_held_out` and scored on the other 20%."""
+    rng = np.random.default_rng(seed)
+    n_test = max(1, round(HOLDOUT_FRACTION * log.n_students))
+    in_test = np.zeros(log.n_students, dtype=np.bool_)
+    in_test[rng.permutation(log.n_students)[:n_test]] = True
+    train, test = log.select(~in_test[log.student]), log.select(in_test[log.student])
+    bkt = _model(seed).fit(train)
+    p = tandem_engine.LivePredictor.fit(train, bkt=bkt).predict_log(test, bkt=bkt)
+    scores = {k: _json_float(v) for k, v in tandem_engine.score(test.correct, p).items()}
+    live = tandem_engine.LivePredictor.fit(log, bkt=model).to_dict()
+    return {**live, "heldout": {**scores, "n_students": n_test, "n_responses": test.n_responses}}
+
+
 def _next_version() -> str:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     n = ParameterSet.objects.count() + 1
@@ -763,6 +784,8 @@ def calibrate(
     report(40, f"Fitting on all {log.n_responses} answers from {log.n_students} students")
     params, model, priors = _candidate(evidence, log, seed=seed, students=set(evidence.actor_ids))
     default, per_competency = params["default"], params["per_competency"]
+    live = _live_params(log, model, seed=seed)  # LivePredictor for the web layer (issue #10)
+    heldout["live_auc"] = live["heldout"]["auc"]
     fit = {
         "n_responses": log.n_responses,
         "n_students": log.n_students,
@@ -782,7 +805,7 @@ def calibrate(
     parameter_set = ParameterSet(
         model_name="bkt",
         engine_version=tandem_engine.ENGINE_VERSION,
-        params={**params, "fit": fit},
+        params={**params, "fit": fit, "live": live},
         notes=(
             f"Fitted by EM on {log.n_responses} answers from {log.n_students} students "
             f"({log.n_skills} competencies, {len(per_competency)} with {MIN_COMPETENCY_ANSWERS}+ "

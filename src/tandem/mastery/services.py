@@ -65,6 +65,8 @@ class ActiveParameters:
     parameter_set: ParameterSet
     default: tandem_engine.BKTParams
     per_code: dict[str, tandem_engine.BKTParams]
+    # P(correct) for the next-item policy, when calibration fitted one (params["live"]).
+    live: tandem_engine.LivePredictor | None = None
 
     def for_code(self, code: str) -> tandem_engine.BKTParams:
         return self.per_code.get(code, self.default)
@@ -79,7 +81,16 @@ def _load_active_parameters() -> ActiveParameters:
         for code, values in (params.get("per_competency") or {}).items()
         if values
     }
-    return ActiveParameters(parameter_set=parameter_set, default=default, per_code=per_code)
+    live = None
+    if params.get("live"):
+        try:
+            live = tandem_engine.LivePredictor.from_dict(params["live"])
+        except (ValueError, KeyError, TypeError):
+            # A set fitted by another engine version: BKT's own prediction stands in.
+            live = None
+    return ActiveParameters(
+        parameter_set=parameter_set, default=default, per_code=per_code, live=live
+    )
 
 
 # Read by every answer and next item; dropped when a parameter set is saved (see apps.py).

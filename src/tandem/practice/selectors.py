@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import Q
 
 import tandem_engine
@@ -18,7 +19,7 @@ from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
 from tandem.mastery.rules import READY_PREREQUISITE_AT, school_day
 from tandem.mastery.selectors import MasteryView, mastery_for_student
-from tandem.mastery.services import active_parameters, initial_p_mastery
+from tandem.mastery.services import ActiveParameters, active_parameters, initial_p_mastery
 from tandem.pathways.selectors import pathway_competency_ids
 from tandem.practice.models import Attempt, WrittenAnswer, WrittenScore
 from tandem.practice.policy import (
@@ -145,27 +146,32 @@ def practice_candidates(
     else:
         targets = set()
     gaps = _gaps_below(targets, practisable, mastery)
-    candidates = []
-    for cid, comp in practisable.items():
-        params = active.for_code(comp.human_coding_scheme)
-        view = mastery.get(cid)
-        p = (
-            view.p_mastery
-            if view
-            else initial_p_mastery(
-                active,
-                comp.human_coding_scheme,
-                competency_grade_rank=comp.grade_rank,
-                student_grade=student_grade,
-            )
+    comps = list(practisable.values())
+    views = [mastery.get(c.pk) for c in comps]
+    p_mastery = [
+        view.p_mastery
+        if view
+        else initial_p_mastery(
+            active,
+            comp.human_coding_scheme,
+            competency_grade_rank=comp.grade_rank,
+            student_grade=student_grade,
         )
+        for comp, view in zip(comps, views, strict=True)
+    ]
+    p_correct = predicted_success(
+        active, comps=comps, views=views, p_mastery=p_mastery, mastery=mastery, now=now
+    )
+    candidates = []
+    for comp, view, p, p_right in zip(comps, views, p_mastery, p_correct, strict=True):
+        cid = comp.pk
         candidates.append(
             Candidate(
                 competency_id=cid,
                 code=comp.human_coding_scheme,
                 grade_rank=comp.grade_rank,
                 p_mastery=p,
-                p_correct=tandem_engine.predict_correct(p, params),
+                p_correct=p_right,
                 status=view.status if view else Status.NOT_STARTED,
                 ready=ready[cid],
                 last_practised=view.last_evidence_at if view else None,
@@ -183,6 +189,48 @@ def practice_candidates(
             )
         )
     return candidates
+
+
+def predicted_success(
+    active: ActiveParameters,
+    *,
+    comps: list[Competency],
+    views: list[MasteryView | None],
+    p_mastery: list[float],
+    mastery: dict[int, MasteryView],
+    now: dt.datetime,
+) -> list[float]:
+    """P(correct) on a middle-difficulty item of each competency: the live predictor fitted by
+    calibration (stored counts, time since practice, the estimate, the student's totals) when
+    the active parameter set has one, else BKT's own prediction from the estimate."""
+    if active.live is None:
+        return [
+            tandem_engine.predict_correct(p, active.for_code(comp.human_coding_scheme))
+            for comp, p in zip(comps, p_mastery, strict=True)
+        ]
+    right = np.array([view.n_correct if view else 0 for view in views], dtype=np.float64)
+    attempts = np.array([view.n_attempts if view else 0 for view in views], dtype=np.float64)
+    days = np.array(
+        [
+            (now - view.last_evidence_at).total_seconds() / 86_400
+            if view is not None and view.last_evidence_at is not None
+            else np.nan
+            for view in views
+        ],
+        dtype=np.float64,
+    )
+    total_right = float(sum(view.n_correct for view in mastery.values()))
+    total_attempts = float(sum(view.n_attempts for view in mastery.values()))
+    predicted = active.live.predict(
+        [comp.human_coding_scheme for comp in comps],
+        right,
+        attempts - right,
+        np.maximum(days, 0.0),
+        np.asarray(p_mastery, dtype=np.float64),
+        total_right,
+        total_attempts - total_right,
+    )
+    return [float(p) for p in predicted]
 
 
 @dataclass(frozen=True)
