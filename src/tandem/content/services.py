@@ -16,11 +16,6 @@ def item_from_spec(*, spec: ItemSpec, competency_ids: list[int] | None = None) -
 
     ``competency_ids``: the competencies the spec's codes name, when the caller knows them.
     """
-    existing = Item.objects.filter(
-        generator=spec.generator, seed=spec.seed, difficulty=spec.difficulty
-    ).first()
-    if existing is not None:
-        return existing
     if competency_ids is None:
         competency_ids = competency_ids_for_codes(spec.competency_codes)
     if not competency_ids:
@@ -44,7 +39,7 @@ def item_from_spec(*, spec: ItemSpec, competency_ids: list[int] | None = None) -
                 through(item_id=item.pk, competency_id=cid) for cid in competency_ids
             )
     except IntegrityError:
-        # A concurrent request stored the same generated item first; use theirs.
+        # Stored before (same generator, seed and difficulty), maybe by a concurrent request.
         return Item.objects.get(
             generator=spec.generator, seed=spec.seed, difficulty=spec.difficulty
         )
