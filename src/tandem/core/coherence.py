@@ -56,22 +56,33 @@ _STILL_MASTERED = frozenset({Status.MASTERED, Status.NEEDS_REVIEW})
 
 
 class _DataAttributes(HTMLParser):
-    """Collects (data-competency, data-status) from every element that carries both."""
+    """Collects (data-competency, data-status) from every element that carries both.
 
-    def __init__(self) -> None:
+    On pages about many students (the class grid) each student's row carries
+    ``data-student``; the pairs that follow it belong to that student until the next one.
+    """
+
+    def __init__(self, student_id: int | None) -> None:
         super().__init__(convert_charrefs=True)
+        self.student = "" if student_id is None else str(student_id)
+        self.scope: str | None = None
         self.pairs: list[tuple[str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
+        if found.get("data-student"):
+            self.scope = found["data-student"]
         code, status = found.get("data-competency"), found.get("data-status")
-        if code and status:
+        if code and status and (self.scope is None or self.scope == self.student):
             self.pairs.append((code, status))
 
 
-def statuses_in_html(html: str) -> list[tuple[str, str]]:
-    """Every (competency code, status) a page marks, in document order."""
-    parser = _DataAttributes()
+def statuses_in_html(html: str, *, student_id: int | None = None) -> list[tuple[str, str]]:
+    """Every (competency code, status) a page marks about the student, in document order.
+
+    Rows marked ``data-student`` for another student than ``student_id`` are left out.
+    """
+    parser = _DataAttributes(student_id)
     parser.feed(html)
     parser.close()
     return parser.pairs
@@ -154,6 +165,8 @@ def _claims(
 def _render(
     report: CoherenceReport, client: Client, viewer: str, url: str, *, snapshot: bool = False
 ) -> PageClaims | None:
+    """GET ``url`` as ``viewer`` and record the (competency, status) pairs it shows about the
+    report's student; a page that does not answer 200 is recorded as a failure."""
     response = client.get(url)
     if response.status_code != 200:
         report.failures.append((f"{viewer} {url}", response.status_code))
@@ -161,7 +174,7 @@ def _render(
     if response.headers.get("Content-Type", "").startswith("application/json"):
         pairs = [(row["competency"], row["status"]) for row in response.json()]
     else:
-        pairs = statuses_in_html(response.content.decode())
+        pairs = statuses_in_html(response.content.decode(), student_id=report.student_id)
     claims = _claims(url, viewer, pairs, snapshot=snapshot)
     report.pages.append(claims)
     return claims
