@@ -18,11 +18,13 @@ TEST_ENV := TANDEM_DATA_DIR=$(TEST_DATA_DIR)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+CLASSROOM_ARGS ?=
 LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
-        imports migrations-check bench bench-kt bench-diagnostic bench-interop vendor clean install install-dev
+        imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-classroom vendor \
+        clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -100,7 +102,7 @@ test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (PO
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-bench: bench-kt bench-diagnostic bench-interop ## all benchmarks
+bench: bench-kt bench-diagnostic bench-interop bench-classroom ## all benchmarks
 
 bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
 	$(PY) bench/kt.py
@@ -110,6 +112,9 @@ bench-diagnostic: $(VENV)/.installed-dev ## diagnostic placement in simulation o
 
 bench-interop: $(VENV)/.installed-dev ## OneRoster import and xAPI statements/s on SQLite and PostgreSQL (bench/interop.py)
 	$(PY) bench/interop.py
+
+bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
+	$(PY) bench/classroom.py $(CLASSROOM_ARGS)
 
 # ---- assets and housekeeping -----------------------------------------------------------------
 
