@@ -18,11 +18,14 @@ TEST_ENV := TANDEM_DATA_DIR=$(TEST_DATA_DIR)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+CLASSROOM_ARGS ?=
+LOAD_ARGS ?=
 LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
-        imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load vendor clean install install-dev
+        imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
+        bench-classroom vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -100,7 +103,7 @@ test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (PO
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-bench: bench-kt bench-diagnostic bench-interop bench-load ## all benchmarks
+bench: bench-kt bench-diagnostic bench-interop bench-load bench-classroom ## all benchmarks
 
 bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
 	$(PY) bench/kt.py
@@ -111,8 +114,11 @@ bench-diagnostic: $(VENV)/.installed-dev ## diagnostic placement in simulation o
 bench-interop: $(VENV)/.installed-dev ## OneRoster import and xAPI statements/s on SQLite and PostgreSQL (bench/interop.py)
 	$(PY) bench/interop.py
 
-bench-load: $(VENV)/.installed-dev ## 30/100/300 students practising at once, SQLite and PostgreSQL, Locust (bench/load.py)
-	$(PY) bench/load.py $(BENCH_ARGS)
+bench-load: $(VENV)/.installed-dev ## 30/100/300 students at once on SQLite and PostgreSQL, Locust (bench/load.py; LOAD_ARGS=...)
+	$(PY) bench/load.py $(LOAD_ARGS)
+
+bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
+	$(PY) bench/classroom.py $(CLASSROOM_ARGS)
 
 # ---- assets and housekeeping -----------------------------------------------------------------
 

@@ -60,9 +60,10 @@ def mastery_words(view: MasteryView) -> str:
     return words
 
 
-# Thousands of these per page, so kept short; the dotted box is drawn by teaching.css.
-_EMPTY_CELL = SafeString(
-    '<td class="cell-none" title="no evidence">'
+# Thousands of these per page, so kept short; the dotted box is drawn by teaching.css. The
+# data attributes name the (competency, status) a cell shows, for the coherence checker.
+_EMPTY_CELL = (
+    '<td class="cell-none" title="no evidence" data-competency="{}" data-status="not_started">'
     '<span class="visually-hidden">no evidence</span></td>'
 )
 
@@ -74,10 +75,13 @@ def grid_cell(student: User, competency: Competency, view: MasteryView | None) -
     name and the full sentence (range, status, answers) from its title.
     """
     if view is None:
-        return _EMPTY_CELL
+        return format_html(_EMPTY_CELL, competency.code)
     return format_html(
-        '<td><a class="mastery mastery-wide m-{}{}" href="{}" title="{}, {}: {}">'
+        '<td data-competency="{}" data-status="{}">'
+        '<a class="mastery mastery-wide m-{}{}" href="{}" title="{}, {}: {}">'
         '<span class="mastery__text">{}%</span></a></td>',
+        competency.code,
+        view.status,
         view.status,
         " uncertain" if view.uncertain else "",
         reverse("teaching:explain", args=[student.pk, competency.pk]),

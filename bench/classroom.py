@@ -1,0 +1,663 @@
+"""A simulated school year through the real services on a real database: Tandem's next-item
+policy against a fixed grade-order baseline, on the same simulated students.
+
+Each simulated student (grades 3-8) has a true knowledge state over the K-8 standards of the
+Common Core framework (Coherence Map prerequisites): standards drawn known around a centre
+that is the own grade shifted by the student's ability, closed under prerequisites
+(``tandem_engine.diagnostic.simulate_knowledge_states``). The student takes the diagnostic and
+then practises on school days (Monday to Friday, on some of them, 10-20 items a day) until
+``--items`` practice answers, the clock advancing between answers and days. Truth moves:
+
+- an answer is right with 1 - slip if the standard is known, else with the guess rate, both
+  set by the item's difficulty (1-3) and the student's own slip factor;
+- after each practice item on an unknown standard the student learns it with its own P(learn),
+  a quarter of that while a prerequisite is unknown;
+- known standards are forgotten with exponential survival exp(-days / S): S is long for
+  what was known before the year (longer the further below the own grade) and 20 days for what
+  was learned in practice, growing with every right answer (more after a longer gap).
+
+Both cohorts run the same students with the same seeds, each in its own process on its own
+fresh SQLite database: ``tandem`` asks ``practice_next`` for the next item; ``baseline`` asks
+it with ``focus_competency_id`` set to the first practisable standard (grade, then framework
+order) at or below the own grade that Tandem's status does not call mastered. Only the public
+services and selectors are called: the placement services, ``practice_next``,
+``attempt_answer``, ``mastery_for_student``, ``practisable_competencies``, the roster services
+and ``tandem.core.coherence.coherence_check`` (on a sample of students at the end).
+
+Reported per policy and written to ``var/bench/classroom.json`` (the top-level keys are
+Tandem's; ``policies`` holds both):
+
+- ``mastery_precision``: of the (student, standard) pairs whose status is "mastered" at the
+  end of the student's year, the share truly known then; ``mastery_recall``: of the pairs
+  with a learner state that are truly known, the share "mastered";
+- ``ece`` (10 equal-width bins) and ``auc`` of the policy's predicted success against the
+  simulated outcomes of the practice items;
+- ``zpd_share``: served practice items whose true P(correct) lies in [0.6, 0.9];
+- ``mastered_per_100_items``: standards of the student's own grade truly known at the end
+  but not at the start, per 100 practice items; ``mastered_per_100_items_ratio`` is Tandem's
+  over the baseline's;
+- ``contradictions``: disagreements the coherence checker finds among the sampled students'
+  pages (both cohorts);
+- ``answer_ms_p50``/``answer_ms_p95``: server time of ``attempt_answer``;
+  ``next_ms_p50``/``next_ms_p95``: of ``practice_next``.
+
+    .venv/bin/python bench/classroom.py [--quick] [--students 1000] [--items 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import math
+import os
+import random
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+# One BLAS thread per worker process: the two cohorts are the parallelism.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "bench"))
+
+from diagnostic import load_framework  # noqa: E402
+from machine import machine  # noqa: E402
+from tandem_engine.diagnostic import (  # noqa: E402
+    PrerequisiteGraph,
+    simulate_knowledge_states,
+)
+
+OUT = REPO / "var" / "bench" / "classroom.json"
+WORK = REPO / "var" / "bench" / "classroom"
+POLICIES = ("tandem", "baseline")
+OWN_GRADES = (3, 4, 5, 6, 7, 8)
+# Item difficulty 1-3: the slip of a student who knows the standard and the guess of one who
+# does not. A student's slip factor scales the slip.
+SLIP = {1: 0.06, 2: 0.12, 3: 0.22}
+GUESS = {1: 0.28, 2: 0.20, 3: 0.14}
+ZPD = (0.6, 0.9)
+NEW_STABILITY_DAYS = 20.0
+PRIOR_STABILITY_DAYS = 180.0  # known before the year, at the own grade; doubles per grade below
+TARGETS = {
+    "mastery_precision": 0.95,
+    "ece": 0.03,
+    "zpd_share": 0.80,
+    "mastered_per_100_items_ratio": 1.3,
+    "contradictions": 0,
+}
+
+
+# ---------- the simulated students (no Django) ----------
+
+
+@dataclasses.dataclass(frozen=True)
+class Cohort:
+    """Everything about the simulated students that both policies share."""
+
+    codes: list[str]
+    grades: np.ndarray  # per standard, K = 0
+    prerequisites: list[np.ndarray]  # per standard, the indices of its direct prerequisites
+    own_grade: np.ndarray  # per student, 3-8
+    truth: np.ndarray  # students x standards, known at the start
+    p_learn: np.ndarray
+    slip_factor: np.ndarray
+    active: np.ndarray  # per student, the chance of practising on a school day
+    seeds: list[int]
+
+
+def make_cohort(n_students: int, seed: int) -> Cohort:
+    grades_by_code, edges = load_framework()
+    graph = PrerequisiteGraph.build(grades_by_code, edges)
+    codes = list(graph.nodes)
+    index = {code: i for i, code in enumerate(codes)}
+    parents: list[list[int]] = [[] for _ in codes]
+    for before, after in edges:
+        parents[index[after]].append(index[before])
+    rng = np.random.default_rng(seed)
+    own = rng.choice(OWN_GRADES, n_students)
+    ability = np.clip(rng.normal(-0.3, 0.9, n_students), -2.5, 2.0)
+    truth = simulate_knowledge_states(
+        graph, centre=own + ability, width=0.5, flip_rate=0.0, random_state=rng
+    )
+    return Cohort(
+        codes=codes,
+        grades=np.array([grades_by_code[c] for c in codes]),
+        prerequisites=[np.array(p, dtype=np.int64) for p in parents],
+        own_grade=own,
+        truth=truth,
+        p_learn=np.clip(0.12 + 0.04 * ability + rng.normal(0, 0.03, n_students), 0.04, 0.25),
+        slip_factor=rng.uniform(0.7, 1.3, n_students),
+        active=rng.uniform(0.35, 0.85, n_students),
+        seeds=[seed * 10_000 + i for i in range(n_students)],
+    )
+
+
+class SimulatedStudent:
+    """One student's true knowledge as it moves: learning, forgetting, guess and slip."""
+
+    def __init__(self, cohort: Cohort, i: int) -> None:
+        self.cohort = cohort
+        self.index = {code: j for j, code in enumerate(cohort.codes)}
+        self.known = cohort.truth[i].copy()
+        below = np.maximum(cohort.own_grade[i] - cohort.grades, 0.0)
+        self.stability = PRIOR_STABILITY_DAYS * 2.0**below
+        self.last = np.zeros(len(cohort.codes))  # days since the start of the year
+        self.p_learn = float(cohort.p_learn[i])
+        self.slip_factor = float(cohort.slip_factor[i])
+        self.rng = np.random.default_rng([cohort.seeds[i], 7])
+
+    def _settle(self, j: int, day: float) -> None:
+        """Forgetting since the standard was last touched (exponential survival, memoryless)."""
+        if self.known[j] and self.rng.random() >= math.exp(
+            -(day - self.last[j]) / self.stability[j]
+        ):
+            self.known[j] = False
+        self.last[j] = day
+
+    def p_correct(self, code: str, difficulty: int, day: float) -> float:
+        j = self.index.get(code)
+        d = min(max(int(difficulty), 1), 3)
+        if j is None:
+            return GUESS[d]
+        self._settle(j, day)
+        return 1.0 - SLIP[d] * self.slip_factor if self.known[j] else GUESS[d]
+
+    def practised(self, code: str, correct: bool, day: float, gap: float) -> None:
+        """After a practice item: learn if unknown, strengthen memory if known and right."""
+        j = self.index.get(code)
+        if j is None:
+            return
+        if self.known[j]:
+            if correct:
+                s = self.stability[j]
+                self.stability[j] = s * (1.5 + min(gap / s, 1.0))
+            return
+        ready = all(self.known[k] for k in self.cohort.prerequisites[j])
+        if self.rng.random() < self.p_learn * (1.0 if ready else 0.25):
+            self.known[j] = True
+            self.stability[j] = NEW_STABILITY_DAYS
+            self.last[j] = day
+
+    def known_at(self, day: float) -> np.ndarray:
+        """The whole state at ``day``, forgetting applied to every standard."""
+        keep = self.rng.random(len(self.known)) < np.exp(-(day - self.last) / self.stability)
+        self.known &= keep
+        self.last[:] = day
+        return self.known.copy()
+
+
+def schedule(rng: random.Random, active: float, items: int) -> list[tuple[int, int]]:
+    """(day offset, items that day) over school days until ``items`` practice answers."""
+    days, left, day = [], items, 1
+    while left > 0:
+        if day % 7 < 5 and rng.random() < active:
+            n = min(rng.randint(10, 20), left)
+            days.append((day, n))
+            left -= n
+        day += 1
+    return days
+
+
+# ---------- one cohort, in its own process and database ----------
+
+
+def _django(database: Path) -> None:
+    database.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("TANDEM_DATA_DIR", str(database.parent))
+    (Path(os.environ["TANDEM_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tandem.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _response(item: Any, right: bool) -> str | list[str]:
+    """A well-formed response that the answer key scores as ``right``."""
+    from tandem.content.answers import check_answer
+
+    if right:
+        candidates: list[str | list[str]] = [
+            list(item.answer) if item.kind == "multiple_choice" else str(item.answer[0])
+        ]
+    elif item.kind in ("single_choice", "multiple_choice"):
+        wrong = [str(i) for i in range(len(item.choices)) if str(i) not in item.answer]
+        candidates = [[w] if item.kind == "multiple_choice" else w for w in wrong]
+    elif item.kind == "numeric":
+        candidates = ["987654321", "-987654321"]
+    else:
+        candidates = ["not the answer", "987654321"]
+    for response in candidates:
+        result = check_answer(
+            kind=item.kind, answer=item.answer, tolerance=item.tolerance, response=response
+        )
+        if result.correct == right:
+            return response
+    raise RuntimeError(f"no {'right' if right else 'wrong'} response for item {item.pk}")
+
+
+def _school(cohort: Cohort) -> list[Any]:
+    """Classes of up to 30 per grade, a teacher each, a guardian for every second student."""
+    from tandem.competencies.services import framework_load_coherence_map
+    from tandem.roster.constants import EnrollmentRole, OrgType, Role
+    from tandem.roster.models import Course
+    from tandem.roster.services import (
+        class_create,
+        enrollment_create,
+        guardian_link_create,
+        org_create,
+        user_create,
+    )
+
+    framework_load_coherence_map()
+    org = org_create(sourced_id="bench-school", name="Bench Middle School", type=OrgType.SCHOOL)
+    students, classes = [], {}
+    for i, own in enumerate(cohort.own_grade.tolist()):
+        grade = f"{own:02d}"
+        student = user_create(
+            sourced_id=f"bench-s-{i}",
+            username=f"s{i:04d}",
+            role=Role.STUDENT,
+            first_name="Student",
+            last_name=f"{i:04d}",
+            grade=grade,
+        )
+        roster = classes.setdefault(own, [])
+        if not roster or roster[-1][1] >= 30:
+            n = len(roster)
+            course = Course.objects.get_or_create(
+                sourced_id=f"bench-course-{own}",
+                defaults={"title": f"Math {own}", "org": org, "grades": [grade]},
+            )[0]
+            school_class = class_create(
+                sourced_id=f"bench-class-{own}-{n}",
+                title=f"Math {own} · {n + 1}",
+                course=course,
+                school=org,
+            )
+            teacher = user_create(
+                sourced_id=f"bench-t-{own}-{n}",
+                username=f"t{own}{n}",
+                role=Role.TEACHER,
+                first_name="Teacher",
+                last_name=f"{own}-{n}",
+            )
+            enrollment_create(user=teacher, school_class=school_class, role=EnrollmentRole.TEACHER)
+            roster.append([school_class, 0])
+        enrollment_create(user=student, school_class=roster[-1][0], role=EnrollmentRole.STUDENT)
+        roster[-1][1] += 1
+        if i % 2 == 0:
+            guardian = user_create(
+                sourced_id=f"bench-g-{i}",
+                username=f"g{i:04d}",
+                role=Role.GUARDIAN,
+                first_name="Guardian",
+                last_name=f"{i:04d}",
+            )
+            guardian_link_create(guardian=guardian, student=student)
+        students.append(student)
+    return students
+
+
+def _take_diagnostic(
+    student: Any, sim: SimulatedStudent, now: dt.datetime, timings: list[float]
+) -> int:
+    """The whole diagnostic through the placement services; ``timings`` gets the server
+    milliseconds of each question (putting it and taking its answer)."""
+    from tandem.placement.services import (
+        diagnostic_question_answer,
+        diagnostic_question_next,
+        diagnostic_session_start,
+    )
+
+    session = diagnostic_session_start(student=student, now=now)
+    n = 0
+    while True:
+        t0 = time.perf_counter()
+        question = diagnostic_question_next(session=session, now=now)
+        spent = time.perf_counter() - t0
+        if question is None:
+            break
+        p = sim.p_correct(question.competency.code, question.item.difficulty, 0.0)
+        right = bool(sim.rng.random() < p)
+        now += dt.timedelta(seconds=int(sim.rng.integers(20, 60)))
+        response = _response(question.item, right)
+        t0 = time.perf_counter()
+        diagnostic_question_answer(
+            student=student, question_id=question.pk, response=response, now=now
+        )
+        timings.append((spent + time.perf_counter() - t0) * 1000)
+        n += 1
+    return n
+
+
+def _baseline_focus(student: Any, order: list[tuple[int, int]], now: dt.datetime) -> int | None:
+    """The first standard at or below the own grade that Tandem does not call mastered."""
+    from tandem.mastery.constants import Status
+    from tandem.mastery.selectors import mastery_for_student
+    from tandem.roster.constants import grade_rank
+
+    own = grade_rank(student.grade)
+    state = mastery_for_student(student_id=student.pk, now=now)
+    for rank, cid in order:
+        if rank > own:
+            break
+        view = state.get(cid)
+        if view is None or view.status != Status.MASTERED:
+            return cid
+    return None
+
+
+def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
+    """Run every student of the cohort under one policy; returns raw rows and end states."""
+    policy: str = task["policy"]
+    started = time.perf_counter()
+    _django(Path(task["database"]))
+    from django.utils import timezone
+
+    from tandem.competencies.models import Competency
+    from tandem.content.selectors import practisable_competencies
+    from tandem.core.coherence import coherence_check
+    from tandem.mastery.constants import Status
+    from tandem.mastery.selectors import mastery_for_student
+    from tandem.practice.services import attempt_answer, practice_next
+
+    cohort: Cohort = task["cohort"]
+    items: int = task["items"]
+    students = _school(cohort)
+    order = sorted((c.grade_rank, c.list_order, c.pk) for c in practisable_competencies().values())
+    order_ids = [(rank, cid) for rank, _, cid in order]
+    code_of = dict(Competency.objects.values_list("pk", "human_coding_scheme"))
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+    rows: list[tuple[float, float, int, int]] = []  # predicted, true p, correct, student
+    answer_ms: list[float] = []
+    next_ms: list[float] = []
+    diagnostic_ms: list[float] = []
+    diagnostic_items: list[int] = []
+    precision_pairs = [0, 0]  # mastered, of them truly known
+    recall_pairs = [0, 0]  # truly known with a state, of them mastered
+    gains: list[int] = []
+    served: list[int] = []
+    setup_seconds = time.perf_counter() - started
+    for i, student in enumerate(students):
+        sim = SimulatedStudent(cohort, i)
+        plan = schedule(random.Random(cohort.seeds[i]), float(cohort.active[i]), items)
+        span = plan[-1][0] + 1
+        start = today - dt.timedelta(days=span)
+        now = start + dt.timedelta(hours=8, minutes=30)
+        diagnostic_items.append(_take_diagnostic(student, sim, now, diagnostic_ms))
+        last_day: dict[str, float] = {}
+        n = 0
+        for day, count in plan:
+            now = start + dt.timedelta(days=day, hours=9, minutes=int(sim.rng.integers(0, 300)))
+            for _ in range(count):
+                focus = _baseline_focus(student, order_ids, now) if policy == "baseline" else None
+                t0 = time.perf_counter()
+                attempt = practice_next(student=student, now=now, focus_competency_id=focus)
+                next_ms.append((time.perf_counter() - t0) * 1000)
+                if attempt is None:
+                    break
+                code, item = attempt.competency.code, attempt.item
+                t_day = (now - start).total_seconds() / 86400
+                p = sim.p_correct(code, item.difficulty, t_day)
+                right = bool(sim.rng.random() < p)
+                now += dt.timedelta(seconds=int(sim.rng.integers(20, 90)))
+                response = _response(item, right)
+                t0 = time.perf_counter()
+                attempt_answer(student=student, attempt_id=attempt.pk, response=response, now=now)
+                answer_ms.append((time.perf_counter() - t0) * 1000)
+                gap = t_day - last_day.get(code, t_day)
+                last_day[code] = t_day
+                sim.practised(code, right, t_day, gap)
+                rows.append((float(attempt.predicted_success), p, int(right), i))
+                n += 1
+                now += dt.timedelta(seconds=2)
+        served.append(n)
+        end_day = (now - start).total_seconds() / 86400
+        known_end = sim.known_at(end_day)
+        own_grade = cohort.grades == cohort.own_grade[i]
+        gains.append(int((known_end & ~cohort.truth[i] & own_grade).sum()))
+        state = mastery_for_student(student_id=student.pk, now=now)
+        for cid, view in state.items():
+            j = sim.index.get(code_of[cid])
+            truly = bool(known_end[j]) if j is not None else False
+            if view.status == Status.MASTERED:
+                precision_pairs[0] += 1
+                precision_pairs[1] += truly
+            if truly:
+                recall_pairs[0] += 1
+                recall_pairs[1] += view.status == Status.MASTERED
+        if task["progress"] and (i + 1) % max(len(students) // 10, 1) == 0:
+            print(
+                f"  {policy}: {i + 1}/{len(students)} students, "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+    practice_seconds = time.perf_counter() - started - setup_seconds
+
+    t0 = time.perf_counter()
+    sample = students[:: max(len(students) // task["sample"], 1)][: task["sample"]]
+    contradictions: list[str] = []
+    failures: list[str] = []
+    pages = claims = 0
+    for student in sample:
+        report = coherence_check(student=student, explain_limit=task["explain_limit"])
+        contradictions += [str(c) for c in report.contradictions]
+        failures += [f"{page}: {code}" for page, code in report.failures]
+        pages += len(report.pages)
+        claims += report.n_claims
+    return {
+        "policy": policy,
+        "rows": rows,
+        "answer_ms": answer_ms,
+        "next_ms": next_ms,
+        "diagnostic_ms": diagnostic_ms,
+        "diagnostic_items": diagnostic_items,
+        "served": served,
+        "gains": gains,
+        "precision_pairs": precision_pairs,
+        "recall_pairs": recall_pairs,
+        "coherence": {
+            "students": len(sample),
+            "pages": pages,
+            "claims": claims,
+            "contradictions": contradictions,
+            "failures": failures,
+            "seconds": round(time.perf_counter() - t0, 1),
+        },
+        "setup_seconds": round(setup_seconds, 1),
+        "practice_seconds": round(practice_seconds, 1),
+    }
+
+
+# ---------- metrics ----------
+
+
+def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Mean |observed - predicted| over equal-width bins, weighted by the bins' sizes."""
+    which = np.minimum((p * bins).astype(np.int64), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        sel = which == b
+        if sel.any():
+            total += sel.sum() * abs(y[sel].mean() - p[sel].mean())
+    return float(total / max(len(p), 1))
+
+
+def summarise(raw: dict[str, Any]) -> dict[str, Any]:
+    from tandem_engine.metrics import score
+
+    rows = np.array(raw["rows"], dtype=np.float64).reshape(-1, 4)
+    predicted, true_p, correct = rows[:, 0], rows[:, 1], rows[:, 2]
+    n_items = len(rows)
+    mastered, mastered_true = raw["precision_pairs"]
+    known, known_mastered = raw["recall_pairs"]
+    answer_ms, next_ms = np.array(raw["answer_ms"]), np.array(raw["next_ms"])
+    coherence = raw["coherence"]
+    return {
+        "n_students": len(raw["served"]),
+        "n_items": n_items,
+        "items_per_student_min": int(min(raw["served"], default=0)),
+        "diagnostic_items_median": float(np.median(raw["diagnostic_items"])),
+        "mastery_precision": round(mastered_true / mastered, 4) if mastered else None,
+        "mastery_recall": round(known_mastered / known, 4) if known else None,
+        "n_mastered_pairs": int(mastered),
+        "ece": round(expected_calibration_error(predicted, correct), 4),
+        "auc": round(score(correct, predicted)["auc"], 4),
+        "mean_predicted": round(float(predicted.mean()), 4),
+        "mean_correct": round(float(correct.mean()), 4),
+        "zpd_share": round(float(((true_p >= ZPD[0]) & (true_p <= ZPD[1])).mean()), 4),
+        "grade_level_learned": int(sum(raw["gains"])),
+        "mastered_per_100_items": round(100 * sum(raw["gains"]) / max(n_items, 1), 3),
+        "answer_ms_p50": round(float(np.percentile(answer_ms, 50)), 1),
+        "answer_ms_p95": round(float(np.percentile(answer_ms, 95)), 1),
+        "next_ms_p50": round(float(np.percentile(next_ms, 50)), 1),
+        "next_ms_p95": round(float(np.percentile(next_ms, 95)), 1),
+        "diagnostic_question_ms_p50": round(float(np.percentile(raw["diagnostic_ms"], 50)), 1),
+        "diagnostic_question_ms_p95": round(float(np.percentile(raw["diagnostic_ms"], 95)), 1),
+        "contradictions": len(coherence["contradictions"]),
+        "coherence": coherence,
+        "setup_seconds": raw["setup_seconds"],
+        "practice_seconds": raw["practice_seconds"],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=150, help="practice items per student")
+    parser.add_argument("--quick", action="store_true", help="40 students (unless --students)")
+    parser.add_argument("--sample", type=int, default=30, help="students the checker walks")
+    parser.add_argument(
+        "--explain-limit", type=int, default=20, help="'why' pages per sampled student"
+    )
+    parser.add_argument("--seed", type=int, default=20260901)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--workdir", type=Path, default=WORK, help="the two SQLite databases")
+    args = parser.parse_args()
+    students = 40 if args.quick and "--students" not in sys.argv else args.students
+
+    started = time.perf_counter()
+    cohort = make_cohort(students, args.seed)
+    tasks = [
+        {
+            "policy": policy,
+            "database": str(args.workdir / f"{policy}.sqlite3"),
+            "cohort": cohort,
+            "items": args.items,
+            "sample": min(args.sample, students),
+            "explain_limit": args.explain_limit,
+            "progress": True,
+        }
+        for policy in POLICIES
+    ]
+    print(
+        f"Simulated school year: {students} students (grades 3-8), diagnostic then "
+        f"{args.items} practice items each, policies {', '.join(POLICIES)} in parallel"
+    )
+    with ProcessPoolExecutor(max_workers=len(POLICIES)) as pool:
+        results = {r["policy"]: summarise(r) for r in pool.map(run_cohort, tasks)}
+    seconds = time.perf_counter() - started
+    tandem, baseline = results["tandem"], results["baseline"]
+    ratio = (
+        tandem["mastered_per_100_items"] / baseline["mastered_per_100_items"]
+        if baseline["mastered_per_100_items"] > 0
+        else None
+    )
+    contradictions = tandem["contradictions"] + baseline["contradictions"]
+
+    rows = [
+        ("mastery precision", "mastery_precision", ">= 0.95"),
+        ("mastery recall", "mastery_recall", ""),
+        ("ECE", "ece", "<= 0.03"),
+        ("AUC", "auc", ""),
+        ("ZPD share (0.6-0.9)", "zpd_share", ">= 0.80"),
+        ("own-grade learned /100 items", "mastered_per_100_items", ""),
+        ("answer ms p50", "answer_ms_p50", ""),
+        ("answer ms p95", "answer_ms_p95", ""),
+        ("next item ms p50", "next_ms_p50", ""),
+        ("next item ms p95", "next_ms_p95", ""),
+        ("diagnostic question ms p50", "diagnostic_question_ms_p50", ""),
+        ("diagnostic question ms p95", "diagnostic_question_ms_p95", ""),
+        ("contradictions", "contradictions", "0"),
+        ("practice items", "n_items", ""),
+        ("diagnostic items (median)", "diagnostic_items_median", ""),
+        ("seconds: setup", "setup_seconds", ""),
+        ("seconds: students", "practice_seconds", ""),
+    ]
+    print(f"{'':30} {'tandem':>10} {'baseline':>10}  target")
+    for label, key, target in rows:
+        print(f"{label:30} {tandem[key]!s:>10} {baseline[key]!s:>10}  {target}")
+    print(
+        f"{'ratio tandem / baseline':30} {ratio if ratio is None else round(ratio, 2)!s:>10}"
+        f" {'':>10}  >= 1.3"
+    )
+    for policy, result in results.items():
+        for line in result["coherence"]["contradictions"][:10]:
+            print(f"  {policy} contradiction: {line}")
+        for line in result["coherence"]["failures"][:10]:
+            print(f"  {policy} page failed: {line}")
+
+    met = {
+        "mastery_precision": (tandem["mastery_precision"] or 0) >= TARGETS["mastery_precision"],
+        "ece": tandem["ece"] <= TARGETS["ece"],
+        "zpd_share": tandem["zpd_share"] >= TARGETS["zpd_share"],
+        "mastered_per_100_items_ratio": ratio is not None
+        and ratio >= TARGETS["mastered_per_100_items_ratio"],
+        "contradictions": contradictions == 0,
+    }
+    result = {
+        "n_students": students,
+        "items_per_student": args.items,
+        "mastery_precision": tandem["mastery_precision"],
+        "mastery_recall": tandem["mastery_recall"],
+        "ece": tandem["ece"],
+        "auc": tandem["auc"],
+        "zpd_share": tandem["zpd_share"],
+        "mastered_per_100_items_ratio": None if ratio is None else round(ratio, 3),
+        "contradictions": contradictions,
+        "answer_ms_p50": tandem["answer_ms_p50"],
+        "answer_ms_p95": tandem["answer_ms_p95"],
+        "policies": results,
+        "targets": TARGETS,
+        "met": met,
+        "settings": {
+            "seed": args.seed,
+            "quick": args.quick,
+            "own_grades": "3-8 uniform",
+            "truth": "K-8 standards known around own grade + ability (N(-0.3, 0.9)), width "
+            "0.5 grade, closed under prerequisites",
+            "slip_by_difficulty": SLIP,
+            "guess_by_difficulty": GUESS,
+            "forgetting": f"exp(-days/S); S {PRIOR_STABILITY_DAYS} days at own grade for prior "
+            f"knowledge (x2 per grade below), {NEW_STABILITY_DAYS} days when newly learned",
+            "database": "SQLite, one fresh file per policy",
+            "coherence_sample": min(args.sample, students),
+            "explain_limit": args.explain_limit,
+        },
+        "machine": machine(),
+        "seconds": round(seconds, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(f"{seconds:.0f} s; wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
