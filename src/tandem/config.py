@@ -39,6 +39,11 @@ class Options:
     lti_embed: bool = False
     # Where this Tandem is reached (https://tandem.school.example); names its accounts in xAPI.
     site_url: str = ""
+    # Uploaded files in an S3-compatible bucket instead of the data directory, so that several
+    # app servers share them (a district); credentials come from the usual AWS_* variables.
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -59,7 +64,28 @@ class Options:
             time_zone=os.environ.get("TANDEM_TIME_ZONE", "UTC"),
             lti_embed=_env_bool("TANDEM_LTI_EMBED", False),
             site_url=os.environ.get("TANDEM_SITE_URL", "").strip().rstrip("/"),
+            s3_bucket=os.environ.get("TANDEM_S3_BUCKET", "").strip(),
+            s3_endpoint_url=os.environ.get("TANDEM_S3_ENDPOINT_URL", "").strip(),
+            s3_region=os.environ.get("TANDEM_S3_REGION", "").strip(),
         )
+
+    def file_storage(self) -> dict[str, object]:
+        """Django's ``STORAGES["default"]``: the data directory, or the S3-compatible bucket
+        (django-storages, installed with ``pip install 'tandem[s3]'``). Files stay private:
+        no public ACL, and links to them are signed and expire."""
+        if not self.s3_bucket:
+            return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        options: dict[str, object] = {
+            "bucket_name": self.s3_bucket,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        }
+        if self.s3_endpoint_url:
+            options["endpoint_url"] = self.s3_endpoint_url
+        if self.s3_region:
+            options["region_name"] = self.s3_region
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
 def _env_positive_int(name: str, default: int) -> int:

@@ -114,12 +114,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = OPTIONS.data_dir / "static"
-# Uploaded files (project submissions) live in the data directory and are served only through
-# views that check access, never as public static files.
+# Uploaded files (project submissions, roster bundles) live in the data directory, or in an
+# S3-compatible bucket shared by several app servers (TANDEM_S3_BUCKET); either way they are
+# read through Django's storage API and served only through views that check access.
 MEDIA_ROOT = OPTIONS.data_dir / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": OPTIONS.file_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG

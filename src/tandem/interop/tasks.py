@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django_tasks import task
 
@@ -90,7 +96,8 @@ def oneroster_import_run_execute(run_id: int) -> OneRosterImportRun:
         runs.update(progress=percent, message=message[:255])
 
     try:
-        report = oneroster_import(path=run.bundle.path, dry_run=run.dry_run, progress=progress)
+        with stored_file_on_disk(run.bundle) as path:
+            report = oneroster_import(path=path, dry_run=run.dry_run, progress=progress)
     except BaseException as error:  # also an interrupt or the worker's exit: never left running
         logger.exception("OneRoster import run %s failed", run_id)
         detail = str(error)
@@ -128,6 +135,24 @@ def oneroster_import_run_execute(run_id: int) -> OneRosterImportRun:
         runs.update(status=RunStatus.SUCCEEDED, progress=100, message=done, **outcome)
     _discard_bundle(run_id)
     return runs.get()
+
+
+@contextlib.contextmanager
+def stored_file_on_disk(stored: FieldFile) -> Iterator[Path]:
+    """A path to a stored file: its own on local storage, a temporary copy from a bucket."""
+    try:
+        local: str | None = stored.path
+    except NotImplementedError:  # a storage without local paths (an S3 bucket)
+        local = None
+    if local is not None:
+        yield Path(local)
+        return
+    suffix = Path(stored.name or "").suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        with stored.open("rb") as source:
+            shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield Path(copy.name)
 
 
 @task()
