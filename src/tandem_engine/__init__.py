@@ -8,8 +8,10 @@ Models (scikit-learn estimator contract, plus online ``update``/``mastery``):
 :mod:`tandem_engine.loaders`.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tandem_engine.bkt import BKT, BKTParams, BKTState, bkt_step, predict_correct
-from tandem_engine.boosted import BoostedKT
 from tandem_engine.decisions import (
     DEFAULT_RULE,
     MasteryRule,
@@ -42,8 +44,6 @@ from tandem_engine.estimates import (
 )
 from tandem_engine.history import HistoryState
 from tandem_engine.log import Response, ResponseLog
-from tandem_engine.logistic import LogisticKT
-from tandem_engine.metrics import score
 from tandem_engine.policy import (
     CompetencyCandidate,
     ItemCandidate,
@@ -52,6 +52,29 @@ from tandem_engine.policy import (
     PolicyConfig,
     next_item,
 )
+
+if TYPE_CHECKING:
+    from tandem_engine.boosted import BoostedKT
+    from tandem_engine.logistic import LogisticKT
+    from tandem_engine.metrics import score
+
+# These need scikit-learn, a large import that only fitting and scoring use: they load on first
+# use, so that the web server's processes (BKT updates and the policy) never import it.
+_LAZY = {
+    "BoostedKT": "tandem_engine.boosted",
+    "LogisticKT": "tandem_engine.logistic",
+    "score": "tandem_engine.metrics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 #: Stored next to every estimate so it can be traced to the code that produced it.
 ENGINE_VERSION = "0.3.0"
