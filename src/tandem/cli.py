@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import FrameType
 
@@ -105,9 +106,7 @@ def supervise(
         if ready_url is not None:
             seconds = first_answer(ready_url, since=since, server=server)
             if seconds is not None:
-                print(
-                    f"tandem: first page answered after {seconds:.1f} s ({ready_url})", flush=True
-                )
+                print(f"tandem: first page answered after {seconds:.1f} s", flush=True)
         while server.poll() is None:
             if worker_cmd is not None and (
                 worker is None
@@ -161,7 +160,17 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
         str(WORKER_STOP_SECONDS),
         "--access-logfile",
         "-",
+        # gunicorn 25.1+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl):
+        # a second server on the machine would take it over. Tandem does not use it.
+        *(["--no-control-socket"] if _gunicorn_version() >= (25, 1) else []),
     ]
+
+
+def _gunicorn_version() -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version("gunicorn").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return (0,)
 
 
 def _serve(args: argparse.Namespace) -> int:
