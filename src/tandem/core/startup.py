@@ -44,10 +44,11 @@ def static_files_stale() -> bool:
     """Whether the collected static files differ from the sources (or were never collected)."""
     stamp = _static_root() / STATIC_STAMP
     try:
-        recorded = json.loads(stamp.read_text(encoding="utf-8")).get("sources")
+        recorded = str(json.loads(stamp.read_text(encoding="utf-8")).get("sources"))
     except (OSError, ValueError):
         return True
-    manifest = getattr(staticfiles_storage, "manifest_name", None)  # a manifest storage's
+    # A manifest storage's manifest: without it no page can name a static file.
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
     if manifest and not (_static_root() / manifest).exists():
         return True
     return recorded != static_sources_digest()
