@@ -50,14 +50,16 @@ install-dev: $(VENV)/.installed-dev ## install Tandem with the development tools
 
 # ---- running ---------------------------------------------------------------------------------
 
-run: demo ## migrate, seed the demo school, serve on http://127.0.0.1:8000
+# `tandem serve` prints the time from TANDEM_STARTED (here: when `make run` began, installing
+# included) to its first answered page.
+run: export TANDEM_STARTED := $(shell date +%s.%N)
+run: demo ## install, migrate, seed the demo school, serve on http://127.0.0.1:8000
 	$(TANDEM) serve
 
-serve: $(VENV)/.installed ## serve without seeding (migrate + collectstatic + gunicorn)
+serve: $(VENV)/.installed ## serve without seeding (migrating and collecting static files if needed)
 	$(TANDEM) serve
 
-demo: $(VENV)/.installed ## migrate and seed the demo school (idempotent); prints the logins
-	$(TANDEM) manage migrate --no-input
+demo: $(VENV)/.installed ## migrate and seed the demo school (idempotent; calibrated in the background)
 	$(TANDEM) demo
 
 # ---- checks ----------------------------------------------------------------------------------

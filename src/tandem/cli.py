@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from types import FrameType
 
-# How long a stopping background worker may take to finish its current task.
+# How long a stopping background worker (or gunicorn worker) may take to finish its work.
 WORKER_STOP_SECONDS = 30
+# gunicorn: threads per worker process, and seconds an idle keep-alive connection stays open.
+GUNICORN_THREADS = 8
+GUNICORN_KEEP_ALIVE = 75
+# How long `tandem serve` waits for its first answer before it stops waiting (not serving).
+FIRST_ANSWER_WAIT = 120.0
 # A worker that died is restarted, but not more often than this (a crash loop stays quiet).
 WORKER_RESTART_SECONDS = 10.0
 
@@ -49,15 +59,43 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def supervise(server_cmd: list[str], worker_cmd: list[str], *, poll: float = 1.0) -> int:
-    """Run the web server with a background worker beside it, until the server stops.
+def first_answer(url: str, *, since: float, server: subprocess.Popen[bytes]) -> float | None:
+    """Seconds from ``since`` (a ``time.time()``) until ``url`` first answers, polling it; None
+    if the server exits or ``FIRST_ANSWER_WAIT`` passes first."""
+    deadline = time.monotonic() + FIRST_ANSWER_WAIT
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                response.read()
+            return time.time() - since
+        except urllib.error.HTTPError:
+            return time.time() - since  # an answer, if not a page: the server is up
+        except OSError:
+            time.sleep(0.1)
+    return None
 
-    Termination signals go to the server; when it exits the worker is stopped too (it finishes
-    its current task first). A worker that dies is restarted. Returns the server's exit status.
+
+def supervise(
+    server_cmd: list[str],
+    worker_cmd: list[str] | None,
+    *,
+    ready_url: str | None = None,
+    since: float | None = None,
+    poll: float = 1.0,
+) -> int:
+    """Run the web server, and beside it the background worker once the server answers, until
+    the server stops.
+
+    With ``ready_url`` the time from ``since`` to its first answer is printed. The worker starts
+    after that answer (or at once without ``ready_url``): it then finds the database migrated,
+    and does not compete with the server's start. Termination signals go to the server; when it
+    exits the worker is stopped too (it finishes its current task first). A worker that dies is
+    restarted. Returns the server's exit status.
     """
+    since = time.time() if since is None else since
     server = subprocess.Popen(server_cmd)
-    worker = subprocess.Popen(worker_cmd)
-    worker_started = time.monotonic()
+    worker: subprocess.Popen[bytes] | None = None
+    worker_started = 0.0
 
     def forward(signum: int, frame: FrameType | None) -> None:
         if server.poll() is None:
@@ -66,48 +104,91 @@ def supervise(server_cmd: list[str], worker_cmd: list[str], *, poll: float = 1.0
     handled = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
     previous = {sig: signal.signal(sig, forward) for sig in handled}
     try:
+        if ready_url is not None:
+            seconds = first_answer(ready_url, since=since, server=server)
+            if seconds is not None:
+                print(f"tandem: first page answered after {seconds:.1f} s", flush=True)
         while server.poll() is None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                server.wait(timeout=poll)
-            if (
-                worker.poll() is not None
-                and time.monotonic() - worker_started >= WORKER_RESTART_SECONDS
-            ):
-                print(
-                    f"tandem: background worker exited ({worker.returncode}); restarting it",
-                    file=sys.stderr,
+            if worker_cmd is not None and (
+                worker is None
+                or (
+                    worker.poll() is not None
+                    and time.monotonic() - worker_started >= WORKER_RESTART_SECONDS
                 )
+            ):
+                if worker is not None:
+                    print(
+                        f"tandem: background worker exited ({worker.returncode}); restarting it",
+                        file=sys.stderr,
+                    )
                 worker = subprocess.Popen(worker_cmd)
                 worker_started = time.monotonic()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=poll)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _stop(server)
-        _stop(worker)
+        if worker is not None:
+            _stop(worker)
     return int(server.returncode or 0)
 
 
-def _serve(args: argparse.Namespace) -> int:
-    _manage(["migrate", "--no-input", "-v", "0"])
-    _manage(["collectstatic", "--no-input", "-v", "0"])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
-    gunicorn_args = [
+def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line of ``tandem serve`` (see the settings' comments)."""
+    return [
+        sys.executable,
+        "-m",
         "gunicorn",
-        "tandem.wsgi:application",
+        # Loaded once in the master, migrated and warmed, then forked: the workers share it.
+        "tandem.core.serving:application",
+        "--preload",
         "--bind",
-        f"{args.host}:{args.port}",
+        f"{host}:{port}",
         "--workers",
-        str(args.workers),
+        str(workers),
+        # Threads, so that one slow request (a class grid, an export) does not hold up the
+        # rest; idle keep-alive connections wait in gthread's poller, not in a thread.
+        "--worker-class",
+        "gthread",
         "--threads",
-        "4",
+        str(GUNICORN_THREADS),
+        # Longer than a student thinks between answers, so that the browser's next request
+        # never meets a connection the server has just closed (nginx's default is 75 s too).
+        "--keep-alive",
+        str(GUNICORN_KEEP_ALIVE),
+        "--graceful-timeout",
+        str(WORKER_STOP_SECONDS),
         "--access-logfile",
         "-",
+        # gunicorn 25.1+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl):
+        # a second server on the machine would take it over. Tandem does not use it.
+        *(["--no-control-socket"] if _gunicorn_version() >= (25, 1) else []),
     ]
-    server_cmd = [sys.executable, "-m", *gunicorn_args]
-    if not _worker_enabled(args):
-        os.execvp(sys.executable, server_cmd)
+
+
+def _gunicorn_version() -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version("gunicorn").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return (0,)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # Started by `make run`, TANDEM_STARTED holds when it started, so the time printed covers
+    # installing and seeding too.
+    since = float(os.environ.get("TANDEM_STARTED") or time.time())
+    server_cmd = gunicorn_command(host=args.host, port=args.port, workers=args.workers)
+    host = "127.0.0.1" if args.host in {"0.0.0.0", "", "::"} else args.host
+    host = f"[{host}]" if ":" in host else host
     # Background tasks (calibration) run in django-tasks' database worker, next to the server.
-    return supervise(server_cmd, [sys.executable, "-m", "tandem.cli", "manage", "db_worker"])
+    worker_cmd = [sys.executable, "-m", "tandem.cli", "manage", "db_worker"]
+    return supervise(
+        server_cmd,
+        worker_cmd if _worker_enabled(args) else None,
+        ready_url=f"http://{host}:{args.port}/login/",
+        since=since,
+    )
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -115,12 +196,37 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     _django_setup()
-    from tandem.core.demo import demo_seed
+    from django.core.management import call_command
+    from django.db import connections
 
-    report = demo_seed(students=args.students, days=args.days, seed=args.seed)
+    from tandem.core.demo import demo_seed
+    from tandem.core.startup import migrations_pending, static_files_collect, static_files_stale
+
+    if migrations_pending():  # in this process: one Django start-up instead of two
+        call_command("migrate", interactive=False, verbosity=0)
+    # Collecting (and compressing) the static files is what `tandem serve` would do next: done
+    # here, on another core while the demo is written, it adds nothing to `make run`.
+    collector = None
+    if static_files_stale():
+        connections.close_all()  # the child never uses the database; it must not share one
+        collector = multiprocessing.get_context("fork").Process(target=static_files_collect)
+        collector.start()
+
+    report = demo_seed(
+        students=args.students,
+        days=args.days,
+        seed=args.seed,
+        calibration="now" if args.calibrate_now else "background",
+        simulate=args.simulate,
+        save_history=args.save_history,
+    )
+    if collector is not None:
+        collector.join()
     print(report.summary())
-    return 0
+    print(f"  ({time.perf_counter() - started:.1f} s)")
+    return 0 if collector is None or collector.exitcode == 0 else 1
 
 
 # `tandem import oneroster PATH` runs the management command `import_oneroster PATH`, and so on.
@@ -137,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
         "serve",
-        help="migrate, collect static files, and serve with gunicorn and a background worker",
+        help="serve with gunicorn and a background worker (migrating and collecting static "
+        "files first where needed)",
     )
     serve.add_argument("--host", default=os.environ.get("TANDEM_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("TANDEM_PORT", "8000")))
@@ -153,6 +260,23 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--students", type=int, default=150)
     demo.add_argument("--days", type=int, default=42, help="days of simulated practice history")
     demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument(
+        "--calibrate-now",
+        action="store_true",
+        help="calibrate before returning (default: queue it for the background worker)",
+    )
+    demo.add_argument(
+        "--simulate",
+        action="store_true",
+        help="simulate the practice history even where a stored one fits (minutes)",
+    )
+    demo.add_argument(
+        "--save-history",
+        type=Path,
+        metavar="PATH",
+        help="store the practice history used (src/tandem/core/demo_history.json.gz is the "
+        "default demo's)",
+    )
     demo.set_defaults(func=_demo)
     calibrate = sub.add_parser(
         "calibrate",

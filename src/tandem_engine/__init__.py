@@ -9,6 +9,9 @@ P(correct) for the web layer from stored summaries: :class:`LivePredictor`. Read
 :mod:`tandem_engine.loaders`.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tandem_engine.bkt import (
     BKT,
     BKTParams,
@@ -18,7 +21,6 @@ from tandem_engine.bkt import (
     fit_daily_forgetting,
     predict_correct,
 )
-from tandem_engine.boosted import BoostedKT
 from tandem_engine.decisions import (
     DEFAULT_RULE,
     MasteryRule,
@@ -52,8 +54,6 @@ from tandem_engine.estimates import (
 from tandem_engine.history import HistoryState
 from tandem_engine.live import LivePredictor
 from tandem_engine.log import Response, ResponseLog
-from tandem_engine.logistic import LogisticKT
-from tandem_engine.metrics import score
 from tandem_engine.policy import (
     CompetencyCandidate,
     ItemCandidate,
@@ -62,6 +62,29 @@ from tandem_engine.policy import (
     PolicyConfig,
     next_item,
 )
+
+if TYPE_CHECKING:
+    from tandem_engine.boosted import BoostedKT
+    from tandem_engine.logistic import LogisticKT
+    from tandem_engine.metrics import score
+
+# These need scikit-learn, a large import that only fitting and scoring use: they load on first
+# use, so that the web server's processes (BKT updates and the policy) never import it.
+_LAZY = {
+    "BoostedKT": "tandem_engine.boosted",
+    "LogisticKT": "tandem_engine.logistic",
+    "score": "tandem_engine.metrics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 #: Stored next to every estimate so it can be traced to the code that produced it.
 ENGINE_VERSION = "0.3.0"

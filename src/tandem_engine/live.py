@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
-from sklearn.linear_model import LogisticRegression
 
 from tandem_engine.bkt import BKT
 from tandem_engine.log import FloatArray, IntArray, ResponseLog
@@ -178,6 +177,9 @@ class LivePredictor:
     ) -> LivePredictor:
         """Fit on ``log``; ``bkt`` (fitted on the same vocabulary) supplies the mastery
         feature, else a default :class:`BKT` is fitted on ``log`` first."""
+        # scikit-learn only where fitting happens: web processes load predictors, never fit.
+        from sklearn.linear_model import LogisticRegression
+
         model = bkt if bkt is not None else BKT().fit(log)
         rows, skills, x = _pair_features(log, model)
         y = log.correct[rows].astype(np.int64)

@@ -75,8 +75,9 @@ def estimate():
 
 @pytest.mark.django_db
 def test_the_default_is_used_until_enough_students_have_mastered_it(school):
-    # With the default BKT parameters, mastery comes after these answers: 3, 3, 4 and 5 of them.
-    for sequence in ("RRR", "RRRRR", "WRRR", "WWRRR"):
+    # With the default BKT parameters (and no estimate surer than its evidence), mastery comes
+    # after these answers: 5, 5, 6 and 7 of them.
+    for sequence in ("RRRRR", "RRRRRRR", "WWWRRRRR", "WWWWRRRRRR"):
         practise(sequence, minutes_each=2)
     practise("WWW", minutes_each=2)  # never mastered: not counted
     got = estimate()
@@ -91,23 +92,23 @@ def test_the_default_is_used_until_enough_students_have_mastered_it(school):
 
 @pytest.mark.django_db
 def test_estimates_are_medians_of_the_runs_to_mastery_in_the_evidence_log(school):
-    practise("RRR", minutes_each=2)  # 3 answers, 6 min
-    practise("RRRRR", minutes_each=None)  # mastered at the third: 3 answers, 3 × default = 6 min
-    practise("WRRR", minutes_each=2)  # 4 answers, 8 min
-    practise("WWRRR", minutes_each=2)  # 5 answers, 10 min
-    practise("RWRRR", minutes_each=60)  # 5 answers; each capped at 10 min: 50 min
-    assert estimate() == TimeEstimate(answers=4, minutes=8, samples=5, from_evidence=True)
+    practise("RRRRR", minutes_each=2)  # 5 answers, 10 min
+    practise("RRRRRRR", minutes_each=None)  # mastered at the fifth: 5 × default minutes
+    practise("WWWRRRRR", minutes_each=2)  # 6 answers, 12 min
+    practise("WWWWRRRRRR", minutes_each=2)  # 7 answers, 14 min
+    practise("WRWRWRRRRR", minutes_each=60)  # 8 answers; each capped at 10 min: 80 min
+    assert estimate() == TimeEstimate(answers=6, minutes=12, samples=5, from_evidence=True)
     assert estimate().basis == "the median of 5 students here who mastered it"
 
 
 @pytest.mark.django_db
 def test_estimates_are_cached_for_a_while(school):
     before = estimate()
-    for sequence in ("RRR", "RRR", "RRR", "RRR", "RRR"):
+    for sequence in ("RRRRR", "RRRRR", "RRRRR", "RRRRR", "RRRRR"):
         practise(sequence, minutes_each=1)
     assert estimate() == before  # still the cached default
     cache.clear()
-    assert estimate() == TimeEstimate(answers=3, minutes=3, samples=5, from_evidence=True)
+    assert estimate() == TimeEstimate(answers=5, minutes=5, samples=5, from_evidence=True)
 
 
 def _view(n_attempts):

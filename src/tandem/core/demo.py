@@ -8,11 +8,16 @@ profiles and accommodations, projects, check-ins, pathways, weekly goals and ref
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gzip
+import json
 import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -36,6 +41,7 @@ from tandem.content.selectors import practisable_competencies
 from tandem.content.services import items_bulk_from_specs, written_item_create
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
+from tandem.evidence.services import EvidenceDraft, evidence_record_many
 from tandem.goals.constants import MAX_GOALS_PER_WEEK, GoalKind, GoalStatus
 from tandem.goals.models import WeeklyGoal
 from tandem.goals.rules import current_week, previous_week
@@ -45,11 +51,15 @@ from tandem.goals.services import (
     goals_close_past_weeks,
     reflection_save,
 )
-from tandem.mastery.constants import Status
-from tandem.mastery.models import LearnerState, ParameterSet, StateChange
+from tandem.mastery.constants import ACTIVE_RUN_STATUSES, Status
+from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
-from tandem.mastery.services import active_parameter_set, bkt_params_for
-from tandem.mastery.tasks import calibrate_and_record
+from tandem.mastery.services import active_parameter_set, bkt_params_for, mastery_apply_many
+from tandem.mastery.tasks import (
+    CalibrationBusyError,
+    calibrate_and_record,
+    calibration_run_start,
+)
 from tandem.pathways.constants import PathwayStatus
 from tandem.pathways.models import Pathway
 from tandem.pathways.services import (
@@ -90,6 +100,10 @@ from tandem.teaching.services import OBSERVATION_WEIGHT
 DEMO_SCHOOL = "demo-school-riverside"
 DEMO_PASSWORD = "tandem-demo"
 SEEDS_PER_DIFFICULTY = 6
+# The default demo's simulated history, stored with the code (``tandem demo --simulate
+# --save-history PATH`` writes it): simulating it takes minutes, writing it seconds.
+HISTORY_PATH = Path(__file__).with_name("demo_history.json.gz")
+HISTORY_FORMAT = 1
 TRUE_SLIP, TRUE_GUESS = 0.1, 0.2
 
 FIRST = [
@@ -235,14 +249,19 @@ def _logins() -> list[tuple[str, str, str]]:
 
 def _learner_model() -> str:
     parameter_set = ParameterSet.objects.filter(is_active=True).order_by("-created_at").first()
-    if parameter_set is None:
-        return "default parameters (not calibrated)"
-    fit = parameter_set.params.get("fit")
+    version = parameter_set.version if parameter_set else "default parameters"
+    fit = parameter_set.params.get("fit") if parameter_set else None
     if not fit:
-        return f"{parameter_set.version} (not calibrated)"
+        queued = CalibrationRun.objects.filter(status__in=ACTIVE_RUN_STATUSES).first()
+        if queued is not None:
+            return (
+                f"{version}; calibration #{queued.pk} is {queued.get_status_display().lower()} "
+                "and runs in the background worker (`tandem serve` starts one)"
+            )
+        return f"{version} (not calibrated)"
     auc = fit.get("heldout", {}).get("auc")
     held_out = "n/a" if auc is None else f"{auc:.3f}"
-    return f"{parameter_set.version} (calibrated; held-out AUC {held_out})"
+    return f"{version} (calibrated; held-out AUC {held_out})"
 
 
 def _report(created: bool) -> DemoReport:
@@ -267,8 +286,23 @@ def _report(created: bool) -> DemoReport:
     )
 
 
-def demo_seed(*, students: int = 150, days: int = 42, seed: int = 2026) -> DemoReport:
-    """Create the demo school unless it exists; returns what is there and the logins."""
+def demo_seed(
+    *,
+    students: int = 150,
+    days: int = 42,
+    seed: int = 2026,
+    calibration: Literal["now", "background"] = "now",
+    simulate: bool = False,
+    save_history: Path | None = None,
+) -> DemoReport:
+    """Create the demo school unless it exists; returns what is there and the logins.
+
+    The default demo's practice history is read from the one stored with the code (see
+    ``HISTORY_PATH``), any other is simulated (``simulate`` forces that; ``save_history`` stores
+    the history used). The school is then calibrated on its own history: ``"now"`` before this
+    returns, ``"background"`` as a calibration run for the task worker (``tandem serve`` starts
+    one), so that the site can serve meanwhile.
+    """
     if Org.objects.filter(sourced_id=DEMO_SCHOOL).exists():
         return _report(created=False)
     framework_load_coherence_map()
@@ -276,20 +310,30 @@ def demo_seed(*, students: int = 150, days: int = 42, seed: int = 2026) -> DemoR
     with transaction.atomic():
         _seed_items()
         roster = _seed_roster(students=students, seed=seed)
-        history = _simulate_history(roster, days=days, seed=seed, now=now)
-        # What adds evidence (rubric scores, check-in observations) comes before calibration.
+        trace = None if simulate else _history_for(students=students, days=days, seed=seed, now=now)
+        if trace is None:
+            trace = _simulate(
+                grades=[s.grade for s in roster.students], days=days, seed=seed, now=now
+            )
+        if save_history is not None:
+            demo_history_save(trace, save_history)
+        history = _write_history(roster, trace, now=now, days=days)
         interests_of = _seed_profiles(roster, history, seed=seed)
         projects = _seed_projects(roster, history, seed=seed, interests_of=interests_of)
         _seed_checkins(roster, history, seed=seed)
         _seed_written(roster, history, seed=seed)
-    # The school ships calibrated: the learner model is fitted on its own (simulated) history,
-    # recorded as a calibration run (a tiny demo's run says why it kept the defaults).
-    calibrate_and_record()
-    # Plans and goals read the learner state, so they are made from the calibrated estimates
-    # (as a student's first visit would make them); they add no evidence.
-    with transaction.atomic():
+        # Plans and goals read the learner state as it stands before calibration (as the
+        # students' first visits would have made them); they add no evidence.
         _seed_pathways(roster, history, seed=seed, projects=projects)
         _seed_goals(roster, history, seed=seed, projects=projects)
+    # The school ships calibrated: the learner model is fitted on its own (simulated) history.
+    # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the
+    # defaults).
+    if calibration == "now":
+        calibrate_and_record()
+    else:
+        with contextlib.suppress(CalibrationBusyError):  # one is queued already: it will do
+            calibration_run_start(requested_by=None)
     return _report(created=True)
 
 
@@ -460,73 +504,107 @@ def _seed_roster(*, students: int, seed: int) -> _Roster:
     return _Roster(users, teachers, class_of, teacher_by_class)
 
 
-def _school_moments(rng: random.Random, day: dt.date, n: int) -> list[dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(8, 30), tzinfo=dt.UTC) + dt.timedelta(
-        minutes=rng.randrange(0, 6 * 60)
-    )
-    moments, t = [], start
-    for _ in range(n):
-        t += dt.timedelta(seconds=rng.randrange(25, 150))
-        moments.append(t)
-    return moments
-
-
-def _simulate_history(roster: _Roster, *, days: int, seed: int, now: dt.datetime) -> _History:
-    rng = random.Random(seed + 1)
-    parameter_set = active_parameter_set()
-    comps = {
-        c.pk: c
-        for c in Competency.objects.filter(
-            human_coding_scheme__in={
-                code for g in GENERATORS.values() for code in g.competency_codes
-            }
-        )
-    }
-    prereqs = {cid: {p for p in ps if p in comps} for cid, ps in prerequisites_map(comps).items()}
-    params = {cid: bkt_params_for(parameter_set, c.human_coding_scheme) for cid, c in comps.items()}
-    bank: dict[tuple[str, int], list[Item]] = defaultdict(list)
-    for item in Item.objects.prefetch_related("competencies"):
-        for comp in item.competencies.all():
-            bank[(comp.human_coding_scheme, item.difficulty)].append(item)
-    order = sorted(comps, key=lambda c: (comps[c].grade_rank, comps[c].list_order))
-    history = _History(now=now, start=now - dt.timedelta(days=days), comps=comps)
-
-    statements, links, changes_pending, attempts = [], [], [], []
-    states_out = []
-    school_days = [
+def _school_days(now: dt.datetime, days: int) -> list[dt.date]:
+    """The weekdays of the last ``days`` days, oldest first (the days the history falls on)."""
+    return [
         (now - dt.timedelta(days=d)).date()
         for d in range(days, 0, -1)
         if (now - dt.timedelta(days=d)).weekday() < 5
     ]
-    for student in roster.students:
+
+
+def _school_moments(rng: random.Random, n: int) -> list[int]:
+    """Seconds after midnight (UTC) of ``n`` answers in one sitting during the school day."""
+    start = 8 * 3600 + 30 * 60 + 60 * rng.randrange(0, 6 * 60)
+    moments, t = [], start
+    for _ in range(n):
+        t += rng.randrange(25, 150)
+        moments.append(t)
+    return moments
+
+
+# The simulated history, in terms that outlive a database (competency codes, item keys, the
+# index of the school day), so that it can be stored with the code and written again anywhere.
+# An answer: ("a", day, second of the day, item key, competency code, correct, duration in ms,
+# predicted success, reason, whether the student truly knew it by then). An observation by the
+# teacher: ("o", day, competency code, understood).
+_TraceEvent = tuple[Any, ...]
+OBSERVED_AT_SECONDS = 15 * 3600
+
+
+@dataclass
+class _StudentTrace:
+    ability: float
+    known: list[str]
+    events: list[_TraceEvent]
+
+
+@dataclass
+class _Trace:
+    students: int
+    days: int
+    seed: int
+    school_days: int
+    history: list[_StudentTrace]
+
+
+def _item_key(item: Item) -> str:
+    return f"{item.generator}:{item.seed}:{item.difficulty}"
+
+
+def _simulate(*, grades: list[str], days: int, seed: int, now: dt.datetime) -> _Trace:
+    """Six weeks (``days``) of practice by students of ``grades``, each answer chosen by the
+    live site's policy and scored by a simulated student whose knowledge grows as they learn.
+
+    This is the slow part of the demo (the policy runs once per answer), so the default demo
+    stores its result (see ``demo_history_save``) and seeding reads that instead.
+    """
+    rng = random.Random(seed + 1)
+    parameter_set = active_parameter_set()
+    comps = _demo_competencies()
+    prereqs = {cid: {p for p in ps if p in comps} for cid, ps in prerequisites_map(comps).items()}
+    params = {cid: bkt_params_for(parameter_set, c.human_coding_scheme) for cid, c in comps.items()}
+    bank: dict[tuple[str, int], list[Item]] = defaultdict(list)
+    item_comps: dict[int, list[int]] = {}
+    for item in Item.objects.prefetch_related("competencies").order_by("pk"):
+        item_comps[item.pk] = [c.pk for c in item.competencies.all() if c.pk in comps]
+        for comp in item.competencies.all():
+            bank[(comp.human_coding_scheme, item.difficulty)].append(item)
+    order = sorted(comps, key=lambda c: (comps[c].grade_rank, comps[c].list_order))
+    school_days = _school_days(now, days)
+    trace = _Trace(
+        students=len(grades), days=days, seed=seed, school_days=len(school_days), history=[]
+    )
+    for grade in grades:
         offset = max(-2.0, min(2.0, rng.gauss(0.0, 1.0)))
         learn_rate = max(0.03, min(0.45, rng.gauss(0.2 + 0.05 * offset, 0.08)))
-        level = grade_rank(student.grade) + offset
+        level = grade_rank(grade) + offset
         # True knowledge: closed under prerequisites, centred on the student's working level.
         known: set[int] = set()
         for cid in order:
             chance = 1 / (1 + math.exp(-2.2 * (level - comps[cid].grade_rank - 0.3)))
             if rng.random() < chance and prereqs.get(cid, set()) <= known:
                 known.add(cid)
-        p = {cid: params[cid].p_init for cid in comps}
-        n_att: dict[int, int] = defaultdict(int)
-        n_ok: dict[int, int] = defaultdict(int)
-        weight: dict[int, float] = defaultdict(float)
-        status: dict[int, str] = {}
-        last_at: dict[int, dt.datetime] = {}
+        learner = _SimulatedEstimates({cid: params[cid].p_init for cid in comps}, params)
+        p, n_att, n_ok, status, last_at = (
+            learner.p,
+            learner.n_att,
+            learner.n_ok,
+            learner.status,
+            learner.last_at,
+        )
         recent: list[int] = []
         recent_difficulties: list[int] = []
         answered = 0
         diligence = rng.random()
         stop_day = len(school_days) - (rng.randrange(8, 14) if rng.random() < 0.08 else 0)
-        school_class = roster.classes_by_student[student.pk]
-        trace = history.events[student.pk]
-        history.ability[student.pk] = offset
-        history.known[student.pk] = known
-        for day in school_days[:stop_day]:
+        events: list[_TraceEvent] = []
+        for day_index, day in enumerate(school_days[:stop_day]):
             if rng.random() > 0.45 + 0.5 * diligence:
                 continue
-            for moment in _school_moments(rng, day, rng.randrange(4, 12)):
+            midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.UTC)
+            for second in _school_moments(rng, rng.randrange(4, 12)):
+                moment = midnight + dt.timedelta(seconds=second)
                 candidates = [
                     Candidate(
                         competency_id=cid,
@@ -544,7 +622,7 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int, now: dt.datetime
                 ]
                 choice = choose_next(
                     candidates,
-                    student_grade_rank=grade_rank(student.grade),
+                    student_grade_rank=grade_rank(grade),
                     recent_competency_ids=recent,
                     recent_difficulties=recent_difficulties,
                     answered_count=answered,
@@ -565,52 +643,23 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int, now: dt.datetime
                 correct = rng.random() < p_true
                 if cid not in known and rng.random() < learn_rate:
                     known.add(cid)
-                statement = Statement(
-                    actor=student,
-                    verb=Verb.ANSWERED,
-                    object_id=item.activity_id,
-                    object_name=f"{comps[cid].code} item",
-                    item=item,
-                    result_success=correct,
-                    result_score_scaled=1.0 if correct else 0.0,
-                    result_response="(simulated)",
-                    result_duration_ms=rng.randrange(20_000, 140_000),
-                    context_class=school_class,
-                    timestamp=moment,
-                    authority=student,
-                    source=Source.SIMULATION,
-                    context_extensions={"predicted_success": round(choice.predicted_success, 4)},
-                )
-                statements.append(statement)
-                item_comps = [c.pk for c in item.competencies.all() if c.pk in comps]
-                for icid in item_comps:
-                    links.append((statement, icid))
-                    before = p[icid]
-                    p[icid] = tandem_engine.bkt_step(before, correct, params[icid])
-                    n_att[icid] += 1
-                    n_ok[icid] += int(correct)
-                    weight[icid] += 1.0
-                    status[icid] = status_after(
-                        previous=status.get(icid, "not_started"),
-                        p_mastery=p[icid],
-                        n_attempts=n_att[icid],
-                    )
-                    last_at[icid] = moment
-                    changes_pending.append((student.pk, icid, statement, before, p[icid], moment))
-                attempts.append(
-                    Attempt(
-                        student=student,
-                        item=item,
-                        competency_id=cid,
-                        school_class=school_class,
-                        predicted_success=choice.predicted_success,
-                        reason=choice.reason,
-                        presented_at=moment - dt.timedelta(seconds=40),
-                        answered_at=moment,
-                        statement=statement,
+                duration_ms = rng.randrange(20_000, 140_000)
+                for icid in item_comps[item.pk]:
+                    learner.learn(icid, correct, moment)
+                events.append(
+                    (
+                        "a",
+                        day_index,
+                        second,
+                        _item_key(item),
+                        comps[cid].human_coding_scheme,
+                        correct,
+                        duration_ms,
+                        round(choice.predicted_success, 4),
+                        choice.reason,
+                        cid in known,
                     )
                 )
-                trace.append((moment, cid, p[cid], cid in known))
                 recent.insert(0, cid)
                 del recent[10:]
                 recent_difficulties.insert(0, choice.difficulty)
@@ -620,84 +669,258 @@ def _simulate_history(roster: _Roster, *, days: int, seed: int, now: dt.datetime
             if recent and rng.random() < 0.06:
                 cid = recent[0]
                 understood = cid in known
-                moment = dt.datetime.combine(day, dt.time(15, 0), tzinfo=dt.UTC)
-                teacher = roster.teacher_by_class[school_class.pk]
+                learner.learn(
+                    cid,
+                    understood,
+                    midnight + dt.timedelta(seconds=OBSERVED_AT_SECONDS),
+                    OBSERVATION_WEIGHT,
+                )
+                events.append(("o", day_index, comps[cid].human_coding_scheme, understood))
+        trace.history.append(
+            _StudentTrace(
+                ability=round(offset, 6),
+                known=sorted(comps[cid].human_coding_scheme for cid in known),
+                events=events,
+            )
+        )
+    return trace
+
+
+@dataclass
+class _SimulatedEstimates:
+    """A simulated student's learner state, moved as the live site moves it (mastery_apply),
+    so that the policy sees what the site would show."""
+
+    p: dict[int, float]
+    params: dict[int, tandem_engine.BKTParams]
+    n_att: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    n_ok: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    status: dict[int, str] = field(default_factory=dict)
+    last_at: dict[int, dt.datetime] = field(default_factory=dict)
+
+    def learn(self, cid: int, correct: bool, moment: dt.datetime, weight: float = 1.0) -> None:
+        self.p[cid] = tandem_engine.bkt_step(self.p[cid], correct, self.params[cid], weight)
+        self.n_att[cid] += 1
+        self.n_ok[cid] += int(correct)
+        self.status[cid] = status_after(
+            previous=self.status.get(cid, "not_started"),
+            p_mastery=self.p[cid],
+            n_attempts=self.n_att[cid],
+        )
+        self.last_at[cid] = moment
+
+
+def _demo_competencies() -> dict[int, Competency]:
+    """The competencies the item generators practise (the ones the history is about)."""
+    codes = {code for g in GENERATORS.values() for code in g.competency_codes}
+    return {c.pk: c for c in Competency.objects.filter(human_coding_scheme__in=codes)}
+
+
+def demo_history_save(trace: _Trace, path: Path) -> None:
+    """Store a simulated history for later seeding: gzipped JSON, one line per student, with
+    competency codes, item keys and reasons numbered in tables up front."""
+    tables: dict[str, dict[str, int]] = {"codes": {}, "items": {}, "reasons": {}}
+
+    def number(table: str, value: str) -> int:
+        return tables[table].setdefault(value, len(tables[table]))
+
+    rows = []
+    for student in trace.history:
+        events = []
+        for event in student.events:
+            if event[0] == "a":
+                _, day, second, key, code, correct, duration, predicted, reason, knew = event
+                events.append(
+                    [
+                        0,
+                        day,
+                        second,
+                        number("items", key),
+                        number("codes", code),
+                        int(correct),
+                        duration,
+                        round(predicted * 10_000),
+                        number("reasons", reason),
+                        int(knew),
+                    ]
+                )
+            else:
+                _, day, code, understood = event
+                events.append([1, day, number("codes", code), int(understood)])
+        known = [number("codes", code) for code in student.known]
+        rows.append(json.dumps([student.ability, known, events], separators=(",", ":")))
+    head = {
+        "format": HISTORY_FORMAT,
+        "students": trace.students,
+        "days": trace.days,
+        "seed": trace.seed,
+        "school_days": trace.school_days,
+        **{name: list(values) for name, values in tables.items()},
+    }
+    # mtime=0: the same history gives the same bytes.
+    with gzip.GzipFile(path, "wb", mtime=0) as stored:
+        stored.write(("\n".join([json.dumps(head), *rows]) + "\n").encode("utf-8"))
+
+
+def _history_load(path: Path) -> _Trace | None:
+    """A stored history, or None when there is none or it is of another format."""
+    if not path.exists():
+        return None
+    with gzip.open(path, "rt", encoding="utf-8") as stored:
+        lines = stored.read().splitlines()
+    head = json.loads(lines[0])
+    if head.get("format") != HISTORY_FORMAT:
+        return None
+    codes, items, reasons = head["codes"], head["items"], head["reasons"]
+    history = []
+    for line in lines[1:]:
+        ability, known, rows = json.loads(line)
+        events: list[_TraceEvent] = []
+        for row in rows:
+            if row[0] == 0:
+                _, day, second, item, code, correct, duration, predicted, reason, knew = row
+                events.append(
+                    (
+                        "a",
+                        day,
+                        second,
+                        items[item],
+                        codes[code],
+                        bool(correct),
+                        duration,
+                        predicted / 10_000,
+                        reasons[reason],
+                        bool(knew),
+                    )
+                )
+            else:
+                events.append(("o", row[1], codes[row[2]], bool(row[3])))
+        history.append(_StudentTrace(ability, [codes[c] for c in known], events))
+    return _Trace(head["students"], head["days"], head["seed"], head["school_days"], history)
+
+
+def _history_for(*, students: int, days: int, seed: int, now: dt.datetime) -> _Trace | None:
+    """The stored history when it was simulated for this demo and still fits its content (every
+    competency and item it names exists, the same number of school days), else None."""
+    trace = _history_load(HISTORY_PATH)
+    if trace is None or (trace.students, trace.days, trace.seed) != (students, days, seed):
+        return None
+    if trace.school_days != len(_school_days(now, days)):
+        return None
+    codes = {c.human_coding_scheme for c in _demo_competencies().values()}
+    keys = {
+        f"{g}:{s}:{d}" for g, s, d in Item.objects.values_list("generator", "seed", "difficulty")
+    }
+    for student in trace.history:
+        for event in student.events:
+            if event[0] == "a" and (event[3] not in keys or event[4] not in codes):
+                return None
+            if event[0] == "o" and event[2] not in codes:
+                return None
+    return trace
+
+
+def _write_history(roster: _Roster, trace: _Trace, *, now: dt.datetime, days: int) -> _History:
+    """Store the history as the live site would, but set-based: every answer and observation
+    through ``evidence_record_many``, every learner state through ``mastery_apply_many`` (the
+    same states as one answer at a time), and the practice attempts in one insert."""
+    comps = _demo_competencies()
+    by_code = {c.human_coding_scheme: c for c in comps.values()}
+    items = {_item_key(item): item for item in Item.objects.prefetch_related("competencies").all()}
+    school_days = _school_days(now, days)
+    history = _History(now=now, start=now - dt.timedelta(days=days), comps=comps)
+    drafts: list[EvidenceDraft] = []
+    # Per draft: what the later seeding and the attempts need to know about it.
+    notes: list[tuple[User, _TraceEvent, dt.datetime]] = []
+    for student, record in zip(roster.students, trace.history, strict=True):
+        school_class = roster.classes_by_student[student.pk]
+        history.ability[student.pk] = record.ability
+        history.known[student.pk] = {by_code[code].pk for code in record.known}
+        for event in record.events:
+            midnight = dt.datetime.combine(school_days[event[1]], dt.time(0, 0), tzinfo=dt.UTC)
+            if event[0] == "a":
+                _, _, second, key, code, correct, duration, predicted, _, _ = event
+                item, moment = items[key], midnight + dt.timedelta(seconds=second)
+                drafts.append(
+                    EvidenceDraft(
+                        actor=student,
+                        verb=Verb.ANSWERED,
+                        object_id=item.activity_id,
+                        object_name=f"{by_code[code].code} item",
+                        competencies=[c for c in item.competencies.all() if c.pk in comps],
+                        source=Source.SIMULATION,
+                        authority=student,
+                        timestamp=moment,
+                        item=item,
+                        success=correct,
+                        score_scaled=1.0 if correct else 0.0,
+                        response="(simulated)",
+                        duration_ms=duration,
+                        school_class=school_class,
+                        extensions={"predicted_success": predicted},
+                    )
+                )
+            else:
+                _, _, code, understood = event
+                competency, moment = (
+                    by_code[code],
+                    midnight + dt.timedelta(seconds=OBSERVED_AT_SECONDS),
+                )
                 kind = (
                     ObservationKind.SHOWED_UNDERSTANDING
                     if understood
                     else ObservationKind.NEEDS_HELP
                 )
-                statement = Statement(
-                    actor=student,
-                    verb=Verb.OBSERVED,
-                    object_id=f"urn:tandem:competency:{comps[cid].identifier}",
-                    object_name=f"{comps[cid].code}: {kind.label}",
-                    result_success=understood,
-                    result_score_scaled=1.0 if understood else 0.0,
-                    result_response=(
-                        "Explained the steps clearly in our check-in."
-                        if understood
-                        else "Mixed up the steps; we worked one example together."
-                    ),
-                    context_class=school_class,
-                    timestamp=moment,
-                    authority=teacher,
-                    source=Source.OBSERVATION,
-                    weight=OBSERVATION_WEIGHT,
-                    context_extensions={"observation": str(kind)},
+                drafts.append(
+                    EvidenceDraft(
+                        actor=student,
+                        verb=Verb.OBSERVED,
+                        object_id=f"urn:tandem:competency:{competency.identifier}",
+                        object_name=f"{competency.code}: {kind.label}",
+                        competencies=[competency],
+                        source=Source.OBSERVATION,
+                        authority=roster.teacher_of(student),
+                        timestamp=moment,
+                        success=understood,
+                        score_scaled=1.0 if understood else 0.0,
+                        response=(
+                            "Explained the steps clearly in our check-in."
+                            if understood
+                            else "Mixed up the steps; we worked one example together."
+                        ),
+                        school_class=school_class,
+                        extensions={"observation": str(kind)},
+                        weight=OBSERVATION_WEIGHT,
+                    )
                 )
-                statements.append(statement)
-                links.append((statement, cid))
-                before = p[cid]
-                p[cid] = tandem_engine.bkt_step(before, understood, params[cid], OBSERVATION_WEIGHT)
-                n_att[cid] += 1
-                n_ok[cid] += int(understood)
-                weight[cid] += OBSERVATION_WEIGHT
-                status[cid] = status_after(
-                    previous=status.get(cid, "not_started"), p_mastery=p[cid], n_attempts=n_att[cid]
-                )
-                last_at[cid] = moment
-                changes_pending.append((student.pk, cid, statement, before, p[cid], moment))
-                trace.append((moment, cid, p[cid], understood))
-        for cid in n_att:
-            states_out.append(
-                LearnerState(
+            notes.append((student, event, moment))
+    statements = [statement for statement, _ in evidence_record_many(drafts=drafts)]
+    attempts = []
+    for statement, (student, event, moment) in zip(statements, notes, strict=True):
+        if event[0] == "a":
+            attempts.append(
+                Attempt(
                     student=student,
-                    competency_id=cid,
-                    p_mastery=p[cid],
-                    evidence_weight=weight[cid],
-                    n_attempts=n_att[cid],
-                    n_correct=n_ok[cid],
-                    last_evidence_at=last_at.get(cid),
-                    status=status[cid],
-                    parameter_set=parameter_set,
+                    item=items[event[3]],
+                    competency_id=by_code[event[4]].pk,
+                    school_class=roster.classes_by_student[student.pk],
+                    predicted_success=event[7],
+                    reason=event[8],
+                    presented_at=moment - dt.timedelta(seconds=40),
+                    answered_at=moment,
+                    statement=statement,
                 )
             )
-    Statement.objects.bulk_create(statements, batch_size=2000)
-    through = Statement.competencies.through
-    through.objects.bulk_create(
-        [through(statement_id=s.pk, competency_id=cid) for s, cid in links], batch_size=5000
-    )
     Attempt.objects.bulk_create(attempts, batch_size=2000)
-    LearnerState.objects.bulk_create(states_out, batch_size=2000)
-    state_ids = {
-        (sid, cid): pk
-        for pk, sid, cid in LearnerState.objects.values_list("pk", "student_id", "competency_id")
+    after = {
+        (change.statement_id, change.state.competency_id): change.p_after
+        for change in mastery_apply_many(statements=statements)
     }
-    StateChange.objects.bulk_create(
-        [
-            StateChange(
-                state_id=state_ids[(sid, cid)],
-                statement=statement,
-                p_before=before,
-                p_after=after,
-                parameter_set=parameter_set,
-                at=moment,
-            )
-            for sid, cid, statement, before, after, moment in changes_pending
-        ],
-        batch_size=5000,
-    )
+    # What the check-ins and projects later read: each student's estimates as they went.
+    for statement, (student, event, moment) in zip(statements, notes, strict=True):
+        code, knew = (event[4], event[9]) if event[0] == "a" else (event[2], event[3])
+        cid = by_code[code].pk
+        history.events[student.pk].append((moment, cid, after[(statement.pk, cid)], knew))
     return history
 
 
