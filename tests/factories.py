@@ -99,3 +99,12 @@ def record_answer(
     if created:
         mastery_apply(statement=statement)
     return statement
+
+
+def master(student: User, code: str, *, now: dt.datetime | None = None) -> None:
+    """Right answers enough for the mastery rule: five on one day (probably mastered), and one
+    the next day that confirms it (mastered)."""
+    now = now or timezone.now()
+    for minute in range(5):
+        record_answer(student, code, True, at=now - dt.timedelta(days=1, minutes=10 - minute))
+    record_answer(student, code, True, at=now)

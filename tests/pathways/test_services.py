@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from tests import factories
 from tests.factories import make_user, record_answer
 
 from tandem.competencies.models import Competency
@@ -31,8 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def master(student, code):
-    for _ in range(3):
-        record_answer(student, code, True)
+    factories.master(student, code)
 
 
 def codes(pathway):
