@@ -287,6 +287,16 @@ def _mastery_prior(grade: FloatArray, centre: FloatArray, width: FloatArray) -> 
     return np.clip(p, _P_FLOOR, 1.0 - _P_FLOOR)
 
 
+def _log_miss_prior(grade: FloatArray, centre: FloatArray, width: FloatArray) -> Float32Array:
+    """log(1 - P(drawn mastered)), as ``log1p(-_mastery_prior(...))`` in single precision:
+    log(1 - sigmoid(z)) = -log(1 + exp(z)), computed without forming the probabilities."""
+    z = ((centre[:, None] - grade[None, :]) / width[:, None]).astype(np.float32)
+    out: Float32Array = np.logaddexp(np.float32(0.0), z)
+    np.negative(out, out=out)
+    low, high = np.float32(math.log(_P_FLOOR)), np.float32(math.log1p(-_P_FLOOR))
+    return np.clip(out, low, high, out=out)
+
+
 def _answer_likelihoods(config: DiagnosticConfig) -> tuple[float, float]:
     """P(right answer | mastered / not mastered in the closed state), exceptions included."""
     e, s, g = config.p_exception, config.p_slip, config.p_guess
@@ -329,7 +339,7 @@ def diagnostic_start(
     n = config.n_particles
     centre = own_grade + config.level_spread * rng.standard_normal(n)
     width = rng.uniform(config.width_min, config.width_max, n)
-    log_miss = np.log1p(-_mastery_prior(graph.grade, centre, width)).astype(np.float32)
+    log_miss = _log_miss_prior(graph.grade, centre, width)
     # No standard is drawn explicitly yet: P(not mastered) sums every descendant's log(1 - p).
     log_none = log_miss @ graph.descendants.T.astype(np.float32)
     p_closed = -np.expm1(log_none)
@@ -350,16 +360,47 @@ def diagnostic_start(
     )
 
 
-def diagnostic_answer(state: DiagnosticState, node: str, correct: bool) -> DiagnosticState:
-    """The state after the student answered one question on ``node``."""
-    graph, config = state.graph, state.config
-    j = graph.index.get(node)
+def _check_askable(state: DiagnosticState, node: str, asked: Iterable[str]) -> int:
+    """The index of ``node``, which must be an askable standard not asked yet."""
+    j = state.graph.index.get(node)
     if j is None:
         raise ValueError(f"{node!r} is not a standard of the diagnostic's graph")
     if not state.askable[j]:
         raise ValueError(f"{node!r} is not askable in this diagnostic")
-    if node in state.asked:
+    if node in asked:
         raise ValueError(f"{node!r} has already been asked")
+    return j
+
+
+def _with_draws(
+    graph: PrerequisiteGraph,
+    known: BoolArray,
+    log_none: Float32Array,
+    p_closed: Float32Array,
+    new: NDArray[np.intp],
+    hit: BoolArray,
+    log_miss: FloatArray,
+) -> tuple[BoolArray, Float32Array, Float32Array]:
+    """Copies of the matrices with the standards ``new`` (columns of ``hit`` and ``log_miss``,
+    per particle) drawn explicitly: every standard they build on gets their closure."""
+    links = graph.descendants[:, new]  # standard x new: the new one builds on it
+    cols = np.flatnonzero(links.any(axis=1))
+    sub = links[cols].T.astype(np.float32)
+    known = known.copy()
+    log_none = log_none.copy()
+    p_closed = p_closed.copy()
+    known_cols = known[:, cols] | ((hit.astype(np.float32) @ sub) > 0)
+    log_none_cols = log_none[:, cols] - log_miss.astype(np.float32) @ sub
+    known[:, cols] = known_cols
+    log_none[:, cols] = log_none_cols
+    p_closed[:, cols] = np.where(known_cols, np.float32(1.0), -np.expm1(log_none_cols))
+    return known, log_none, p_closed
+
+
+def diagnostic_answer(state: DiagnosticState, node: str, correct: bool) -> DiagnosticState:
+    """The state after the student answered one question on ``node``."""
+    graph, config = state.graph, state.config
+    j = _check_askable(state, node, state.asked)
     known, log_none, p_closed = state.known, state.log_none, state.p_closed
     drawn = state.drawn
     new = graph.descendants[j] & ~drawn
@@ -369,15 +410,9 @@ def diagnostic_answer(state: DiagnosticState, node: str, correct: bool) -> Diagn
         rng = np.random.default_rng([state.seed, 1 + state.n_answered])
         p_new = _mastery_prior(graph.grade[new], state.centre, state.width)
         hit = rng.random(p_new.shape) < p_new
-        links = graph.descendants[:, new]  # standard x new: the new one builds on it
-        cols = links.any(axis=1)
-        sub = links[cols].T.astype(np.float32)
-        known = known.copy()
-        log_none = log_none.copy()
-        p_closed = p_closed.copy()
-        known[:, cols] |= (hit.astype(np.float32) @ sub) > 0
-        log_none[:, cols] -= np.log1p(-p_new).astype(np.float32) @ sub
-        p_closed[:, cols] = np.where(known[:, cols], np.float32(1.0), -np.expm1(log_none[:, cols]))
+        known, log_none, p_closed = _with_draws(
+            graph, known, log_none, p_closed, np.flatnonzero(new), hit, np.log1p(-p_new)
+        )
         drawn = drawn | new
     like_mastered, like_not = _answer_likelihoods(config)
     if not correct:
@@ -404,11 +439,63 @@ def diagnostic_replay(
     askable: Iterable[str] | None = None,
     config: DiagnosticConfig = DEFAULT_DIAGNOSTIC,
 ) -> DiagnosticState:
-    """Rebuild a state from its answers (the same seed gives the same state)."""
+    """Rebuild a state from its answers (the same seed gives the same state).
+
+    The same state as :func:`diagnostic_answer` applied answer by answer, built in one pass:
+    each answer's draws depend only on the prior and on which standards were drawn before it,
+    never on the answers' values, so every step's draws are made first (from the same
+    per-step generators) and the matrices are updated once for all of them. A standard's
+    ``known`` column is final once it has been answered, so the weights follow from the end
+    state. The sums run in another order than step by step, so values may differ from
+    :func:`diagnostic_answer`'s in the last bits of single precision.
+    """
     state = diagnostic_start(graph, own_grade=own_grade, seed=seed, askable=askable, config=config)
+    if not answers:
+        return state
+    drawn = np.zeros(len(graph), dtype=np.bool_)
+    asked: set[str] = set()
+    columns: list[NDArray[np.intp]] = []
+    hits: list[BoolArray] = []
+    log_misses: list[FloatArray] = []
+    for n, (node, _) in enumerate(answers):
+        j = _check_askable(state, node, asked)
+        asked.add(node)
+        new = graph.descendants[j] & ~drawn
+        if new.any():
+            rng = np.random.default_rng([seed, 1 + n])
+            p_new = _mastery_prior(graph.grade[new], state.centre, state.width)
+            hits.append(rng.random(p_new.shape) < p_new)
+            log_misses.append(np.log1p(-p_new))
+            columns.append(np.flatnonzero(new))
+            drawn |= new
+    known, log_none, p_closed = state.known, state.log_none, state.p_closed
+    if columns:
+        known, log_none, p_closed = _with_draws(
+            graph,
+            known,
+            log_none,
+            p_closed,
+            np.concatenate(columns),
+            np.concatenate(hits, axis=1),
+            np.concatenate(log_misses, axis=1),
+        )
+    like_mastered, like_not = _answer_likelihoods(config)
+    log_right = np.log([like_not, like_mastered])
+    log_wrong = np.log([1.0 - like_not, 1.0 - like_mastered])
+    log_weight = state.log_weight.copy()
     for node, correct in answers:
-        state = diagnostic_answer(state, node, correct)
-    return state
+        log_weight += (log_right if correct else log_wrong)[
+            known[:, graph.index[node]].view(np.int8)
+        ]
+    return replace(
+        state,
+        answers=tuple((node, bool(correct)) for node, correct in answers),
+        log_weight=_readonly(log_weight),
+        known=_readonly(known),
+        log_none=_readonly(log_none),
+        p_closed=_readonly(p_closed),
+        drawn=_readonly(drawn),
+    )
 
 
 def _weights(state: DiagnosticState) -> FloatArray:
