@@ -152,6 +152,22 @@ class PrerequisiteGraph:
     grade: FloatArray
     descendants: BoolArray
     index: Mapping[str, int] = field(repr=False)
+    # The prior depends on a standard only through its grade, and a framework has few grades:
+    # ``levels`` are the distinct grades, ``level[k]`` the position of ``k``'s grade among
+    # them, and ``descendant_levels[k, l]`` how many standards building on ``k`` (itself
+    # included) are in grade ``levels[l]``; so the prior is computed per grade, not per standard.
+    levels: FloatArray = field(init=False, repr=False)
+    level: NDArray[np.intp] = field(init=False, repr=False)
+    descendant_levels: Float32Array = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        levels, level = np.unique(self.grade, return_inverse=True)
+        onehot = np.zeros((len(self.nodes), len(levels)), dtype=np.float32)
+        onehot[np.arange(len(self.nodes)), level] = 1.0
+        counts = self.descendants.astype(np.float32) @ onehot
+        object.__setattr__(self, "levels", _readonly(levels))
+        object.__setattr__(self, "level", _readonly(level.astype(np.intp)))
+        object.__setattr__(self, "descendant_levels", _readonly(counts))
 
     @classmethod
     def build(
@@ -287,16 +303,6 @@ def _mastery_prior(grade: FloatArray, centre: FloatArray, width: FloatArray) -> 
     return np.clip(p, _P_FLOOR, 1.0 - _P_FLOOR)
 
 
-def _log_miss_prior(grade: FloatArray, centre: FloatArray, width: FloatArray) -> Float32Array:
-    """log(1 - P(drawn mastered)), as ``log1p(-_mastery_prior(...))`` in single precision:
-    log(1 - sigmoid(z)) = -log(1 + exp(z)), computed without forming the probabilities."""
-    z = ((centre[:, None] - grade[None, :]) / width[:, None]).astype(np.float32)
-    out: Float32Array = np.logaddexp(np.float32(0.0), z)
-    np.negative(out, out=out)
-    low, high = np.float32(math.log(_P_FLOOR)), np.float32(math.log1p(-_P_FLOOR))
-    return np.clip(out, low, high, out=out)
-
-
 def _answer_likelihoods(config: DiagnosticConfig) -> tuple[float, float]:
     """P(right answer | mastered / not mastered in the closed state), exceptions included."""
     e, s, g = config.p_exception, config.p_slip, config.p_guess
@@ -339,9 +345,10 @@ def diagnostic_start(
     n = config.n_particles
     centre = own_grade + config.level_spread * rng.standard_normal(n)
     width = rng.uniform(config.width_min, config.width_max, n)
-    log_miss = _log_miss_prior(graph.grade, centre, width)
-    # No standard is drawn explicitly yet: P(not mastered) sums every descendant's log(1 - p).
-    log_none = log_miss @ graph.descendants.T.astype(np.float32)
+    log_miss = np.log1p(-_mastery_prior(graph.levels, centre, width)).astype(np.float32)
+    # No standard is drawn explicitly yet: P(not mastered) sums every descendant's log(1 - p),
+    # which is the same for every descendant in one grade.
+    log_none = log_miss @ graph.descendant_levels.T
     p_closed = -np.expm1(log_none)
     return DiagnosticState(
         graph=graph,
@@ -376,24 +383,20 @@ def _with_draws(
     graph: PrerequisiteGraph,
     known: BoolArray,
     log_none: Float32Array,
-    p_closed: Float32Array,
     new: NDArray[np.intp],
     hit: BoolArray,
-    log_miss: FloatArray,
+    log_miss_levels: FloatArray,
 ) -> tuple[BoolArray, Float32Array, Float32Array]:
-    """Copies of the matrices with the standards ``new`` (columns of ``hit`` and ``log_miss``,
-    per particle) drawn explicitly: every standard they build on gets their closure."""
-    links = graph.descendants[:, new]  # standard x new: the new one builds on it
-    cols = np.flatnonzero(links.any(axis=1))
-    sub = links[cols].T.astype(np.float32)
-    known = known.copy()
-    log_none = log_none.copy()
-    p_closed = p_closed.copy()
-    known_cols = known[:, cols] | ((hit.astype(np.float32) @ sub) > 0)
-    log_none_cols = log_none[:, cols] - log_miss.astype(np.float32) @ sub
-    known[:, cols] = known_cols
-    log_none[:, cols] = log_none_cols
-    p_closed[:, cols] = np.where(known_cols, np.float32(1.0), -np.expm1(log_none_cols))
+    """New matrices with the standards ``new`` (columns of ``hit``, per particle) drawn
+    explicitly: every standard they build on gets their closure. ``log_miss_levels``: per
+    particle and grade level, log(1 - P(drawn mastered)). Whole rows at a time: cheaper than
+    gathering and scattering the columns concerned, and the others come out unchanged."""
+    links = graph.descendants[:, new].T.astype(np.float32)  # new x standard: builds on it
+    by_level = np.zeros((len(graph.levels), len(new)), dtype=np.float32)
+    by_level[graph.level[new], np.arange(len(new))] = 1.0
+    known = known | ((hit.astype(np.float32) @ links) > 0)
+    log_none = log_none - log_miss_levels.astype(np.float32) @ (by_level @ links)
+    p_closed = np.where(known, np.float32(1.0), -np.expm1(log_none))
     return known, log_none, p_closed
 
 
@@ -408,10 +411,11 @@ def diagnostic_answer(state: DiagnosticState, node: str, correct: bool) -> Diagn
         # Draw the standards this answer newly depends on, from each particle's own level;
         # they were independent of every earlier answer, so drawing them now is exact.
         rng = np.random.default_rng([state.seed, 1 + state.n_answered])
-        p_new = _mastery_prior(graph.grade[new], state.centre, state.width)
+        p_levels = _mastery_prior(graph.levels, state.centre, state.width)
+        p_new = p_levels[:, graph.level[new]]
         hit = rng.random(p_new.shape) < p_new
         known, log_none, p_closed = _with_draws(
-            graph, known, log_none, p_closed, np.flatnonzero(new), hit, np.log1p(-p_new)
+            graph, known, log_none, np.flatnonzero(new), hit, np.log1p(-p_levels)
         )
         drawn = drawn | new
     like_mastered, like_not = _answer_likelihoods(config)
@@ -454,18 +458,17 @@ def diagnostic_replay(
         return state
     drawn = np.zeros(len(graph), dtype=np.bool_)
     asked: set[str] = set()
+    p_levels = _mastery_prior(graph.levels, state.centre, state.width)
     columns: list[NDArray[np.intp]] = []
     hits: list[BoolArray] = []
-    log_misses: list[FloatArray] = []
     for n, (node, _) in enumerate(answers):
         j = _check_askable(state, node, asked)
         asked.add(node)
         new = graph.descendants[j] & ~drawn
         if new.any():
             rng = np.random.default_rng([seed, 1 + n])
-            p_new = _mastery_prior(graph.grade[new], state.centre, state.width)
+            p_new = p_levels[:, graph.level[new]]
             hits.append(rng.random(p_new.shape) < p_new)
-            log_misses.append(np.log1p(-p_new))
             columns.append(np.flatnonzero(new))
             drawn |= new
     known, log_none, p_closed = state.known, state.log_none, state.p_closed
@@ -474,10 +477,9 @@ def diagnostic_replay(
             graph,
             known,
             log_none,
-            p_closed,
             np.concatenate(columns),
             np.concatenate(hits, axis=1),
-            np.concatenate(log_misses, axis=1),
+            np.log1p(-p_levels),
         )
     like_mastered, like_not = _answer_likelihoods(config)
     log_right = np.log([like_not, like_mastered])
