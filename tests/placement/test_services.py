@@ -226,17 +226,22 @@ def test_a_whole_diagnostic_stops_by_itself_and_places_by_level(school):
     session.refresh_from_db()
     assert session.status == SessionStatus.FINISHED and 10 <= n <= 30
     assert session.stop_reason in ("confident", "max_items")
-    result = placement_result(session=session)
-    by_rank: dict[int, list[PlacedAs]] = {}
-    for domain in result.domains:
-        for placed in PlacedAs:
-            by_rank.setdefault(domain.grade_rank, []).extend([placed] * domain.count(placed))
-    known_share = {
-        rank: sum(p != PlacedAs.TO_LEARN for p in placed) / len(placed)
-        for rank, placed in by_rank.items()
-    }
-    assert known_share[3] > 0.8  # grade 2
-    assert known_share[8] < 0.3  # grade 7
+    result = placement_result(session=session, now=NOW)
+    mastered_share, likely_known_share = {}, {}
+    for grade in result.grades:
+        standards = [s for placed in PlacedAs for s in grade.standards(placed)]
+        mastered_share[grade.grade_rank] = grade.counts[PlacedAs.MASTERED] / len(standards)
+        likely_known_share[grade.grade_rank] = sum(s.likely_known for s in standards) / len(
+            standards
+        )
+    # The diagnostic's estimates (seeded where at least 0.95 sure) ...
+    assert likely_known_share[3] > 0.8  # grade 2
+    assert likely_known_share[8] < 0.3  # grade 7
+    # ... and the learner state they left.
+    assert mastered_share[3] > 0.5
+    assert mastered_share[8] < 0.1
+    assert [grade.grade_rank for grade in result.earlier] == [6, 5, 4, 3, 2, 1]
+    assert result.own is not None and result.own.grade_rank == 7  # grade 6
     assert result.n_answered == n and result.n_standards == len(session.posterior)
 
 
