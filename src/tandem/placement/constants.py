@@ -1,4 +1,5 @@
-"""Placement vocabularies and the thresholds that turn the diagnostic's posterior into words."""
+"""Placement vocabularies: session states, the groups a finished placement files standards in,
+and the diagnostic's settings in the product."""
 
 from django.db import models
 
@@ -26,7 +27,8 @@ LIKELY_KNOWN_AT = 0.5
 # Items are pitched at the middle difficulty: the diagnostic's slip and guess assume typical items.
 ITEM_DIFFICULTY = 2
 
-# What students are told to expect (the benchmark's median is about 20, its 90th percentile 30).
+# What students are told to expect (the benchmark's median is about 20; the diagnostic never
+# asks more than 25).
 USUAL_ITEMS_LOW = 15
 USUAL_ITEMS_HIGH = 25
 
