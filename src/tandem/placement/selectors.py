@@ -50,8 +50,8 @@ class PlacementGraph:
 def _graph_version() -> tuple[object, ...]:
     """A cheap fingerprint of everything the graph is built from (two queries): adding,
     removing or re-grading a standard, adding or removing a prerequisite, or saving a
-    framework (imports do) changes it. Computed per request so that every worker process
-    sees another process's change."""
+    framework (imports do) changes it; renaming a code in place alone would not. Computed
+    per request so that every worker process sees another process's change."""
     competencies = Competency.objects.aggregate(
         n=Count("pk"),
         last=Max("pk"),
@@ -82,12 +82,6 @@ def placement_graph() -> PlacementGraph:
     graph = _placement_graph_build()
     _graph_cache = (version, graph)
     return graph
-
-
-def placement_graph_forget() -> None:
-    """Drop this process's graph, so the next read rebuilds it (for tests)."""
-    global _graph_cache
-    _graph_cache = None
 
 
 def _placement_graph_build() -> PlacementGraph:
