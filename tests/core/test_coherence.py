@@ -116,12 +116,6 @@ def test_every_page_of_a_student_their_teacher_and_guardian_agree():
     _assert_coherent(student, diagnostic=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known contradiction (issue #10): the diagnostic's result page lists a standard "
-    "it asked as 'Already mastered' (posterior >= 0.95) while the learner state, with one or "
-    "two answers on it, says 'learning'; finishing seeds only the standards it did not ask.",
-)
 def test_after_the_diagnostic_every_page_agrees(monkeypatch):
     """Right after the diagnostic (a fixed session seed; the student knows grade 4 and below)
     the result page must agree with the learner state on every standard."""

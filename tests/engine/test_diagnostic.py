@@ -110,6 +110,35 @@ def test_same_seed_same_diagnostic() -> None:
     assert diagnostic_posterior(one) != diagnostic_posterior(other)
 
 
+def test_replay_in_one_pass_matches_answering_one_by_one() -> None:
+    graph = ladder()
+    state = diagnostic_start(graph, own_grade=2, seed=9, config=FAST)
+    for i in range(8):
+        step = diagnostic_next(state)
+        assert step.node is not None
+        state = diagnostic_answer(state, step.node, i % 3 != 1)
+    replayed = diagnostic_replay(graph, own_grade=2, seed=9, answers=state.answers, config=FAST)
+    assert replayed.answers == state.answers
+    assert np.array_equal(replayed.known, state.known)
+    assert np.array_equal(replayed.drawn, state.drawn)
+    assert np.array_equal(replayed.log_weight, state.log_weight)
+    np.testing.assert_allclose(replayed.p_closed, state.p_closed, atol=1e-5)
+    one, other = diagnostic_posterior(replayed), diagnostic_posterior(state)
+    assert max(abs(one[node] - other[node]) for node in one) < 1e-5
+    assert diagnostic_next(replayed).node == diagnostic_next(state).node
+    assert not replayed.known.flags.writeable and not replayed.log_weight.flags.writeable
+
+
+def test_replay_checks_the_answers() -> None:
+    graph = chain()
+    with pytest.raises(ValueError, match="already been asked"):
+        diagnostic_replay(graph, own_grade=2, seed=1, answers=[("C", True), ("C", False)])
+    with pytest.raises(ValueError, match="not askable"):
+        diagnostic_replay(graph, own_grade=2, seed=1, answers=[("A", True)], askable=["C"])
+    with pytest.raises(ValueError, match="not a standard"):
+        diagnostic_replay(graph, own_grade=2, seed=1, answers=[("Q", True)])
+
+
 def test_answer_returns_a_new_state_and_leaves_the_old_one() -> None:
     state = diagnostic_start(ladder(), own_grade=2, seed=3, config=FAST)
     before = diagnostic_posterior(state)

@@ -3,25 +3,33 @@ double submits, stop and resume, and 404 for everyone but the student."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories import record_answer
 
+from tandem.competencies.models import Competency
 from tandem.evidence.constants import Source
 from tandem.evidence.models import Statement
+from tandem.mastery.constants import Status
+from tandem.mastery.selectors import mastery_for_student
 from tandem.placement.constants import SessionStatus
 from tandem.placement.models import DiagnosticQuestion, DiagnosticSession
+from tandem.placement.selectors import placement_graph
 from tandem.placement.services import (
+    diagnostic_question_answer,
     diagnostic_question_next,
     diagnostic_session_finish,
     diagnostic_session_start,
 )
 
-from .conftest import right_answer
+from .conftest import right_answer, wrong_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +118,106 @@ def test_restart_abandons_and_begins_again(student_client, school):
     assert post_answer(student_client, old, right_answer(old)).status_code == 404
 
 
+class _ResultTables(HTMLParser):
+    """The result page's per-domain tables: which column each standard's badge is in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.placed: dict[str, list[str]] = {}
+        self.evidence: dict[str, str] = {}
+        self._headers: list[str] = []
+        self._in: str | None = None
+        self._column = -1
+        self._code: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._headers, self._in = [], None
+        elif tag == "thead":
+            self._in = "head"
+        elif tag == "tbody":
+            self._in = "body"
+        elif tag == "tr":
+            self._column = -1
+        elif tag in ("th", "td"):
+            self._text = ""
+            if self._in == "body" and tag == "td":
+                self._column += 1
+        elif tag == "span" and ("class", "badge") in attrs and self._in == "body":
+            self._code = ""
+
+    def handle_endtag(self, tag):
+        if tag == "th" and self._in == "head":
+            self._headers.append(self._text.strip())
+        elif tag == "span" and self._code is not None:
+            if self._headers[:1] == ["Domain"]:
+                self.placed.setdefault(self._code, []).append(self._headers[1 + self._column])
+            self._last, self._code = self._code, None
+        elif tag == "li" and self._in == "body" and self._headers[:1] == ["Domain"]:
+            self.evidence[self._last] = self._text.strip()
+
+    def handle_data(self, data):
+        self._text += data
+        if self._code is not None:
+            self._code += data.strip()
+
+
+LABEL_OF_STATUS = {
+    Status.MASTERED: "Mastered",
+    Status.NEEDS_REVIEW: "Due for review",
+    Status.LEARNING: "To learn",
+    Status.NOT_STARTED: "Not assessed yet",
+}
+
+
+def test_result_page_agrees_with_the_learner_state(student_client, school):
+    """Every standard is filed by the learner state every other page reads, after the
+    placement's seeds; the diagnostic's answers show only as the evidence beside it."""
+    student, now = school.student_a, timezone.now()
+    session = diagnostic_session_start(student=student, now=now)
+    first = diagnostic_question_next(session=session, now=now)
+    # Practice had already mastered the first standard asked; the diagnostic answer is wrong.
+    for i in range(6):
+        record_answer(student, first.competency.code, True, at=now - dt.timedelta(hours=6 - i))
+    asked = {}
+    for i in range(8):
+        question = diagnostic_question_next(session=session, now=now)
+        right = i % 2 == 1
+        response = right_answer(question) if right else wrong_answer(question)
+        diagnostic_question_answer(
+            student=student, question_id=question.pk, response=response, now=now
+        )
+        asked[question.competency.code] = right
+    diagnostic_session_finish(session=session, now=now)
+
+    page = student_client.get(reverse("placement:result"))
+    assert page.status_code == 200
+    tables = _ResultTables()
+    tables.feed(page.content.decode())
+    mastery = mastery_for_student(student_id=student.pk, now=timezone.now())
+    codes = Competency.objects.filter(grade_rank__range=(1, 9)).values_list(
+        "pk", "human_coding_scheme"
+    )
+    assert len(codes) == len(tables.placed) == 317
+    filed = {"Mastered": 0, "To learn": 0, "Not assessed yet": 0}
+    for pk, code in codes:
+        view = mastery.get(pk)
+        expected = LABEL_OF_STATUS[view.status] if view else "Not assessed yet"
+        # Once in the full table of its grade; never in two groups.
+        assert set(tables.placed[code]) == {expected}, (code, tables.placed[code], view)
+        filed[expected] = filed.get(expected, 0) + 1
+    assert all(filed.values()), filed  # seeded, answered and untouched standards all appear
+    for code, right in asked.items():
+        assert f"(asked: {'right' if right else 'not right'})" in tables.evidence[code]
+    assert mastery[first.competency.pk].n_attempts == 7
+
+    content = page.content.decode()
+    own = content.index("Your grade: Grade 6")
+    assert own < content.index("Earlier grades") < content.index("Kindergarten", own)
+    assert own < content.index("Later grades")
+
+
 def test_result_page_places_in_words(student_client, school):
     assert student_client.get(reverse("placement:result"))["Location"] == reverse("placement:home")
     now = timezone.now()
@@ -123,8 +231,9 @@ def test_result_page_places_in_words(student_client, school):
     page = student_client.get(reverse("placement:result"))
     assert page.status_code == 200
     content = page.content.decode()
-    for words in ("Already mastered", "Probably known", "To learn", "Kindergarten", "Grade 8"):
+    for words in ("Mastered", "To learn", "Not assessed yet", "Kindergarten", "Grade 8"):
         assert words in content
+    assert "Your grade: Grade 6" in content
     assert "Counting And Cardinality" in content
     assert (
         "see where it placed you"
@@ -158,8 +267,10 @@ def test_another_students_question_is_404_and_anonymous_must_sign_in(client, sch
 
 
 def test_question_page_queries_do_not_grow_with_the_answers(student_client, school):
-    """The engine state is replayed from the answers, read in one query however many."""
+    """The engine state is replayed from the answers, read in one query however many; the
+    graph is built once per process and then only checked for changes."""
     student_client.post(reverse("placement:start"))
+    placement_graph()
     counts = []
     for _ in range(6):
         with CaptureQueriesContext(connection) as queries:
@@ -167,7 +278,7 @@ def test_question_page_queries_do_not_grow_with_the_answers(student_client, scho
         counts.append(len(queries))
         question = open_question(school.student_a)
         post_answer(student_client, question, right_answer(question))
-    # 19 at the time of writing: session, graph (3), replay (1), item, question, evidence ...
+    # 18 at the time of writing: session, graph fingerprint (2), replay (1), item, question ...
     assert len(set(counts)) == 1 and counts[0] <= 20, counts
 
 

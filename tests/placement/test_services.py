@@ -10,7 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 from tests.factories import make_user, record_answer
 
+from tandem.competencies.constants import AssociationType
 from tandem.competencies.models import Competency
+from tandem.competencies.services import association_create
 from tandem.content.selectors import practisable_codes
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
@@ -21,7 +23,7 @@ from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.services import mastery_seed
 from tandem.placement.constants import PlacedAs, SessionStatus
 from tandem.placement.models import DiagnosticQuestion
-from tandem.placement.selectors import placement_result, placement_summary
+from tandem.placement.selectors import placement_graph, placement_result, placement_summary
 from tandem.placement.services import (
     AnswerFormatError,
     diagnostic_question_answer,
@@ -226,18 +228,47 @@ def test_a_whole_diagnostic_stops_by_itself_and_places_by_level(school):
     session.refresh_from_db()
     assert session.status == SessionStatus.FINISHED and 10 <= n <= 30
     assert session.stop_reason in ("confident", "max_items")
-    result = placement_result(session=session)
-    by_rank: dict[int, list[PlacedAs]] = {}
-    for domain in result.domains:
-        for placed in PlacedAs:
-            by_rank.setdefault(domain.grade_rank, []).extend([placed] * domain.count(placed))
-    known_share = {
-        rank: sum(p != PlacedAs.TO_LEARN for p in placed) / len(placed)
-        for rank, placed in by_rank.items()
-    }
-    assert known_share[3] > 0.8  # grade 2
-    assert known_share[8] < 0.3  # grade 7
+    result = placement_result(session=session, now=NOW)
+    mastered_share, likely_known_share = {}, {}
+    for grade in result.grades:
+        standards = [s for placed in PlacedAs for s in grade.standards(placed)]
+        mastered_share[grade.grade_rank] = grade.counts[PlacedAs.MASTERED] / len(standards)
+        likely_known_share[grade.grade_rank] = sum(s.likely_known for s in standards) / len(
+            standards
+        )
+    # The diagnostic's estimates (seeded where at least 0.95 sure) ...
+    assert likely_known_share[3] > 0.8  # grade 2
+    assert likely_known_share[8] < 0.3  # grade 7
+    # ... and the learner state they left.
+    assert mastered_share[3] > 0.5
+    assert mastered_share[8] < 0.1
+    assert [grade.grade_rank for grade in result.earlier] == [6, 5, 4, 3, 2, 1]
+    assert result.own is not None and result.own.grade_rank == 7  # grade 6
     assert result.n_answered == n and result.n_standards == len(session.posterior)
+
+
+def test_the_graph_is_kept_until_the_framework_changes(school):
+    placement = placement_graph()
+    assert placement_graph() is placement
+    before = Competency.objects.get(human_coding_scheme="K.CC.A.1")
+    after = Competency.objects.get(human_coding_scheme="8.G.C.9")
+    assert "3.G.A.1" not in placement.graph.prerequisites_of("8.G.C.9")
+    edge = association_create(
+        framework=after.framework,
+        origin=Competency.objects.get(human_coding_scheme="3.G.A.1"),
+        destination=after,
+        association_type=AssociationType.IS_PREREQUISITE_OF,
+    )
+    rebuilt = placement_graph()
+    assert rebuilt is not placement
+    assert "3.G.A.1" in rebuilt.graph.prerequisites_of("8.G.C.9")
+    assert placement_graph() is rebuilt
+    edge.delete()
+    assert "3.G.A.1" not in placement_graph().graph.prerequisites_of("8.G.C.9")
+    # Moving a standard to another grade changes the graph too.
+    Competency.objects.filter(pk=before.pk).update(grade_rank=2)
+    moved = placement_graph().graph
+    assert moved.grade[moved.index["K.CC.A.1"]] == 1.0
 
 
 def test_placement_summary_for_teachers(school):

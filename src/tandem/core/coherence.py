@@ -5,11 +5,10 @@ Pages mark each (competency, status) they show with ``data-competency`` and ``da
 attributes; the JSON API gives the same pair per row. Pages that show the learner state now
 (the student home, the guardian's child page, the teacher's class grid, student page and "why"
 pages, the API) must all say what :func:`mastery_for_student` says, and a competency that
-has no learner state is "not_started" wherever it appears. The diagnostic's result page is a
-snapshot of the placement (its ``data-status`` is the placement: mastered, probably_known or
-to_learn): it disagrees with the learner state only where no evidence has arrived since the
-diagnostic finished, and then "mastered" must still be mastered (or faded to needs review) and
-anything else must not be.
+has no learner state is "not_started" wherever it appears. The diagnostic's result page files
+every standard by the learner state too, so it is checked like the others. (A page marked as a
+``snapshot`` is compared only where no evidence arrived after the diagnostic finished: kept for
+pages that show a past placement as it was.)
 
 Used by ``bench/classroom.py`` and ``tests/core/test_coherence.py``; it renders through
 Django's test client, so it needs no running server.
@@ -202,7 +201,7 @@ def coherence_check(
         _render(report, as_student, "student", reverse("practice:home"))
         session = latest_finished_session(student_id=student.pk)
         if session is not None:
-            _render(report, as_student, "student", reverse("placement:result"), snapshot=True)
+            _render(report, as_student, "student", reverse("placement:result"))
 
         teaching = _teacher_of(student)
         if teaching is not None:

@@ -1,4 +1,5 @@
-"""Placement vocabularies and the thresholds that turn the diagnostic's posterior into words."""
+"""Placement vocabularies: session states, the groups a finished placement files standards in,
+and the diagnostic's settings in the product."""
 
 from django.db import models
 
@@ -10,21 +11,25 @@ class SessionStatus(models.TextChoices):
 
 
 class PlacedAs(models.TextChoices):
-    """Where the diagnostic placed one standard, from its posterior P(mastered)."""
+    """Where a finished diagnostic leaves one standard: the learner state's own status after
+    the placement was applied, so the result says what every other page says."""
 
-    MASTERED = "mastered", "Already mastered"
-    PROBABLY_KNOWN = "probably_known", "Probably known"
+    MASTERED = "mastered", "Mastered"
+    PROBABLY_MASTERED = "probably_mastered", "Probably mastered — check again later"
+    NEEDS_REVIEW = "needs_review", "Due for review"
     TO_LEARN = "to_learn", "To learn"
+    NOT_ASSESSED = "not_assessed", "Not assessed yet"
 
 
-# Placed as mastered (and seeded into the learner state) at the mastery rule's own threshold;
-# "probably known" from an even chance up, which is where the benchmark's accuracy is measured.
-PROBABLY_KNOWN_AT = 0.5
+# The diagnostic's estimate is shown beside a standard not assessed yet as "likely known" from
+# an even chance up, which is where the benchmark's accuracy is measured.
+LIKELY_KNOWN_AT = 0.5
 
 # Items are pitched at the middle difficulty: the diagnostic's slip and guess assume typical items.
 ITEM_DIFFICULTY = 2
 
-# What students are told to expect (the benchmark's median is about 20, its 90th percentile 30).
+# What students are told to expect (the benchmark's median is about 20; the diagnostic never
+# asks more than 25).
 USUAL_ITEMS_LOW = 15
 USUAL_ITEMS_HIGH = 25
 

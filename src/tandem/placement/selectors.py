@@ -9,19 +9,26 @@ answered questions into the engine state they lead to.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+from threadpoolctl import ThreadpoolController
+
 import tandem_engine
-from tandem.competencies.models import Competency
+from tandem.competencies.constants import AssociationType
+from tandem.competencies.models import Association, Competency
 from tandem.competencies.selectors import prerequisites_map
 from tandem.content.selectors import practisable_competencies
 from tandem.evidence.models import Statement
-from tandem.mastery.rules import MASTERED_AT
+from tandem.mastery.constants import Status
+from tandem.mastery.selectors import MasteryView, mastery_for_student
 from tandem.placement.constants import (
     GRADE_8_RANK,
     KINDERGARTEN_RANK,
-    PROBABLY_KNOWN_AT,
+    LIKELY_KNOWN_AT,
     PlacedAs,
     SessionStatus,
 )
@@ -40,9 +47,44 @@ class PlacementGraph:
     askable: frozenset[str]
 
 
+def _graph_version() -> tuple[object, ...]:
+    """A cheap fingerprint of everything the graph is built from (two queries): adding,
+    removing or re-grading a standard, adding or removing a prerequisite, or saving a
+    framework (imports do) changes it; renaming a code in place alone would not. Computed
+    per request so that every worker process sees another process's change."""
+    competencies = Competency.objects.aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        grades=Sum("grade_rank"),
+        order=Sum("list_order"),
+        changed=Max("framework__last_change"),
+    )
+    edges = Association.objects.filter(
+        association_type=AssociationType.IS_PREREQUISITE_OF
+    ).aggregate(n=Count("pk"), last=Max("pk"), before=Sum("origin_id"), after=Sum("destination_id"))
+    return (*competencies.values(), *edges.values())
+
+
+# The graph of this process, with the fingerprint it was built at. Building it costs ~80 ms
+# (rows, edges, the transitive closure); it changes only when the framework does.
+_graph_cache: tuple[tuple[object, ...], PlacementGraph] | None = None
+
+
 def placement_graph() -> PlacementGraph:
-    """The graph the diagnostic runs on (two queries). Node order is stable: grade, then the
-    framework's own order, so a session replays to the same state."""
+    """The graph the diagnostic runs on, rebuilt only when the framework has changed since
+    this process last built it. Node order is stable: grade, then the framework's own order,
+    so a session replays to the same state."""
+    global _graph_cache
+    version = _graph_version()
+    cached = _graph_cache
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    graph = _placement_graph_build()
+    _graph_cache = (version, graph)
+    return graph
+
+
+def _placement_graph_build() -> PlacementGraph:
     practisable = practisable_competencies()
     frameworks = {c.framework_id for c in practisable.values()}
     rows = list(
@@ -84,14 +126,6 @@ def latest_finished_session(*, student_id: int) -> DiagnosticSession | None:
     )
 
 
-def answered_questions(session: DiagnosticSession) -> list[DiagnosticQuestion]:
-    return list(
-        session.questions.filter(answered_at__isnull=False)
-        .select_related("competency")
-        .order_by("position")
-    )
-
-
 def open_question(session: DiagnosticSession) -> DiagnosticQuestion | None:
     return (
         session.questions.filter(answered_at__isnull=True)
@@ -100,11 +134,33 @@ def open_question(session: DiagnosticSession) -> DiagnosticQuestion | None:
     )
 
 
+_blas: ThreadpoolController | None = None
+
+
+@contextmanager
+def engine_threads() -> Iterator[None]:
+    """Run the engine's matrix products on one BLAS thread. They are small (a few million
+    multiply-adds), and on a server whose cores already serve one request each, a second
+    BLAS thread per request only waits for a core: a diagnostic question took 2-4 times as
+    long with BLAS's default of one thread per core on the loaded 2-core machine."""
+    global _blas
+    if _blas is None:
+        _blas = ThreadpoolController()
+    with _blas.limit(limits=1, user_api="blas"):
+        yield
+
+
 def session_state(
     session: DiagnosticSession, placement: PlacementGraph
 ) -> tandem_engine.DiagnosticState:
-    """The engine state the session's answers lead to, replayed from its seed."""
-    answers = [(q.competency.code, bool(q.correct)) for q in answered_questions(session)]
+    """The engine state the session's answers lead to, replayed from its seed (call it
+    within :func:`engine_threads`, as the engine's other steps)."""
+    answers = [
+        (code, bool(correct))
+        for code, correct in session.questions.filter(answered_at__isnull=False)
+        .order_by("position")
+        .values_list("competency__human_coding_scheme", "correct")
+    ]
     # What was asked stays askable, even if its item generators have gone since.
     askable = placement.askable | {code for code, _ in answers}
     return tandem_engine.diagnostic_replay(
@@ -116,30 +172,47 @@ def session_state(
     )
 
 
-def placed_as(p_mastered: float) -> PlacedAs:
-    if p_mastered >= MASTERED_AT:
-        return PlacedAs.MASTERED
-    if p_mastered >= PROBABLY_KNOWN_AT:
-        return PlacedAs.PROBABLY_KNOWN
-    return PlacedAs.TO_LEARN
+_PLACED_BY_STATUS = {
+    Status.MASTERED: PlacedAs.MASTERED,
+    Status.PROBABLY_MASTERED: PlacedAs.PROBABLY_MASTERED,
+    Status.NEEDS_REVIEW: PlacedAs.NEEDS_REVIEW,
+    Status.LEARNING: PlacedAs.TO_LEARN,
+}
+
+
+def placed_as(view: MasteryView | None) -> PlacedAs:
+    """The learner state's status in the result's words: no learner state, or one that has
+    not started (no answers, no placement), is not assessed yet."""
+    if view is None:
+        return PlacedAs.NOT_ASSESSED
+    return _PLACED_BY_STATUS.get(Status(view.status), PlacedAs.NOT_ASSESSED)
 
 
 @dataclass(frozen=True)
 class PlacedStandard:
+    """One standard of the result: where the learner state places it, and the evidence the
+    diagnostic gathered on it (the answer if it was asked, else its estimate)."""
+
     competency: Competency
-    p_mastered: float
     placed: PlacedAs
+    status: str  # the learner state's status, as every page shows it ("not_started" without one)
+    p_mastery: float | None  # the learner state's estimate; None without one
+    p_diagnostic: float  # the diagnostic's estimate at its finish
     asked: bool
     answered_right: bool | None
 
     @property
-    def percent(self) -> int:
-        return round(self.p_mastered * 100)
+    def percent(self) -> int | None:
+        return None if self.p_mastery is None else round(self.p_mastery * 100)
+
+    @property
+    def likely_known(self) -> bool:
+        return self.p_diagnostic >= LIKELY_KNOWN_AT
 
 
 @dataclass
 class DomainPlacement:
-    """One grade's standards of one domain, by where they were placed."""
+    """One grade's standards of one domain, by where they are placed."""
 
     grade_rank: int
     grade_label: str
@@ -148,35 +221,76 @@ class DomainPlacement:
     standards: dict[PlacedAs, list[PlacedStandard]] = field(
         default_factory=lambda: {placed: [] for placed in PlacedAs}
     )
+    # The groups the result's tables show, in order (set once the whole result is known).
+    groups: list[PlacedAs] = field(default_factory=lambda: list(PlacedAs))
 
     def count(self, placed: PlacedAs) -> int:
         return len(self.standards[placed])
 
     @property
-    def mastered(self) -> list[PlacedStandard]:
-        return self.standards[PlacedAs.MASTERED]
-
-    @property
-    def probably_known(self) -> list[PlacedStandard]:
-        return self.standards[PlacedAs.PROBABLY_KNOWN]
-
-    @property
-    def to_learn(self) -> list[PlacedStandard]:
-        return self.standards[PlacedAs.TO_LEARN]
-
-    @property
     def columns(self) -> list[list[PlacedStandard]]:
-        """Mastered, probably known, to learn: the result table's columns, in that order."""
-        return [self.standards[placed] for placed in PlacedAs]
+        """The standards of each group shown: the table's columns."""
+        return [self.standards[placed] for placed in self.groups]
+
+
+@dataclass
+class GradePlacement:
+    """One grade's domains, and how many of its standards are in each group."""
+
+    grade_rank: int
+    grade_label: str
+    domains: list[DomainPlacement] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return "Kindergarten" if self.grade_label == "K" else f"Grade {self.grade_label}"
+
+    @property
+    def counts(self) -> dict[PlacedAs, int]:
+        return {placed: sum(d.count(placed) for d in self.domains) for placed in PlacedAs}
+
+    @property
+    def n_standards(self) -> int:
+        return sum(self.counts.values())
+
+    def standards(self, placed: PlacedAs) -> list[PlacedStandard]:
+        return [s for d in self.domains for s in d.standards[placed]]
+
+    @property
+    def open_standards(self) -> list[PlacedStandard]:
+        """Due for review and to learn: what a compact line of an earlier grade names."""
+        return self.standards(PlacedAs.NEEDS_REVIEW) + self.standards(PlacedAs.TO_LEARN)
 
 
 @dataclass(frozen=True)
 class PlacementResult:
+    """A finished placement as the learner state has it now. ``grades`` run from K to 8;
+    ``own``: the student's own grade (the one the diagnostic centred on), ``earlier`` and
+    ``later`` the others, nearest first for ``earlier``."""
+
     session: DiagnosticSession
-    domains: list[DomainPlacement]
+    grades: list[GradePlacement]
+    groups: list[PlacedAs]
+    own_grade_rank: int
     counts: dict[PlacedAs, int]
     n_answered: int
     n_correct: int
+
+    @property
+    def domains(self) -> list[DomainPlacement]:
+        return [d for grade in self.grades for d in grade.domains]
+
+    @property
+    def own(self) -> GradePlacement | None:
+        return next((g for g in self.grades if g.grade_rank == self.own_grade_rank), None)
+
+    @property
+    def earlier(self) -> list[GradePlacement]:
+        return [g for g in reversed(self.grades) if g.grade_rank < self.own_grade_rank]
+
+    @property
+    def later(self) -> list[GradePlacement]:
+        return [g for g in self.grades if g.grade_rank > self.own_grade_rank]
 
     @property
     def n_standards(self) -> int:
@@ -187,59 +301,84 @@ class PlacementResult:
         return self.counts[PlacedAs.MASTERED]
 
     @property
-    def n_probably_known(self) -> int:
-        return self.counts[PlacedAs.PROBABLY_KNOWN]
+    def n_needs_review(self) -> int:
+        return self.counts[PlacedAs.NEEDS_REVIEW]
 
     @property
     def n_to_learn(self) -> int:
         return self.counts[PlacedAs.TO_LEARN]
 
     @property
-    def expected_percent(self) -> int | None:
-        accuracy = self.session.expected_accuracy
-        return None if accuracy is None else round(accuracy * 100)
+    def n_not_assessed(self) -> int:
+        return self.counts[PlacedAs.NOT_ASSESSED]
 
 
-def placement_result(*, session: DiagnosticSession) -> PlacementResult:
-    """A finished session's placement, grouped by grade and domain in framework order."""
+def placement_result(*, session: DiagnosticSession, now: dt.datetime) -> PlacementResult:
+    """A finished session's standards, each placed by the student's learner state now (the
+    same state every other page reads, the placement's seeds included), grouped by grade
+    and domain in framework order, with the diagnostic's answers and estimates as evidence."""
     posterior: dict[str, float] = session.posterior or {}
-    questions = {q.competency.code: q for q in answered_questions(session)}
+    answers = dict(
+        session.questions.filter(answered_at__isnull=False).values_list(
+            "competency__human_coding_scheme", "correct"
+        )
+    )
+    mastery = mastery_for_student(student_id=session.student_id, now=now)
     competencies = Competency.objects.filter(human_coding_scheme__in=posterior.keys()).order_by(
         "grade_rank", "list_order", "pk"
     )
-    groups: dict[tuple[int, str], DomainPlacement] = {}
-    counts: dict[PlacedAs, int] = defaultdict(int)
+    grades: dict[int, GradePlacement] = {}
+    domains: dict[tuple[int, str], DomainPlacement] = {}
+    counts: dict[PlacedAs, int] = {placed: 0 for placed in PlacedAs}
     seen: set[str] = set()
     for competency in competencies:
         if competency.code in seen:  # the same code in a second framework
             continue
         seen.add(competency.code)
-        p = float(posterior[competency.code])
-        question = questions.get(competency.code)
+        view = mastery.get(competency.pk)
+        asked = competency.code in answers
         standard = PlacedStandard(
             competency=competency,
-            p_mastered=p,
-            placed=placed_as(p),
-            asked=question is not None,
-            answered_right=question.correct if question is not None else None,
+            placed=placed_as(view),
+            status=view.status if view is not None else Status.NOT_STARTED,
+            p_mastery=view.p_mastery if view is not None else None,
+            p_diagnostic=float(posterior[competency.code]),
+            asked=asked,
+            answered_right=answers[competency.code] if asked else None,
         )
         key = (competency.grade_rank, competency.domain_code)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = DomainPlacement(
+        domain = domains.get(key)
+        if domain is None:
+            domain = domains[key] = DomainPlacement(
                 grade_rank=competency.grade_rank,
                 grade_label=competency.grade_label,
                 domain_code=competency.domain_code,
                 domain_name=competency.domain_name,
             )
-        group.standards[standard.placed].append(standard)
+            grade = grades.get(competency.grade_rank)
+            if grade is None:
+                grade = grades[competency.grade_rank] = GradePlacement(
+                    grade_rank=competency.grade_rank, grade_label=competency.grade_label
+                )
+            grade.domains.append(domain)
+        domain.standards[standard.placed].append(standard)
         counts[standard.placed] += 1
+    # "Due for review" only gets a column when something is due.
+    groups = [
+        p
+        for p in PlacedAs
+        if p not in (PlacedAs.NEEDS_REVIEW, PlacedAs.PROBABLY_MASTERED) or counts[p]
+    ]
+    for domain in domains.values():
+        domain.groups = groups
     return PlacementResult(
         session=session,
-        domains=list(groups.values()),
-        counts={placed: counts[placed] for placed in PlacedAs},
-        n_answered=len(questions),
-        n_correct=sum(1 for q in questions.values() if q.correct),
+        grades=list(grades.values()),
+        groups=groups,
+        own_grade_rank=round(session.own_grade) + KINDERGARTEN_RANK,
+        counts=counts,
+        n_answered=len(answers),
+        n_correct=sum(1 for correct in answers.values() if correct),
     )
 
 
@@ -263,8 +402,12 @@ class PlacementSummary:
         return self.status == SessionStatus.FINISHED
 
 
-def placement_summary(*, student_id: int) -> PlacementSummary | None:
+def placement_summary(
+    *, student_id: int, now: dt.datetime | None = None
+) -> PlacementSummary | None:
     """The student's finished placement if any, else the one in progress; None if neither.
+    A finished one is counted by the learner state at ``now`` (default: the present), as
+    :func:`placement_result`.
 
     Reads only: callers check access first (``roster.access.access_student``).
     """
@@ -280,14 +423,9 @@ def placement_summary(*, student_id: int) -> PlacementSummary | None:
     by_grade: list[tuple[str, dict[PlacedAs, int]]] = []
     seeded = 0
     if session.status == SessionStatus.FINISHED:
-        result = placement_result(session=session)
+        result = placement_result(session=session, now=now or timezone.now())
         counts = result.counts
-        grades: dict[str, dict[PlacedAs, int]] = {}
-        for domain in result.domains:
-            row = grades.setdefault(domain.grade_label, {placed: 0 for placed in PlacedAs})
-            for placed in PlacedAs:
-                row[placed] += domain.count(placed)
-        by_grade = list(grades.items())
+        by_grade = [(grade.grade_label, grade.counts) for grade in result.grades]
         if session.placement_statement_id is not None:
             seeded = Statement.competencies.through.objects.filter(
                 statement_id=session.placement_statement_id

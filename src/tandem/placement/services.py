@@ -31,6 +31,7 @@ from tandem.placement.constants import (
 from tandem.placement.models import DiagnosticQuestion, DiagnosticSession
 from tandem.placement.selectors import (
     PlacementGraph,
+    engine_threads,
     open_question,
     placement_graph,
     session_state,
@@ -110,8 +111,9 @@ def diagnostic_question_next(
     if question is not None:
         return question
     placement = placement_graph()
-    state = session_state(session, placement)
-    step = tandem_engine.diagnostic_next(state)
+    with engine_threads():
+        state = session_state(session, placement)
+        step = tandem_engine.diagnostic_next(state)
     if step.node is None:
         _finish(session=session, now=now, placement=placement, state=state, step=step)
         return None
@@ -217,14 +219,10 @@ def diagnostic_session_finish(*, session: DiagnosticSession, now: dt.datetime) -
     if session.status != SessionStatus.IN_PROGRESS:
         return
     placement = placement_graph()
-    state = session_state(session, placement)
-    _finish(
-        session=session,
-        now=now,
-        placement=placement,
-        state=state,
-        step=tandem_engine.diagnostic_next(state),
-    )
+    with engine_threads():
+        state = session_state(session, placement)
+        step = tandem_engine.diagnostic_next(state)
+    _finish(session=session, now=now, placement=placement, state=state, step=step)
 
 
 def _finish(
@@ -242,7 +240,9 @@ def _finish(
     placed below it keep the model's starting estimate: the diagnostic's few answers say
     little about any one of them, and a learner state would hide them from "ready next".
     """
-    posterior = {code: round(p, 4) for code, p in tandem_engine.diagnostic_posterior(state).items()}
+    with engine_threads():
+        estimates = tandem_engine.diagnostic_posterior(state)
+    posterior = {code: round(p, 4) for code, p in estimates.items()}
     practised = {
         view.competency_id
         for view in mastery_for_student(student_id=session.student_id, now=now).values()

@@ -9,6 +9,7 @@ import uuid
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -148,5 +149,14 @@ def result(request: HttpRequest) -> HttpResponse:
     session = latest_finished_session(student_id=signed_in_user(request).pk)
     if session is None:
         return redirect("placement:home")
-    context = {"result": placement_result(session=session)}
+    result = placement_result(session=session, now=timezone.now())
+    context = {
+        "result": result,
+        # The own grade in full first; the others one line a grade, nearest first.
+        "parts": [
+            {"id": "earlier", "title": "Earlier grades", "grades": result.earlier},
+            {"id": "later", "title": "Later grades", "grades": result.later},
+        ],
+        "learn_url": reverse("practice:home"),
+    }
     return render(request, "placement/result.html", context)
