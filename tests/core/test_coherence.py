@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from tests.factories import make_school, make_user, record_answer
+from tests.factories import make_school, make_user, master, record_answer
 
 from tandem.competencies.models import Competency
 from tandem.content.models import Item
@@ -112,6 +112,7 @@ def test_every_page_of_a_student_their_teacher_and_guardian_agree():
     school = make_school()
     student = school.student_a
     _practice(student, start=timezone.now() - dt.timedelta(days=4), days=3)
+    master(student, "3.OA.C.7")  # a mastered one too: five right answers and a later check
     _classmate_on_the_grid(school, student)
     _assert_coherent(student, diagnostic=False)
 
