@@ -19,6 +19,7 @@ from tandem.evidence.models import Statement
 from tandem.evidence.services import evidence_record
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, StateChange
+from tandem.mastery.priors import grade_gap, prior_p_mastery
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.services import mastery_seed
 from tandem.placement.constants import PlacedAs, SessionStatus
@@ -306,7 +307,10 @@ def test_mastery_seed_sets_the_estimate_and_explains_it(school):
     state = change.state
     assert state.p_mastery == 0.97 and state.status == Status.MASTERED
     assert state.n_attempts == 0 and state.last_evidence_at is None
-    assert change.p_before == pytest.approx(0.2) and change.parameter_set.is_active
+    # Before the seed: the prior for a grade-6 student on a grade-3 standard (grade gap).
+    gap = grade_gap(competency_grade_rank=competency.grade_rank, student_grade=student.grade)
+    prior = prior_p_mastery(change.parameter_set.params, code="3.OA.A.1", grade_gap=gap)
+    assert change.p_before == pytest.approx(prior) and change.parameter_set.is_active
     low = mastery_seed(statement=statement, competency=competency, p_mastery=0.4)
     assert low.p_before == 0.97 and LearnerState.objects.get(pk=state.pk).status in (
         Status.NOT_STARTED,
