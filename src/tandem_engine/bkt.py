@@ -482,6 +482,18 @@ class BKT:
         self._p: tuple[tuple[float, float, float, float, float], ...] = tuple(
             (p.p_init, p.p_learn, p.p_guess, p.p_slip, p.p_forget) for p in self.params_
         )
+        # The online hot path's copy: init within [P_EPS, 1 - P_EPS], guess and slip within
+        # [_EPS, 1 - _EPS] (so every likelihood is positive), computed once here.
+        self._p_online: tuple[tuple[float, float, float, float, float], ...] = tuple(
+            (
+                _clamp(init),
+                learn,
+                min(max(guess, _EPS), 1.0 - _EPS),
+                min(max(slip, _EPS), 1.0 - _EPS),
+                forget,
+            )
+            for init, learn, guess, slip, forget in self._p
+        )
         return self
 
     def _check_fitted(self) -> None:
@@ -573,21 +585,21 @@ class BKT:
         """The state after one more answer; ``state`` itself is left unchanged."""
         self._check_fitted()
         item, correct, order = response
-        skills = self._skills_of(item)
+        item_skills = self._item_skills
+        skills = item_skills[item] if 0 <= item < len(item_skills) else ()
         traces = state.skills
-        params = self._p
+        params = self._p_online  # init clamped; guess, slip in [_EPS, 1 - _EPS]
         lo, hi = P_EPS, 1.0 - P_EPS
         for s in skills:
             init, learn, guess, slip, forget = params[s]
             trace = traces.get(s)
-            p = init if trace is None else trace.p_mastery
-            p = lo if p < lo else hi if p > hi else p
+            p = init if trace is None else trace.p_mastery  # stored values are clamped
             if correct:
-                known = p * max(1.0 - slip, _EPS)
-                post = known / (known + (1.0 - p) * max(guess, _EPS))
+                known = p * (1.0 - slip)
+                post = known / (known + (1.0 - p) * guess)
             else:
-                known = p * max(slip, _EPS)
-                post = known / (known + (1.0 - p) * max(1.0 - guess, _EPS))
+                known = p * slip
+                post = known / (known + (1.0 - p) * (1.0 - guess))
             after = post * (1.0 - forget) + (1.0 - post) * learn
             after = lo if after < lo else hi if after > hi else after
             ev = Evidence(item, bool(correct), order, after - p)
