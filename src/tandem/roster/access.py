@@ -81,6 +81,17 @@ def access_student(*, user: Any, student_id: int, action: str = "view", path: st
     return student
 
 
+def may_read_staff_notes(user: Any) -> bool:
+    """Whether ``user`` may read teachers' notes about a student they may already see.
+
+    Notes (observations, check-ins) are written by staff for staff: a student's teachers and
+    administrators read them; the student and their guardians never do.
+    """
+    return is_administrator(user) or (
+        bool(user.is_authenticated) and getattr(user, "role", None) == Role.TEACHER
+    )
+
+
 def classes_visible_to(user: Any) -> QuerySet[SchoolClass]:
     """Classes ``user`` may open: those they teach (or, for administrators, all)."""
     classes = SchoolClass.objects.select_related("course")
