@@ -39,6 +39,11 @@ class Options:
     lti_embed: bool = False
     # Where this Tandem is reached (https://tandem.school.example); names its accounts in xAPI.
     site_url: str = ""
+    # Served over HTTPS (usually behind a TLS proxy): secure cookies, HSTS, the proxy SSL header.
+    https: bool = False
+    # Sign-in throttling: failures per account or per address before a lock, and its length.
+    login_failure_limit: int = 5
+    login_lockout_minutes: int = 15
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -59,6 +64,9 @@ class Options:
             time_zone=os.environ.get("TANDEM_TIME_ZONE", "UTC"),
             lti_embed=_env_bool("TANDEM_LTI_EMBED", False),
             site_url=os.environ.get("TANDEM_SITE_URL", "").strip().rstrip("/"),
+            https=_env_bool("TANDEM_HTTPS", False),
+            login_failure_limit=_env_positive_int("TANDEM_LOGIN_FAILURE_LIMIT", 5),
+            login_lockout_minutes=_env_positive_int("TANDEM_LOGIN_LOCKOUT_MINUTES", 15),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "tandem.core",
     "tandem.roster",
     "tandem.privacy",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -95,6 +99,21 @@ def _database() -> dict[str, object]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "roster.User"
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out account or address before the password is even hashed.
+    "tandem.core.auth.ThrottledSignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes): an account, and separately an address, is locked after this
+# many failures for TANDEM_LOGIN_LOCKOUT_MINUTES; an administrator unlocks it in the admin
+# (Axes › Access attempts: delete the entry) or with `tandem manage axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = OPTIONS.login_failure_limit
+AXES_COOLOFF_TIME = dt.timedelta(minutes=OPTIONS.login_lockout_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
