@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from tandem.config import Options
 
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
     "tandem.core",
     "tandem.roster",
     "tandem.privacy",
@@ -49,7 +51,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything (the CSRF check) reads it.
+    "tandem.core.middleware.request_size_limit",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tandem.privacy.middleware.AdminRecordAuditMiddleware",
+    "tandem.core.middleware.no_store",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +150,59 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# A staff session lasts a working day; a student's ends sooner (tandem.core.signals), as
+# classroom devices are shared.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+TANDEM_STUDENT_SESSION_SECONDS = 4 * 60 * 60
+# Bodies are refused before they are read when too large (tandem.core.middleware); form data
+# other than files stays at Django's 2.5 MB, and files over it go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+if OPTIONS.https:
+    # Served over HTTPS, usually behind a TLS proxy that sets X-Forwarded-Proto (and must
+    # overwrite one sent by the client). The health check stays reachable over plain HTTP.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is a decision for the owner of the whole domain (browsers preload only
+    # registrable domains, and a school's Tandem is a host within one), so it is not asked for.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+def _inline_style_hash(template: Path) -> str:
+    """The CSP hash of the one inline style kept: the 500 page's, which loads no static files."""
+    import base64
+    import hashlib
+    import re
+
+    found = re.search(r"<style>(.*?)</style>", template.read_text(), re.DOTALL)
+    assert found, f"{template} has no <style> block"
+    digest = hashlib.sha256(found.group(1).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+# Content-Security-Policy: scripts and styles from Tandem's own static files only (no inline
+# code; htmx is told not to inject styles or evaluate code, in base.html). Forms may post
+# elsewhere (LTI deep linking returns to the LMS), so form-action is left open; framing is
+# refused by X-Frame-Options (and allowed for registered LMSs with TANDEM_LTI_EMBED, below).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, _inline_style_hash(BASE_DIR / "core/templates/500.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    }
+}
 
 if OPTIONS.lti_embed:
     # In an LMS iframe Tandem is a third-party site: browsers send its cookies only with
