@@ -343,3 +343,12 @@ def test_refusals_are_recorded_the_same_for_missing_and_forbidden(school):
     assert sorted(rows) == sorted(
         [(None, str(school.student_b.pk), "t", "/x"), (None, str(MISSING), "t", "/x")]
     )
+
+
+def test_a_student_refused_another_students_check_ins_is_recorded(client, school):
+    client.login(username=school.student_a.username, password=PASSWORD)
+    url = reverse("checkins:student", args=[school.student_b.pk])
+    assert client.get(url).status_code == 404
+    assert AccessLog.objects.filter(
+        actor=school.student_a, refused=True, requested_id=str(school.student_b.pk)
+    ).exists()

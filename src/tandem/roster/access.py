@@ -128,7 +128,8 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def role_required(*roles: str) -> Callable[[_View], _View]:
-    """Page decorator: signed-in users of these roles only. Others get a 404 (or the login page)."""
+    """Page decorator: signed-in users of these roles only. Others get a 404 (recorded as a
+    refused attempt), or the login page when not signed in."""
 
     def decorate(view: _View) -> _View:
         @wraps(view)
@@ -139,6 +140,12 @@ def role_required(*roles: str) -> Callable[[_View], _View]:
             if getattr(user, "role", None) not in roles and not (
                 Role.ADMINISTRATOR in roles and is_administrator(user)
             ):
+                access_log_refusal(
+                    actor=user,
+                    requested_id=",".join(str(value) for value in kwargs.values()),
+                    action=f"page:{view.__module__}.{view.__name__}",
+                    path=request.path,
+                )
                 raise Http404("Not found.")
             return view(request, *args, **kwargs)
 
