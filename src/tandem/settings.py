@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Serves the API docs' Swagger UI from Tandem's own static files, not a CDN (and so
+    # within the Content-Security-Policy).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "axes",
