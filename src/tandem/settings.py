@@ -57,7 +57,6 @@ MIDDLEWARE = [
     # First: an oversized body is refused before anything (the CSRF check) reads it.
     "tandem.core.middleware.request_size_limit",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside X-Frame-Options, so that with TANDEM_LTI_EMBED lms_framing (between the two) can
+    # both lift DENY and add frame-ancestors to the policy.
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tandem.privacy.middleware.AdminRecordAuditMiddleware",
     "tandem.core.middleware.no_store",
@@ -215,7 +217,10 @@ if OPTIONS.lti_embed:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SAMESITE = "None"
     CSRF_COOKIE_SECURE = True
-    MIDDLEWARE.append("tandem.lti.middleware.lms_framing")
+    # Outside django-csp's middleware, so that it adds frame-ancestors to the whole policy.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("csp.middleware.CSPMiddleware"), "tandem.lti.middleware.lms_framing"
+    )
 
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
