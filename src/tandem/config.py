@@ -44,6 +44,11 @@ class Options:
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = ""
+    # Served over HTTPS (usually behind a TLS proxy): secure cookies, HSTS, the proxy SSL header.
+    https: bool = False
+    # Sign-in throttling: failures per account or per address before a lock, and its length.
+    login_failure_limit: int = 5
+    login_lockout_minutes: int = 15
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -67,6 +72,9 @@ class Options:
             s3_bucket=os.environ.get("TANDEM_S3_BUCKET", "").strip(),
             s3_endpoint_url=os.environ.get("TANDEM_S3_ENDPOINT_URL", "").strip(),
             s3_region=os.environ.get("TANDEM_S3_REGION", "").strip(),
+            https=_env_bool("TANDEM_HTTPS", False),
+            login_failure_limit=_env_positive_int("TANDEM_LOGIN_FAILURE_LIMIT", 5),
+            login_lockout_minutes=_env_positive_int("TANDEM_LOGIN_LOCKOUT_MINUTES", 15),
         )
 
     def file_storage(self) -> dict[str, object]:

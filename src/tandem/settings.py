@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from tandem.config import Options
 
@@ -24,8 +26,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Serves the API docs' Swagger UI from Tandem's own static files, not a CDN (and so
+    # within the Content-Security-Policy).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "tandem.core",
     "tandem.roster",
     "tandem.privacy",
@@ -47,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything (the CSRF check) reads it.
+    "tandem.core.middleware.request_size_limit",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,7 +64,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside X-Frame-Options, so that with TANDEM_LTI_EMBED lms_framing (between the two) can
+    # both lift DENY and add frame-ancestors to the policy.
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tandem.privacy.middleware.AdminRecordAuditMiddleware",
+    "tandem.core.middleware.no_store",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -96,6 +112,23 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "roster.User"
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out account or address before the password is even hashed.
+    "tandem.core.auth.ThrottledSignInBackend",
+    # Django's password check, one password at a time per machine, so that sign-ins never
+    # starve practice (core/passwords.py).
+    "tandem.core.passwords.TurnTakingModelBackend",
+]
+# Sign-in throttling (django-axes): an account, and separately an address, is locked after this
+# many failures for TANDEM_LOGIN_LOCKOUT_MINUTES; an administrator unlocks it in the admin
+# (Axes › Access attempts: delete the entry) or with `tandem manage axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = OPTIONS.login_failure_limit
+AXES_COOLOFF_TIME = dt.timedelta(minutes=OPTIONS.login_lockout_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -107,8 +140,6 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = OPTIONS.time_zone
 
 TANDEM_DATA_DIR = OPTIONS.data_dir
-# Password checks take turns machine-wide, so sign-ins never starve practice (core/passwords.py).
-AUTHENTICATION_BACKENDS = ["tandem.core.passwords.TurnTakingModelBackend"]
 USE_I18N = True
 USE_TZ = True
 
@@ -129,6 +160,59 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# A staff session lasts a working day; a student's ends sooner (tandem.core.signals), as
+# classroom devices are shared.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+TANDEM_STUDENT_SESSION_SECONDS = 4 * 60 * 60
+# Bodies are refused before they are read when too large (tandem.core.middleware); form data
+# other than files stays at Django's 2.5 MB, and files over it go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+if OPTIONS.https:
+    # Served over HTTPS, usually behind a TLS proxy that sets X-Forwarded-Proto (and must
+    # overwrite one sent by the client). The health check stays reachable over plain HTTP.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is a decision for the owner of the whole domain (browsers preload only
+    # registrable domains, and a school's Tandem is a host within one), so it is not asked for.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+def _inline_style_hash(template: Path) -> str:
+    """The CSP hash of the one inline style kept: the 500 page's, which loads no static files."""
+    import base64
+    import hashlib
+    import re
+
+    found = re.search(r"<style>(.*?)</style>", template.read_text(), re.DOTALL)
+    assert found, f"{template} has no <style> block"
+    digest = hashlib.sha256(found.group(1).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+# Content-Security-Policy: scripts and styles from Tandem's own static files only (no inline
+# code; htmx is told not to inject styles or evaluate code, in base.html). Forms may post
+# elsewhere (LTI deep linking returns to the LMS), so form-action is left open; framing is
+# refused by X-Frame-Options (and allowed for registered LMSs with TANDEM_LTI_EMBED, below).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, _inline_style_hash(BASE_DIR / "core/templates/500.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    }
+}
 
 if OPTIONS.lti_embed:
     # In an LMS iframe Tandem is a third-party site: browsers send its cookies only with
@@ -138,7 +222,10 @@ if OPTIONS.lti_embed:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SAMESITE = "None"
     CSRF_COOKIE_SECURE = True
-    MIDDLEWARE.append("tandem.lti.middleware.lms_framing")
+    # Outside django-csp's middleware, so that it adds frame-ancestors to the whole policy.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("csp.middleware.CSPMiddleware"), "tandem.lti.middleware.lms_framing"
+    )
 
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},

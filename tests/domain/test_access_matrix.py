@@ -1,9 +1,11 @@
 """Every role against every page and endpoint. Another class's or family's student is a 404,
 exactly like a missing id, and opening a student's record leaves an audit entry."""
 
+import datetime as dt
 import json
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from tests.factories import PASSWORD, make_school, record_answer
@@ -12,6 +14,13 @@ from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
 from tandem.practice.services import written_answer_submit
 from tandem.privacy.models import AccessLog
+from tandem.roster.access import (
+    access_class,
+    access_student,
+    classes_visible_to,
+    students_visible_to,
+)
+from tandem.roster.models import Enrollment
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +250,105 @@ def test_opening_a_written_answer_is_audited(client, school):
     ).exists()
     client.get(reverse("teaching:written_score", args=[school.class_a.pk, school.answer_b.pk]))
     assert not AccessLog.objects.filter(student=school.student_b).exists()
+
+
+# ---------- enrolment dates: access follows them everywhere ----------
+
+# What a teacher may open about one of their students while the enrolment is in force.
+TEACHER_STUDENT_A_PAGES = {
+    "teach_student_a",
+    "teach_explain_a",
+    "api_mastery_a",
+    "api_evidence_a",
+    "profile_student_a",
+    "pathway_student_a",
+    "goals_student_a",
+    "checkins_student_a",
+    "checkins_record_a",
+}
+
+
+def _set_dates(user, school_class, *, begin=None, end=None):
+    Enrollment.objects.filter(user=user, school_class=school_class).update(
+        begin_date=begin, end_date=end
+    )
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [{"end": -1}, {"begin": 1}],
+    ids=["student-enrolment-ended", "student-enrolment-not-begun"],
+)
+def test_teacher_loses_a_student_outside_the_enrolment_dates(client, school, dates):
+    today = timezone.localdate()
+    _set_dates(
+        school.student_a,
+        school.class_a,
+        **{k: today + dt.timedelta(days=v) for k, v in dates.items()},
+    )
+    assert not students_visible_to(school.teacher_a).exists()
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    pages = _pages(school)
+    for name in sorted(TEACHER_STUDENT_A_PAGES):
+        assert client.get(pages[name]).status_code == 404, name
+    assert client.get("/api/students/").json() == []
+    # The class itself is still the teacher's, but no longer lists the student.
+    response = client.get(pages["teach_class_a"])
+    assert response.status_code == 200
+    assert school.student_a.display_name not in response.content.decode()
+    # Nothing was opened; every refusal was recorded.
+    assert not AccessLog.objects.filter(student=school.student_a).exists()
+    refused = AccessLog.objects.filter(actor=school.teacher_a, refused=True)
+    assert refused.filter(requested_id=str(school.student_a.pk)).count() >= len(
+        [n for n in TEACHER_STUDENT_A_PAGES if n != "checkins_record_a"]
+    )
+
+
+def test_enrolment_ending_today_still_counts(client, school):
+    _set_dates(school.student_a, school.class_a, end=timezone.localdate())
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    assert client.get(f"/api/students/{school.student_a.pk}/evidence").status_code == 200
+
+
+def test_teacher_whose_own_enrolment_ended_loses_the_class(client, school):
+    _set_dates(school.teacher_a, school.class_a, end=timezone.localdate() - dt.timedelta(days=1))
+    assert not classes_visible_to(school.teacher_a).exists()
+    with pytest.raises(Http404):
+        access_class(user=school.teacher_a, class_id=school.class_a.pk)
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    assert client.get(reverse("teaching:class", args=[school.class_a.pk])).status_code == 404
+    assert client.get(reverse("teaching:student", args=[school.student_a.pk])).status_code == 404
+    assert AccessLog.objects.filter(
+        actor=school.teacher_a, refused=True, requested_id=str(school.class_a.pk)
+    ).exists()
+
+
+def test_student_sees_only_classes_in_force(school):
+    assert list(classes_visible_to(school.student_a)) == [school.class_a]
+    _set_dates(school.student_a, school.class_a, end=timezone.localdate() - dt.timedelta(days=1))
+    assert not classes_visible_to(school.student_a).exists()
+    # Their own record stays theirs.
+    assert access_student(user=school.student_a, student_id=school.student_a.pk)
+
+
+def test_refusals_are_recorded_the_same_for_missing_and_forbidden(school):
+    for student_id in (school.student_b.pk, MISSING):
+        with pytest.raises(Http404):
+            access_student(user=school.teacher_a, student_id=student_id, action="t", path="/x")
+    rows = list(
+        AccessLog.objects.filter(actor=school.teacher_a, refused=True).values_list(
+            "student_id", "requested_id", "action", "path"
+        )
+    )
+    assert sorted(rows) == sorted(
+        [(None, str(school.student_b.pk), "t", "/x"), (None, str(MISSING), "t", "/x")]
+    )
+
+
+def test_a_student_refused_another_students_check_ins_is_recorded(client, school):
+    client.login(username=school.student_a.username, password=PASSWORD)
+    url = reverse("checkins:student", args=[school.student_b.pk])
+    assert client.get(url).status_code == 404
+    assert AccessLog.objects.filter(
+        actor=school.student_a, refused=True, requested_id=str(school.student_b.pk)
+    ).exists()

@@ -113,3 +113,28 @@ def test_teacher_observation_moves_estimate(client, school):
 def test_non_students_cannot_practise(client, school):
     _login(client, school.teacher_a)
     assert client.post("/api/practice/next").status_code == 404
+
+
+def test_teachers_notes_reach_only_staff_through_the_evidence_api(client, school):
+    from tests.factories import record_answer
+
+    record_answer(school.student_a, "6.EE.A.2", True)
+    _login(client, school.teacher_a)
+    note = "Talked about home; seems anxious about tests."
+    created = client.post(
+        f"/api/students/{school.student_a.pk}/observations",
+        {"competency": "6.EE.A.2", "kind": "needs_help", "note": note},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    url = f"/api/students/{school.student_a.pk}/evidence"
+    for staff in (school.teacher_a, school.admin):
+        _login(client, staff)
+        assert note in {row["response"] for row in client.get(url).json()}, staff.role
+    for reader in (school.student_a, school.guardian_a):
+        _login(client, reader)
+        rows = client.get(url).json()
+        assert len(rows) == 2, reader.role  # the observation is listed, its note is not
+        assert note not in client.get(url).content.decode(), reader.role
+        observed = [r for r in rows if r["source"] == "observation"]
+        assert observed and observed[0]["response"] == ""

@@ -731,3 +731,40 @@ def test_an_attachment_may_be_named_by_sha_512(lrs: Lrs) -> None:
     body = multipart(sent, content, headers={"X-Experience-API-Hash": sha512})
     assert lrs.post_multipart(body).status_code == 200
     assert LrsAttachment.objects.get().sha2 == sha512
+
+
+def test_a_client_may_void_only_what_it_may_read(db: Any) -> None:
+    """A read/mine client cannot void another client's statement (the learner model stays),
+    but may void its own; a client that reads everything may void any client's."""
+    school = make_school()
+    student = school.student_a
+    competency = Competency.objects.get(human_coding_scheme="6.EE.A.2")
+    other = Lrs(scopes=[Scope.STATEMENTS_WRITE, Scope.STATEMENTS_READ_MINE], name="Other")
+    mine = Lrs(scopes=[Scope.STATEMENTS_WRITE, Scope.STATEMENTS_READ_MINE], name="Mine")
+    (foreign,) = other.post(_student_statement(student.sourced_id, "6.EE.A.2", True)).json()
+    state = LearnerState.objects.get(student=student, competency=competency)
+
+    def void(target: str) -> dict[str, Any]:
+        return {
+            "actor": {"mbox": "mailto:quiz-admin@example.org"},
+            "verb": {"id": VOIDED},
+            "object": {"objectType": "StatementRef", "id": target},
+        }
+
+    refused = mine.post(void(foreign))
+    assert refused.status_code == 403, refused.content
+    # Nothing was stored, voided or recomputed.
+    assert not LrsStatement.objects.get(id=foreign).voided
+    assert not Statement.objects.filter(verb=Verb.VOIDED).exists()
+    assert LearnerState.objects.get(pk=state.pk).p_mastery == state.p_mastery
+    assert LrsStatement.objects.filter(client=mine.client).count() == 0
+    # A statement id nobody stored is refused the same way (missing looks like forbidden).
+    assert mine.post(void(str(uuid.uuid4()))).status_code == 403
+    # Its own statement it may void.
+    (own,) = mine.post(_student_statement(student.sourced_id, "6.EE.A.2", False)).json()
+    assert mine.post(void(own)).status_code == 200
+    assert LrsStatement.objects.get(id=own).voided
+    # A client that reads all statements may void another client's.
+    reader = Lrs(scopes=[Scope.STATEMENTS_WRITE, Scope.STATEMENTS_READ], name="Reader")
+    assert reader.post(void(foreign)).status_code == 200
+    assert LrsStatement.objects.get(id=foreign).voided

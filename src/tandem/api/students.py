@@ -14,8 +14,9 @@ from pydantic import Field
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import ObservationKind
 from tandem.evidence.selectors import evidence_timeline
+from tandem.interop.xapi.mirror import RESPONSE_SOURCES
 from tandem.mastery.selectors import mastery_for_student
-from tandem.roster.access import access_student, students_visible_to
+from tandem.roster.access import access_student, may_read_staff_notes, students_visible_to
 from tandem.roster.models import User
 from tandem.teaching.services import observation_record
 
@@ -89,16 +90,19 @@ def student_mastery(request: HttpRequest, student_id: int) -> list[MasteryOut]:
     ]
 
 
-def _statement_out(s: object) -> StatementOut:
+def _statement_out(s: object, *, staff: bool) -> StatementOut:
+    """One statement; its response only where it is the student's own answer or, for a
+    teacher's note (observation, check-in, rubric), where the reader is staff."""
     from tandem.evidence.models import Statement
 
     assert isinstance(s, Statement)
+    shown = staff or s.source in RESPONSE_SOURCES
     return StatementOut(
         id=s.pk,
         verb=s.get_verb_display(),
         object=s.object_name or s.object_id,
         success=s.result_success,
-        response=s.result_response,
+        response=s.result_response if shown else "",
         source=s.source,
         timestamp=s.timestamp,
         authority=s.authority.display_name,
@@ -110,7 +114,11 @@ def _statement_out(s: object) -> StatementOut:
 def student_evidence(request: HttpRequest, student_id: int, limit: int = 50) -> list[StatementOut]:
     student = access_student(user=request.user, student_id=student_id, action="api:evidence")
     limit = max(1, min(limit, 500))
-    return [_statement_out(s) for s in evidence_timeline(student_id=student.pk, limit=limit)]
+    staff = may_read_staff_notes(request.user)
+    return [
+        _statement_out(s, staff=staff)
+        for s in evidence_timeline(student_id=student.pk, limit=limit)
+    ]
 
 
 @router.post("/{student_id}/observations", response={201: StatementOut})
@@ -133,4 +141,4 @@ def add_observation(
         note=payload.note,
         now=timezone.now(),
     )
-    return Status(201, _statement_out(statement))
+    return Status(201, _statement_out(statement, staff=True))

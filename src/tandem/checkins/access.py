@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tandem.checkins.models import CheckIn
+from tandem.privacy.services import access_log_refusal
 from tandem.roster.access import access_student, is_administrator, students_visible_to
 from tandem.roster.constants import Role
 from tandem.roster.models import User
@@ -45,5 +46,6 @@ def access_student_checkins(
 ) -> User:
     """The student if ``user`` may read and record their check-ins (audited), else 404."""
     if not _is_staff(user):
+        access_log_refusal(actor=user, requested_id=student_id, action=action, path=path)
         raise Http404("No such student.")
     return access_student(user=user, student_id=student_id, action=action, path=path)

@@ -23,7 +23,10 @@ def lms_framing(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
             ancestors = " ".join(["'self'", *platform_origins()])
             cache.set(CACHE_KEY, ancestors, CACHE_SECONDS)
         response.xframe_options_exempt = True
-        response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        # Added to the site's policy (set by django-csp, inside this middleware), not replacing it.
+        policy = response.get("Content-Security-Policy", "").strip().rstrip(";")
+        framing = f"frame-ancestors {ancestors}"
+        response["Content-Security-Policy"] = f"{policy}; {framing}" if policy else framing
         return response
 
     return middleware

@@ -1,19 +1,24 @@
 """The access chokepoints for people and classes: nowhere else decides who may see whom.
 
-Missing and forbidden look the same from outside: both raise Http404.
+Missing and forbidden look the same from outside: both raise Http404. Enrolments count only
+between their begin and end dates (both inclusive, either may be open), so a teacher stops seeing
+a student the day after the enrolment ends. Every refusal to a signed-in user is recorded in the
+privacy audit log as a refused attempt.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
-from tandem.privacy.services import access_log_record
+from tandem.privacy.services import access_log_record, access_log_refusal
 from tandem.roster.constants import EnrollmentRole, Role
 from tandem.roster.models import SchoolClass, User
 
@@ -24,6 +29,26 @@ def is_administrator(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMINISTRATOR))
 
 
+def enrollment_in_force(prefix: str = "", *, today: dt.date | None = None) -> Q:
+    """Enrolments in force on ``today`` (the school's local date by default).
+
+    ``prefix`` is the lookup path to the enrolment, e.g. ``"enrollments__"``; use the Q in the
+    same ``filter()`` call as the enrolment's other conditions so that all apply to one row.
+    """
+    day = today or timezone.localdate()
+    begun = Q(**{f"{prefix}begin_date__isnull": True}) | Q(**{f"{prefix}begin_date__lte": day})
+    not_ended = Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    return begun & not_ended
+
+
+def _classes_taught_by(user: Any) -> QuerySet[SchoolClass]:
+    return SchoolClass.objects.filter(
+        enrollment_in_force("enrollments__"),
+        enrollments__user=user,
+        enrollments__role=EnrollmentRole.TEACHER,
+    )
+
+
 def students_visible_to(user: Any) -> QuerySet[User]:
     """Students whose records ``user`` may read."""
     students = User.objects.filter(role=Role.STUDENT, is_active=True)
@@ -32,11 +57,10 @@ def students_visible_to(user: Any) -> QuerySet[User]:
     if is_administrator(user):
         return students
     if user.role == Role.TEACHER:
-        taught = SchoolClass.objects.filter(
-            enrollments__user=user, enrollments__role=EnrollmentRole.TEACHER
-        )
         return students.filter(
-            enrollments__school_class__in=taught, enrollments__role=EnrollmentRole.STUDENT
+            enrollment_in_force("enrollments__"),
+            enrollments__school_class__in=_classes_taught_by(user),
+            enrollments__role=EnrollmentRole.STUDENT,
         ).distinct()
     if user.role == Role.GUARDIAN:
         return students.filter(guardian_links__guardian=user)
@@ -50,10 +74,22 @@ def access_student(*, user: Any, student_id: int, action: str = "view", path: st
     try:
         student = students_visible_to(user).get(pk=student_id)
     except (User.DoesNotExist, ValueError, TypeError):
+        access_log_refusal(actor=user, requested_id=student_id, action=action, path=path)
         raise Http404("No such student.") from None
     if student.pk != user.pk:
         access_log_record(actor=user, student=student, action=action, path=path)
     return student
+
+
+def may_read_staff_notes(user: Any) -> bool:
+    """Whether ``user`` may read teachers' notes about a student they may already see.
+
+    Notes (observations, check-ins) are written by staff for staff: a student's teachers and
+    administrators read them; the student and their guardians never do.
+    """
+    return is_administrator(user) or (
+        bool(user.is_authenticated) and getattr(user, "role", None) == Role.TEACHER
+    )
 
 
 def classes_visible_to(user: Any) -> QuerySet[SchoolClass]:
@@ -65,17 +101,22 @@ def classes_visible_to(user: Any) -> QuerySet[SchoolClass]:
         return classes
     if user.role in (Role.TEACHER, Role.STUDENT):
         role = EnrollmentRole.TEACHER if user.role == Role.TEACHER else EnrollmentRole.STUDENT
-        return classes.filter(enrollments__user=user, enrollments__role=role).distinct()
+        return classes.filter(
+            enrollment_in_force("enrollments__"), enrollments__user=user, enrollments__role=role
+        ).distinct()
     return classes.none()
 
 
-def access_class(*, user: Any, class_id: int) -> SchoolClass:
+def access_class(
+    *, user: Any, class_id: int, action: str = "class:view", path: str = ""
+) -> SchoolClass:
     """The class ``class_id`` if ``user`` teaches it (or administers the school), else 404."""
-    if not (is_administrator(user) or getattr(user, "role", None) == Role.TEACHER):
-        raise Http404("No such class.")
     try:
+        if not (is_administrator(user) or getattr(user, "role", None) == Role.TEACHER):
+            raise SchoolClass.DoesNotExist
         return classes_visible_to(user).get(pk=class_id)
     except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        access_log_refusal(actor=user, requested_id=class_id, action=action, path=path)
         raise Http404("No such class.") from None
 
 
@@ -87,7 +128,8 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def role_required(*roles: str) -> Callable[[_View], _View]:
-    """Page decorator: signed-in users of these roles only. Others get a 404 (or the login page)."""
+    """Page decorator: signed-in users of these roles only. Others get a 404 (recorded as a
+    refused attempt), or the login page when not signed in."""
 
     def decorate(view: _View) -> _View:
         @wraps(view)
@@ -98,6 +140,12 @@ def role_required(*roles: str) -> Callable[[_View], _View]:
             if getattr(user, "role", None) not in roles and not (
                 Role.ADMINISTRATOR in roles and is_administrator(user)
             ):
+                access_log_refusal(
+                    actor=user,
+                    requested_id=",".join(str(value) for value in kwargs.values()),
+                    action=f"page:{view.__module__}.{view.__name__}",
+                    path=request.path,
+                )
                 raise Http404("Not found.")
             return view(request, *args, **kwargs)
 

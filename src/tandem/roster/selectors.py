@@ -1,15 +1,17 @@
-"""Reads of the roster: who is in which class."""
+"""Reads of the roster: who is in which class, counting only enrolments in force today."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from tandem.roster.access import enrollment_in_force
 from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import SchoolClass, User
 
 
 def class_students(school_class: SchoolClass) -> QuerySet[User]:
     return User.objects.filter(
+        enrollment_in_force("enrollments__"),
         enrollments__school_class=school_class,
         enrollments__role=EnrollmentRole.STUDENT,
         is_active=True,
@@ -18,13 +20,17 @@ def class_students(school_class: SchoolClass) -> QuerySet[User]:
 
 def student_classes(student: User) -> QuerySet[SchoolClass]:
     return SchoolClass.objects.filter(
-        enrollments__user=student, enrollments__role=EnrollmentRole.STUDENT
+        enrollment_in_force("enrollments__"),
+        enrollments__user=student,
+        enrollments__role=EnrollmentRole.STUDENT,
     ).select_related("course")
 
 
 def class_teachers(school_class: SchoolClass) -> QuerySet[User]:
     return User.objects.filter(
-        enrollments__school_class=school_class, enrollments__role=EnrollmentRole.TEACHER
+        enrollment_in_force("enrollments__"),
+        enrollments__school_class=school_class,
+        enrollments__role=EnrollmentRole.TEACHER,
     )
 
 

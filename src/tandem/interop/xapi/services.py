@@ -34,6 +34,14 @@ DEFAULT_STATEMENT_VERSION = "1.0.0"
 LRS_SET = ("stored", "authority", "version")
 
 
+class StatementForbiddenError(Exception):
+    """The client may not do this to that statement (403): it voids what it may not read."""
+
+
+# Scopes under which a client reads every statement, not only those it stored.
+READ_ALL_SCOPES = frozenset({Scope.STATEMENTS_READ, Scope.ALL_READ, Scope.ALL})
+
+
 class StatementConflictError(Exception):
     """A statement id already names a different statement (409)."""
 
@@ -133,7 +141,8 @@ def statements_store(
     """Validate every statement, then store them all or none; returns their ids in order.
 
     ``parts`` are the attachment parts of a multipart/mixed request (None for plain JSON).
-    Raises StatementError (400) or StatementConflictError (409) before anything is written.
+    Raises StatementError (400), StatementForbiddenError (403) or StatementConflictError (409)
+    before anything is written.
     """
     checked = [validate_statement(statement) for statement in statements]
     raw = _attachment_parts(checked, parts)
@@ -157,7 +166,7 @@ def statements_store(
             sent = _comparable({**statement, "id": str(statement_id)}, keep_timestamp=keep)
             if _comparable(row.data, keep_timestamp=keep) != sent:
                 raise StatementConflictError(f"Statement {statement_id} exists with other content.")
-        targets = _void_targets(new)
+        targets = _void_targets(new, client=client)
         stored_at = now.isoformat()
         stored_attachments = _attachments_store(raw)
         authority = _authority(client)
@@ -238,9 +247,15 @@ def _attachments_store(parts: dict[str, Part]) -> dict[str, LrsAttachment]:
     return stored
 
 
-def _void_targets(new: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[uuid.UUID]:
+def _void_targets(
+    new: list[tuple[uuid.UUID, dict[str, Any]]], *, client: LrsClient
+) -> list[uuid.UUID]:
     """The statements the new voiding statements void; a voiding statement cannot be voided,
-    and Tandem's own evidence is corrected in Tandem, not voided through the LRS."""
+    and Tandem's own evidence is corrected in Tandem, not voided through the LRS.
+
+    A client may void only what it may read: a client without a read-all scope only the
+    statements it stored itself. Any other target, stored or not, is refused alike (403).
+    """
     targets = [
         uuid.UUID(statement["object"]["id"])
         for _, statement in new
@@ -252,6 +267,13 @@ def _void_targets(new: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[uuid.UUID
         or LrsStatement.objects.filter(id__in=targets, verb_id=VOIDED_VERB).exists()
     ):
         raise StatementError("A voiding statement cannot itself be voided.")
+    if targets and not set(client.scopes or []) & READ_ALL_SCOPES:
+        own = set(
+            LrsStatement.objects.filter(id__in=targets, client=client).values_list("id", flat=True)
+        )
+        own |= {statement_id for statement_id, _ in new}  # stored by this very batch
+        if set(targets) - own:
+            raise StatementForbiddenError("A client may void only statements it may read.")
     if LrsStatement.objects.filter(id__in=targets, client__isnull=True).exists():
         raise StatementError("Tandem's own evidence cannot be voided through the LRS.")
     return targets

@@ -40,7 +40,12 @@ from tandem.interop.xapi.selectors import (
     statement_payload,
     statements_query,
 )
-from tandem.interop.xapi.services import XAPI_VERSION, StatementConflictError, statements_store
+from tandem.interop.xapi.services import (
+    XAPI_VERSION,
+    StatementConflictError,
+    StatementForbiddenError,
+    statements_store,
+)
 from tandem.interop.xapi.validation import StatementError
 
 # Kept importable from here: the statement handlers and older callers use these names.
@@ -72,7 +77,7 @@ def statements(request: HttpRequest) -> HttpResponse:
             "POST": Route(_post, STATEMENTS_WRITE),
             "PUT": Route(_put, STATEMENTS_WRITE),
         },
-        errors={StatementError: 400, StatementConflictError: 409},
+        errors={StatementError: 400, StatementForbiddenError: 403, StatementConflictError: 409},
     )
 
 
