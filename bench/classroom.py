@@ -394,6 +394,12 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
     gains: list[int] = []
     served: list[int] = []
     setup_seconds = time.perf_counter() - started
+    # The school calibrates its learner model on its own evidence once a quarter of the
+    # students have had their year (the service a school's administrator starts): the
+    # students after that are served with the fitted parameters and the live predictor.
+    calibrate_after = max(len(students) // 4, 1)
+    calibrated_from_row: int | None = None
+    calibration: dict[str, Any] = {}
     for i, student in enumerate(students):
         sim = SimulatedStudent(cohort, i)
         plan = schedule(random.Random(cohort.seeds[i]), float(cohort.active[i]), items)
@@ -442,6 +448,16 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
             if truly:
                 recall_pairs[0] += 1
                 recall_pairs[1] += view.status == Status.MASTERED
+        if i + 1 == calibrate_after and len(students) > 1:
+            from tandem.mastery.tasks import calibrate_and_record
+
+            run = calibrate_and_record()
+            calibrated_from_row = len(rows)
+            calibration = {
+                "after_students": i + 1,
+                "status": str(run.status),
+                "message": run.message,
+            }
         if task["progress"] and (i + 1) % max(len(students) // 10, 1) == 0:
             print(
                 f"  {policy}: {i + 1}/{len(students)} students, "
@@ -463,6 +479,8 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
         claims += report.n_claims
     return {
         "policy": policy,
+        "calibrated_from_row": calibrated_from_row,
+        "calibration": calibration,
         "rows": rows,
         "answer_ms": answer_ms,
         "next_ms": next_ms,
@@ -499,6 +517,14 @@ def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> 
     return float(total / max(len(p), 1))
 
 
+def _after(raw: dict[str, Any], rows: np.ndarray, metric: Any) -> float | None:
+    start = raw.get("calibrated_from_row")
+    if start is None or start >= len(rows):
+        return None
+    tail = rows[start:]
+    return round(float(metric(tail[:, 0], tail[:, 2])), 4)
+
+
 def summarise(raw: dict[str, Any]) -> dict[str, Any]:
     from tandem_engine.metrics import score
 
@@ -519,6 +545,10 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         "n_mastered_pairs": int(mastered),
         "ece": round(expected_calibration_error(predicted, correct), 4),
         "auc": round(score(correct, predicted)["auc"], 4),
+        # The same, for the items served after the school's calibration only.
+        "ece_after_calibration": _after(raw, rows, expected_calibration_error),
+        "auc_after_calibration": _after(raw, rows, lambda p, y: score(y, p)["auc"]),
+        "calibration": raw.get("calibration", {}),
         "mean_predicted": round(float(predicted.mean()), 4),
         "mean_correct": round(float(correct.mean()), 4),
         "zpd_share": round(float(((true_p >= ZPD[0]) & (true_p <= ZPD[1])).mean()), 4),
@@ -585,7 +615,9 @@ def main() -> int:
         ("mastery precision", "mastery_precision", ">= 0.95"),
         ("mastery recall", "mastery_recall", ""),
         ("ECE", "ece", "<= 0.03"),
+        ("ECE after the school's calibration", "ece_after_calibration", ""),
         ("AUC", "auc", ""),
+        ("AUC after the school's calibration", "auc_after_calibration", ""),
         ("ZPD share (0.6-0.9)", "zpd_share", ">= 0.80"),
         ("own-grade learned /100 items", "mastered_per_100_items", ""),
         ("answer ms p50", "answer_ms_p50", ""),
