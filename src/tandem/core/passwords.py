@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import threading
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 from django.conf import settings
@@ -66,7 +67,7 @@ class TurnTakingModelBackend(ModelBackend):
         request: HttpRequest | None,
         username: str | None = None,
         password: str | None = None,
-        **kwargs: object,
-    ) -> object | None:
+        **kwargs: Any,
+    ) -> Any:
         with password_check_turn():
             return super().authenticate(request, username=username, password=password, **kwargs)
