@@ -15,8 +15,8 @@ import contextlib
 import fcntl
 import threading
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
