@@ -22,7 +22,13 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 def _check_deploy(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")},
+        # Not the test run's own settings, nor the browser tests' async escape hatch (their
+        # conftest sets it in this process), which a deployment must not have.
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("TANDEM_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },
         "PYTHONPATH": str(SRC),
         "DJANGO_SETTINGS_MODULE": "tandem.settings",
         "TANDEM_DATA_DIR": str(tmp_path),

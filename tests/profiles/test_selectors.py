@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from tests.factories import record_answer
+from tests.factories import master, record_answer
 
 from tandem.competencies.services import framework_load_coherence_map
 from tandem.profiles.selectors import (
@@ -32,8 +32,7 @@ def framework():
 def test_strengths_are_mastered_competencies_by_domain_and_needs_have_evidence(school, framework):
     student = school.student_a
     for code in ("6.EE.A.2.c", "6.EE.A.3"):
-        for _ in range(4):
-            record_answer(student, code, True)
+        master(student, code)
     for _ in range(4):
         record_answer(student, "6.RP.A.1", False)
     record_answer(student, "6.NS.B.4", False)  # one answer is not enough evidence to call a need
@@ -48,8 +47,7 @@ def test_strengths_are_mastered_competencies_by_domain_and_needs_have_evidence(s
 
 
 def test_mastery_that_has_faded_is_a_need_to_review(school, framework):
-    for _ in range(4):
-        record_answer(school.student_a, "6.EE.A.3", True)
+    master(school.student_a, "6.EE.A.3")
     later = timezone.now() + dt.timedelta(days=400)
     result = strengths_and_needs(student_id=school.student_a.pk, now=later)
     assert result.strengths == []

@@ -107,13 +107,15 @@ def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeStrin
     name = escape(student.display_name)
     cells = []
     for comp, view in zip(competencies, row.cells, strict=True):
+        code = escape(comp.code)
         if view is None:
-            cells.append(_EMPTY_CELL)
+            cells.append(_EMPTY_CELL.format(code))
             continue
         cells.append(
-            f'<td><a class="mastery mastery-wide m-{view.status}'
+            f'<td data-competency="{code}" data-status="{view.status}">'
+            f'<a class="mastery mastery-wide m-{view.status}'
             f'{" uncertain" if view.uncertain else ""}" href="{head}{comp.pk}{tail}" '
-            f'title="{name}, {escape(comp.code)}: {escape(mastery_words(view))}">'
+            f'title="{name}, {code}: {escape(mastery_words(view))}">'
             f'<span class="mastery__text">{view.percent}%</span></a></td>'
         )
     return SafeString("".join(cells))
