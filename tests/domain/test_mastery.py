@@ -44,6 +44,17 @@ def test_right_answers_raise_mastery_until_probably_mastered_then_a_later_day_co
     assert state.probable_since is None
 
 
+def test_a_teachers_judgement_confirms_a_probable_mastery_the_same_day():
+    monday = dt.datetime(2026, 11, 30, 15, tzinfo=dt.UTC)
+    probable = dict(previous=Status.PROBABLY_MASTERED, p_mastery=0.96, n_attempts=6)
+    same_day = monday + dt.timedelta(hours=1)
+    assert status_after(**probable, probable_since=monday, at=same_day) == Status.PROBABLY_MASTERED
+    assert (
+        status_after(**probable, probable_since=monday, at=same_day, independent=True)
+        == Status.MASTERED
+    )
+
+
 def test_a_wrong_answer_after_a_streak_visibly_lowers_the_estimate():
     school = make_school()
     start = timezone.now() - dt.timedelta(days=10)

@@ -28,6 +28,9 @@ MIN_EVIDENCE = RULE.min_evidence
 # Below this a once-mastered competency is back to "learning"; between the two it "needs review".
 RELAPSED_BELOW = 0.6
 READY_PREREQUISITE_AT = MASTERED_AT
+# Evidence weighing more than this (a teacher's observation, check-in or score; a practice answer
+# weighs 1) confirms a probable mastery at once: someone else has checked.
+INDEPENDENT_WEIGHT = 1.0
 # Pseudo-answers of doubt behind every estimate; see estimate_ceiling.
 CEILING_PSEUDO_EVIDENCE = 15.0
 
@@ -56,13 +59,17 @@ def status_after(
     has_evidence: bool | None = None,
     probable_since: dt.datetime | None = None,
     at: dt.datetime | None = None,
+    independent: bool = False,
 ) -> str:
     """The status after an estimate moved to ``p_mastery`` with evidence at ``at``.
 
     Mastery is confirmed on a later day, as ALEKS and Khan Academy do: the first time the
     estimate reaches the threshold the competency is only *probably mastered* (``probable_since``
     records when); an answer on a later school day that keeps it above the threshold confirms
-    it. Without ``at`` (older callers) no confirmation can happen.
+    it. So does a teacher's own judgement (``independent``: an observation, a check-in, a scored
+    rubric or written answer) that keeps or brings the estimate there: a check by someone else,
+    not more of the same sitting.
+    Without ``at`` (older callers) only that can confirm it.
     """
     evidenced = n_attempts > 0 if has_evidence is None else has_evidence
     if not evidenced:
@@ -70,7 +77,7 @@ def status_after(
     if p_mastery >= MASTERED_AT and (n_attempts >= MIN_EVIDENCE or previous == Status.MASTERED):
         if previous in (Status.MASTERED, Status.NEEDS_REVIEW):
             return Status.MASTERED
-        if (
+        if independent or (
             previous == Status.PROBABLY_MASTERED
             and probable_since is not None
             and at is not None
@@ -176,6 +183,8 @@ def answer_step(
         has_evidence=True,
         probable_since=state.probable_since,
         at=at,
+        # Evidence that weighs more than a practice answer is a teacher's judgement.
+        independent=weight > INDEPENDENT_WEIGHT,
     )
     last = state.last_evidence_at
     return StateValues(
