@@ -34,43 +34,46 @@ def prerequisites_map(competency_ids: Iterable[int] | None = None) -> dict[int, 
     return {cid: set(graph[cid]) for cid in competency_ids if cid in graph}
 
 
-def _load_codes() -> dict[int, str]:
-    return dict(Competency.objects.values_list("pk", "human_coding_scheme"))
+def _load_facts() -> dict[int, tuple[str, int]]:
+    return {
+        pk: (code, rank)
+        for pk, code, rank in Competency.objects.values_list(
+            "pk", "human_coding_scheme", "grade_rank"
+        )
+    }
 
 
-def _load_grade_ranks() -> dict[int, int]:
-    return dict(Competency.objects.values_list("pk", "grade_rank"))
+# Every competency's code and grade rank: read by every answer, a few thousand small rows.
+_FACTS = ProcessCache("competency codes and grade ranks", _load_facts)
 
 
-_CODES = ProcessCache("competency codes", _load_codes)
-_GRADE_RANKS = ProcessCache("competency grade ranks", _load_grade_ranks)
-
-
-def competency_grade_ranks(competency_ids: Iterable[int]) -> dict[int, int]:
-    """The grade rank of each competency (0: no grade), cached in memory."""
-    known = _GRADE_RANKS.get()
-    wanted = list(competency_ids)
-    if any(cid not in known for cid in wanted):
-        _GRADE_RANKS.invalidate()
-        known = _GRADE_RANKS.get()
-    return {cid: known[cid] for cid in wanted if cid in known}
+def _facts(competency_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """The cached facts, read again once if an id is unknown (a competency added elsewhere)."""
+    known = _FACTS.get()
+    if any(cid not in known for cid in competency_ids):
+        _FACTS.invalidate()
+        known = _FACTS.get()
+    return known
 
 
 def competency_codes(competency_ids: Iterable[int]) -> dict[int, str]:
     """The code of each competency (cached in memory; unknown ids are read, not guessed)."""
-    known = _CODES.get()
     wanted = list(competency_ids)
-    missing = [cid for cid in wanted if cid not in known]
-    if missing:
-        _CODES.invalidate()
-        known = _CODES.get()
-    return {cid: known[cid] for cid in wanted if cid in known}
+    known = _facts(wanted)
+    return {cid: known[cid][0] for cid in wanted if cid in known}
+
+
+def competency_grade_ranks(competency_ids: Iterable[int]) -> dict[int, int]:
+    """The grade rank of each competency (0: no grade), cached in memory."""
+    wanted = list(competency_ids)
+    known = _facts(wanted)
+    return {cid: known[cid][1] for cid in wanted if cid in known}
 
 
 def competency_ids_for_codes(codes: Iterable[str]) -> list[int]:
     """The ids of every competency with one of these codes, in id order (cached in memory)."""
     wanted = set(codes)
-    return sorted(cid for cid, code in _CODES.get().items() if code in wanted)
+    return sorted(cid for cid, (code, _) in _FACTS.get().items() if code in wanted)
 
 
 def competency_list(

@@ -83,9 +83,12 @@ def over_served_removed(candidates: list[Candidate], picks: list[RecentPick]) ->
 
 
 def _readiness(
-    practisable: dict[int, Competency], mastery: dict[int, MasteryView]
+    practisable: dict[int, Competency],
+    mastery: dict[int, MasteryView],
+    prereqs: dict[int, set[int]] | None = None,
 ) -> dict[int, bool]:
-    prereqs = prerequisites_map(practisable.keys())
+    if prereqs is None:
+        prereqs = prerequisites_map(practisable.keys())
     ready = {}
     for cid in practisable:
         needed = [p for p in prereqs.get(cid, set()) if p in practisable]
@@ -101,10 +104,12 @@ MASTERED_STATUSES = frozenset({Status.MASTERED, Status.NEEDS_REVIEW, Status.PROB
 
 
 def _gaps_below(
-    targets: set[int], practisable: dict[int, Competency], mastery: dict[int, MasteryView]
+    targets: set[int],
+    practisable: dict[int, Competency],
+    mastery: dict[int, MasteryView],
+    prereqs: dict[int, set[int]],
 ) -> set[int]:
     """Unmastered prerequisites (and theirs, transitively) of the unmastered targets."""
-    prereqs = prerequisites_map(practisable.keys())
 
     def mastered(cid: int) -> bool:
         view = mastery.get(cid)
@@ -136,7 +141,8 @@ def practice_candidates(
     practisable = practisable_competencies()
     if mastery is None:
         mastery = mastery_for_student(student_id=student_id, now=now)
-    ready = _readiness(practisable, mastery)
+    prereqs = prerequisites_map(practisable.keys())
+    ready = _readiness(practisable, mastery, prereqs)
     active = active_parameters()
     pathway = pathway_competency_ids(student_id=student_id)
     if pathway is not None:
@@ -145,7 +151,7 @@ def practice_candidates(
         targets = {cid for cid, c in practisable.items() if c.grade_rank == student_grade_rank}
     else:
         targets = set()
-    gaps = _gaps_below(targets, practisable, mastery)
+    gaps = _gaps_below(targets, practisable, mastery, prereqs)
     comps = list(practisable.values())
     views = [mastery.get(c.pk) for c in comps]
     p_mastery = [

@@ -45,6 +45,7 @@ from tandem.practice.selectors import (
     over_served_removed,
     picks_since_review,
     practice_situation,
+    predicted_success,
     review_allowed,
 )
 from tandem.roster.constants import grade_rank
@@ -149,19 +150,25 @@ def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.dateti
         return focused
     rng = random.Random(f"{student.pk}:retry:{missed.pk}")
     spec = generate(item.generator, rng.randrange(1_000_000), item.difficulty)
-    state = mastery_for_student(student_id=student.pk, now=now).get(missed.competency_id)
-    params = active_parameters().for_code(missed.competency.code)
+    # Pitched by the same predictor the policy uses for every other item.
+    mastery = mastery_for_student(student_id=student.pk, now=now)
+    active = active_parameters()
+    competency = missed.competency
+    view = mastery.get(competency.pk)
     p = (
-        state.p_mastery
-        if state
+        view.p_mastery
+        if view
         else initial_p_mastery(
-            active_parameters(),
-            missed.competency.code,
-            competency_grade_rank=missed.competency.grade_rank,
+            active,
+            competency.code,
+            competency_grade_rank=competency.grade_rank,
             student_grade=student.grade or "",
         )
     )
-    predicted = shift_for_difficulty(tandem_engine.predict_correct(p, params), item.difficulty)
+    (p_mid,) = predicted_success(
+        active, comps=[competency], views=[view], p_mastery=[p], mastery=mastery, now=now
+    )
+    predicted = shift_for_difficulty(p_mid, item.difficulty)
     with transaction.atomic():
         new_item = item_from_spec(
             spec=spec, competency_ids=competency_ids_for_codes(spec.competency_codes)
