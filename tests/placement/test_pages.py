@@ -183,7 +183,7 @@ def test_result_page_agrees_with_the_learner_state(student_client, school):
     # Practice had already mastered the first standard asked; the diagnostic answer is wrong.
     for i in range(6):
         record_answer(student, first.competency.code, True, at=now - dt.timedelta(hours=6 - i))
-    asked = {}
+    asked, times_asked = {}, {}
     for i in range(8):
         question = diagnostic_question_next(session=session, now=now)
         right = i % 2 == 1
@@ -192,6 +192,7 @@ def test_result_page_agrees_with_the_learner_state(student_client, school):
             student=student, question_id=question.pk, response=response, now=now
         )
         asked[question.competency.code] = right
+        times_asked[question.competency.code] = times_asked.get(question.competency.code, 0) + 1
     diagnostic_session_finish(session=session, now=now)
 
     page = student_client.get(reverse("placement:result"))
@@ -213,7 +214,11 @@ def test_result_page_agrees_with_the_learner_state(student_client, school):
     assert all(filed.values()), filed  # seeded, answered and untouched standards all appear
     for code, right in asked.items():
         assert f"(asked: {'right' if right else 'not right'})" in tables.evidence[code]
-    assert mastery[first.competency.pk].n_attempts == 7
+    # Six practice answers plus every diagnostic answer on it (the diagnostic may come back to
+    # a standard whose evidence disagrees).
+    from tandem.evidence.models import Statement
+    print("DBG", times_asked, first.competency.code, [ (s.verb, s.source, s.timestamp) for s in Statement.objects.filter(competencies=first.competency)])
+    assert mastery[first.competency.pk].n_attempts == 6 + times_asked[first.competency.code]
 
     content = page.content.decode()
     own = content.index("Your grade: Grade 6")
