@@ -216,8 +216,6 @@ def test_result_page_agrees_with_the_learner_state(student_client, school):
         assert f"(asked: {'right' if right else 'not right'})" in tables.evidence[code]
     # Six practice answers plus every diagnostic answer on it (the diagnostic may come back to
     # a standard whose evidence disagrees).
-    from tandem.evidence.models import Statement
-    print("DBG", times_asked, first.competency.code, [ (s.verb, s.source, s.timestamp) for s in Statement.objects.filter(competencies=first.competency)])
     assert mastery[first.competency.pk].n_attempts == 6 + times_asked[first.competency.code]
 
     content = page.content.decode()
