@@ -164,6 +164,26 @@ def _num(row: dict[str, Any] | None, key: str) -> float | None:
     return round(float(row[key]), 1)
 
 
+def _wait_for_background_tasks(env: dict[str, str], timeout: float = 900.0) -> float:
+    """Wait until the background worker has no queued or running task (the demo's calibration,
+    which a school runs once, not while a class practises). Returns the seconds waited."""
+    script = (
+        "import django;django.setup();"
+        "from django_tasks_db.models import DBTaskResult;"
+        "print(DBTaskResult.objects.filter(status__in=['READY','RUNNING']).count())"
+    )
+    env = env | {"DJANGO_SETTINGS_MODULE": "tandem.settings"}
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        if int(out.stdout.strip().splitlines()[-1]) == 0:
+            return time.monotonic() - started
+        time.sleep(2.0)
+    raise RuntimeError("the background tasks did not finish")
+
+
 def _busy(acked_file: Path) -> int:
     busy = Path(f"{acked_file}.busy")
     return int(busy.read_text().strip() or 0) if busy.exists() else 0
@@ -217,6 +237,8 @@ def run_database(name: str, database_url: str | None, users: list[int], seconds:
     try:
         up = _wait_until_up()
         print(f"[{name}] server answering after {up:.1f} s", flush=True)
+        waited = _wait_for_background_tasks(env)
+        print(f"[{name}] background tasks (calibration) done after {waited:.0f} s", flush=True)
         idle = _memory_mib(server.pid)
         for n in users:
             rows.append(_one_run(name, env, server.pid, n, seconds, data_dir, idle))

@@ -1,10 +1,11 @@
 """Locust users for ``bench/load.py``: students practising and teachers looking at their classes.
 
-A student signs in, then loops: ask for the next item, think 3-8 s, answer it (a quarter of
-the time after asking for a hint), read the feedback for about a second, now and then open
-their home page. A teacher signs in and looks at a class grid and "who to see today". Every
-answer the server acknowledges is written to ``$LOAD_ACKED`` so ``load.py`` can check that each
-one is in the evidence log. Names of the request kinds: login, next, answer, hint, home, grid,
+Simulated with FastHttpUser (geventhttpclient), the light client, so that the load generator
+leaves the cores to the server. A student signs in, then loops: ask for the next item, think
+3-8 s, answer it (a quarter of the time after asking for a hint), read the feedback for about a
+second, now and then open their home page. A teacher signs in and looks at a class grid and
+"who to see today". Every answer the server acknowledges is written to ``$LOAD_ACKED`` so
+``load.py`` can check that each one is in the evidence log. Names of the request kinds: login, next, answer, hint, home, grid,
 who_to_see.
 """
 
@@ -16,7 +17,7 @@ import random
 import re
 import threading
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 
 STUDENTS = [name for name in os.environ.get("LOAD_STUDENTS", "").split(",") if name]
 TEACHERS = [name for name in os.environ.get("LOAD_TEACHERS", "").split(",") if name]
@@ -38,7 +39,7 @@ CHOICE = re.compile(r'name="response" value="(\d+)"')
 CLASS_LINK = re.compile(r'href="/teach/class/(\d+)/"')
 
 
-def _sign_in(user: HttpUser, username: str) -> bool:
+def _sign_in(user: FastHttpUser, username: str) -> bool:
     """Sign in as a person would: when the server says it is busy signing others in (503 with
     Retry-After), wait that long and try again; that is back-pressure, not a failure."""
     import gevent
@@ -71,7 +72,7 @@ def _sign_in(user: HttpUser, username: str) -> bool:
     return False
 
 
-class Student(HttpUser):
+class Student(FastHttpUser):
     weight = 100
     wait_time = between(*THINK_FEEDBACK)
 
@@ -108,10 +109,11 @@ class Student(HttpUser):
             think /= 2
         self._sleep(think)
         choices = CHOICE.findall(html)
+        # One value (FastHttpUser form-encodes a dict without repeated keys).
         if choices:
-            response = [self.rng.choice(choices)]
+            response = self.rng.choice(choices)
         else:
-            response = [str(self.rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 24]))]
+            response = str(self.rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 24]))
         with self.client.post(
             f"/learn/attempt/{attempt}/answer/",
             {"csrfmiddlewaretoken": token.group(1), "response": response},
@@ -137,7 +139,7 @@ class Student(HttpUser):
         gevent.sleep(seconds)
 
 
-class Teacher(HttpUser):
+class Teacher(FastHttpUser):
     weight = 1
     fixed_count = len(TEACHERS)
     wait_time = between(5.0, 15.0)
