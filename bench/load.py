@@ -274,17 +274,25 @@ def _one_run(
         "LOAD_TEACHERS": ",".join(TEACHERS),
         "LOAD_ACKED": str(acked_file),
     }
-    print(f"[{name}] {users} students for {seconds} s (after {ramp:.0f} s of sign-ins) ...")
-    # Server CPU in the steady state only: sampled when the sign-ins are over, and at the end.
+    print(f"[{name}] {users} students for {seconds} s once all have signed in ...", flush=True)
+    # The steady state begins when the last student has signed in: the locustfile then resets
+    # its statistics, writes the marker and stops the run `seconds` later. The server's CPU is
+    # sampled at the marker and at the end.
+    marker = Path(f"{acked_file}.steady")
+    marker.unlink(missing_ok=True)
     steady: dict[str, float] = {}
+    finished = threading.Event()
 
     def sample_steady_start() -> None:
-        steady["cpu"] = _cpu_seconds(server_pid)
-        steady["wall"] = time.monotonic()
+        while not finished.is_set():
+            if marker.exists():
+                steady["cpu"] = _cpu_seconds(server_pid)
+                steady["wall"] = time.monotonic()
+                return
+            time.sleep(0.1)
 
-    timer = threading.Timer(ramp + 2, sample_steady_start)
+    timer = threading.Thread(target=sample_steady_start, daemon=True)
     timer.start()
-    # The first stats are reset once everyone has signed in: steady state only.
     subprocess.run(
         [
             str(BIN / "locust"),
@@ -298,8 +306,8 @@ def _one_run(
             "--spawn-rate",
             str(spawn_rate),
             "--run-time",
-            f"{int(ramp + seconds)}s",
-            "--reset-stats",
+            # A cap only: the locustfile stops the run after the steady state.
+            f"{int(4 * ramp + seconds + 60)}s",
             "--csv",
             str(prefix),
             "--only-summary",
@@ -308,11 +316,13 @@ def _one_run(
             "--stop-timeout",
             "10",
         ],
-        env=locust_env,
+        env=locust_env | {"LOAD_STEADY_SECONDS": str(seconds)},
         check=False,
         stdout=subprocess.DEVNULL,
     )
-    timer.cancel()
+    finished.set()
+    if "wall" not in steady:
+        print(f"[{name}] not every student signed in before the cap", flush=True)
     cpu = _cpu_seconds(server_pid) - steady.get("cpu", 0.0)
     wall = time.monotonic() - steady.get("wall", time.monotonic())
     stats = _stats(prefix)

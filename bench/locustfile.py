@@ -16,6 +16,8 @@ import os
 import random
 import re
 import threading
+import time
+from typing import Any
 
 from locust import FastHttpUser, between, events, task
 
@@ -26,8 +28,12 @@ ACKED = os.environ.get("LOAD_ACKED", "")
 THINK_ANSWER = (3.0, 8.0)  # seconds a student spends on an item before answering
 THINK_FEEDBACK = (0.5, 1.5)  # reading the feedback before "Next item"
 
+# Seconds measured once every student has signed in (the steady state); 0: until stopped.
+STEADY_SECONDS = float(os.environ.get("LOAD_STEADY_SECONDS", "0"))
+
 # Sign-ins the server asked to retry later (written to $LOAD_ACKED.busy at the end).
 BUSY_SIGN_INS = [0]
+SIGNED_IN = [0]
 _students = itertools.cycle(STUDENTS)
 _teachers = itertools.cycle(TEACHERS or ["rivera"])
 _lock = threading.Lock()
@@ -79,13 +85,23 @@ class Student(FastHttpUser):
     def on_start(self) -> None:
         with _lock:
             self.username = next(_students)
-        self.signed_in = _sign_in(self, self.username)
         self.rng = random.Random(self.username)
+        self.signed_in = False
+        self._sign_in()
+
+    def _sign_in(self) -> None:
+        self.signed_in = _sign_in(self, self.username)
+        if self.signed_in:
+            with _lock:
+                SIGNED_IN[0] += 1
+                everyone = SIGNED_IN[0] == len(STUDENTS)
+            if everyone:
+                _steady_state_begins(self.environment)
 
     @task
     def practise_one_item(self) -> None:
         if not self.signed_in:
-            self.signed_in = _sign_in(self, self.username)
+            self._sign_in()
             return
         if self.rng.random() < 0.1:
             self.client.get("/learn/", name="home")
@@ -160,6 +176,20 @@ class Teacher(FastHttpUser):
     @task(1)
     def who_to_see(self) -> None:
         self.client.get("/checkins/", name="who_to_see")
+
+
+def _steady_state_begins(environment: Any) -> None:
+    """Every student is in: the statistics start again from here (sign-ins queue at one password
+    check at a time, so they can outlast the spawning), ``$LOAD_ACKED.steady`` tells
+    ``load.py`` to sample the server's CPU, and the run ends ``STEADY_SECONDS`` later."""
+    import gevent
+
+    environment.runner.stats.reset_all()
+    if ACKED:
+        with open(ACKED + ".steady", "w") as marker:
+            marker.write(f"{time.time()}\n")
+    if STEADY_SECONDS > 0:
+        gevent.spawn_later(STEADY_SECONDS, environment.runner.quit)
 
 
 @events.quitting.add_listener
