@@ -5,8 +5,8 @@ leaves the cores to the server. A student signs in, then loops: ask for the next
 3-8 s, answer it (a quarter of the time after asking for a hint), read the feedback for about a
 second, now and then open their home page. A teacher signs in and looks at a class grid and
 "who to see today". Every answer the server acknowledges is written to ``$LOAD_ACKED`` so
-``load.py`` can check that each one is in the evidence log. Names of the request kinds: login, next, answer, hint, home, grid,
-who_to_see.
+``load.py`` can check that each one is in the evidence log. Names of the request kinds: login,
+next, answer, hint, home, grid, who_to_see.
 """
 
 from __future__ import annotations
