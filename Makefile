@@ -20,12 +20,14 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 CLASSROOM_ARGS ?=
 LOAD_ARGS ?=
+DISTRICT_ARGS ?=
+DISTRICT_URL ?= postgres://postgres@127.0.0.1:5432/tandem_district
 LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom vendor clean install install-dev
+        bench-classroom bench-district vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -118,6 +120,10 @@ bench-interop: $(VENV)/.installed-dev ## OneRoster import and xAPI statements/s 
 
 bench-load: $(VENV)/.installed-dev ## 30/100/300 students at once on SQLite and PostgreSQL, Locust (bench/load.py; LOAD_ARGS=...)
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+bench-district: $(VENV)/.installed-dev ## pages timed on a generated district (bench/district.py; DISTRICT_URL, DISTRICT_ARGS)
+	mkdir -p var/bench/district
+	TANDEM_DATA_DIR=$(CURDIR)/var/bench/district DATABASE_URL=$(DISTRICT_URL) $(PY) bench/district.py $(DISTRICT_ARGS)
 
 bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
 	$(PY) bench/classroom.py $(CLASSROOM_ARGS)

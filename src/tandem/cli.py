@@ -195,7 +195,35 @@ def _calibrate(args: argparse.Namespace) -> int:
     return _manage(["calibrate", *(["--quiet"] if args.quiet else [])])
 
 
+DEMO_DAYS = 42  # the demo school's days of practice history
+
+
+def _district(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import call_command
+
+    from tandem.core.district import district_exists, district_seed
+    from tandem.core.startup import migrations_pending
+
+    if migrations_pending():
+        call_command("migrate", interactive=False, verbosity=0)
+    if district_exists():
+        print("tandem: a generated district is already in this database", file=sys.stderr)
+        return 1
+    report = district_seed(
+        students=args.students or 20_000,
+        statements=args.statements,
+        days=args.days if args.days != DEMO_DAYS else 120,
+        seed=args.seed,
+    )
+    print(report.summary())
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
+    if args.district:
+        return _district(args)
+    args.students = args.students or 150
     started = time.perf_counter()
     _django_setup()
     from django.core.management import call_command
@@ -257,8 +285,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.set_defaults(func=_serve)
     demo = sub.add_parser("demo", help="seed the demo school (idempotent) and print its logins")
-    demo.add_argument("--students", type=int, default=150)
-    demo.add_argument("--days", type=int, default=42, help="days of simulated practice history")
+    demo.add_argument(
+        "--students", type=int, default=None, help="students (150; a district: 20,000)"
+    )
+    demo.add_argument(
+        "--days",
+        type=int,
+        default=DEMO_DAYS,
+        help=f"days of simulated practice history ({DEMO_DAYS}; a district: 120 school days)",
+    )
+    demo.add_argument(
+        "--district",
+        action="store_true",
+        help="instead of the demo school, generate a district for load and index checks "
+        "(10 schools, 20,000 students, 10 million answers by default; PostgreSQL advised)",
+    )
+    demo.add_argument(
+        "--statements",
+        type=int,
+        default=10_000_000,
+        help="with --district: how many answers to generate (10,000,000)",
+    )
     demo.add_argument("--seed", type=int, default=2026)
     demo.add_argument(
         "--calibrate-now",
