@@ -27,7 +27,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.contrib.auth.hashers import make_password
@@ -357,7 +358,8 @@ def _grade_rank(grade: str) -> int:
 
 
 def _school_days(today: dt.date, days: int) -> list[dt.date]:
-    out, day = [], today - dt.timedelta(days=1)
+    out: list[dt.date] = []
+    day = today - dt.timedelta(days=1)
     while len(out) < days:
         if day.weekday() < 5:
             out.append(day)
@@ -365,10 +367,13 @@ def _school_days(today: dt.date, days: int) -> list[dt.date]:
     return out[::-1]
 
 
-def _answers_per_student(rng: np.random.Generator, n: int, total: int) -> np.ndarray:
+def _answers_per_student(
+    rng: np.random.Generator, n: int, total: int
+) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
     weights = rng.gamma(4.0, 1.0, size=n)
-    counts = np.floor(weights / weights.sum() * total).astype(np.int64)
-    counts = np.maximum(counts, 1)
+    counts: np.ndarray[tuple[int], np.dtype[np.int64]] = np.maximum(
+        np.floor(weights / weights.sum() * total).astype(np.int64), 1
+    )
     short = total - int(counts.sum())
     if short > 0:
         np.add.at(counts, rng.choice(n, size=short, replace=True), 1)
@@ -378,15 +383,19 @@ def _answers_per_student(rng: np.random.Generator, n: int, total: int) -> np.nda
     return counts
 
 
+# An answer (statement id, student, right, class, time); its competency link (statement id,
+# competency); a change of estimate (statement id, before, after, time); a final state (student,
+# competency, state, its changes).
+_Answer = tuple[str, int, bool, int, dt.datetime]
+_Change = tuple[str, float, float, dt.datetime]
+_State = tuple[int, int, rules.StateValues, list[_Change]]
+
+
 @dataclass
 class _Batch:
-    statements: list[tuple] = None  # type: ignore[assignment]
-    links: list[tuple] = None  # type: ignore[assignment]
-    states: list[tuple] = None  # type: ignore[assignment]
-    changes: list[tuple] = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        self.statements, self.links, self.states, self.changes = [], [], [], []
+    statements: list[_Answer] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)
+    states: list[_State] = field(default_factory=list)
 
 
 def _simulate_student(
@@ -417,7 +426,7 @@ def _simulate_student(
     day_index, seconds = day_index[order], seconds[order]
     known: dict[int, bool] = {}
     states: dict[int, tuple[str, rules.StateValues]] = {}
-    changes: dict[int, list[tuple]] = {}
+    changes: dict[int, list[_Change]] = {}
     i = 0
     p_known = 1.0 / (1.0 + math.exp(-(ability - 0.3)))
     for (competency_id, code, rank), length in runs:
@@ -579,7 +588,7 @@ class _Writer:
             change_rows,
         )
 
-    def _rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    def _rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         if self.postgres:
             with connection.cursor() as cursor:
@@ -596,10 +605,10 @@ class _Writer:
             return
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
-        rows = list(rows)
+        listed: list[Any] = list(rows)
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), 5000):
-                cursor.executemany(sql, rows[start : start + 5000])
+            for start in range(0, len(listed), 5000):
+                cursor.executemany(sql, listed[start : start + 5000])
 
     def finish(self) -> None:
         """PostgreSQL's sequence past the ids given explicitly; fresh planner statistics."""
