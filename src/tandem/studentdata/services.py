@@ -1,0 +1,339 @@
+"""Writes for a family's rights over their child's data: the export, the erasure, the requests.
+
+Both the export and the erasure are audited in the privacy log. The erasure keeps the student's
+evidence, mastery and attempts as pseudonymous rows (so class and school aggregates do not
+change) and leaves a tombstone; everything that names the student, or that they or their teachers
+wrote about them, is deleted or blanked, and uploaded files are removed from storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import secrets
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tandem.evidence.services import evidence_erase_free_text
+from tandem.interop.xapi.services import lrs_student_pseudonymise
+from tandem.privacy.services import access_log_record
+from tandem.roster.constants import Role
+from tandem.roster.models import User, new_pseudonym
+from tandem.studentdata.constants import ERASED_PREFIX, RequestKind, RequestStatus
+from tandem.studentdata.models import DataRequest, Erasure
+from tandem.studentdata.registry import HOLDINGS, Erase, Holding
+from tandem.studentdata.selectors import export_summary_context
+
+# Account fields never exported: secrets, not data about the student.
+SECRET_FIELDS = {"password"}
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def student_export(*, student: User, by: User, now: dt.datetime | None = None) -> bytes:
+    """A zip of everything Tandem holds about ``student``: one JSON file per table, the files
+    they uploaded, ``people.json`` naming everyone the rows point at, and ``summary.html`` for
+    the family. The export is recorded in the audit log as a read of the record by ``by``."""
+    now = now or timezone.now()
+    access_log_record(actor=by, student=student, action="privacy:export")
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for holding in HOLDINGS:
+        if holding.export:
+            tables[holding.model] = _rows(holding, student)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for model, rows in tables.items():
+            archive.writestr(f"data/{model}.json", _json(rows))
+        archive.writestr("people.json", _json(_people(tables)))
+        files = _uploaded_files(student)
+        for name, stored in files:
+            try:
+                with default_storage.open(stored, "rb") as handle:
+                    archive.writestr(name, handle.read())
+            except FileNotFoundError:
+                archive.writestr(name + ".missing.txt", "This file is no longer in storage.\n")
+        context = export_summary_context(student=student, now=now) | {
+            "files": [name for name, _ in files],
+            "tables": {model: len(rows) for model, rows in tables.items()},
+        }
+        archive.writestr("summary.html", render_to_string("studentdata/summary.html", context))
+    return buffer.getvalue()
+
+
+def _rows(holding: Holding, student: User) -> list[dict[str, Any]]:
+    rows = holding.rows_of(student).order_by("pk").values()
+    return [{k: v for k, v in row.items() if k not in SECRET_FIELDS} for row in rows]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+
+
+def _people(tables: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str]]:
+    """Everyone the exported rows point at (teachers, guardians, readers), by id."""
+    user_fields: set[str] = set()
+    for model in tables:
+        holding = next(h for h in HOLDINGS if h.model == model)
+        for f in holding.model_class._meta.concrete_fields:
+            if isinstance(f, models.ForeignKey) and f.related_model is User:
+                user_fields.add(f.attname)
+    ids = {
+        value
+        for rows in tables.values()
+        for row in rows
+        for key, value in row.items()
+        if key in user_fields and value is not None
+    }
+    return {
+        str(person.pk): {"name": person.display_name, "role": person.get_role_display()}
+        for person in User.objects.filter(pk__in=ids)
+    }
+
+
+def _uploaded_files(student: User) -> list[tuple[str, str]]:
+    """(name in the zip, name in storage) of each file the student uploaded."""
+    from tandem.projects.models import Submission
+
+    out = []
+    for pk, stored, sent_as in (
+        Submission.objects.filter(project__student=student)
+        .exclude(file="")
+        .values_list("pk", "file", "file_name")
+        .order_by("pk")
+    ):
+        name = PurePosixPath(sent_as or stored).name
+        out.append((f"files/submission-{pk}-{name}", stored))
+    return out
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Erasing:
+    student: User
+    new_id: str
+    old_names: list[str]
+    email: str
+    files: list[str] = field(default_factory=list)
+
+
+def student_erase(
+    *,
+    student: User,
+    by: User,
+    reason: str,
+    request: DataRequest | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Erasure, bool]:
+    """Erase ``student``'s personal data; returns the tombstone and whether this call erased.
+
+    Erasing an erased student again does nothing and returns the first tombstone, so a form
+    sent twice is harmless. Uploaded files are removed from storage once the erasure commits.
+    """
+    if student.role != Role.STUDENT:
+        raise ValueError("Only a student's record can be erased this way.")
+    if not reason.strip():
+        raise ValueError("Say why the record is erased.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=student.pk)
+        existing = Erasure.objects.filter(student=locked).first()
+        if existing is not None:
+            return existing, False
+        access_log_record(actor=by, student=locked, action="privacy:erase")
+        erasing = _Erasing(
+            student=locked,
+            new_id=ERASED_PREFIX + secrets.token_hex(6),
+            old_names=[locked.sourced_id, locked.username],
+            email=locked.email,
+        )
+        counts: dict[str, Any] = {}
+        for holding in HOLDINGS:
+            rows = holding.rows_of(locked)
+            if holding.erase == Erase.SERVICE:
+                counts[holding.model] = ERASERS[holding.model](erasing, holding, rows)
+            elif holding.erase == Erase.BLANK:
+                counts[holding.model] = _blank(holding, rows)
+            elif holding.erase == Erase.DELETE:
+                counts[holding.model] = rows.delete()[0]
+            else:
+                counts[holding.model] = rows.count()
+        counts["files removed"] = len(erasing.files)
+        erasure = Erasure.objects.create(
+            student=locked,
+            erased_by=by,
+            erased_at=now,
+            reason=reason.strip()[:500],
+            request=request,
+            counts=counts,
+        )
+        if request is not None:
+            _request_done(request, by=by, now=now)
+        files = list(erasing.files)
+        transaction.on_commit(lambda: _delete_files(files), robust=True)
+    student.refresh_from_db()
+    return erasure, True
+
+
+def _blank(holding: Holding, rows: models.QuerySet[Any]) -> int:
+    meta = holding.model_class._meta
+    values = {}
+    for name in holding.blank:
+        model_field = meta.get_field(name)
+        values[name] = (
+            model_field.get_default() if isinstance(model_field, models.JSONField) else ""
+        )
+    return rows.update(**values)
+
+
+def _erase_evidence(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
+    return evidence_erase_free_text(student=erasing.student)
+
+
+def _erase_lrs(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
+    return lrs_student_pseudonymise(
+        student=erasing.student,
+        account_names=erasing.old_names,
+        email=erasing.email,
+        new_name=erasing.new_id,
+    )
+
+
+def _erase_lrs_links(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
+    return rows.count()  # rebuilt with the statements by _erase_lrs
+
+
+def _erase_submissions(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
+    erasing.files += [name for name in rows.exclude(file="").values_list("file", flat=True)]
+    return _blank(holding, rows)
+
+
+def _erase_account(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
+    student = erasing.student
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(student.pk)
+    ).update(object_repr=erasing.new_id, change_message="")
+    student.groups.clear()
+    student.user_permissions.clear()
+    student.first_name = student.last_name = student.email = student.identifier = ""
+    student.username = student.sourced_id = erasing.new_id
+    student.pseudonym = new_pseudonym()
+    student.is_active = False
+    student.last_login = None
+    student.set_unusable_password()
+    student.save()
+    return 1
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+ERASERS: dict[str, Callable[[_Erasing, Holding, models.QuerySet[Any]], int]] = {
+    "evidence.Statement": _erase_evidence,
+    "interop.LrsStatement": _erase_lrs,
+    "interop.LrsStatementLink": _erase_lrs_links,
+    "projects.Submission": _erase_submissions,
+    "roster.User": _erase_account,
+}
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def students_purge_expired(
+    *, years: int, by: User, today: dt.date | None = None, apply: bool = False
+) -> list[User]:
+    """Students whose enrolments all ended more than ``years`` ago; erased when ``apply``."""
+    from tandem.studentdata.selectors import students_past_retention
+
+    due = list(students_past_retention(years=years, today=today))
+    if apply:
+        for student in due:
+            student_erase(
+                student=student,
+                by=by,
+                reason=f"Retention period ended ({years} years after the last enrolment).",
+            )
+    return due
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def data_request_create(
+    *,
+    student: User,
+    kind: RequestKind,
+    recorded_by: User,
+    requested_by: User | None = None,
+    requester_name: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> DataRequest:
+    if student.role != Role.STUDENT:
+        raise ValueError("A request is about a student.")
+    return DataRequest.objects.create(
+        student=student,
+        kind=kind,
+        requested_by=requested_by,
+        requester_name=requester_name.strip()[:200],
+        note=note.strip(),
+        recorded_by=recorded_by,
+        received_at=now or timezone.now(),
+    )
+
+
+def data_request_export(*, request: DataRequest, by: User, now: dt.datetime | None = None) -> bytes:
+    """The export a request asked for, marking the request done (each download is audited)."""
+    if request.kind != RequestKind.EXPORT:
+        raise ValueError("This request is not for a copy of the data.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        archive = student_export(student=request.student, by=by, now=now)
+        if request.status == RequestStatus.OPEN:
+            _request_done(request, by=by, now=now)
+    return archive
+
+
+def data_request_erase(
+    *, request: DataRequest, by: User, reason: str, now: dt.datetime | None = None
+) -> tuple[Erasure, bool]:
+    if request.kind != RequestKind.ERASURE:
+        raise ValueError("This request is not for an erasure.")
+    locked = DataRequest.objects.get(pk=request.pk)
+    if locked.status != RequestStatus.OPEN:
+        erasure = Erasure.objects.filter(student_id=locked.student_id).first()
+        if erasure is not None:
+            return erasure, False
+    return student_erase(student=locked.student, by=by, reason=reason, request=locked, now=now)
+
+
+def data_request_decline(*, request: DataRequest, by: User, now: dt.datetime | None = None) -> None:
+    if request.status == RequestStatus.OPEN:
+        request.status = RequestStatus.DECLINED
+        request.handled_by = by
+        request.handled_at = now or timezone.now()
+        request.save(update_fields=["status", "handled_by", "handled_at"])
+
+
+def _request_done(request: DataRequest, *, by: User, now: dt.datetime) -> None:
+    request.status = RequestStatus.DONE
+    request.handled_by = by
+    request.handled_at = now
+    request.save(update_fields=["status", "handled_by", "handled_at"])
