@@ -46,7 +46,7 @@ class Holding:
         """This table's rows about ``student``, through the model's base manager."""
         model = self.model_class
         value = {
-            Match.STUDENT: student,
+            Match.STUDENT: student.pk if self.path == "pk" else student,
             Match.SOURCED_ID: student.sourced_id,
             Match.USERNAME: student.username,
         }[self.match]
@@ -60,7 +60,9 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("evidence.Statement", "actor", Erase.SERVICE),
     Holding("interop.LrsStatement", "evidence__actor", Erase.SERVICE),
     Holding("interop.LrsStatementLink", "statement__evidence__actor", Erase.SERVICE, export=False),
-    Holding("roster.Enrollment", "user", Erase.KEEP),
+    # Kept for the class figures; the enrolment's sourcedId (often built from the student's) is
+    # replaced.
+    Holding("roster.Enrollment", "user", Erase.SERVICE),
     Holding("roster.GuardianLink", "student", Erase.DELETE),
     Holding("privacy.AccessLog", "student", Erase.KEEP),
     Holding("mastery.LearnerState", "student", Erase.KEEP),
@@ -151,6 +153,9 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("studentdata.DataRequest", "recorded_by"): "the administrator who recorded the request",
     ("studentdata.DataRequest", "handled_by"): "the administrator who handled the request",
     ("studentdata.Erasure", "erased_by"): "the administrator who erased the record",
+    ("axes.AccessAttemptExpiration", "access_attempt"): "when a sign-in lock ends; deleted with "
+    "the attempt",
+    ("projects.RubricLevel", "criterion"): "a rubric's level descriptors, written by teachers",
     ("studentdata.Erasure", "request"): "the tombstone's request, covered through 'student'",
 }
 

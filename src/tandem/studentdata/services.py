@@ -222,6 +222,13 @@ def _erase_submissions(erasing: _Erasing, holding: Holding, rows: models.QuerySe
     return _blank(holding, rows)
 
 
+def _erase_enrollments(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
+    enrollments = list(rows)
+    for enrollment in enrollments:
+        enrollment.sourced_id = f"{erasing.new_id}-{enrollment.pk}"
+    return rows.model._base_manager.bulk_update(enrollments, ["sourced_id"])
+
+
 def _erase_account(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
     student = erasing.student
     LogEntry.objects.filter(
@@ -249,6 +256,7 @@ ERASERS: dict[str, Callable[[_Erasing, Holding, models.QuerySet[Any]], int]] = {
     "interop.LrsStatement": _erase_lrs,
     "interop.LrsStatementLink": _erase_lrs_links,
     "projects.Submission": _erase_submissions,
+    "roster.Enrollment": _erase_enrollments,
     "roster.User": _erase_account,
 }
 
