@@ -152,3 +152,15 @@ def test_a_guardian_asks_from_their_childs_page(learner):
     assert stranger.post(ask, {"kind": RequestKind.ERASURE}).status_code == 404
     assert _client(school.teacher_a).get(ask).status_code == 404
     assert DataRequest.objects.count() == 1
+
+
+def test_the_admin_offers_no_delete_for_a_student(learner):
+    client = _client(learner.school.admin)
+    change = client.get(reverse("admin:roster_user_change", args=[learner.student.pk]))
+    assert change.status_code == 200
+    delete = reverse("admin:roster_user_delete", args=[learner.student.pk])
+    assert delete not in change.content.decode()
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    teacher_delete = reverse("admin:roster_user_delete", args=[learner.school.teacher_b.pk])
+    assert client.get(teacher_delete).status_code == 200

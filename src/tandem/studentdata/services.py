@@ -226,7 +226,7 @@ def _erase_enrollments(erasing: _Erasing, holding: Holding, rows: models.QuerySe
     enrollments = list(rows)
     for enrollment in enrollments:
         enrollment.sourced_id = f"{erasing.new_id}-{enrollment.pk}"
-    return rows.model._base_manager.bulk_update(enrollments, ["sourced_id"])
+    return int(rows.model._base_manager.bulk_update(enrollments, ["sourced_id"]))
 
 
 def _erase_account(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
