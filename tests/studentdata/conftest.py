@@ -27,7 +27,12 @@ from tandem.practice.services import written_answer_submit
 from tandem.profiles.constants import AccommodationKind
 from tandem.profiles.services import accommodation_create, profile_update
 from tandem.projects.constants import ReviewDecision
-from tandem.projects.services import project_propose, project_review, submission_create
+from tandem.projects.services import (
+    project_propose,
+    project_review,
+    project_score,
+    submission_create,
+)
 from tandem.roster.access import access_student
 from tandem.roster.constants import EnrollmentRole, Role
 from tandem.roster.models import User
@@ -122,6 +127,13 @@ def make_learner() -> Learner:
         now=now,
         text=f"Final work by {FIRST}",
         upload=SimpleUploadedFile(f"{LAST} rocket.pdf", PDF, content_type="application/pdf"),
+    )
+    project_score(
+        teacher=school.teacher_a,
+        project=project,
+        levels={c.pk: c.levels.get(points=3).pk for c in project.criteria.all()},
+        now=now,
+        feedback=f"Well done, {FIRST}.",
     )
     item = written_item_create(stem="Explain a ratio.", competency_codes=[CODE])
     written_answer_submit(student=student, item_id=item.pk, text=f"{FIRST} thinks 3:2", now=now)

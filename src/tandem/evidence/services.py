@@ -212,8 +212,9 @@ def evidence_void(
 
 
 def evidence_erase_free_text(*, student: Any) -> int:
-    """Blank the free text of every statement about ``student`` (their answers, teachers' notes
-    and the context extensions), keeping the rows: the one permitted exception to append-only.
+    """Blank the free text of every statement about ``student`` (their answers, teachers' notes,
+    the activity's name, which can quote a project's title, and the context extensions), keeping
+    the rows: the one permitted exception to append-only.
 
     Only the erasure of a student calls this. The rows stay, now about an anonymised account,
     so class and school aggregates (how many answered, how many right) do not change. Returns
@@ -221,4 +222,4 @@ def evidence_erase_free_text(*, student: Any) -> int:
     """
     rows = Statement.objects.filter(actor=student)
     # The queryset's own update() refuses on purpose; this one call goes around it.
-    return models.QuerySet.update(rows, result_response="", context_extensions={})
+    return models.QuerySet.update(rows, result_response="", object_name="", context_extensions={})

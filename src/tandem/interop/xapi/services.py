@@ -354,7 +354,8 @@ def lrs_student_pseudonymise(
 ) -> int:
     """Rewrite the LRS's statements whose actor is ``student`` (their mirrored evidence, and
     statements other software sent naming them by ``account_names`` or ``email``) so that the
-    actor is the pseudonymous account ``new_name`` and no answer text is left; drop the state
+    actor is the pseudonymous account ``new_name`` and no answer text, activity name or
+    extension is left; drop the state
     and profile documents kept about them. For the erasure of a student only. Returns how many
     statements were rewritten.
     """
@@ -375,8 +376,22 @@ def lrs_student_pseudonymise(
         data = dict(statement.data)
         data["actor"] = actor
         result = data.get("result")
-        if isinstance(result, dict) and "response" in result:
+        if isinstance(result, dict):
             data["result"] = {k: v for k, v in result.items() if k != "response"}
+        obj = data.get("object")
+        if isinstance(obj, dict) and isinstance(obj.get("definition"), dict):
+            # An activity's name can quote what the student wrote (a project's title).
+            definition = {
+                k: v for k, v in obj["definition"].items() if k not in ("name", "description")
+            }
+            data["object"] = (
+                {**obj, "definition": definition}
+                if definition
+                else {k: v for k, v in obj.items() if k != "definition"}
+            )
+        context = data.get("context")
+        if isinstance(context, dict) and "extensions" in context:
+            data["context"] = {k: v for k, v in context.items() if k != "extensions"}
         statement.data = data
         statement.actor_key = agent_key(actor)
     with transaction.atomic():
