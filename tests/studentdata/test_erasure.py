@@ -178,3 +178,44 @@ def test_other_students_are_untouched(erased):
     other.refresh_from_db()
     assert other.is_active and other.first_name and not hasattr(other, "erasure")
     assert FIRST not in other.display_name
+
+
+def test_staff_tools_free_text_quoting_the_student_is_scrubbed(learner):
+    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from tandem.interop.models import OneRosterImportRun
+
+    school, student = learner.school, learner.student
+    link = GuardianLink.objects.get(student=student)
+    LogEntry.objects.create(
+        user=school.admin,
+        content_type=ContentType.objects.get_for_model(GuardianLink),
+        object_id=str(link.pk),
+        object_repr=f"{FIRST} Quillfeather's guardian link",
+        action_flag=ADDITION,
+    )
+    run = OneRosterImportRun.objects.create(
+        requested_by=school.admin,
+        status="succeeded",
+        report=f"users.csv line 4: {SOURCED_ID} has no org",
+    )
+    other = OneRosterImportRun.objects.create(
+        requested_by=school.admin, report="Annabel sid-zq-7770"
+    )
+    student_erase(student=student, by=school.admin, reason="Asked.")
+    student.refresh_from_db()
+    assert not names_in(" ".join(LogEntry.objects.values_list("object_repr", flat=True)))
+    run.refresh_from_db()
+    assert run.report == f"users.csv line 4: {student.sourced_id} has no org"
+    other.refresh_from_db()
+    assert other.report == "Annabel sid-zq-7770"  # another student's id that merely starts alike
+
+
+def test_a_signed_in_student_is_signed_out_by_the_erasure(learner):
+    client = Client()
+    client.force_login(learner.student)
+    assert client.get(reverse("home")).status_code in (200, 302)
+    student_erase(student=learner.student, by=learner.school.admin, reason="Asked.")
+    response = client.get(reverse("practice:home"))
+    assert response.status_code == 302 and "/login/" in response["Location"]

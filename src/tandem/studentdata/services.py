@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import secrets
 import zipfile
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
@@ -229,11 +231,44 @@ def _erase_enrollments(erasing: _Erasing, holding: Holding, rows: models.QuerySe
     return int(rows.model._base_manager.bulk_update(enrollments, ["sourced_id"]))
 
 
+# Free text outside the student's own rows that may quote them: (model, fields) whose mentions
+# of the student's name and identifiers are replaced by the new token.
+MENTIONS = (
+    ("admin.LogEntry", ("object_repr", "change_message")),
+    ("interop.OneRosterImportRun", ("message", "error", "report")),
+)
+
+
+def _scrub_mentions(erasing: _Erasing) -> int:
+    """Replace the student's full name, sourcedId, username and email where staff tools wrote
+    them into free text (the admin's history, roster import reports)."""
+    student = erasing.student
+    full_name = f"{student.first_name} {student.last_name}".strip()
+    needles = [n for n in (full_name, *erasing.old_names, erasing.email) if len(n) >= 3]
+    if not needles:
+        return 0
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in needles), re.IGNORECASE)
+    changed = 0
+    for label, fields in MENTIONS:
+        model = apps.get_model(label)
+        found = models.Q()
+        for name in fields:
+            for needle in needles:
+                found |= models.Q(**{f"{name}__icontains": needle})
+        for row in model._base_manager.filter(found):
+            for name in fields:
+                setattr(row, name, pattern.sub(erasing.new_id, getattr(row, name)))
+            row.save(update_fields=list(fields))
+            changed += 1
+    return changed
+
+
 def _erase_account(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
     student = erasing.student
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(student.pk)
     ).update(object_repr=erasing.new_id, change_message="")
+    _scrub_mentions(erasing)
     student.groups.clear()
     student.user_permissions.clear()
     student.first_name = student.last_name = student.email = student.identifier = ""
