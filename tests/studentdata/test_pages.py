@@ -164,3 +164,40 @@ def test_the_admin_offers_no_delete_for_a_student(learner):
     assert client.post(delete, {"post": "yes"}).status_code == 403
     teacher_delete = reverse("admin:roster_user_delete", args=[learner.school.teacher_b.pk])
     assert client.get(teacher_delete).status_code == 200
+
+
+def test_a_request_for_a_student_erased_meanwhile_is_closed_without_a_second_erasure(
+    learner, erasure_request
+):
+    from tandem.studentdata.services import student_erase
+
+    student_erase(student=learner.student, by=learner.school.admin, reason="From the shell.")
+    client = _client(learner.school.admin)
+    response = client.post(
+        reverse("studentdata:erase", args=[erasure_request.pk]),
+        {"reason": "x", "confirm": "whatever"},
+    )
+    assert response.status_code == 302
+    erasure_request.refresh_from_db()
+    assert erasure_request.status == RequestStatus.DONE
+    assert Erasure.objects.get().reason == "From the shell."
+
+
+def test_a_declined_request_erases_nothing(learner, erasure_request):
+    client = _client(learner.school.admin)
+    client.post(reverse("studentdata:decline", args=[erasure_request.pk]))
+    client.post(
+        reverse("studentdata:erase", args=[erasure_request.pk]),
+        {"reason": "x", "confirm": USERNAME},
+    )
+    erasure_request.refresh_from_db()
+    assert erasure_request.status == RequestStatus.DECLINED and not Erasure.objects.exists()
+
+
+def test_the_admin_leads_to_the_request_pages_and_keeps_tombstones_read_only(learner):
+    client = _client(learner.school.admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:studentdata_datarequest_changelist") in index
+    response = client.get(reverse("admin:studentdata_datarequest_changelist"))
+    assert response.status_code == 302 and response["Location"] == reverse("studentdata:requests")
+    assert client.get(reverse("admin:studentdata_erasure_add")).status_code == 403

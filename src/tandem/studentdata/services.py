@@ -359,12 +359,16 @@ def data_request_erase(
 ) -> tuple[Erasure, bool]:
     if request.kind != RequestKind.ERASURE:
         raise ValueError("This request is not for an erasure.")
-    locked = DataRequest.objects.get(pk=request.pk)
-    if locked.status != RequestStatus.OPEN:
-        erasure = Erasure.objects.filter(student_id=locked.student_id).first()
-        if erasure is not None:
-            return erasure, False
-    return student_erase(student=locked.student, by=by, reason=reason, request=locked, now=now)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = DataRequest.objects.select_for_update().get(pk=request.pk)
+        erasure, erased = student_erase(
+            student=locked.student, by=by, reason=reason, request=locked, now=now
+        )
+        if not erased and locked.status == RequestStatus.OPEN:
+            # Erased already (from the command line, or another request): this one is done too.
+            _request_done(locked, by=by, now=now)
+    return erasure, erased
 
 
 def data_request_decline(*, request: DataRequest, by: User, now: dt.datetime | None = None) -> None:

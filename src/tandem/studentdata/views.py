@@ -92,7 +92,11 @@ def request_erase(request: HttpRequest, request_id: int) -> HttpResponse:
     data_request = access_data_request(user=request.user, request_id=request_id, path=request.path)
     if data_request.kind != RequestKind.ERASURE:
         return redirect("studentdata:request", request_id=data_request.pk)
+    if data_request.status == RequestStatus.DECLINED:
+        messages.info(request, "This request was declined; nothing was erased.")
+        return redirect("studentdata:request", request_id=data_request.pk)
     if data_request.status != RequestStatus.OPEN or hasattr(data_request.student, "erasure"):
+        data_request_erase(request=data_request, by=signed_in_user(request), reason="-")
         messages.info(request, "This record has already been erased; nothing more was done.")
         return redirect("studentdata:request", request_id=data_request.pk)
     form = ErasureConfirmForm(request.POST, username=data_request.student.username)
