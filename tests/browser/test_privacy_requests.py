@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
+from tests.browser.test_accessibility import describe, serious_violations
 from tests.factories import PASSWORD
 from tests.studentdata.conftest import FIRST, LAST, PDF, USERNAME, Learner, make_learner, names_in
 
@@ -38,9 +39,15 @@ def sign_in(page: Page, user: User) -> None:
     expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
+def accessible(page: Page) -> None:
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+
+
 def guardian_asks(page: Page, learner: Learner, kind: str) -> None:
     page.goto(f"/family/child/{learner.student.pk}/")
     page.get_by_role("link", name="Ask for a copy or erasure of this data").click()
+    accessible(page)
     page.get_by_label(kind).check()
     page.get_by_role("button", name="Send the request").click()
     expect(page.locator("#messages")).to_contain_text("Your request has been sent")
@@ -60,8 +67,11 @@ def test_a_guardians_export_then_erasure(browser: Browser, live_server: LiveServ
 
     admin = new_page(browser, live_server)
     sign_in(admin, school.admin)
+    admin.goto("/privacy/requests/")
+    accessible(admin)
     open_latest_request(admin)
     expect(admin.get_by_role("heading", level=1)).to_contain_text("Copy of the data")
+    accessible(admin)
     expect(admin.get_by_role("main")).to_contain_text(school.guardian_a.display_name)
     with admin.expect_download() as download_info:
         admin.get_by_role("button", name="Download the export (zip)").click()
@@ -82,6 +92,7 @@ def test_a_guardians_export_then_erasure(browser: Browser, live_server: LiveServ
     admin.get_by_label("Type the student's username to confirm").fill("not-the-username")
     admin.get_by_role("button", name="Erase permanently").click()
     expect(admin.get_by_role("alert")).to_contain_text("not the student's username")
+    accessible(admin)
     assert not Erasure.objects.exists()
     admin.get_by_label("Type the student's username to confirm").fill(USERNAME)
     admin.get_by_role("button", name="Erase permanently").click()
