@@ -54,6 +54,10 @@ def test_the_zip_holds_every_table_the_files_and_a_summary(learner):
     assert archive.read(uploaded[0]) == PDF
     people = json.loads(archive.read("people.json"))
     assert school.teacher_a.display_name in {p["name"] for p in people.values()}
+    statement = _table(archive, "evidence.Statement")[0]
+    competencies = json.loads(archive.read("competencies.json"))
+    assert statement["competencies"] and str(statement["competencies"][0]) in competencies
+    assert "6.RP.A.1" in {c["code"] for c in competencies.values()}
     summary = archive.read("summary.html").decode()
     assert f"{FIRST} {LAST}" in summary
     assert f"{FIRST} seemed tired" in summary

@@ -60,6 +60,7 @@ def student_export(*, student: User, by: User, now: dt.datetime | None = None) -
         for model, rows in tables.items():
             archive.writestr(f"data/{model}.json", _json(rows))
         archive.writestr("people.json", _json(_people(tables)))
+        archive.writestr("competencies.json", _json(_competencies(tables)))
         files = _uploaded_files(student)
         for name, stored in files:
             try:
@@ -76,8 +77,48 @@ def student_export(*, student: User, by: User, now: dt.datetime | None = None) -
 
 
 def _rows(holding: Holding, student: User) -> list[dict[str, Any]]:
-    rows = holding.rows_of(student).order_by("pk").values()
-    return [{k: v for k, v in row.items() if k not in SECRET_FIELDS} for row in rows]
+    rows = [
+        {k: v for k, v in row.items() if k not in SECRET_FIELDS}
+        for row in holding.rows_of(student).order_by("pk").values()
+    ]
+    model = holding.model_class
+    pks = [row["id"] for row in rows if "id" in row]
+    for m2m in model._meta.many_to_many:
+        if m2m.name in ("groups", "user_permissions"):
+            continue
+        through: Any = m2m.remote_field.through
+        source = m2m.m2m_field_name()
+        target = m2m.m2m_reverse_field_name()
+        linked: dict[Any, list[Any]] = {}
+        pairs = through._base_manager.filter(**{f"{source}__in": pks}).values_list(
+            f"{source}_id", f"{target}_id"
+        )
+        for row_pk, other in pairs:
+            linked.setdefault(row_pk, []).append(other)
+        for row in rows:
+            row[m2m.name] = sorted(linked.get(row.get("id"), []))
+    return rows
+
+
+def _competencies(tables: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str]]:
+    """The competencies the exported rows name, by id: their code and statement."""
+    from tandem.competencies.models import Competency
+
+    ids: set[int] = set()
+    for rows in tables.values():
+        for row in rows:
+            for key in ("competency_id", "competencies", "practises"):
+                value = row.get(key)
+                if isinstance(value, int):
+                    ids.add(value)
+                elif isinstance(value, list):
+                    ids.update(v for v in value if isinstance(v, int))
+    return {
+        str(pk): {"code": code, "statement": text}
+        for pk, code, text in Competency.objects.filter(pk__in=ids).values_list(
+            "pk", "human_coding_scheme", "full_statement"
+        )
+    }
 
 
 def _json(value: Any) -> str:
