@@ -73,6 +73,7 @@ def student_export(*, student: User, by: User, now: dt.datetime | None = None) -
             "tables": {model: len(rows) for model, rows in tables.items()},
         }
         archive.writestr("summary.html", render_to_string("studentdata/summary.html", context))
+        archive.writestr("summary.css", render_to_string("studentdata/summary.css"))
     return buffer.getvalue()
 
 
