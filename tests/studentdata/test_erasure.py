@@ -9,6 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from tests.factories import PASSWORD
 from tests.studentdata.conftest import CODE, FIRST, SOURCED_ID, names_in
 
@@ -233,3 +234,20 @@ def test_a_signed_in_student_is_signed_out_by_the_erasure(learner):
     student_erase(student=learner.student, by=learner.school.admin, reason="Asked.")
     response = client.get(reverse("practice:home"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_an_erasure_racing_another_returns_the_winners_tombstone(learner, monkeypatch):
+    from django.db import IntegrityError
+
+    from tandem.studentdata import services
+
+    school, student = learner.school, learner.student
+    winner = services._erase(
+        student=student, by=school.admin, reason="First.", request=None, now=timezone.now()
+    )[0]
+
+    def lose(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: studentdata_erasure.student_id")
+
+    monkeypatch.setattr(services, "_erase", lose)
+    assert student_erase(student=student, by=school.admin, reason="Second.") == (winner, False)

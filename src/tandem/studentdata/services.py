@@ -24,7 +24,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -193,6 +193,21 @@ def student_erase(
     if not reason.strip():
         raise ValueError("Say why the record is erased.")
     now = now or timezone.now()
+    try:
+        erasure, erased = _erase(student=student, by=by, reason=reason, request=request, now=now)
+    except IntegrityError:
+        # Another request erased the student between our check and our tombstone.
+        existing = Erasure.objects.filter(student_id=student.pk).first()
+        if existing is None:
+            raise
+        return existing, False
+    student.refresh_from_db()
+    return erasure, erased
+
+
+def _erase(
+    *, student: User, by: User, reason: str, request: DataRequest | None, now: dt.datetime
+) -> tuple[Erasure, bool]:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=student.pk)
         existing = Erasure.objects.filter(student=locked).first()
@@ -229,7 +244,6 @@ def student_erase(
             _request_done(request, by=by, now=now)
         files = list(erasing.files)
         transaction.on_commit(lambda: _delete_files(files), robust=True)
-    student.refresh_from_db()
     return erasure, True
 
 
