@@ -295,10 +295,13 @@ def main(argv: list[str] | None = None) -> int:
             help=f"{verb} a file: tandem {verb} {{{','.join(INTEROP_FORMATS)}}} PATH … "
             f"(see tandem {verb} FORMAT --help)",
         )
-    sub.add_parser(
+    student = sub.add_parser(
         "student",
         help="a family's rights over one student's data: tandem student "
         f"{{{','.join(STUDENT_ACTIONS)}}} … (see tandem student ACTION --help)",
+    )
+    student.set_defaults(
+        func=lambda args: student.error(f"say what to do: one of {', '.join(STUDENT_ACTIONS)}")
     )
     sub.add_parser("manage", help="run a Django management command: tandem manage <command> …")
     args = parser.parse_args(argv)

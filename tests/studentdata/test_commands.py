@@ -108,3 +108,9 @@ def test_the_retention_setting_is_off_unless_set(monkeypatch):
     monkeypatch.setenv("TANDEM_RETENTION_YEARS", "-2")
     with pytest.raises(ValueError, match="TANDEM_RETENTION_YEARS"):
         Options.from_environment()
+
+
+def test_tandem_student_without_an_action_says_which_there_are(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["student"])
+    assert "export, erase, purge-expired" in capsys.readouterr().err
