@@ -1,5 +1,5 @@
 """The ``tandem`` command for operators: serve, seed the demo school, calibrate the learner
-model, and run Django management."""
+model, export or erase a student's data, and run Django management."""
 
 from __future__ import annotations
 
@@ -259,6 +259,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 # `tandem import oneroster PATH` runs the management command `import_oneroster PATH`, and so on.
 INTEROP_FORMATS = ("oneroster", "case", "qti")
+# `tandem student erase SOURCEDID …` runs the management command `student_erase`, and so on.
+STUDENT_ACTIONS = ("export", "erase", "purge-expired")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         return _manage(argv[1:])
     if argv[:1] in (["import"], ["export"]) and argv[1:2] and argv[1] in INTEROP_FORMATS:
         return _manage([f"{argv[0]}_{argv[1]}", *argv[2:]])
+    if argv[:1] == ["student"] and argv[1:2] and argv[1] in STUDENT_ACTIONS:
+        return _manage([f"student_{argv[1].replace('-', '_')}", *argv[2:]])
     parser = argparse.ArgumentParser(prog="tandem", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
@@ -338,6 +342,14 @@ def main(argv: list[str] | None = None) -> int:
             help=f"{verb} a file: tandem {verb} {{{','.join(INTEROP_FORMATS)}}} PATH … "
             f"(see tandem {verb} FORMAT --help)",
         )
+    student = sub.add_parser(
+        "student",
+        help="a family's rights over one student's data: tandem student "
+        f"{{{','.join(STUDENT_ACTIONS)}}} … (see tandem student ACTION --help)",
+    )
+    student.set_defaults(
+        func=lambda args: student.error(f"say what to do: one of {', '.join(STUDENT_ACTIONS)}")
+    )
     sub.add_parser("manage", help="run a Django management command: tandem manage <command> …")
     args = parser.parse_args(argv)
     return int(args.func(args))

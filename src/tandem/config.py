@@ -49,6 +49,9 @@ class Options:
     # Sign-in throttling: failures per account or per address before a lock, and its length.
     login_failure_limit: int = 5
     login_lockout_minutes: int = 15
+    # Students whose enrolments all ended more than this many years ago are erased by
+    # `tandem student purge-expired`; None (the default) keeps records until asked.
+    retention_years: int | None = None
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -75,6 +78,7 @@ class Options:
             https=_env_bool("TANDEM_HTTPS", False),
             login_failure_limit=_env_positive_int("TANDEM_LOGIN_FAILURE_LIMIT", 5),
             login_lockout_minutes=_env_positive_int("TANDEM_LOGIN_LOCKOUT_MINUTES", 15),
+            retention_years=_env_optional_positive_int("TANDEM_RETENTION_YEARS"),
         )
 
     def file_storage(self) -> dict[str, object]:
@@ -107,6 +111,14 @@ def _env_positive_int(name: str, default: int) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be a whole number above 0, not {raw!r}")
     return value
+
+
+def _env_optional_positive_int(name: str) -> int | None:
+    """A whole number above 0, or None when the variable is unset, empty or "off"."""
+    raw = os.environ.get(name, "").strip()
+    if raw.lower() in {"", "off", "none", "0"}:
+        return None
+    return _env_positive_int(name, 1)
 
 
 def _secret_from_file(data_dir: Path) -> str:

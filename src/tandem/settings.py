@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tandem.teaching",
     "tandem.family",
     "tandem.lti",
+    "tandem.studentdata",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,8 @@ TANDEM_STUCK_ATTEMPTS = OPTIONS.stuck_attempts
 TANDEM_CHECKIN_DAYS = OPTIONS.checkin_days
 # The homePage of the pseudonymous student accounts in exported xAPI statements.
 TANDEM_SITE_URL = OPTIONS.site_url
+# Erase students whose enrolments all ended more than this many years ago (None: never).
+TANDEM_RETENTION_YEARS = OPTIONS.retention_years
 
 LOGGING = {
     "version": 1,

@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("xapi/", include("tandem.interop.urls")),
     path("lti/", include("tandem.lti.urls")),
+    path("privacy/", include("tandem.studentdata.urls")),
     path("admin/", admin.site.urls),
 ]

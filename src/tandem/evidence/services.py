@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from tandem.competencies.models import Competency
 from tandem.content.models import Item
@@ -209,3 +209,17 @@ def evidence_void(
     )
     voiding.competencies.set(target.competencies.all())
     return voiding, True
+
+
+def evidence_erase_free_text(*, student: Any) -> int:
+    """Blank the free text of every statement about ``student`` (their answers, teachers' notes,
+    the activity's name, which can quote a project's title, and the context extensions), keeping
+    the rows: the one permitted exception to append-only.
+
+    Only the erasure of a student calls this. The rows stay, now about an anonymised account,
+    so class and school aggregates (how many answered, how many right) do not change. Returns
+    how many rows were blanked.
+    """
+    rows = Statement.objects.filter(actor=student)
+    # The queryset's own update() refuses on purpose; this one call goes around it.
+    return models.QuerySet.update(rows, result_response="", object_name="", context_extensions={})

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
+from tandem.roster.constants import Role
 from tandem.roster.models import (
     AcademicSession,
     Course,
@@ -25,6 +29,13 @@ class TandemUserAdmin(UserAdmin[User]):
         *UserAdmin.add_fieldsets,
         ("Roster", {"fields": ("sourced_id", "role", "grade", "first_name", "last_name")}),
     )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A student is never deleted here (their evidence is append-only and refuses it): a
+        family's erasure request is handled on the data-request pages (/privacy/requests/)."""
+        if obj is not None and getattr(obj, "role", None) == Role.STUDENT:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 admin.site.register(Org, list_display=("name", "type", "sourced_id"))

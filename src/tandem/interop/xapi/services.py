@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
 
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.services import EvidenceDraft, evidence_record_many, evidence_void
@@ -347,3 +347,69 @@ def _bridge(*, rows: list[LrsStatement], client: LrsClient) -> None:
     mastery_apply_many(statements=[evidence for evidence, created in recorded if created])
     for row, (evidence, _) in zip(bridged, recorded, strict=True):
         row.evidence = evidence
+
+
+def lrs_student_pseudonymise(
+    *, student: Any, account_names: list[str], email: str, new_name: str
+) -> int:
+    """Rewrite the LRS's statements whose actor is ``student`` (their mirrored evidence, and
+    statements other software sent naming them by ``account_names`` or ``email``) so that the
+    actor is the pseudonymous account ``new_name`` and no answer text, activity name or
+    extension is left; drop the state
+    and profile documents kept about them. For the erasure of a student only. Returns how many
+    statements were rewritten.
+    """
+    from tandem.interop.models import LrsDocument
+    from tandem.interop.xapi.mirror import home_page
+
+    names = [name for name in account_names if name]
+    keys = {key for name in names for key in _account_keys(name)}
+    keys.update(f"account:{home_page()}|{name}" for name in names)
+    if email:
+        keys.add(f"mbox:mailto:{email}")
+    matched = LrsStatementLink.objects.filter(value__in=keys).values("statement_id")
+    statements = list(
+        LrsStatement.objects.filter(models.Q(evidence__actor=student) | models.Q(id__in=matched))
+    )
+    actor = {"objectType": "Agent", "account": {"homePage": home_page(), "name": new_name}}
+    for statement in statements:
+        data = dict(statement.data)
+        data["actor"] = actor
+        result = data.get("result")
+        if isinstance(result, dict):
+            data["result"] = {k: v for k, v in result.items() if k != "response"}
+        obj = data.get("object")
+        if isinstance(obj, dict) and isinstance(obj.get("definition"), dict):
+            # An activity's name can quote what the student wrote (a project's title).
+            definition = {
+                k: v for k, v in obj["definition"].items() if k not in ("name", "description")
+            }
+            data["object"] = (
+                {**obj, "definition": definition}
+                if definition
+                else {k: v for k, v in obj.items() if k != "definition"}
+            )
+        context = data.get("context")
+        if isinstance(context, dict) and "extensions" in context:
+            data["context"] = {k: v for k, v in context.items() if k != "extensions"}
+        statement.data = data
+        statement.actor_key = agent_key(actor)
+    with transaction.atomic():
+        LrsStatement.objects.bulk_update(statements, ["data", "actor_key"])
+        LrsStatementLink.objects.filter(statement__in=statements).delete()
+        LrsStatementLink.objects.bulk_create(
+            LrsStatementLink(statement=statement, kind=kind, value=value)
+            for statement in statements
+            for kind, value in sorted(statement_links(statement.data))
+        )
+        LrsDocument.objects.filter(agent_key__in=keys).delete()
+    return len(statements)
+
+
+def _account_keys(name: str) -> set[str]:
+    """Agent keys of an account named ``name`` under any homePage, as stored in the links."""
+    return set(
+        LrsStatementLink.objects.filter(value__startswith="account:", value__endswith=f"|{name}")
+        .values_list("value", flat=True)
+        .distinct()
+    )
