@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tandem.teaching",
     "tandem.family",
     "tandem.lti",
+    "tandem.api",
 ]
 
 MIDDLEWARE = [
