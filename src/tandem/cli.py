@@ -289,7 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(
             verb,
             help=f"{verb} a file: tandem {verb} {{{','.join(INTEROP_FORMATS)}}} PATH … "
-            f"(see tandem {verb} FORMAT --help)",
+            f"(see tandem {verb} FORMAT --help)"
+            + (
+                "; exits 0 when everything was imported, 1 when nothing was, 3 when part was"
+                if verb == "import"
+                else ""
+            ),
         )
     sub.add_parser("manage", help="run a Django management command: tandem manage <command> …")
     args = parser.parse_args(argv)
