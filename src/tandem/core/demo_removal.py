@@ -85,14 +85,15 @@ def _delete(
     protect them; every row is checked to be the demo's before anything is deleted."""
     for _ in range(_MAX_ROUNDS):
         collector = Collector(using=DEFAULT_DB_ALIAS)
-        try:
-            for root in roots:
+        blocking: list[models.Model] = []
+        for root in roots:
+            try:
                 collector.collect(root)
-        except ProtectedError as error:
-            blocking: Iterable[models.Model] = error.protected_objects
-        except RestrictedError as error:
-            blocking = error.restricted_objects
-        else:
+            except ProtectedError as error:
+                blocking.extend(error.protected_objects)
+            except RestrictedError as error:
+                blocking.extend(error.restricted_objects)
+        if not blocking:
             _check(collector, demo_ids)
             _, counts = collector.delete()
             report.removed.update({label: n for label, n in counts.items() if n})
@@ -104,12 +105,13 @@ def _delete(
 
 
 def _querysets(objects: Iterable[models.Model]) -> list[models.QuerySet[Any]]:
-    pks: dict[type[models.Model], list[Any]] = defaultdict(list)
+    pks: dict[type[models.Model], set[Any]] = defaultdict(set)
     for obj in objects:
-        pks[type(obj)].append(obj.pk)
+        pks[type(obj)].add(obj.pk)
+    ordered = {model: sorted(ids) for model, ids in pks.items()}
     return [
         model._base_manager.filter(pk__in=ids[start : start + _BATCH])
-        for model, ids in pks.items()
+        for model, ids in ordered.items()
         for start in range(0, len(ids), _BATCH)
     ]
 
