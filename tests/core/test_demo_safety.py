@@ -78,7 +78,10 @@ def test_the_demo_refuses_a_database_with_a_real_roster(capsys):
 # ---------- removing ----------
 
 
-def test_remove_takes_out_the_whole_demo_school_and_nothing_else():
+def test_remove_takes_out_the_whole_demo_school_and_nothing_else(monkeypatch):
+    # Small batches, so that this small demo meets what a full one does: many batches of
+    # evidence, each protected by attempts and estimates.
+    monkeypatch.setattr("tandem.core.demo_removal._BATCH", 3)
     demo_seed(**SMALL)
     assert _demo_only_counts()["users"] > 6
     real = make_school()
