@@ -49,6 +49,8 @@ class Options:
     # Sign-in throttling: failures per account or per address before a lock, and its length.
     login_failure_limit: int = 5
     login_lockout_minutes: int = 15
+    # A student's session ends after this many minutes without a request (shared devices).
+    student_idle_minutes: int = 30
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -75,6 +77,7 @@ class Options:
             https=_env_bool("TANDEM_HTTPS", False),
             login_failure_limit=_env_positive_int("TANDEM_LOGIN_FAILURE_LIMIT", 5),
             login_lockout_minutes=_env_positive_int("TANDEM_LOGIN_LOCKOUT_MINUTES", 15),
+            student_idle_minutes=_env_positive_int("TANDEM_STUDENT_IDLE_MINUTES", 30),
         )
 
     def file_storage(self) -> dict[str, object]:
