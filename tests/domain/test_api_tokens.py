@@ -206,3 +206,52 @@ def test_api_docs_are_served_from_vendored_files(client):
     assert "swagger-ui" in body
     assert "cdn" not in body.lower()
     assert "https://" not in body and "http://" not in body
+
+
+def test_only_superusers_issue_tokens_acting_as_superusers(school):
+    from django.contrib.auth import get_user_model
+
+    superuser = get_user_model().objects.create_superuser(
+        username="root", password="pw-long-enough-1", sourced_id="root"
+    )
+    # An administrator without superuser rights (roster administrators are superusers unless
+    # someone takes that away) may issue a token for a teacher, who sees no more than they...
+    school.admin.is_superuser = False
+    school.admin.save()
+    api_token_issue(
+        issued_by=school.admin, user=school.teacher_a, name="t", scopes=[Scope.READ_ROSTER]
+    )
+    # ...but not one acting as a superuser, and a teacher issues none at all.
+    with pytest.raises(PermissionError):
+        api_token_issue(
+            issued_by=school.admin, user=superuser, name="t", scopes=[Scope.READ_ROSTER]
+        )
+    with pytest.raises(PermissionError):
+        api_token_issue(
+            issued_by=school.teacher_a, user=school.teacher_a, name="t", scopes=[Scope.READ_ROSTER]
+        )
+    api_token_issue(issued_by=superuser, user=superuser, name="t", scopes=[Scope.READ_ROSTER])
+
+
+def test_a_staff_member_without_superuser_rights_cannot_pick_a_superuser_in_the_admin(
+    client, school
+):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    superuser = get_user_model().objects.create_superuser(
+        username="root", password="pw-long-enough-1", sourced_id="root"
+    )
+    school.admin.is_superuser = False
+    school.admin.save()
+    school.admin.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_apitoken", "view_apitoken"])
+    )
+    client.force_login(school.admin)
+    response = client.post(
+        "/admin/api/apitoken/add/",
+        {"name": "x", "user": superuser.pk, "scopes": ["read:roster"]},
+    )
+    assert response.status_code == 200
+    assert not ApiToken.objects.exists()
+    assert "Select a valid choice" in response.content.decode()

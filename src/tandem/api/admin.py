@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from tandem.api.constants import Scope
 from tandem.api.models import ApiToken
 from tandem.api.services import api_token_issue, api_token_revoke
+from tandem.roster.models import User
 
 
 class ApiTokenForm(forms.ModelForm[ApiToken]):
@@ -51,6 +52,12 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Only a superuser issues tokens acting as a superuser (api_token_issue checks it too).
+        if db_field.name == "user" and not getattr(request.user, "is_superuser", False):
+            kwargs["queryset"] = User.objects.filter(is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         token, secret = api_token_issue(

@@ -13,10 +13,20 @@ from django.utils import timezone
 
 from tandem.api.constants import TOKEN_BYTES, TOKEN_HINT_LENGTH, TOKEN_PREFIX, Scope
 from tandem.api.models import ApiToken
+from tandem.roster.access import is_administrator
 
 
 def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def may_issue_token_for(issuer: Any, user: Any) -> bool:
+    """Whether ``issuer`` may issue a token acting as ``user``: a superuser for anyone, a
+    school administrator for anyone but a superuser (whose access can be more than theirs);
+    ``None`` is the operator at the command line."""
+    if issuer is None or issuer.is_superuser:
+        return True
+    return is_administrator(issuer) and not user.is_superuser
 
 
 def api_token_issue(
@@ -28,7 +38,10 @@ def api_token_issue(
     expires_at: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token acting as ``user``, and its secret, which is not kept and cannot be shown
-    again. ``issued_by`` is the administrator (None from the command line)."""
+    again. ``issued_by`` is the administrator (None from the command line); PermissionError
+    where they may not issue one for ``user`` (``may_issue_token_for``)."""
+    if not may_issue_token_for(issued_by, user):
+        raise PermissionError(f"{issued_by} may not issue a token acting as {user}")
     chosen = sorted(set(scopes))
     unknown = [scope for scope in chosen if scope not in Scope.values]
     if unknown:
