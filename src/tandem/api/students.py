@@ -67,7 +67,9 @@ class ObservationIn(Schema):
     "/", response={200: list[StudentOut], **ERRORS}, auth=session_or_token(Scope.READ_ROSTER)
 )
 def list_students(request: HttpRequest) -> list[StudentOut]:
-    """Students the caller (the signed-in user, or the token's user) may see."""
+    """Students the caller (the signed-in user, or the token's user) may see.
+
+    API token scope: `read:roster`."""
     return [
         StudentOut(id=s.pk, name=s.display_name, pseudonym=s.pseudonym, grade=s.grade)
         for s in students_visible_to(request.user).order_by("last_name", "first_name")
@@ -80,6 +82,7 @@ def list_students(request: HttpRequest) -> list[StudentOut]:
     auth=session_or_token(Scope.READ_MASTERY),
 )
 def student_mastery(request: HttpRequest, student_id: int) -> list[MasteryOut]:
+    """The student's mastery estimate per competency. API token scope: `read:mastery`."""
     student = access_student(user=request.user, student_id=student_id, action="api:mastery")
     views = mastery_for_student(student_id=student.pk, now=timezone.now())
     comps = Competency.objects.in_bulk(list(views))
@@ -125,6 +128,9 @@ def _statement_out(s: object, *, staff: bool) -> StatementOut:
     auth=session_or_token(Scope.READ_EVIDENCE),
 )
 def student_evidence(request: HttpRequest, student_id: int, limit: int = 50) -> list[StatementOut]:
+    """The student's latest evidence, newest first (teachers' notes only to staff).
+
+    API token scope: `read:evidence`."""
     student = access_student(user=request.user, student_id=student_id, action="api:evidence")
     limit = max(1, min(limit, 500))
     staff = may_read_staff_notes(request.user)
@@ -142,7 +148,9 @@ def student_evidence(request: HttpRequest, student_id: int, limit: int = 50) -> 
 def add_observation(
     request: HttpRequest, student_id: int, payload: ObservationIn
 ) -> Status[StatementOut]:
-    """A teacher records what they observed; it becomes evidence and moves the estimate."""
+    """A teacher records what they observed; it becomes evidence and moves the estimate.
+
+    API token scope: `write:evidence` (a token acting as a teacher)."""
     user = request.user
     if not isinstance(user, User) or not user.is_teacher:
         from django.http import Http404
