@@ -255,3 +255,16 @@ def test_a_staff_member_without_superuser_rights_cannot_pick_a_superuser_in_the_
     assert response.status_code == 200
     assert not ApiToken.objects.exists()
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_admin_revokes_tokens(client, school):
+    token, secret = _issue(school)
+    client.force_login(school.admin)
+    response = client.post(
+        "/admin/api/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == school.admin
+    assert client.get("/api/students/", **_bearer(secret)).status_code == 401

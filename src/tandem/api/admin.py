@@ -85,7 +85,8 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         }
         return TemplateResponse(request, "admin/api/apitoken/issued.html", context)
 
-    @admin.action(description="Revoke the selected tokens")
+    # Revoking is a lesser deletion: those who may delete tokens may revoke them.
+    @admin.action(description="Revoke the selected tokens", permissions=["delete"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             api_token_revoke(token=token, revoked_by=request.user)
