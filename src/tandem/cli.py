@@ -201,7 +201,12 @@ def _demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from tandem.core.demo import DemoRefusedError, demo_seed, demo_seed_refusal
+    from tandem.core.demo import (
+        DemoRefusedError,
+        demo_seed,
+        demo_seed_refusal,
+        real_roster_present,
+    )
     from tandem.core.startup import migrations_pending, static_files_collect, static_files_stale
 
     if migrations_pending():  # in this process: one Django start-up instead of two
@@ -237,6 +242,13 @@ def _demo(args: argparse.Namespace) -> int:
             collector.join()
     print(report.summary())
     print(f"  ({time.perf_counter() - started:.1f} s)")
+    if not report.created and real_roster_present():
+        print(
+            "tandem demo: this database also holds a real roster; the demo school, whose "
+            "accounts share one known password, should not stay beside it: "
+            "`tandem demo --remove` takes it out.",
+            file=sys.stderr,
+        )
     return 0 if collector is None or collector.exitcode == 0 else 1
 
 

@@ -138,3 +138,13 @@ def test_tandem_demo_remove_exit_statuses(capsys):
     assert "not the demo's" in capsys.readouterr().err
     assert AccessLog.objects.filter(actor=real.teacher_a).exists()
     assert _demo_only_counts()["users"] > 0
+
+
+def test_tandem_demo_warns_where_a_real_roster_joined_the_demo(capsys, monkeypatch):
+    monkeypatch.setattr("tandem.core.startup.static_files_stale", lambda: False)
+    demo_seed(**SMALL)
+    make_school()
+    assert main(["demo"]) == 0
+    captured = capsys.readouterr()
+    assert "Demo school already present." in captured.out
+    assert "tandem demo --remove" in captured.err
