@@ -190,7 +190,7 @@ def test_openapi_documents_the_error_responses_and_the_bearer_scheme(client):
     assert "ErrorOut" in schema["components"]["schemas"]
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            for status in ("401", "403", "404", "422"):
+            for status in ("400", "401", "403", "404", "422"):
                 response = operation["responses"].get(status)
                 assert response, f"{method} {path} lacks {status}"
                 ref = response["content"]["application/json"]["schema"]["$ref"]

@@ -16,6 +16,7 @@ class ErrorOut(Schema):
     detail: Any = Field(description="A message, or for invalid_request the list of problems")
 
 
-# 401: no session and no valid token; 403: a token without the endpoint's scope (or a failed
-# CSRF check); 404: missing or not yours (the two look the same); 422: a malformed request.
-ERRORS: dict[int, type[ErrorOut]] = {status: ErrorOut for status in (401, 403, 404, 422)}
+# 400: a value the service refuses; 401: no session and no valid token; 403: a token without
+# the endpoint's scope (or a failed CSRF check); 404: missing or not yours (the two look the
+# same); 422: a malformed request.
+ERRORS: dict[int, type[ErrorOut]] = {status: ErrorOut for status in (400, 401, 403, 404, 422)}
