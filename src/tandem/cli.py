@@ -229,11 +229,22 @@ def _demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from tandem.core.demo import demo_seed
+    from tandem.core.demo import (
+        DemoRefusedError,
+        demo_seed,
+        demo_seed_refusal,
+        real_roster_present,
+    )
     from tandem.core.startup import migrations_pending, static_files_collect, static_files_stale
 
     if migrations_pending():  # in this process: one Django start-up instead of two
         call_command("migrate", interactive=False, verbosity=0)
+    if args.remove:
+        return _demo_remove()
+    refusal = demo_seed_refusal()
+    if refusal is not None:
+        print(f"tandem demo: refused: {refusal}", file=sys.stderr)
+        return 1
     # Collecting (and compressing) the static files is what `tandem serve` would do next: done
     # here, on another core while the demo is written, it adds nothing to `make run`.
     collector = None
@@ -242,19 +253,44 @@ def _demo(args: argparse.Namespace) -> int:
         collector = multiprocessing.get_context("fork").Process(target=static_files_collect)
         collector.start()
 
-    report = demo_seed(
-        students=args.students,
-        days=args.days,
-        seed=args.seed,
-        calibration="now" if args.calibrate_now else "background",
-        simulate=args.simulate,
-        save_history=args.save_history,
-    )
-    if collector is not None:
-        collector.join()
+    try:
+        report = demo_seed(
+            students=args.students,
+            days=args.days,
+            seed=args.seed,
+            calibration="now" if args.calibrate_now else "background",
+            simulate=args.simulate,
+            save_history=args.save_history,
+        )
+    except DemoRefusedError as refused:
+        print(f"tandem demo: refused: {refused}", file=sys.stderr)
+        return 1
+    finally:
+        if collector is not None:
+            collector.join()
     print(report.summary())
     print(f"  ({time.perf_counter() - started:.1f} s)")
+    if not report.created and real_roster_present():
+        print(
+            "tandem demo: this database also holds a real roster; the demo school, whose "
+            "accounts share one known password, should not stay beside it: "
+            "`tandem demo --remove` takes it out.",
+            file=sys.stderr,
+        )
     return 0 if collector is None or collector.exitcode == 0 else 1
+
+
+def _demo_remove() -> int:
+    from tandem.core.demo import DemoRefusedError
+    from tandem.core.demo_removal import demo_remove
+
+    try:
+        report = demo_remove()
+    except DemoRefusedError as refused:
+        print(f"tandem demo --remove: refused: {refused}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
 
 
 # `tandem import oneroster PATH` runs the management command `import_oneroster PATH`, and so on.
@@ -288,7 +324,17 @@ def main(argv: list[str] | None = None) -> int:
         help="do not start the background worker (also: TANDEM_WORKER=0)",
     )
     serve.set_defaults(func=_serve)
-    demo = sub.add_parser("demo", help="seed the demo school (idempotent) and print its logins")
+    demo = sub.add_parser(
+        "demo",
+        help="seed the demo school (idempotent) and print its logins; refused (exit 1) where the "
+        "database holds a real roster",
+    )
+    demo.add_argument(
+        "--remove",
+        action="store_true",
+        help="take the demo school out instead (its people, orgs, classes and all their "
+        "records); refused (exit 1, nothing removed) if that would touch anything not the demo's",
+    )
     demo.add_argument(
         "--students", type=int, default=None, help="students (150; a district: 20,000)"
     )
@@ -340,7 +386,12 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(
             verb,
             help=f"{verb} a file: tandem {verb} {{{','.join(INTEROP_FORMATS)}}} PATH … "
-            f"(see tandem {verb} FORMAT --help)",
+            f"(see tandem {verb} FORMAT --help)"
+            + (
+                "; exits 0 when everything was imported, 1 when nothing was, 3 when part was"
+                if verb == "import"
+                else ""
+            ),
         )
     student = sub.add_parser(
         "student",

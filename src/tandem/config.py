@@ -52,6 +52,8 @@ class Options:
     # Students whose enrolments all ended more than this many years ago are erased by
     # `tandem student purge-expired`; None (the default) keeps records until asked.
     retention_years: int | None = None
+    # A student's session ends after this many minutes without a request (shared devices).
+    student_idle_minutes: int = 30
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -79,6 +81,7 @@ class Options:
             login_failure_limit=_env_positive_int("TANDEM_LOGIN_FAILURE_LIMIT", 5),
             login_lockout_minutes=_env_positive_int("TANDEM_LOGIN_LOCKOUT_MINUTES", 15),
             retention_years=_env_optional_positive_int("TANDEM_RETENTION_YEARS"),
+            student_idle_minutes=_env_positive_int("TANDEM_STUDENT_IDLE_MINUTES", 30),
         )
 
     def file_storage(self) -> dict[str, object]:

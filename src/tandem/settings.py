@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tandem.family",
     "tandem.lti",
     "tandem.studentdata",
+    "tandem.api",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tandem.core.middleware.student_idle_sign_out",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside X-Frame-Options, so that with TANDEM_LTI_EMBED lms_framing (between the two) can
@@ -170,6 +172,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # classroom devices are shared.
 SESSION_COOKIE_AGE = 12 * 60 * 60
 TANDEM_STUDENT_SESSION_SECONDS = 4 * 60 * 60
+# And it ends sooner still when the student leaves the device: after this long without a
+# request (tandem.core.middleware.student_idle_sign_out; TANDEM_STUDENT_IDLE_MINUTES).
+TANDEM_STUDENT_IDLE_SECONDS = OPTIONS.student_idle_minutes * 60
 # Bodies are refused before they are read when too large (tandem.core.middleware); form data
 # other than files stays at Django's 2.5 MB, and files over it go to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

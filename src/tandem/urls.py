@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tandem.api import api
+from tandem.api.main import api
 
 urlpatterns = [
     path("", include("tandem.core.urls")),

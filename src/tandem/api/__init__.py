@@ -1,5 +1,2 @@
-"""The JSON API (OpenAPI at /api/docs): the same services and access chokepoints as the pages."""
-
-from tandem.api.main import api
-
-__all__ = ["api"]
+"""The JSON API (OpenAPI at /api/docs): the same services and access chokepoints as the pages,
+for a signed-in browser or for other software holding an API token (``tandem.api.main``)."""

@@ -7,8 +7,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import SessionAuth
 
+from tandem.api.auth import SESSION_ONLY
 from tandem.api.practice import router as practice_router
 from tandem.api.students import router as students_router
 from tandem.content.answers import AnswerFormatError
@@ -17,7 +17,9 @@ api = NinjaAPI(
     title="Tandem API",
     version="1",
     description="Personalized-learning platform: practice, evidence and mastery.",
-    auth=SessionAuth(),
+    # Practice is for a signed-in student's browser only; the student-record endpoints take
+    # an API token too (each names its scope, in api/students.py).
+    auth=SESSION_ONLY,
     urls_namespace="api",
 )
 
@@ -43,7 +45,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "Sign in first.")
+    return _error(request, 401, "unauthenticated", "Sign in first, or send a valid API token.")
 
 
 @api.exception_handler(HttpError)

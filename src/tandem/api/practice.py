@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from tandem.api.schemas import ERRORS
 from tandem.practice.models import Attempt
 from tandem.practice.services import attempt_answer, attempt_hint, practice_next
 from tandem.roster.models import User
@@ -68,7 +69,7 @@ def _item_out(attempt: Attempt) -> ItemOut:
     )
 
 
-@router.post("/next", response={200: ItemOut, 204: None})
+@router.post("/next", response={200: ItemOut, 204: None, **ERRORS})
 def next_item(request: HttpRequest) -> ItemOut | Status[None]:
     """The item to work on now (the open one, or a new one chosen for the student)."""
     attempt = practice_next(student=_student(request), now=timezone.now())
@@ -77,7 +78,7 @@ def next_item(request: HttpRequest) -> ItemOut | Status[None]:
     return _item_out(attempt)
 
 
-@router.post("/attempts/{attempt_id}/answer", response=AnswerOut)
+@router.post("/attempts/{attempt_id}/answer", response={200: AnswerOut, **ERRORS})
 def answer(request: HttpRequest, attempt_id: uuid.UUID, payload: AnswerIn) -> AnswerOut:
     """Record an answer once; a repeated submission returns the first result."""
     outcome = attempt_answer(
@@ -97,7 +98,7 @@ def answer(request: HttpRequest, attempt_id: uuid.UUID, payload: AnswerIn) -> An
     )
 
 
-@router.post("/attempts/{attempt_id}/hint", response=HintOut)
+@router.post("/attempts/{attempt_id}/hint", response={200: HintOut, **ERRORS})
 def hint(request: HttpRequest, attempt_id: uuid.UUID) -> HintOut:
     attempt, hints = attempt_hint(student=_student(request), attempt_id=attempt_id)
     return HintOut(

@@ -11,6 +11,9 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from tandem.api.auth import session_or_token
+from tandem.api.constants import Scope
+from tandem.api.schemas import ERRORS
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import ObservationKind
 from tandem.evidence.selectors import evidence_timeline
@@ -60,17 +63,26 @@ class ObservationIn(Schema):
     note: str = Field(default="", max_length=2000)
 
 
-@router.get("/", response=list[StudentOut])
+@router.get(
+    "/", response={200: list[StudentOut], **ERRORS}, auth=session_or_token(Scope.READ_ROSTER)
+)
 def list_students(request: HttpRequest) -> list[StudentOut]:
-    """Students the signed-in user may see."""
+    """Students the caller (the signed-in user, or the token's user) may see.
+
+    API token scope: `read:roster`."""
     return [
         StudentOut(id=s.pk, name=s.display_name, pseudonym=s.pseudonym, grade=s.grade)
         for s in students_visible_to(request.user).order_by("last_name", "first_name")
     ]
 
 
-@router.get("/{student_id}/mastery", response=list[MasteryOut])
+@router.get(
+    "/{student_id}/mastery",
+    response={200: list[MasteryOut], **ERRORS},
+    auth=session_or_token(Scope.READ_MASTERY),
+)
 def student_mastery(request: HttpRequest, student_id: int) -> list[MasteryOut]:
+    """The student's mastery estimate per competency. API token scope: `read:mastery`."""
     student = access_student(user=request.user, student_id=student_id, action="api:mastery")
     views = mastery_for_student(student_id=student.pk, now=timezone.now())
     comps = Competency.objects.in_bulk(list(views))
@@ -110,8 +122,15 @@ def _statement_out(s: object, *, staff: bool) -> StatementOut:
     )
 
 
-@router.get("/{student_id}/evidence", response=list[StatementOut])
+@router.get(
+    "/{student_id}/evidence",
+    response={200: list[StatementOut], **ERRORS},
+    auth=session_or_token(Scope.READ_EVIDENCE),
+)
 def student_evidence(request: HttpRequest, student_id: int, limit: int = 50) -> list[StatementOut]:
+    """The student's latest evidence, newest first (teachers' notes only to staff).
+
+    API token scope: `read:evidence`."""
     student = access_student(user=request.user, student_id=student_id, action="api:evidence")
     limit = max(1, min(limit, 500))
     staff = may_read_staff_notes(request.user)
@@ -121,11 +140,17 @@ def student_evidence(request: HttpRequest, student_id: int, limit: int = 50) -> 
     ]
 
 
-@router.post("/{student_id}/observations", response={201: StatementOut})
+@router.post(
+    "/{student_id}/observations",
+    response={201: StatementOut, **ERRORS},
+    auth=session_or_token(Scope.WRITE_EVIDENCE),
+)
 def add_observation(
     request: HttpRequest, student_id: int, payload: ObservationIn
 ) -> Status[StatementOut]:
-    """A teacher records what they observed; it becomes evidence and moves the estimate."""
+    """A teacher records what they observed; it becomes evidence and moves the estimate.
+
+    API token scope: `write:evidence` (a token acting as a teacher)."""
     user = request.user
     if not isinstance(user, User) or not user.is_teacher:
         from django.http import Http404

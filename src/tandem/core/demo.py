@@ -99,6 +99,9 @@ from tandem.teaching.services import OBSERVATION_WEIGHT
 
 DEMO_SCHOOL = "demo-school-riverside"
 DEMO_PASSWORD = "tandem-demo"
+# What marks the demo's roster as the demo's: every org, session, course, class, enrolment and
+# person it creates has a sourcedId that starts so (a real roster's come from its SIS).
+DEMO_SOURCED_ID_PREFIX = "demo-"
 SEEDS_PER_DIFFICULTY = 6
 # The default demo's simulated history, stored with the code (``tandem demo --simulate
 # --save-history PATH`` writes it): simulating it takes minutes, writing it seconds.
@@ -286,6 +289,41 @@ def _report(created: bool) -> DemoReport:
     )
 
 
+class DemoRefusedError(RuntimeError):
+    """The demo school cannot be seeded or removed here without touching a real school."""
+
+
+def real_roster_present() -> bool:
+    """Whether the database holds roster data that the demo did not create.
+
+    Superusers are not counted: an operator's own account is not a school's roster.
+    """
+    not_demo = {"sourced_id__startswith": DEMO_SOURCED_ID_PREFIX}
+    return (
+        Org.objects.exclude(**not_demo).exists()
+        or Course.objects.exclude(**not_demo).exists()
+        or SchoolClass.objects.exclude(**not_demo).exists()
+        or User.objects.exclude(**not_demo).exclude(is_superuser=True).exists()
+    )
+
+
+def demo_only() -> bool:
+    """Whether the demo school is here and nothing else is: when its password may be shown."""
+    return Org.objects.filter(sourced_id=DEMO_SCHOOL).exists() and not real_roster_present()
+
+
+def demo_seed_refusal() -> str | None:
+    """Why the demo may not be seeded here, or None."""
+    if Org.objects.filter(sourced_id=DEMO_SCHOOL).exists() or not real_roster_present():
+        return None
+    return (
+        "this database holds a real roster (people or orgs not created by the demo); the demo "
+        f"school, whose accounts share the password {DEMO_PASSWORD!r} and include a superuser, "
+        "is not seeded beside it. Point TANDEM_DATA_DIR or DATABASE_URL at another database to "
+        "try `tandem demo`."
+    )
+
+
 def demo_seed(
     *,
     students: int = 150,
@@ -297,6 +335,8 @@ def demo_seed(
 ) -> DemoReport:
     """Create the demo school unless it exists; returns what is there and the logins.
 
+    Raises DemoRefusedError where the database holds a real roster (``real_roster_present``).
+
     The default demo's practice history is read from the one stored with the code (see
     ``HISTORY_PATH``), any other is simulated (``simulate`` forces that; ``save_history`` stores
     the history used). The school is then calibrated on its own history: ``"now"`` before this
@@ -305,6 +345,9 @@ def demo_seed(
     """
     if Org.objects.filter(sourced_id=DEMO_SCHOOL).exists():
         return _report(created=False)
+    refusal = demo_seed_refusal()
+    if refusal is not None:
+        raise DemoRefusedError(refusal)
     framework_load_coherence_map()
     now = timezone.now()
     with transaction.atomic():

@@ -1,21 +1,56 @@
 """Request and response safeguards for the whole site: oversized bodies refused before they are
-read, and no copy of a signed-in page left in a browser's or a proxy's cache."""
+read, students signed out of a device they left, and no copy of a signed-in page left in a
+browser's or a proxy's cache."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from tandem.interop.models import ONEROSTER_UPLOAD_MAX_BYTES
 from tandem.projects.constants import UPLOAD_MAX_BYTES
+from tandem.roster.constants import Role
 
 # The largest body any page accepts: a project hand-in with its form; in the admin, a
 # OneRoster bundle. One megabyte of room for the rest of the form and the multipart framing.
 _SLACK = 1024 * 1024
 MAX_REQUEST_BYTES = UPLOAD_MAX_BYTES + _SLACK
 MAX_ADMIN_REQUEST_BYTES = ONEROSTER_UPLOAD_MAX_BYTES + _SLACK
+
+
+# The session key of a student's last request (seconds since the epoch); rewritten at most once
+# a minute, so that a student's answers do not each write the session.
+LAST_SEEN_KEY = "tandem_last_seen"
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
+def student_idle_sign_out(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Sign a student out when their last request is more than TANDEM_STUDENT_IDLE_SECONDS old.
+
+    Classroom devices are shared: a student who walks away leaves no session for the next one.
+    Staff keep their working-day session (SESSION_COOKIE_AGE). Requests without a session
+    (API tokens, anonymous) are not touched.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "role", None) == Role.STUDENT:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > settings.TANDEM_STUDENT_IDLE_SECONDS:
+                logout(request)
+            elif last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[LAST_SEEN_KEY] = now
+        return get_response(request)
+
+    return middleware
 
 
 def _limit(path: str) -> int:

@@ -59,15 +59,15 @@ def _demo_password() -> str | None:
     """The demo school's shared password while the demo is seeded, so the login page can say it.
 
     ``TANDEM_DEMO_HINT`` (True/False) overrides the check; by default the hint shows exactly
-    when ``tandem demo`` has created the demo school in this database.
+    when ``tandem demo`` has created the demo school in this database and it holds no other
+    school's roster (where a real school is, the demo accounts' password is not advertised).
     """
-    from tandem.core.demo import DEMO_PASSWORD, DEMO_SCHOOL
-    from tandem.roster.models import Org
+    from tandem.core.demo import DEMO_PASSWORD, demo_only
 
     forced = getattr(settings, "TANDEM_DEMO_HINT", None)
     if forced is not None:
         return DEMO_PASSWORD if forced else None
-    return DEMO_PASSWORD if Org.objects.filter(sourced_id=DEMO_SCHOOL).exists() else None
+    return DEMO_PASSWORD if demo_only() else None
 
 
 class LogoutView(auth_views.LogoutView):

@@ -110,6 +110,9 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("lti.ResourceLinkLearner", "student", Erase.DELETE),
     Holding("lti.DeepLinkRequest", "user", Erase.DELETE),
     Holding("lti.Passback", "student", Erase.DELETE),
+    # An API token acting as the student (read-only scopes on their own record): revoked by
+    # deletion; its secret is not stored, only a hash.
+    Holding("api.ApiToken", "user", Erase.DELETE),
     Holding("axes.AccessAttempt", "username", Erase.DELETE, match=Match.USERNAME),
     Holding("axes.AccessLog", "username", Erase.DELETE, match=Match.USERNAME),
     Holding("axes.AccessFailureLog", "username", Erase.DELETE, match=Match.USERNAME),
@@ -129,6 +132,8 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("evidence.Statement", "authority"): "who vouches for a statement; the statement is covered "
     "through its actor",
     ("mastery.CalibrationRun", "requested_by"): "the administrator who started a calibration",
+    ("api.ApiToken", "created_by"): "the administrator who issued a token",
+    ("api.ApiToken", "revoked_by"): "the administrator who revoked a token",
     ("profiles.Accommodation", "recorded_by"): "the staff member who recorded it",
     ("profiles.ProfileRevision", "changed_by"): "who changed the profile; covered through "
     "'student'",

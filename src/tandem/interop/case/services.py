@@ -16,6 +16,7 @@ from tandem.competencies.constants import EDUCATION_LEVELS, AssociationType
 from tandem.competencies.models import Association, Competency, Framework
 from tandem.competencies.services import PrerequisiteCycleError, association_create
 from tandem.interop.case.validation import Violation, case_validate, case_version
+from tandem.interop.importing import ImportPathError, import_path_kind
 
 # Tandem's prerequisites travel as CASE "precedes" marked with this extension (see selectors).
 PREREQUISITE_EXTENSION = "tandemAssociationType"
@@ -128,7 +129,13 @@ def _grade_rank(levels: list[str]) -> int:
 def _load(path_or_data: Path | str | dict[str, Any]) -> dict[str, Any]:
     if isinstance(path_or_data, dict):
         return path_or_data
-    data = json.loads(Path(path_or_data).read_text(encoding="utf-8"))
+    path = Path(path_or_data)
+    if import_path_kind(path) == "folder":
+        raise ImportPathError(f"{path} is a folder, not a CFPackage JSON file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise ValueError("A CFPackage must be a JSON object.")
     return data
@@ -165,6 +172,8 @@ def case_import(
     stored; CASE 1.0 packages are read leniently. Raises ``CaseImportRefusedError`` on refusal.
     """
     package = _load(path_or_data)
+    if prerequisites_from is not None:
+        import_path_kind(Path(prerequisites_from))  # a missing graph is said so before any work
     report = CaseImportReport(version=case_version(package))
     if report.version == "1.1":
         report.violations = case_validate(package, schema=schema)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tandem.interop.importing import ImportPathError, import_path_kind, unreadable_zip
 from tandem.interop.oneroster.report import ImportReport
 from tandem.interop.oneroster.spec import (
     FILES,
@@ -36,18 +38,24 @@ class Bundle:
 
 
 def _read_texts(path: Path) -> dict[str, str]:
-    """File stem -> text, for every CSV in the folder or zip (subfolders of a zip included)."""
+    """File stem -> text, for every CSV in the folder or zip (subfolders of a zip included).
+
+    Raises ImportPathError when the path is missing, not a folder or zip, or unreadable."""
     texts: dict[str, str] = {}
-    if path.is_dir():
+    kind = import_path_kind(path)
+    if kind == "folder":
         for item in sorted(path.glob("*.csv")):
             texts[item.stem] = item.read_text(encoding="utf-8-sig")
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if name.lower().endswith(".csv") and not name.startswith("__MACOSX"):
-                    texts[Path(name).stem] = archive.read(name).decode("utf-8-sig")
+    elif kind == "zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    if name.lower().endswith(".csv") and not name.startswith("__MACOSX"):
+                        texts[Path(name).stem] = archive.read(name).decode("utf-8-sig")
+        except (zipfile.BadZipFile, zlib.error) as exc:
+            raise unreadable_zip(path, exc) from exc
     else:
-        raise FileNotFoundError(f"{path} is neither a folder nor a zip file")
+        raise ImportPathError(f"{path} is not a folder of CSV files nor a zip file")
     return texts
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tandem.interop.importing import ImportPathError, import_path_kind, unreadable_zip
 from tandem.interop.qti.xmlsafe import parse
 
 MANIFEST = "imsmanifest.xml"
@@ -68,7 +70,10 @@ class _Reader:
                 raise QtiPackageError(f"{member}: not in the package.") from None
             if info.file_size > MAX_MEMBER_BYTES:
                 raise QtiPackageError(f"{member}: larger than {MAX_MEMBER_BYTES} bytes.")
-            return self.zip.read(info)
+            try:
+                return self.zip.read(info)
+            except (zipfile.BadZipFile, zlib.error) as exc:
+                raise QtiPackageError(f"{member}: {unreadable_zip(self.path, exc)}") from exc
         target = (self.path / clean).resolve()
         if not target.is_relative_to(self.path.resolve()):
             raise QtiPackageError(f"{member}: the path leaves the package.")
@@ -81,14 +86,13 @@ class _Reader:
 
 def item_sources(path: Path) -> list[ItemSource]:
     """The item files at ``path``: one XML item, or the item resources of a package."""
-    if not path.exists():
-        raise QtiPackageError(f"{path}: no such file or folder.")
-    if path.is_file() and not zipfile.is_zipfile(path):
-        return [ItemSource(name=path.name, data=path.read_bytes())]
     try:
-        reader = _Reader(path)
-    except zipfile.BadZipFile as exc:
-        raise QtiPackageError(f"{path}: not a readable zip ({exc}).") from exc
+        kind = import_path_kind(path)
+    except ImportPathError as exc:
+        raise QtiPackageError(str(exc)) from exc
+    if kind == "file":
+        return [ItemSource(name=path.name, data=path.read_bytes())]
+    reader = _Reader(path)
     manifest = parse(reader.read(MANIFEST), name=MANIFEST)
     sources: list[ItemSource] = []
     for resource in manifest.iter("resource"):

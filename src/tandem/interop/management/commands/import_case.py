@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from tandem.interop.case.services import CaseImportRefusedError, case_import
 from tandem.interop.case.validation import CaseSchemaMissingError
+from tandem.interop.importing import EXIT_NOTHING_TAKEN, ImportCommand
 
 
-class Command(BaseCommand):
-    help = "Import a CASE CFPackage JSON (1.1 validated against the official schema; 1.0 lenient)."
+class Command(ImportCommand):
+    help = (
+        "Import a CASE CFPackage JSON (1.1 validated against the official schema; 1.0 lenient); "
+        "all or nothing: a package that breaks the schema is refused whole."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="CFPackage JSON file")
@@ -32,8 +36,8 @@ class Command(BaseCommand):
                 schema=options["schema"],
             )
         except CaseImportRefusedError as exc:
-            raise CommandError(exc.report.summary()) from exc
+            raise CommandError(exc.report.summary(), returncode=EXIT_NOTHING_TAKEN) from exc
         except (CaseSchemaMissingError, OSError, ValueError) as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc), returncode=EXIT_NOTHING_TAKEN) from exc
         self.stdout.write(report.summary())
         self.stdout.write(f"  took {time.monotonic() - started:.1f} s")
