@@ -89,7 +89,11 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     from tandem.core.district import district_exists, district_seed
-    from tandem.core.startup import migrations_pending
+    from tandem.core.startup import (
+        migrations_pending,
+        static_files_collect,
+        static_files_stale,
+    )
     from tandem.evidence.models import Statement
     from tandem.mastery.models import LearnerState
     from tandem.roster.constants import Role
@@ -97,6 +101,8 @@ def main() -> int:
 
     if migrations_pending():
         call_command("migrate", interactive=False, verbosity=0)
+    if static_files_stale():  # the pages render with the served (hashed) static files
+        static_files_collect()
     if not district_exists():
         print(f"generating the district ({args.students:,} students, {args.statements:,} answers)")
         print(district_seed(students=args.students, statements=args.statements).summary())
