@@ -491,7 +491,7 @@ def test_formats_ids_and_canonical(lrs: Lrs) -> None:
     ids = lrs.get({"statementId": sid, "format": "ids"}).json()
     assert ids["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.org"}
     assert ids["verb"] == {"id": ANSWERED}
-    assert ids["object"] == {"objectType": "Activity", "id": ACTIVITY}
+    assert ids["object"] == {"id": ACTIVITY}  # an Activity is identified by its id alone
     assert ids["result"] == {"success": True}
     canonical = lrs.get(
         {"statementId": sid, "format": "canonical"}, HTTP_ACCEPT_LANGUAGE="de;q=0.9, fr;q=0.1"

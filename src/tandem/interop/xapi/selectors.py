@@ -22,6 +22,7 @@ from tandem.interop.xapi.validation import (
     StatementError,
     agent_key,
     parse_timestamp,
+    statement_normalized,
     validate_agent,
 )
 
@@ -292,7 +293,8 @@ def _agent_ids(agent: Any) -> Any:
 def _object_ids(obj: dict[str, Any]) -> dict[str, Any]:
     kind = obj.get("objectType", "Activity")
     if kind == "Activity":
-        return {"objectType": "Activity", "id": obj["id"]}
+        # An Activity's identifier is its id alone (objectType is optional for Activities).
+        return {"id": obj["id"]}
     if kind in ("Agent", "Group"):
         return dict(_agent_ids(obj))
     if kind == "SubStatement":
@@ -328,7 +330,7 @@ def statement_payload(
     row: LrsStatement, *, format: str = "exact", languages: list[str] | None = None
 ) -> dict[str, Any]:
     """The statement as the reader asked for it: exact, ids, or canonical (one language)."""
-    data = dict(row.data)
+    data = statement_normalized(row.data)  # rows stored before lists were kept
     if format == "ids":
         return _ids(data)
     if format == "canonical":

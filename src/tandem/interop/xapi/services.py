@@ -23,6 +23,7 @@ from tandem.interop.xapi.validation import (
     StatementError,
     agent_key,
     parse_timestamp,
+    statement_normalized,
     validate_statement,
 )
 from tandem.mastery.services import mastery_apply_many, mastery_recompute
@@ -147,6 +148,7 @@ def statements_store(
     checked = [validate_statement(statement) for statement in statements]
     raw = _attachment_parts(checked, parts)
     _check_signatures(checked, raw)
+    checked = [statement_normalized(statement) for statement in checked]
     ids: list[uuid.UUID] = []
     for statement in checked:
         ids.append(uuid.UUID(statement["id"]) if "id" in statement else uuid.uuid4())
@@ -164,7 +166,8 @@ def statements_store(
                 continue
             keep = "timestamp" in statement
             sent = _comparable({**statement, "id": str(statement_id)}, keep_timestamp=keep)
-            if _comparable(row.data, keep_timestamp=keep) != sent:
+            held = statement_normalized(row.data)  # rows stored before lists were kept
+            if _comparable(held, keep_timestamp=keep) != sent:
                 raise StatementConflictError(f"Statement {statement_id} exists with other content.")
         targets = _void_targets(new, client=client)
         stored_at = now.isoformat()

@@ -83,9 +83,10 @@ ATTACHMENT_KEYS = {
     "fileUrl",
 }
 # ISO 8601 durations as xAPI uses them (PnYnMnDTnHnMnS, seconds may have a fraction).
+# ISO 8601 forbids weeks beside any other unit (PnW stands alone), so P4W1D is refused.
 DURATION = re.compile(
-    r"^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
-    r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$"
+    r"^P(?!$)((\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?D)?"
+    r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?|\d+(\.\d+)?W)$"
 )
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
@@ -247,7 +248,7 @@ def _validate_definition(value: Any, where: str) -> None:
         if components or "correctResponsesPattern" in definition:
             raise StatementError(f"{where} has interaction properties but no interactionType.")
         return
-    if interaction not in INTERACTION_COMPONENTS:
+    if not isinstance(interaction, str) or interaction not in INTERACTION_COMPONENTS:
         raise StatementError(f"{where}.interactionType is not one xAPI knows.")
     wrong = components - INTERACTION_COMPONENTS[interaction]
     if wrong:
@@ -445,9 +446,11 @@ def validate_statement(value: Any) -> dict[str, Any]:
         parse_timestamp(statement["stored"], "stored")
     if "authority" in statement:
         authority = validate_agent(statement["authority"], "authority")
-        # An OAuth authority is a two-member group (the application and the user).
-        if authority.get("objectType") == "Group" and len(authority.get("member", [])) != 2:
-            raise StatementError("authority, when a Group, has exactly two members.")
+        # An OAuth authority is an anonymous two-member group (the application and the user).
+        if authority.get("objectType") == "Group" and (
+            any(key in authority for key in IFI_KEYS) or len(authority.get("member", [])) != 2
+        ):
+            raise StatementError("authority, when a Group, is anonymous with exactly two members.")
     if "version" in statement and not (
         isinstance(statement["version"], str) and VERSION.match(statement["version"])
     ):
@@ -457,3 +460,26 @@ def validate_statement(value: Any) -> dict[str, Any]:
     ):
         raise StatementError("A voiding statement's object must be a StatementRef.")
     return statement
+
+
+def _context_lists(context: Any) -> Any:
+    if not isinstance(context, dict) or not isinstance(context.get("contextActivities"), dict):
+        return context
+    activities = {
+        key: entry if isinstance(entry, list) else [entry]
+        for key, entry in context["contextActivities"].items()
+    }
+    return {**context, "contextActivities": activities}
+
+
+def statement_normalized(statement: dict[str, Any]) -> dict[str, Any]:
+    """The statement as the LRS stores and returns it: every contextActivities value a list,
+    in the statement and in its SubStatement (xAPI 1.0.3 data 2.4.6.2: a single Activity sent
+    is returned as an array of one)."""
+    out = dict(statement)
+    if "context" in out:
+        out["context"] = _context_lists(out["context"])
+    obj = out.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement" and "context" in obj:
+        out["object"] = {**obj, "context": _context_lists(obj["context"])}
+    return out

@@ -51,6 +51,8 @@ from tandem.interop.xapi.validation import StatementError
 # Kept importable from here: the statement handlers and older callers use these names.
 __all__ = ["VERSION_HEADER", "_client", "_error", "_versioned", "about", "statements"]
 
+CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
+
 
 # Every 1.0.x client is served (the version header check accepts them all): 1.0.3 only
 # clarified 1.0.0, so the LRS names each patch version it speaks.
@@ -70,7 +72,8 @@ def about(request: HttpRequest) -> HttpResponse:
 def statements(request: HttpRequest) -> HttpResponse:
     # GET under statements/read/mine alone: _get must show only the client's own statements;
     # http.reads_only_own_statements(client) says when.
-    return dispatch(
+    began = timezone.now()
+    response = dispatch(
         request,
         {
             "GET": Route(_get, STATEMENTS_READ),
@@ -79,6 +82,11 @@ def statements(request: HttpRequest) -> HttpResponse:
         },
         errors={StatementError: 400, StatementForbiddenError: 403, StatementConflictError: 409},
     )
+    # Every answer of the Statements resource carries the header, errors too (communication
+    # 2.1.3: the LRS must include it on GET, and clients read it on a refused GET as well).
+    if CONSISTENT_THROUGH not in response:
+        _consistent(response, began)
+    return response
 
 
 def _json(raw: bytes) -> Any:
@@ -137,7 +145,7 @@ def _put(request: HttpRequest, client: LrsClient) -> HttpResponse:
 def _consistent(response: HttpResponse, now: dt.datetime) -> HttpResponse:
     # Every write commits before it answers, and Tandem's evidence was mirrored just before
     # this read, so the answer is consistent up to the moment the read began.
-    response["X-Experience-API-Consistent-Through"] = now.isoformat()
+    response[CONSISTENT_THROUGH] = now.isoformat()
     return response
 
 
