@@ -26,8 +26,9 @@ from tandem.interop.xapi.selectors import lrs_client_authenticate
 from tandem.interop.xapi.services import XAPI_VERSION
 
 VERSION_HEADER = "X-Experience-API-Version"
-# 1.0, 1.0.0 ... 1.0.3: every 1.0.x client speaks the protocol this LRS serves.
-VERSION_ACCEPTED = re.compile(r"^1\.0(\.\d+)?$")
+# 1.0, 1.0.0 ... 1.0.3 are served as 1.0.3; 2.0, 2.0.x as xAPI 2.0.0 (IEEE 9274.1.1).
+VERSION_ACCEPTED = re.compile(r"^(1|2)\.0(\.\d+)?$")
+XAPI_2 = "2.0.0"
 
 Handler = Callable[[HttpRequest, LrsClient], HttpResponse]
 
@@ -87,8 +88,14 @@ class XapiError(Exception):
         self.status = status
 
 
-def _versioned(response: HttpResponse) -> HttpResponse:
-    response[VERSION_HEADER] = XAPI_VERSION
+def request_version(request: HttpRequest) -> str:
+    """The xAPI version a request is served under: 2.0.0 for a 2.0.x client, else 1.0.3."""
+    sent = request.headers.get(VERSION_HEADER, "").strip()
+    return XAPI_2 if VERSION_ACCEPTED.match(sent) and sent.startswith("2") else XAPI_VERSION
+
+
+def _versioned(response: HttpResponse, version: str = XAPI_VERSION) -> HttpResponse:
+    response[VERSION_HEADER] = version
     return response
 
 
@@ -199,7 +206,9 @@ def dispatch(
     ``errors`` maps the handlers' exception types to status codes (their message is the error).
     """
     methods = sorted({*routes, "OPTIONS", *(["HEAD"] if "GET" in routes else [])})
-    return _cors(_versioned(_answer(request, routes, methods, errors or {})), methods)
+    response = _answer(request, routes, methods, errors or {})
+    # Read after _answer: the alternate syntax may carry the version header in its form.
+    return _cors(_versioned(response, request_version(request)), methods)
 
 
 def _answer(
@@ -226,7 +235,7 @@ def _answer(
             response = route.handler(request)
         else:
             if not VERSION_ACCEPTED.match(request.headers.get(VERSION_HEADER, "").strip()):
-                raise XapiError(400, f"Send {VERSION_HEADER}: {XAPI_VERSION}.")
+                raise XapiError(400, f"Send {VERSION_HEADER}: {XAPI_VERSION} or {XAPI_2}.")
             client = _client(request)
             if client is None:
                 response = _error(

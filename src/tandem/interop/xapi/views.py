@@ -21,6 +21,7 @@ from tandem.interop.xapi.http import (
     STATEMENTS_READ,
     STATEMENTS_WRITE,
     VERSION_HEADER,
+    XAPI_2,
     PublicRoute,
     Route,
     _client,
@@ -28,6 +29,7 @@ from tandem.interop.xapi.http import (
     _versioned,
     dispatch,
     reads_only_own_statements,
+    request_version,
 )
 from tandem.interop.xapi.mirror import evidence_mirror
 from tandem.interop.xapi.multipart import Part, multipart_build, multipart_parse
@@ -56,7 +58,7 @@ CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 
 # Every 1.0.x client is served (the version header check accepts them all): 1.0.3 only
 # clarified 1.0.0, so the LRS names each patch version it speaks.
-SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", XAPI_VERSION]
+SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", XAPI_VERSION, XAPI_2]
 
 
 def _about(request: HttpRequest) -> HttpResponse:
@@ -120,7 +122,13 @@ def _post(request: HttpRequest, client: LrsClient) -> HttpResponse:
     batch = body if isinstance(body, list) else [body]
     if not batch:
         raise StatementError("The batch is empty.")
-    ids = statements_store(client=client, statements=batch, now=timezone.now(), parts=parts)
+    ids = statements_store(
+        client=client,
+        statements=batch,
+        now=timezone.now(),
+        parts=parts,
+        version=request_version(request),
+    )
     return JsonResponse(ids, safe=False)
 
 
@@ -138,6 +146,7 @@ def _put(request: HttpRequest, client: LrsClient) -> HttpResponse:
         statements=[{**body, "id": statement_id}],
         now=timezone.now(),
         parts=parts,
+        version=request_version(request),
     )
     return HttpResponse(status=204)
 
