@@ -3,13 +3,15 @@ failing before its fix: validation gaps, response shapes and headers."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from tests.interop.test_xapi_statements import ACTIVITY, ANSWERED, Lrs, lrs, statement
 
-from tandem.interop.models import LrsStatement
+from tandem.interop.models import LrsDocument, LrsStatement
 
 __all__ = ["lrs"]  # the fixture, imported to be used here
 
@@ -104,3 +106,42 @@ def test_a_refused_statement_read_still_says_how_consistent_it_is(
     response = lrs.get(params)
     assert response.status_code == 400
     assert response[CONSISTENT]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/xapi/activities/profile", {"activityId": ACTIVITY, "profileId": "new"}),
+        ("/xapi/agents/profile", {"agent": '{"mbox": "mailto:ada@example.org"}', "profileId": "n"}),
+    ],
+)
+def test_a_new_profile_put_without_a_precondition_is_refused(
+    lrs: Lrs, path: str, params: dict[str, str]
+) -> None:
+    url = f"{path}?{urlencode(params)}"
+    body = json.dumps({"v": 1})
+    bare = lrs.http.put(url, body, content_type="application/json", **lrs.headers)
+    assert bare.status_code == 400
+    assert bare.json()["error"]
+    created = lrs.http.put(
+        url, body, content_type="application/json", HTTP_IF_NONE_MATCH="*", **lrs.headers
+    )
+    assert created.status_code == 204
+
+
+def test_a_profile_post_of_invalid_json_is_refused(lrs: Lrs) -> None:
+    url = "/xapi/activities/profile?" + urlencode({"activityId": ACTIVITY, "profileId": "p"})
+    response = lrs.http.post(url, "{not json", content_type="application/json", **lrs.headers)
+    assert response.status_code == 400
+    assert LrsDocument.objects.count() == 0
+
+
+def test_a_request_without_a_version_is_answered_in_the_clients_last_version(lrs: Lrs) -> None:
+    bare = {k: v for k, v in lrs.headers.items() if k != "HTTP_X_EXPERIENCE_API_VERSION"}
+    refused = lrs.http.get("/xapi/statements", **bare)
+    assert refused.status_code == 400
+    assert refused["X-Experience-API-Version"] == "1.0.3"
+    lrs.http.get("/xapi/statements", **{**bare, "HTTP_X_EXPERIENCE_API_VERSION": "2.0.0"})
+    refused = lrs.http.get("/xapi/statements", **bare)
+    assert refused.status_code == 400
+    assert refused["X-Experience-API-Version"] == "2.0.0"

@@ -4,12 +4,22 @@ version the LRS answers with."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
-from tests.interop.test_xapi_statements import Lrs, lrs, statement
+from tests.interop.test_xapi_statements import (
+    ACTIVITY,
+    BOUNDARY,
+    Lrs,
+    _signed,
+    lrs,
+    signer,
+    statement,
+)
 
-__all__ = ["lrs"]  # the fixture, imported to be used here
+__all__ = ["lrs", "signer"]  # the fixtures, imported to be used here
 
 V2 = {"HTTP_X_EXPERIENCE_API_VERSION": "2.0.0"}
 PLAYER = {"objectType": "Agent", "mbox": "mailto:player-1@example.com"}
@@ -75,3 +85,53 @@ def test_malformed_context_agents_and_groups_are_refused(lrs: Lrs, context: dict
 
 def test_the_about_resource_names_2_0_0(lrs: Lrs) -> None:
     assert "2.0.0" in lrs.http.get("/xapi/about").json()["version"]
+
+
+def test_under_2_0_a_state_put_over_an_existing_document_needs_a_precondition(lrs: Lrs) -> None:
+    url = "/xapi/activities/state?" + urlencode(
+        {"activityId": ACTIVITY, "agent": json.dumps(PLAYER), "stateId": "bookmark"}
+    )
+    v2 = {**lrs.headers, **V2}
+    put = lrs.http.put
+    assert put(url, '{"v": 1}', content_type="application/json", **v2).status_code == 204
+    conflict = put(url, '{"v": 2}', content_type="application/json", **v2)
+    assert conflict.status_code == 409 and conflict.json()["error"]
+    assert lrs.http.get(url, **v2).json() == {"v": 1}
+    # Under 1.0.3 a State PUT still replaces without one.
+    assert put(url, '{"v": 3}', content_type="application/json", **lrs.headers).status_code == 204
+
+
+def test_under_2_0_an_unknown_activity_is_still_an_activity_object(lrs: Lrs) -> None:
+    unknown = "http://www.example.com/never-before-seen/1"
+    got = lrs.http.get("/xapi/activities", {"activityId": unknown}, **{**lrs.headers, **V2})
+    assert got.status_code == 200
+    assert got.json() == {"objectType": "Activity", "id": unknown}
+    assert lrs.get({"statementId": str(uuid.uuid4())}).status_code == 404
+
+
+def test_2_0_has_no_alternate_request_syntax(lrs: Lrs) -> None:
+    form = {
+        "statementId": str(uuid.uuid4()),
+        "content": json.dumps(statement()),
+        "X-Experience-API-Version": "2.0.0",
+        "Authorization": lrs.headers["HTTP_AUTHORIZATION"],
+    }
+    url = "/xapi/statements?method=PUT"
+    kind = "application/x-www-form-urlencoded"
+    assert lrs.http.post(url, urlencode(form), content_type=kind).status_code == 400
+    form["X-Experience-API-Version"] = "1.0.3"
+    assert lrs.http.post(url, urlencode(form), content_type=kind).status_code == 204
+
+
+def test_a_signature_compares_durations_to_the_hundredth(lrs: Lrs, signer: tuple[Any, str]) -> None:
+    signed = statement(result={"duration": "P1DT12H36M0.12S"})
+    sent = statement(result={"duration": "P1DT12H36M0.1237S"})
+    key, certificate = signer
+    body = _signed(signed, key, x5c=certificate, sent=sent)
+    response = lrs.http.post(
+        "/xapi/statements",
+        body,
+        content_type=f'multipart/mixed; boundary="{BOUNDARY}"',
+        **{**lrs.headers, **V2},
+    )
+    assert response.status_code == 200, response.content

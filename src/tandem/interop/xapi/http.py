@@ -89,9 +89,25 @@ class XapiError(Exception):
 
 
 def request_version(request: HttpRequest) -> str:
-    """The xAPI version a request is served under: 2.0.0 for a 2.0.x client, else 1.0.3."""
+    """The xAPI version a request is served under: 2.0.0 for a 2.0.x client, 1.0.3 for a 1.0.x
+    one; without a valid header, the version its client last used (1.0.3 for a stranger)."""
     sent = request.headers.get(VERSION_HEADER, "").strip()
-    return XAPI_2 if VERSION_ACCEPTED.match(sent) and sent.startswith("2") else XAPI_VERSION
+    if not VERSION_ACCEPTED.match(sent):
+        return str(getattr(request, "xapi_fallback_version", XAPI_VERSION))
+    return XAPI_2 if sent.startswith("2") else XAPI_VERSION
+
+
+def _remember_version(request: HttpRequest, client: LrsClient | None) -> None:
+    """Note the client's version, or answer a request without one in the client's last one."""
+    if client is None:
+        return
+    if not VERSION_ACCEPTED.match(request.headers.get(VERSION_HEADER, "").strip()):
+        request.xapi_fallback_version = client.xapi_version  # type: ignore[attr-defined]
+        return
+    version = request_version(request)
+    if client.xapi_version != version:  # a write only when a client changes version
+        LrsClient.objects.filter(pk=client.pk).update(xapi_version=version)
+        client.xapi_version = version
 
 
 def _versioned(response: HttpResponse, version: str = XAPI_VERSION) -> HttpResponse:
@@ -193,6 +209,8 @@ def _unwrap_alternate(request: HttpRequest) -> None:
     request.GET = params  # type: ignore[assignment]  # the stubs want it immutable; it is ours
     request._post, request._files = QueryDict(), MultiValueDict()  # type: ignore[attr-defined]
     request.__dict__.pop("headers", None)  # rebuilt from the new META on next access
+    if request_version(request) == XAPI_2:
+        raise XapiError(400, "xAPI 2.0 has no alternate request syntax; send the request itself.")
 
 
 def dispatch(
@@ -234,9 +252,10 @@ def _answer(
         if isinstance(route, PublicRoute):
             response = route.handler(request)
         else:
+            client = _client(request)
+            _remember_version(request, client)
             if not VERSION_ACCEPTED.match(request.headers.get(VERSION_HEADER, "").strip()):
                 raise XapiError(400, f"Send {VERSION_HEADER}: {XAPI_VERSION} or {XAPI_2}.")
-            client = _client(request)
             if client is None:
                 response = _error(
                     401, "Authenticate with the key and secret your administrator issued."

@@ -103,6 +103,17 @@ TIMESTAMP = re.compile(
 )
 
 
+def duration_compared(duration: str) -> str:
+    """The duration as statements are compared: seconds cut (not rounded) to hundredths
+    (xAPI 2.0, data types: precision beyond 0.01 s is not part of a comparison)."""
+
+    def cut(match: re.Match[str]) -> str:
+        whole, fraction = match.group(1), (match.group(2) or "")[:2].rstrip("0")
+        return f"{whole}.{fraction}S" if fraction else f"{whole}S"
+
+    return re.sub(r"(\d+)(?:\.(\d+))?S$", cut, duration)
+
+
 class StatementError(ValueError):
     """A statement breaks the xAPI specification; the message says where."""
 
