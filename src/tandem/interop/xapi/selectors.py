@@ -14,8 +14,11 @@ from typing import Any
 from django.contrib.auth.hashers import check_password
 from django.db.models import Q, QuerySet
 
+from tandem.competencies.selectors import competency_codes_and_uris_all
+from tandem.evidence.models import Statement
 from tandem.interop.models import LrsClient, LrsStatement, LrsStatementLink
 from tandem.interop.xapi.constants import LinkKind
+from tandem.interop.xapi.mirror import iri_for, tandem_authority
 from tandem.interop.xapi.validation import (
     IFI_KEYS,
     IRI,
@@ -121,7 +124,31 @@ def format_param(params: dict[str, str]) -> str:
 
 
 def _linked(kind: str, value: str) -> Q:
-    return Q(id__in=LrsStatementLink.objects.filter(kind=kind, value=value).values("statement_id"))
+    links = LrsStatementLink.objects.filter(kind=kind, value=value)
+    return Q(id__in=links.values("statement_id")) | _tandem_matching(kind, value)
+
+
+def _tandem_matching(kind: str, value: str) -> Q:
+    """Tandem's own evidence statements (no client, no link rows; see xapi.mirror) that a filter
+    matches: the actor by actor_key, the object by activity_id, and broadly also the authority
+    (Tandem) and the competencies in context.contextActivities.grouping."""
+    own = Q(client__isnull=True)
+    if kind in (LinkKind.AGENT, LinkKind.RELATED_AGENT):
+        match = Q(actor_key=value)
+        if kind == LinkKind.RELATED_AGENT and value == agent_key(tandem_authority()):
+            return own
+        return own & match
+    match = Q(activity_id=value)
+    if kind == LinkKind.RELATED_ACTIVITY:
+        competencies = [
+            cid
+            for cid, (code, uri) in competency_codes_and_uris_all().items()
+            if iri_for(code, uri) == value
+        ]
+        if competencies:
+            through = Statement.competencies.through.objects.filter(competency_id__in=competencies)
+            match |= Q(evidence_id__in=through.values("statement_id"))
+    return own & match
 
 
 def _matching(params: dict[str, str]) -> Q | None:

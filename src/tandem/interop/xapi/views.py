@@ -31,7 +31,6 @@ from tandem.interop.xapi.http import (
     reads_only_own_statements,
     request_version,
 )
-from tandem.interop.xapi.mirror import evidence_mirror
 from tandem.interop.xapi.multipart import Part, multipart_build, multipart_parse
 from tandem.interop.xapi.selectors import (
     SINGLE_EXTRAS,
@@ -152,8 +151,8 @@ def _put(request: HttpRequest, client: LrsClient) -> HttpResponse:
 
 
 def _consistent(response: HttpResponse, now: dt.datetime) -> HttpResponse:
-    # Every write commits before it answers, and Tandem's evidence was mirrored just before
-    # this read, so the answer is consistent up to the moment the read began.
+    # Every write, Tandem's evidence included (xapi.mirror), commits its LRS statement before it
+    # answers, so the answer is consistent up to the moment the read began.
     response[CONSISTENT_THROUGH] = now.isoformat()
     return response
 
@@ -176,9 +175,6 @@ def _get(request: HttpRequest, client: LrsClient) -> HttpResponse:
     now = timezone.now()
     params = {key: request.GET[key] for key in request.GET}
     only_client = client if reads_only_own_statements(client) else None
-    if only_client is None:
-        # Tandem's own evidence joins the LRS before any read that may see it (see mirror).
-        evidence_mirror(now=now)
     output = format_param(params)
     attachments = boolean_param(params, "attachments")
     languages = accepted_languages(request.headers.get("Accept-Language", ""))
