@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district vendor clean install install-dev
+        bench-classroom bench-district conformance vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -127,6 +127,10 @@ bench-district: $(VENV)/.installed-dev ## pages timed on a generated district (b
 
 bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
 	$(PY) bench/classroom.py $(CLASSROOM_ARGS)
+
+# Not part of `make test`: needs node/npm and ../shared/xapi-conformance-suite (skips without).
+conformance: | $(PY) ## ADL xAPI LRS conformance suite at 1.0.3 and 2.0.0 on a fresh server (bench/conformance.py)
+	$(PY) bench/conformance.py
 
 # ---- assets and housekeeping -----------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def post(lrs: tuple[Client, dict[str, str]], body: Any) -> Any:
 def test_about_needs_no_auth_and_names_the_version(client: Client) -> None:
     response = client.get("/xapi/about")
     assert response.status_code == 200
-    assert response.json() == {"version": ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]}
+    assert response.json() == {"version": ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]}
     assert response["X-Experience-API-Version"] == "1.0.3"
 
 

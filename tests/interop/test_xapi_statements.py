@@ -26,8 +26,10 @@ from tandem.checkins.services import ObservationInput, checkin_record
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
+from tandem.evidence.services import evidence_void
 from tandem.interop.models import LrsAttachment, LrsStatement
 from tandem.interop.xapi.constants import Scope
+from tandem.interop.xapi.mirror import evidence_mirror
 from tandem.interop.xapi.multipart import multipart_parse
 from tandem.interop.xapi.services import lrs_client_issue
 from tandem.interop.xapi.validation import validate_statement
@@ -491,7 +493,7 @@ def test_formats_ids_and_canonical(lrs: Lrs) -> None:
     ids = lrs.get({"statementId": sid, "format": "ids"}).json()
     assert ids["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.org"}
     assert ids["verb"] == {"id": ANSWERED}
-    assert ids["object"] == {"objectType": "Activity", "id": ACTIVITY}
+    assert ids["object"] == {"id": ACTIVITY}  # an Activity is identified by its id alone
     assert ids["result"] == {"success": True}
     canonical = lrs.get(
         {"statementId": sid, "format": "canonical"}, HTTP_ACCEPT_LANGUAGE="de;q=0.9, fr;q=0.1"
@@ -714,13 +716,33 @@ def test_the_configured_site_url_names_the_student_accounts(lrs: Lrs) -> None:
     assert row["authority"]["account"]["homePage"] == "https://tandem.school.example"
 
 
-def test_a_large_backlog_of_evidence_is_mirrored_over_several_reads(
+def test_evidence_is_in_the_lrs_as_soon_as_it_is_recorded(db: Any) -> None:
+    """Written through, in the recording transaction: no read is needed to copy it, and the
+    filters find it without link rows."""
+    student = make_school().student_a
+    answer = record_answer(student, "6.EE.A.2", True)
+    row = LrsStatement.objects.get(evidence=answer)
+    assert row.id == answer.pk and row.client is None
+    assert row.data["context"]["contextActivities"]["grouping"][0]["definition"] == {
+        "name": {"en-US": "6.EE.A.2"}
+    }
+    assert not row.links.exists()
+    voiding, _ = evidence_void(statement=answer, authority=student, timestamp=timezone.now())
+    assert LrsStatement.objects.get(id=answer.pk).voided
+    assert LrsStatement.objects.get(evidence=voiding).ref_target == answer.pk
+
+
+def test_the_backfill_copies_evidence_recorded_before_write_through_in_batches(
     lrs: Lrs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("tandem.interop.xapi.mirror.MIRROR_BATCH", 2)
     student = make_school().student_a
     answers = [record_answer(student, "6.EE.A.2", n % 2 == 0) for n in range(3)]
-    assert len(lrs.get().json()["statements"]) == 2
+    LrsStatement.objects.all().delete()  # as before write-through
+    assert lrs.get().json()["statements"] == []  # reads copy nothing
+    assert evidence_mirror(now=timezone.now()) == 2
+    assert evidence_mirror(now=timezone.now()) == 1
+    assert evidence_mirror(now=timezone.now()) == 0
     assert {row["id"] for row in lrs.get().json()["statements"]} == {str(a.pk) for a in answers}
 
 

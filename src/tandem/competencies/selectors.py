@@ -34,20 +34,20 @@ def prerequisites_map(competency_ids: Iterable[int] | None = None) -> dict[int, 
     return {cid: set(graph[cid]) for cid in competency_ids if cid in graph}
 
 
-def _load_facts() -> dict[int, tuple[str, int]]:
+def _load_facts() -> dict[int, tuple[str, int, str]]:
     return {
-        pk: (code, rank)
-        for pk, code, rank in Competency.objects.values_list(
-            "pk", "human_coding_scheme", "grade_rank"
+        pk: (code, rank, uri)
+        for pk, code, rank, uri in Competency.objects.values_list(
+            "pk", "human_coding_scheme", "grade_rank", "uri"
         )
     }
 
 
-# Every competency's code and grade rank: read by every answer, a few thousand small rows.
+# Every competency's code, grade rank and uri: read by every answer, a few thousand small rows.
 _FACTS = ProcessCache("competency codes and grade ranks", _load_facts)
 
 
-def _facts(competency_ids: list[int]) -> dict[int, tuple[str, int]]:
+def _facts(competency_ids: list[int]) -> dict[int, tuple[str, int, str]]:
     """The cached facts, read again once if an id is unknown (a competency added elsewhere)."""
     known = _FACTS.get()
     if any(cid not in known for cid in competency_ids):
@@ -63,6 +63,18 @@ def competency_codes(competency_ids: Iterable[int]) -> dict[int, str]:
     return {cid: known[cid][0] for cid in wanted if cid in known}
 
 
+def competency_codes_and_uris(competency_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The code and CASE uri of each competency (cached in memory, like the codes)."""
+    wanted = list(competency_ids)
+    known = _facts(wanted)
+    return {cid: (known[cid][0], known[cid][2]) for cid in wanted if cid in known}
+
+
+def competency_codes_and_uris_all() -> dict[int, tuple[str, str]]:
+    """Every competency's code and CASE uri, by id (cached in memory)."""
+    return {cid: (code, uri) for cid, (code, _, uri) in _FACTS.get().items()}
+
+
 def competency_grade_ranks(competency_ids: Iterable[int]) -> dict[int, int]:
     """The grade rank of each competency (0: no grade), cached in memory."""
     wanted = list(competency_ids)
@@ -73,7 +85,7 @@ def competency_grade_ranks(competency_ids: Iterable[int]) -> dict[int, int]:
 def competency_ids_for_codes(codes: Iterable[str]) -> list[int]:
     """The ids of every competency with one of these codes, in id order (cached in memory)."""
     wanted = set(codes)
-    return sorted(cid for cid, (code, _) in _FACTS.get().items() if code in wanted)
+    return sorted(cid for cid, (code, *_) in _FACTS.get().items() if code in wanted)
 
 
 def competency_list(

@@ -14,6 +14,7 @@ from tandem.competencies.models import Competency
 from tandem.content.models import Item
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
+from tandem.evidence.signals import statements_recorded
 from tandem.roster.models import SchoolClass
 
 
@@ -69,6 +70,10 @@ def evidence_record(
                 idempotency_key=idempotency_key or None,
             )
             statement.competencies.set(competencies)
+            statements_recorded(
+                statements=[statement],
+                competency_ids={statement.pk: list(dict.fromkeys(c.pk for c in competencies))},
+            )
     except IntegrityError:
         if idempotency_key:
             return Statement.objects.get(idempotency_key=idempotency_key), False
@@ -154,6 +159,13 @@ def evidence_record_many(*, drafts: Sequence[EvidenceDraft]) -> list[tuple[State
                 for statement, draft in new
                 for competency_id in dict.fromkeys(c.pk for c in draft.competencies)
             )
+            statements_recorded(
+                statements=[statement for statement, _ in new],
+                competency_ids={
+                    statement.pk: list(dict.fromkeys(c.pk for c in draft.competencies))
+                    for statement, draft in new
+                },
+            )
     except IntegrityError:
         # Another writer recorded one of the keys meanwhile: one by one resolves that race.
         return [evidence_record(**_fields(draft)) for draft in drafts]
@@ -207,7 +219,9 @@ def evidence_void(
         voids=target,
         idempotency_key=idempotency_key or None,
     )
-    voiding.competencies.set(target.competencies.all())
+    competency_ids = list(target.competencies.order_by("pk").values_list("pk", flat=True))
+    voiding.competencies.set(competency_ids)
+    statements_recorded(statements=[voiding], competency_ids={voiding.pk: competency_ids})
     return voiding, True
 
 

@@ -156,6 +156,9 @@ class LrsClient(models.Model):
     # xAPI 1.0.3 authorization scopes (section 4.1.9 of the communication part), e.g.
     # ["statements/write", "statements/read/mine"]; see xapi.constants.Scope.
     scopes = models.JSONField(default=default_scopes, blank=True)
+    # The xAPI version (1.0.3 or 2.0.0) of the client's last request with a valid version
+    # header: a request that lacks the header is answered in that version.
+    xapi_version = models.CharField(max_length=8, default="1.0.3")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

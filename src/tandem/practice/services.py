@@ -23,6 +23,7 @@ from tandem.content.services import item_from_spec
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
 from tandem.evidence.services import evidence_record, evidence_void
+from tandem.evidence.signals import statements_recorded
 from tandem.mastery.selectors import mastery_for_student
 from tandem.mastery.services import (
     active_parameters,
@@ -262,7 +263,7 @@ def attempt_answer(
     weight = HINTED_CORRECT_WEIGHT if (result.correct and attempt.hints_shown) else 1.0
     competency_ids = item_competency_ids(item)
     statement = Statement(
-        actor_id=student.pk,
+        actor=student,
         verb=Verb.ANSWERED,
         object_id=item.activity_id,
         object_name=f"{attempt.competency.code} item",
@@ -297,6 +298,10 @@ def attempt_answer(
             Statement.competencies.through.objects.bulk_create(
                 Statement.competencies.through(statement_id=statement.pk, competency_id=cid)
                 for cid in competency_ids
+            )
+            # The LRS copy of the answer, in this transaction (one insert; see xapi.mirror).
+            statements_recorded(
+                statements=[statement], competency_ids={statement.pk: competency_ids}
             )
             changes = mastery_apply_answer(
                 statement=statement, competency_ids=competency_ids, student_grade=student.grade

@@ -41,9 +41,11 @@ from tandem.interop.xapi.http import (
     PROFILE_WRITE,
     STATE_READ,
     STATE_WRITE,
+    XAPI_2,
     Route,
     XapiError,
     dispatch,
+    request_version,
 )
 from tandem.interop.xapi.validation import (
     IRI,
@@ -199,7 +201,11 @@ def _handlers(resource: Resource) -> dict[str, Callable[[HttpRequest, LrsClient]
             conditions=_conditions(request),
             client=client,
             now=timezone.now(),
-            require_conditions=resource.guarded,
+            # xAPI 2.0 guards the State resource as well (communication 3.1, concurrency).
+            require_conditions=resource.guarded or request_version(request) == XAPI_2,
+            # A new profile needs If-None-Match too: the 1.0.3 conformance requirement
+            # XAPI-00273/00293 (a profile PUT without either header is refused with 400).
+            require_on_create=resource.guarded,
         )
         return _written(document)
 
@@ -260,6 +266,9 @@ def _activity(request: HttpRequest, client: LrsClient) -> HttpResponse:
     activity_id = _activity_id(_params(request, {"activityId"}))
     activity = activity_canonical(activity_id=activity_id)
     if activity is None:
+        if request_version(request) == XAPI_2:
+            # xAPI 2.0: an Activity Object even without a canonical definition.
+            return JsonResponse({"objectType": "Activity", "id": activity_id})
         raise XapiError(404, "No statement or competency names this activity.")
     return JsonResponse(activity)
 

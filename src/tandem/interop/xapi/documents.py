@@ -115,9 +115,21 @@ def lrs_document_ids(
     return sorted(set(rows.values_list("document_id", flat=True)))
 
 
+def _is_json(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == JSON_TYPE
+
+
+def _parses(content: bytes) -> bool:
+    try:
+        json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def json_object(content: bytes, content_type: str) -> dict[str, Any] | None:
     """The content as a JSON object when its type is application/json and it is one."""
-    if content_type.split(";")[0].strip().lower() != JSON_TYPE:
+    if not _is_json(content_type):
         return None
     try:
         value = json.loads(content)
@@ -178,11 +190,13 @@ def lrs_document_put(
     client: LrsClient,
     now: dt.datetime,
     require_conditions: bool,
+    require_on_create: bool = False,
 ) -> LrsDocument:
     """Store the content in place of the document.
 
-    ``require_conditions``: a PUT over an existing document must say which version it replaces
-    (If-Match) or that it expects none (If-None-Match), else DocumentConflictError (profiles).
+    ``require_conditions``: the PUT must say which version it replaces (If-Match) or that it
+    expects none (If-None-Match): without either, DocumentConflictError (409) when a document
+    exists, and ``require_on_create`` makes it a DocumentError (400) when none does.
     """
     _size(content)
     with transaction.atomic():
@@ -192,6 +206,10 @@ def lrs_document_put(
             raise DocumentConflictError(
                 "A document exists under this id. Send If-Match with its ETag to replace it, "
                 "or If-None-Match: * to create only."
+            )
+        if require_on_create and existing is None and not conditions.sent:
+            raise DocumentError(
+                "Send If-None-Match: * to create this document (or If-Match to replace one)."
             )
         return _save(
             key=key,
@@ -218,6 +236,8 @@ def lrs_document_merge(
     ones. Any other combination with a stored document is a DocumentError.
     """
     _size(content)
+    if _is_json(content_type) and not _parses(content):
+        raise DocumentError("The document is sent as application/json but is not JSON.")
     with transaction.atomic():
         existing = _locked(key)
         _check(existing, conditions)

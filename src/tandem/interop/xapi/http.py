@@ -26,8 +26,9 @@ from tandem.interop.xapi.selectors import lrs_client_authenticate
 from tandem.interop.xapi.services import XAPI_VERSION
 
 VERSION_HEADER = "X-Experience-API-Version"
-# 1.0, 1.0.0 ... 1.0.3: every 1.0.x client speaks the protocol this LRS serves.
-VERSION_ACCEPTED = re.compile(r"^1\.0(\.\d+)?$")
+# 1.0, 1.0.0 ... 1.0.3 are served as 1.0.3; 2.0, 2.0.x as xAPI 2.0.0 (IEEE 9274.1.1).
+VERSION_ACCEPTED = re.compile(r"^(1|2)\.0(\.\d+)?$")
+XAPI_2 = "2.0.0"
 
 Handler = Callable[[HttpRequest, LrsClient], HttpResponse]
 
@@ -87,8 +88,30 @@ class XapiError(Exception):
         self.status = status
 
 
-def _versioned(response: HttpResponse) -> HttpResponse:
-    response[VERSION_HEADER] = XAPI_VERSION
+def request_version(request: HttpRequest) -> str:
+    """The xAPI version a request is served under: 2.0.0 for a 2.0.x client, 1.0.3 for a 1.0.x
+    one; without a valid header, the version its client last used (1.0.3 for a stranger)."""
+    sent = request.headers.get(VERSION_HEADER, "").strip()
+    if not VERSION_ACCEPTED.match(sent):
+        return str(getattr(request, "xapi_fallback_version", XAPI_VERSION))
+    return XAPI_2 if sent.startswith("2") else XAPI_VERSION
+
+
+def _remember_version(request: HttpRequest, client: LrsClient | None) -> None:
+    """Note the client's version, or answer a request without one in the client's last one."""
+    if client is None:
+        return
+    if not VERSION_ACCEPTED.match(request.headers.get(VERSION_HEADER, "").strip()):
+        request.xapi_fallback_version = client.xapi_version  # type: ignore[attr-defined]
+        return
+    version = request_version(request)
+    if client.xapi_version != version:  # a write only when a client changes version
+        LrsClient.objects.filter(pk=client.pk).update(xapi_version=version)
+        client.xapi_version = version
+
+
+def _versioned(response: HttpResponse, version: str = XAPI_VERSION) -> HttpResponse:
+    response[VERSION_HEADER] = version
     return response
 
 
@@ -186,6 +209,8 @@ def _unwrap_alternate(request: HttpRequest) -> None:
     request.GET = params  # type: ignore[assignment]  # the stubs want it immutable; it is ours
     request._post, request._files = QueryDict(), MultiValueDict()  # type: ignore[attr-defined]
     request.__dict__.pop("headers", None)  # rebuilt from the new META on next access
+    if request_version(request) == XAPI_2:
+        raise XapiError(400, "xAPI 2.0 has no alternate request syntax; send the request itself.")
 
 
 def dispatch(
@@ -199,7 +224,9 @@ def dispatch(
     ``errors`` maps the handlers' exception types to status codes (their message is the error).
     """
     methods = sorted({*routes, "OPTIONS", *(["HEAD"] if "GET" in routes else [])})
-    return _cors(_versioned(_answer(request, routes, methods, errors or {})), methods)
+    response = _answer(request, routes, methods, errors or {})
+    # Read after _answer: the alternate syntax may carry the version header in its form.
+    return _cors(_versioned(response, request_version(request)), methods)
 
 
 def _answer(
@@ -225,9 +252,10 @@ def _answer(
         if isinstance(route, PublicRoute):
             response = route.handler(request)
         else:
-            if not VERSION_ACCEPTED.match(request.headers.get(VERSION_HEADER, "").strip()):
-                raise XapiError(400, f"Send {VERSION_HEADER}: {XAPI_VERSION}.")
             client = _client(request)
+            _remember_version(request, client)
+            if not VERSION_ACCEPTED.match(request.headers.get(VERSION_HEADER, "").strip()):
+                raise XapiError(400, f"Send {VERSION_HEADER}: {XAPI_VERSION} or {XAPI_2}.")
             if client is None:
                 response = _error(
                     401, "Authenticate with the key and secret your administrator issued."

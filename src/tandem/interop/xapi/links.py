@@ -42,6 +42,11 @@ def _context_parts(context: Any) -> tuple[list[str], list[str]]:
     if not isinstance(context, dict):
         return [], []
     agents = [*_agents(context.get("instructor")), *_agents(context.get("team"))]
+    # xAPI 2.0: the agents and groups of contextAgents and contextGroups are related too.
+    for entry in context.get("contextAgents") or []:
+        agents += _agents(entry.get("agent")) if isinstance(entry, dict) else []
+    for entry in context.get("contextGroups") or []:
+        agents += _agents(entry.get("group")) if isinstance(entry, dict) else []
     activities: list[str] = []
     for entry in (context.get("contextActivities") or {}).values():
         for activity in entry if isinstance(entry, list) else [entry]:

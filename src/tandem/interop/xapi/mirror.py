@@ -1,14 +1,17 @@
-"""Tandem's own evidence in its LRS: each evidence statement mirrored once as an xAPI statement.
+"""Tandem's own evidence in its LRS: each evidence statement kept once as an xAPI statement.
 
-Design: a lazy mirror. Before the Statements resource answers a read, every evidence row not yet
-mirrored (practice answers, diagnostic answers and placements, teacher observations, check-in
-observations, rubric scores, corrections) is copied into LrsStatement in one bulk insert, with
-its filter links, under the evidence's own id, no client, authority Tandem and ``stored`` = the
-time of mirroring. One table then serves every query, so filters, ``since``/``until``,
-``more`` paging and voiding behave exactly as for statements other software sent; a union of two
-differently shaped tables could not page with one cursor. ``stored`` is the mirroring time, not
-the evidence's, so a reader polling with ``since`` never misses a row mirrored after its last
-read. Evidence that came from the LRS (bridged) already has its LrsStatement and is not copied.
+Design: written through. Whenever evidence is recorded (practice answers, diagnostic answers and
+placements, teacher observations, check-in observations, rubric scores, corrections), the
+evidence services announce it (evidence.signals) inside their transaction, and
+``evidence_mirror_write`` inserts its LrsStatement in one bulk insert, under the evidence's own
+id, no client, authority Tandem and ``stored`` = the time it was recorded. One table then serves
+every query, so filters, ``since``/``until``, ``more`` paging and voiding behave exactly as for
+statements other software sent, and no read waits for a copy. These rows get no LrsStatementLink
+rows: the filters match them by their actor_key and activity_id columns and by the evidence's
+competencies (xapi.selectors), so the answer, the hottest write, pays one insert and no more.
+Evidence that came from the LRS (bridged, idempotency key ``xapi:``) already has its
+LrsStatement and is not copied. ``evidence_mirror`` copies evidence recorded before this design
+(a data migration runs it once).
 
 Pseudonymity: the actor is an account whose homePage is ``settings.TANDEM_SITE_URL`` (or
 ``urn:tandem``) and whose name is the student's OneRoster sourcedId; no name or email leaves.
@@ -20,18 +23,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tandem.competencies.models import Competency
+from tandem.competencies.selectors import competency_codes_and_uris
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
-from tandem.interop.models import LrsStatement, LrsStatementLink
+from tandem.interop.models import LrsStatement
 from tandem.interop.xapi.bridge import COMPETENCY_URN
-from tandem.interop.xapi.links import statement_links
 from tandem.interop.xapi.services import XAPI_VERSION
 from tandem.interop.xapi.validation import IRI
 
@@ -40,10 +45,10 @@ EXTENSION_BASE = "https://w3id.org/xapi/tandem/extensions/"
 RESPONSE_SOURCES = {Source.PRACTICE, Source.DIAGNOSTIC, Source.IMPORT, Source.SIMULATION}
 # Context extensions never exported: the check-in a statement came from stays private.
 PRIVATE_EXTENSIONS = {"check_in"}
-# At most this many evidence rows are copied per read, so that the first read after a long
-# time (or after an upgrade) answers in seconds; the rest follow with the next reads. Rows not
-# yet copied are not "stored" in the LRS yet, so Consistent-Through stays truthful.
+# The backfill copies this many evidence rows per transaction.
 MIRROR_BATCH = 5000
+# The idempotency key of evidence that came from an LRS statement (xapi.services._bridge).
+BRIDGED_PREFIX = "xapi:"
 # A different, fixed id for evidence whose own id some client already used for its statement.
 _MIRROR_NAMESPACE = uuid.UUID("5b0e3f4e-8d0a-4c57-9a55-1f4f1b3f6a21")
 
@@ -60,17 +65,26 @@ def tandem_authority() -> dict[str, Any]:
     }
 
 
+def iri_for(code: str, uri: str) -> str:
+    """A competency's IRI: its CASE uri when that is an IRI, else a URN of its code."""
+    if uri and IRI.match(uri):
+        return uri
+    return COMPETENCY_URN + quote(code, safe=".-_~:")
+
+
 def competency_iri(competency: Competency) -> str:
-    if competency.uri and IRI.match(competency.uri):
-        return competency.uri
-    return COMPETENCY_URN + quote(competency.human_coding_scheme, safe=".-_~:")
+    return iri_for(competency.human_coding_scheme, competency.uri)
 
 
-def _object_iri(evidence: Statement, competencies: list[Competency]) -> str:
+# A competency as a statement names it: (IRI, code).
+Named = tuple[str, str]
+
+
+def _object_iri(evidence: Statement, competencies: list[Named]) -> str:
     if evidence.item is not None:
         return evidence.item.activity_id
     if evidence.object_id.startswith(COMPETENCY_URN) and competencies:
-        return competency_iri(competencies[0])
+        return competencies[0][0]
     if IRI.match(evidence.object_id):
         return evidence.object_id
     return f"urn:tandem:evidence:{evidence.pk}"
@@ -98,10 +112,15 @@ def _extensions(evidence: Statement) -> dict[str, Any]:
 
 
 def evidence_as_xapi(
-    evidence: Statement, *, statement_id: uuid.UUID, target_id: uuid.UUID | None, stored: str
+    evidence: Statement,
+    *,
+    competencies: list[Named],
+    statement_id: uuid.UUID,
+    target_id: uuid.UUID | None,
+    stored: str,
 ) -> dict[str, Any]:
-    """One evidence row as an xAPI 1.0.3 statement (``target_id``: what a voiding one voids)."""
-    competencies = sorted(evidence.competencies.all(), key=lambda c: c.pk)
+    """One evidence row as an xAPI 1.0.3 statement (``target_id``: what a voiding one voids;
+    ``competencies``: its competencies' (IRI, code), in competency id order)."""
     actor = evidence.actor
     data: dict[str, Any] = {
         "id": str(statement_id),
@@ -134,10 +153,10 @@ def evidence_as_xapi(
             "grouping": [
                 {
                     "objectType": "Activity",
-                    "id": competency_iri(c),
-                    "definition": {"name": {"en-US": c.human_coding_scheme}},
+                    "id": iri,
+                    "definition": {"name": {"en-US": code}},
                 }
-                for c in competencies
+                for iri, code in competencies
             ]
         }
     if evidence.context_registration is not None:
@@ -161,10 +180,95 @@ def activity_of(data: dict[str, Any]) -> str:
     return str(obj["id"]) if obj.get("objectType", "Activity") == "Activity" else ""
 
 
+def _row(
+    evidence: Statement,
+    *,
+    named: list[Named],
+    statement_id: uuid.UUID,
+    target: uuid.UUID | None,
+    now: dt.datetime,
+) -> LrsStatement:
+    data = evidence_as_xapi(
+        evidence,
+        competencies=named,
+        statement_id=statement_id,
+        target_id=target,
+        stored=now.isoformat(),
+    )
+    return LrsStatement(
+        id=statement_id,
+        data=data,
+        actor_key=f"account:{home_page()}|{data['actor']['account']['name']}",
+        verb_id=evidence.verb,
+        activity_id=activity_of(data),
+        registration=evidence.context_registration,
+        timestamp=evidence.timestamp,
+        stored=now,
+        client=None,
+        evidence=evidence,
+        ref_target=target,
+    )
+
+
+def evidence_mirror_write(
+    *,
+    statements: Sequence[Statement],
+    competency_ids: Mapping[uuid.UUID, Sequence[int]],
+    now: dt.datetime,
+) -> int:
+    """Insert the LRS statements of evidence just recorded, in the caller's transaction: one
+    insert (and, for a voiding statement, a lookup and an update of what it voids). Returns how
+    many were written; evidence bridged from the LRS is skipped (it has its statement)."""
+    own = [e for e in statements if not (e.idempotency_key or "").startswith(BRIDGED_PREFIX)]
+    if not own:
+        return 0
+    facts = competency_codes_and_uris({cid for e in own for cid in competency_ids.get(e.pk, ())})
+    targets = [e.voids_id for e in own if e.voids_id is not None]
+    known: dict[Any, uuid.UUID] = {}
+    if targets:
+        known = dict(
+            LrsStatement.objects.filter(evidence_id__in=targets).values_list("evidence_id", "id")
+        )
+    batch_ids = {e.pk for e in own}
+    rows = []
+    for evidence in own:
+        named = [
+            iri_and_code(*facts[cid])
+            for cid in sorted(competency_ids.get(evidence.pk, ()))
+            if cid in facts
+        ]
+        target = None
+        if evidence.voids_id is not None:
+            target = (
+                evidence.voids_id
+                if evidence.voids_id in batch_ids
+                else known.get(evidence.voids_id)
+            )
+        rows.append(_row(evidence, named=named, statement_id=evidence.pk, target=target, now=now))
+    LrsStatement.objects.bulk_create(rows)
+    if targets:
+        LrsStatement.objects.filter(evidence_id__in=targets).update(voided=True)
+    return len(rows)
+
+
+def iri_and_code(code: str, uri: str) -> Named:
+    return iri_for(code, uri), code
+
+
+def mirror_on_record(
+    sender: Any,
+    statements: Sequence[Statement],
+    competency_ids: Mapping[uuid.UUID, Sequence[int]],
+    **kwargs: Any,
+) -> None:
+    """The evidence_recorded receiver (connected in InteropConfig.ready)."""
+    evidence_mirror_write(statements=statements, competency_ids=competency_ids, now=timezone.now())
+
+
 def evidence_mirror(*, now: dt.datetime) -> int:
-    """Copy evidence rows not yet in the LRS into it, oldest first and at most MIRROR_BATCH;
-    returns how many were copied. A voiding row comes after what it voids, so a batch never
-    holds a voiding row whose target is still waiting."""
+    """Backfill: copy evidence rows recorded before write-through into the LRS, oldest first
+    and at most MIRROR_BATCH; returns how many were copied (0 when none is left). A voiding row
+    comes after what it voids, so a batch never holds a voiding row whose target is waiting."""
     pending = list(
         Statement.objects.filter(lrs_statements__isnull=True)
         .select_related("actor", "item")
@@ -183,41 +287,24 @@ def evidence_mirror(*, now: dt.datetime) -> int:
     known = dict(
         LrsStatement.objects.filter(evidence_id__in=targets).values_list("evidence_id", "id")
     )
-    stored = now.isoformat()
     rows = []
     for evidence in pending:
         target = None
         if evidence.voids_id is not None:
             target = mirror_id.get(evidence.voids_id) or known.get(evidence.voids_id)
-        data = evidence_as_xapi(
-            evidence, statement_id=mirror_id[evidence.pk], target_id=target, stored=stored
-        )
+        named = [
+            (competency_iri(c), c.human_coding_scheme)
+            for c in sorted(evidence.competencies.all(), key=lambda c: c.pk)
+        ]
         rows.append(
-            LrsStatement(
-                id=mirror_id[evidence.pk],
-                data=data,
-                actor_key=f"account:{home_page()}|{data['actor']['account']['name']}",
-                verb_id=evidence.verb,
-                activity_id=activity_of(data),
-                registration=evidence.context_registration,
-                timestamp=evidence.timestamp,
-                stored=now,
-                client=None,
-                evidence=evidence,
-                ref_target=target,
-            )
+            _row(evidence, named=named, statement_id=mirror_id[evidence.pk], target=target, now=now)
         )
     try:
         with transaction.atomic():
             LrsStatement.objects.bulk_create(rows)
-            LrsStatementLink.objects.bulk_create(
-                LrsStatementLink(statement=row, kind=kind, value=value)
-                for row in rows
-                for kind, value in sorted(statement_links(row.data))
-            )
             if targets:
                 LrsStatement.objects.filter(evidence_id__in=targets).update(voided=True)
     except IntegrityError:
-        # Another request mirrored the same rows a moment ago; theirs stand.
+        # Evidence recorded meanwhile mirrored a row of this batch itself; the next run resumes.
         return 0
     return len(rows)

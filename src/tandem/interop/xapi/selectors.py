@@ -14,14 +14,18 @@ from typing import Any
 from django.contrib.auth.hashers import check_password
 from django.db.models import Q, QuerySet
 
+from tandem.competencies.selectors import competency_codes_and_uris_all
+from tandem.evidence.models import Statement
 from tandem.interop.models import LrsClient, LrsStatement, LrsStatementLink
 from tandem.interop.xapi.constants import LinkKind
+from tandem.interop.xapi.mirror import iri_for, tandem_authority
 from tandem.interop.xapi.validation import (
     IFI_KEYS,
     IRI,
     StatementError,
     agent_key,
     parse_timestamp,
+    statement_normalized,
     validate_agent,
 )
 
@@ -120,7 +124,31 @@ def format_param(params: dict[str, str]) -> str:
 
 
 def _linked(kind: str, value: str) -> Q:
-    return Q(id__in=LrsStatementLink.objects.filter(kind=kind, value=value).values("statement_id"))
+    links = LrsStatementLink.objects.filter(kind=kind, value=value)
+    return Q(id__in=links.values("statement_id")) | _tandem_matching(kind, value)
+
+
+def _tandem_matching(kind: str, value: str) -> Q:
+    """Tandem's own evidence statements (no client, no link rows; see xapi.mirror) that a filter
+    matches: the actor by actor_key, the object by activity_id, and broadly also the authority
+    (Tandem) and the competencies in context.contextActivities.grouping."""
+    own = Q(client__isnull=True)
+    if kind in (LinkKind.AGENT, LinkKind.RELATED_AGENT):
+        match = Q(actor_key=value)
+        if kind == LinkKind.RELATED_AGENT and value == agent_key(tandem_authority()):
+            return own
+        return own & match
+    match = Q(activity_id=value)
+    if kind == LinkKind.RELATED_ACTIVITY:
+        competencies = [
+            cid
+            for cid, (code, uri) in competency_codes_and_uris_all().items()
+            if iri_for(code, uri) == value
+        ]
+        if competencies:
+            through = Statement.competencies.through.objects.filter(competency_id__in=competencies)
+            match |= Q(evidence_id__in=through.values("statement_id"))
+    return own & match
 
 
 def _matching(params: dict[str, str]) -> Q | None:
@@ -292,7 +320,8 @@ def _agent_ids(agent: Any) -> Any:
 def _object_ids(obj: dict[str, Any]) -> dict[str, Any]:
     kind = obj.get("objectType", "Activity")
     if kind == "Activity":
-        return {"objectType": "Activity", "id": obj["id"]}
+        # An Activity's identifier is its id alone (objectType is optional for Activities).
+        return {"id": obj["id"]}
     if kind in ("Agent", "Group"):
         return dict(_agent_ids(obj))
     if kind == "SubStatement":
@@ -328,7 +357,7 @@ def statement_payload(
     row: LrsStatement, *, format: str = "exact", languages: list[str] | None = None
 ) -> dict[str, Any]:
     """The statement as the reader asked for it: exact, ids, or canonical (one language)."""
-    data = dict(row.data)
+    data = statement_normalized(row.data)  # rows stored before lists were kept
     if format == "ids":
         return _ids(data)
     if format == "canonical":

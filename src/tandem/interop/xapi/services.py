@@ -23,6 +23,7 @@ from tandem.interop.xapi.validation import (
     StatementError,
     agent_key,
     parse_timestamp,
+    statement_normalized,
     validate_statement,
 )
 from tandem.mastery.services import mastery_apply_many, mastery_recompute
@@ -137,16 +138,19 @@ def statements_store(
     statements: list[Any],
     now: dt.datetime,
     parts: list[Part] | None = None,
+    version: str = "1.0.3",
 ) -> list[str]:
     """Validate every statement, then store them all or none; returns their ids in order.
 
-    ``parts`` are the attachment parts of a multipart/mixed request (None for plain JSON).
+    ``parts`` are the attachment parts of a multipart/mixed request (None for plain JSON);
+    ``version`` the xAPI version of the request (1.0.3 or 2.0.0), whose rules apply.
     Raises StatementError (400), StatementForbiddenError (403) or StatementConflictError (409)
     before anything is written.
     """
-    checked = [validate_statement(statement) for statement in statements]
+    checked = [validate_statement(statement, version=version) for statement in statements]
     raw = _attachment_parts(checked, parts)
     _check_signatures(checked, raw)
+    checked = [statement_normalized(statement) for statement in checked]
     ids: list[uuid.UUID] = []
     for statement in checked:
         ids.append(uuid.UUID(statement["id"]) if "id" in statement else uuid.uuid4())
@@ -164,7 +168,8 @@ def statements_store(
                 continue
             keep = "timestamp" in statement
             sent = _comparable({**statement, "id": str(statement_id)}, keep_timestamp=keep)
-            if _comparable(row.data, keep_timestamp=keep) != sent:
+            held = statement_normalized(row.data)  # rows stored before lists were kept
+            if _comparable(held, keep_timestamp=keep) != sent:
                 raise StatementConflictError(f"Statement {statement_id} exists with other content.")
         targets = _void_targets(new, client=client)
         stored_at = now.isoformat()
@@ -178,8 +183,11 @@ def statements_store(
                 "timestamp": statement.get("timestamp", stored_at),
                 "stored": stored_at,
                 "authority": authority,
-                # Kept as accepted (xAPI 1.0.3, data 2.4.10); a statement without one is 1.0.0.
-                "version": statement.get("version", DEFAULT_STATEMENT_VERSION),
+                # Kept as accepted (xAPI 1.0.3, data 2.4.10); a statement without one is 1.0.0
+                # under 1.0.x and 2.0.0 under 2.0.
+                "version": statement.get(
+                    "version", DEFAULT_STATEMENT_VERSION if version.startswith("1") else "2.0.0"
+                ),
             }
             context = statement.get("context") or {}
             obj = statement["object"]

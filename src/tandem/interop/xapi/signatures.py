@@ -18,7 +18,7 @@ import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from tandem.interop.xapi.validation import SIGNATURE_USAGE, StatementError
+from tandem.interop.xapi.validation import SIGNATURE_USAGE, StatementError, duration_compared
 
 ALGORITHMS = ("RS256", "RS384", "RS512")
 # Set by the LRS, so never part of what was signed (data 2.6, "Statement comparison").
@@ -37,6 +37,9 @@ def _signed_form(statement: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
     ]
     if attachments:
         form["attachments"] = attachments
+    result = form.get("result")
+    if isinstance(result, dict) and isinstance(result.get("duration"), str):
+        form["result"] = {**result, "duration": duration_compared(result["duration"])}
     if keep_id and "id" in form:
         form["id"] = str(form["id"]).lower()
     else:

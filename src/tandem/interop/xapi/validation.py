@@ -83,15 +83,17 @@ ATTACHMENT_KEYS = {
     "fileUrl",
 }
 # ISO 8601 durations as xAPI uses them (PnYnMnDTnHnMnS, seconds may have a fraction).
+# ISO 8601 forbids weeks beside any other unit (PnW stands alone), so P4W1D is refused.
 DURATION = re.compile(
-    r"^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
-    r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$"
+    r"^P(?!$)((\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?D)?"
+    r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?|\d+(\.\d+)?W)$"
 )
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 SHA2 = re.compile(r"^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$")
 VERSION = re.compile(r"^1\.0(\.\d+)?$")
+VERSION_2 = re.compile(r"^(1|2)\.0(\.\d+)?$")
 MEDIA_TYPE = re.compile(r"^[\w!#$&^.+-]+/[\w!#$&^.+-]+(\s*;.*)?$")
 # ISO 8601 date-time, extended or basic, with an optional offset; xAPI forbids the "unknown
 # local offset" -00:00 (and -0000, -00).
@@ -99,6 +101,17 @@ TIMESTAMP = re.compile(
     r"^\d{4}(-\d{2}-\d{2}T\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?"
     r"|\d{4}T\d{2}(\d{2}(\d{2}([.,]\d+)?)?)?)(Z|[+-]\d{2}(:?\d{2})?)?$"
 )
+
+
+def duration_compared(duration: str) -> str:
+    """The duration as statements are compared: seconds cut (not rounded) to hundredths
+    (xAPI 2.0, data types: precision beyond 0.01 s is not part of a comparison)."""
+
+    def cut(match: re.Match[str]) -> str:
+        whole, fraction = match.group(1), (match.group(2) or "")[:2].rstrip("0")
+        return f"{whole}.{fraction}S" if fraction else f"{whole}S"
+
+    return re.sub(r"(\d+)(?:\.(\d+))?S$", cut, duration)
 
 
 class StatementError(ValueError):
@@ -247,7 +260,7 @@ def _validate_definition(value: Any, where: str) -> None:
         if components or "correctResponsesPattern" in definition:
             raise StatementError(f"{where} has interaction properties but no interactionType.")
         return
-    if interaction not in INTERACTION_COMPONENTS:
+    if not isinstance(interaction, str) or interaction not in INTERACTION_COMPONENTS:
         raise StatementError(f"{where}.interactionType is not one xAPI knows.")
     wrong = components - INTERACTION_COMPONENTS[interaction]
     if wrong:
@@ -271,7 +284,7 @@ def _validate_activity(value: Any, where: str) -> None:
         _validate_definition(activity["definition"], f"{where}.definition")
 
 
-def _validate_object(value: Any, where: str, *, in_substatement: bool) -> str:
+def _validate_object(value: Any, where: str, *, in_substatement: bool, v2: bool) -> str:
     obj = _object(value, where)
     kind = obj.get("objectType", "Activity")
     if kind == "Activity":
@@ -284,7 +297,7 @@ def _validate_object(value: Any, where: str, *, in_substatement: bool) -> str:
     elif kind == "SubStatement":
         if in_substatement:
             raise StatementError("A SubStatement cannot contain a SubStatement.")
-        _validate_body(obj, where, keys=SUBSTATEMENT_KEYS, in_substatement=True)
+        _validate_body(obj, where, keys=SUBSTATEMENT_KEYS, in_substatement=True, v2=v2)
     else:
         raise StatementError(f"{where}.objectType is not one xAPI knows.")
     return str(kind)
@@ -333,7 +346,31 @@ def _validate_result(value: Any, where: str) -> None:
             raise StatementError(f"{where}.score.raw must lie between min and max.")
 
 
-def _validate_context(value: Any, where: str, *, object_kind: str) -> None:
+def _context_members(value: Any, where: str, *, kind: str, member: str, group: bool) -> None:
+    """xAPI 2.0 contextAgents / contextGroups: a list of {objectType, agent|group,
+    relevantTypes?}, relevantTypes a non-empty list of IRIs."""
+    if not isinstance(value, list):
+        raise StatementError(f"{where} must be a list.")
+    for n, entry in enumerate(value):
+        at = f"{where}[{n}]"
+        item = _object(entry, at)
+        _keys(item, {"objectType", member, "relevantTypes"}, at)
+        if item.get("objectType") != kind:
+            raise StatementError(f"{at}.objectType must be {kind}.")
+        if member not in item:
+            raise StatementError(f"{at} needs {member}.")
+        agent = validate_agent(item[member], f"{at}.{member}", group_allowed=group)
+        if group and agent.get("objectType") != "Group":
+            raise StatementError(f"{at}.{member} must be a Group.")
+        if "relevantTypes" in item:
+            types = item["relevantTypes"]
+            if not isinstance(types, list) or not types:
+                raise StatementError(f"{at}.relevantTypes must be a non-empty list of IRIs.")
+            for t, iri in enumerate(types):
+                _iri(iri, f"{at}.relevantTypes[{t}]")
+
+
+def _validate_context(value: Any, where: str, *, object_kind: str, v2: bool) -> None:
     context = _object(value, where)
     known = {
         "registration",
@@ -345,8 +382,25 @@ def _validate_context(value: Any, where: str, *, object_kind: str) -> None:
         "language",
         "statement",
         "extensions",
+        *(("contextAgents", "contextGroups") if v2 else ()),
     }
     _keys(context, known, where)
+    if "contextAgents" in context:
+        _context_members(
+            context["contextAgents"],
+            f"{where}.contextAgents",
+            kind="contextAgent",
+            member="agent",
+            group=False,
+        )
+    if "contextGroups" in context:
+        _context_members(
+            context["contextGroups"],
+            f"{where}.contextGroups",
+            kind="contextGroup",
+            member="group",
+            group=True,
+        )
     if "registration" in context:
         _uuid(context["registration"], f"{where}.registration")
     if "instructor" in context:
@@ -416,7 +470,7 @@ def _validate_attachments(value: Any, where: str) -> None:
 
 
 def _validate_body(
-    statement: dict[str, Any], where: str, *, keys: set[str], in_substatement: bool
+    statement: dict[str, Any], where: str, *, keys: set[str], in_substatement: bool, v2: bool
 ) -> None:
     _keys(statement, keys, where)
     for key in ("actor", "verb", "object"):
@@ -424,36 +478,66 @@ def _validate_body(
             raise StatementError(f"{where} needs {key}.")
     validate_agent(statement["actor"], f"{where}.actor")
     _validate_verb(statement["verb"], f"{where}.verb")
-    kind = _validate_object(statement["object"], f"{where}.object", in_substatement=in_substatement)
+    kind = _validate_object(
+        statement["object"], f"{where}.object", in_substatement=in_substatement, v2=v2
+    )
     if "result" in statement:
         _validate_result(statement["result"], f"{where}.result")
     if "context" in statement:
-        _validate_context(statement["context"], f"{where}.context", object_kind=kind)
+        _validate_context(statement["context"], f"{where}.context", object_kind=kind, v2=v2)
     if "timestamp" in statement:
         parse_timestamp(statement["timestamp"], f"{where}.timestamp")
     if "attachments" in statement:
         _validate_attachments(statement["attachments"], f"{where}.attachments")
 
 
-def validate_statement(value: Any) -> dict[str, Any]:
-    """Check one statement; raises StatementError with the first problem found."""
+def validate_statement(value: Any, *, version: str = "1.0.3") -> dict[str, Any]:
+    """Check one statement under the rules of xAPI ``version`` (1.0.3 or 2.0.0); raises
+    StatementError with the first problem found."""
     statement = _object(value, "A statement")
-    _validate_body(statement, "statement", keys=STATEMENT_KEYS, in_substatement=False)
+    v2 = version.startswith("2")
+    _validate_body(statement, "statement", keys=STATEMENT_KEYS, in_substatement=False, v2=v2)
     if "id" in statement:
         _uuid(statement["id"], "id")
     if "stored" in statement:
         parse_timestamp(statement["stored"], "stored")
     if "authority" in statement:
         authority = validate_agent(statement["authority"], "authority")
-        # An OAuth authority is a two-member group (the application and the user).
-        if authority.get("objectType") == "Group" and len(authority.get("member", [])) != 2:
-            raise StatementError("authority, when a Group, has exactly two members.")
+        # An OAuth authority is an anonymous two-member group (the application and the user).
+        if authority.get("objectType") == "Group" and (
+            any(key in authority for key in IFI_KEYS) or len(authority.get("member", [])) != 2
+        ):
+            raise StatementError("authority, when a Group, is anonymous with exactly two members.")
     if "version" in statement and not (
-        isinstance(statement["version"], str) and VERSION.match(statement["version"])
+        isinstance(statement["version"], str)
+        and (VERSION_2 if v2 else VERSION).match(statement["version"])
     ):
-        raise StatementError("version must be 1.0.x.")
+        raise StatementError("version must be 1.0.x or 2.0.x." if v2 else "version must be 1.0.x.")
     if statement["verb"]["id"] == VOIDED_VERB and (
         statement["object"].get("objectType") != "StatementRef"
     ):
         raise StatementError("A voiding statement's object must be a StatementRef.")
     return statement
+
+
+def _context_lists(context: Any) -> Any:
+    if not isinstance(context, dict) or not isinstance(context.get("contextActivities"), dict):
+        return context
+    activities = {
+        key: entry if isinstance(entry, list) else [entry]
+        for key, entry in context["contextActivities"].items()
+    }
+    return {**context, "contextActivities": activities}
+
+
+def statement_normalized(statement: dict[str, Any]) -> dict[str, Any]:
+    """The statement as the LRS stores and returns it: every contextActivities value a list,
+    in the statement and in its SubStatement (xAPI 1.0.3 data 2.4.6.2: a single Activity sent
+    is returned as an array of one)."""
+    out = dict(statement)
+    if "context" in out:
+        out["context"] = _context_lists(out["context"])
+    obj = out.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement" and "context" in obj:
+        out["object"] = {**obj, "context": _context_lists(obj["context"])}
+    return out

@@ -21,6 +21,7 @@ from tandem.interop.xapi.http import (
     STATEMENTS_READ,
     STATEMENTS_WRITE,
     VERSION_HEADER,
+    XAPI_2,
     PublicRoute,
     Route,
     _client,
@@ -28,8 +29,8 @@ from tandem.interop.xapi.http import (
     _versioned,
     dispatch,
     reads_only_own_statements,
+    request_version,
 )
-from tandem.interop.xapi.mirror import evidence_mirror
 from tandem.interop.xapi.multipart import Part, multipart_build, multipart_parse
 from tandem.interop.xapi.selectors import (
     SINGLE_EXTRAS,
@@ -51,10 +52,12 @@ from tandem.interop.xapi.validation import StatementError
 # Kept importable from here: the statement handlers and older callers use these names.
 __all__ = ["VERSION_HEADER", "_client", "_error", "_versioned", "about", "statements"]
 
+CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
+
 
 # Every 1.0.x client is served (the version header check accepts them all): 1.0.3 only
 # clarified 1.0.0, so the LRS names each patch version it speaks.
-SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", XAPI_VERSION]
+SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", XAPI_VERSION, XAPI_2]
 
 
 def _about(request: HttpRequest) -> HttpResponse:
@@ -70,7 +73,8 @@ def about(request: HttpRequest) -> HttpResponse:
 def statements(request: HttpRequest) -> HttpResponse:
     # GET under statements/read/mine alone: _get must show only the client's own statements;
     # http.reads_only_own_statements(client) says when.
-    return dispatch(
+    began = timezone.now()
+    response = dispatch(
         request,
         {
             "GET": Route(_get, STATEMENTS_READ),
@@ -79,6 +83,11 @@ def statements(request: HttpRequest) -> HttpResponse:
         },
         errors={StatementError: 400, StatementForbiddenError: 403, StatementConflictError: 409},
     )
+    # Every answer of the Statements resource carries the header, errors too (communication
+    # 2.1.3: the LRS must include it on GET, and clients read it on a refused GET as well).
+    if CONSISTENT_THROUGH not in response:
+        _consistent(response, began)
+    return response
 
 
 def _json(raw: bytes) -> Any:
@@ -112,7 +121,13 @@ def _post(request: HttpRequest, client: LrsClient) -> HttpResponse:
     batch = body if isinstance(body, list) else [body]
     if not batch:
         raise StatementError("The batch is empty.")
-    ids = statements_store(client=client, statements=batch, now=timezone.now(), parts=parts)
+    ids = statements_store(
+        client=client,
+        statements=batch,
+        now=timezone.now(),
+        parts=parts,
+        version=request_version(request),
+    )
     return JsonResponse(ids, safe=False)
 
 
@@ -130,14 +145,15 @@ def _put(request: HttpRequest, client: LrsClient) -> HttpResponse:
         statements=[{**body, "id": statement_id}],
         now=timezone.now(),
         parts=parts,
+        version=request_version(request),
     )
     return HttpResponse(status=204)
 
 
 def _consistent(response: HttpResponse, now: dt.datetime) -> HttpResponse:
-    # Every write commits before it answers, and Tandem's evidence was mirrored just before
-    # this read, so the answer is consistent up to the moment the read began.
-    response["X-Experience-API-Consistent-Through"] = now.isoformat()
+    # Every write, Tandem's evidence included (xapi.mirror), commits its LRS statement before it
+    # answers, so the answer is consistent up to the moment the read began.
+    response[CONSISTENT_THROUGH] = now.isoformat()
     return response
 
 
@@ -159,9 +175,6 @@ def _get(request: HttpRequest, client: LrsClient) -> HttpResponse:
     now = timezone.now()
     params = {key: request.GET[key] for key in request.GET}
     only_client = client if reads_only_own_statements(client) else None
-    if only_client is None:
-        # Tandem's own evidence joins the LRS before any read that may see it (see mirror).
-        evidence_mirror(now=now)
     output = format_param(params)
     attachments = boolean_param(params, "attachments")
     languages = accepted_languages(request.headers.get("Accept-Language", ""))
