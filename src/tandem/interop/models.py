@@ -206,7 +206,7 @@ class LrsStatement(models.Model):
     actor_key = models.CharField(max_length=500, db_index=True)
     verb_id = models.CharField(max_length=500, db_index=True)
     activity_id = models.CharField(max_length=2000, blank=True, db_index=True)
-    registration = models.UUIDField(null=True, blank=True)
+    registration = models.UUIDField(null=True, blank=True, db_index=True)
     timestamp = models.DateTimeField()
     stored = models.DateTimeField(db_index=True)
     client = models.ForeignKey(
