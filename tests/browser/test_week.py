@@ -173,7 +173,7 @@ class PathwayReading:
     done: int
     total: int
     step_status: str  # the status of the observed competency's step, in words
-    step_text: str  # the whole step as read, e.g. "Step 4: ◐ In progress · 47% likely mastered"
+    step_text: str  # the whole step as read, e.g. "Step 4: ◐ In progress · Practicing"
 
 
 def read_pathway(page: Page, code: str) -> PathwayReading:
