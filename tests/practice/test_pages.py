@@ -253,7 +253,7 @@ def test_practice_page_when_nothing_to_practise(client, db, make_user):
     client.force_login(make_user(Role.STUDENT, grade="07"))  # no framework loaded
     response = client.get(reverse("practice:practice"))
     assert response.status_code == 200
-    assert "Nothing to practise right now" in response.content.decode()
+    assert "Nothing to practice right now" in response.content.decode()
 
 
 # ---------- htmx ----------

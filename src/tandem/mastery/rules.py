@@ -69,7 +69,7 @@ def status_after(
     Mastery is confirmed on a later day, as ALEKS and Khan Academy do: the first time the
     estimate reaches the threshold the competency is only *probably mastered* (``probable_since``
     records when); an answer on a later school day that keeps it above the threshold confirms
-    it. So does a teacher's own judgement (``independent``: an observation, a check-in, a scored
+    it. So does a teacher's own judgment (``independent``: an observation, a check-in, a scored
     rubric or written answer) that keeps or brings the estimate there: a check by someone else,
     not more of the same sitting.
     Without ``at`` (older callers) only that can confirm it.

@@ -203,7 +203,7 @@ def _response_from(request: HttpRequest, item: Item) -> str | list[str]:
 
 
 def answer_in_words(item: Item, normalised: str) -> str:
-    """The stored (normalised) response as the student would recognise it."""
+    """The stored (normalised) response as the student would recognize it."""
     if item.kind not in CHOICE_KINDS:
         return normalised
     texts = []

@@ -126,7 +126,7 @@ def progress_legend() -> dict[str, object]:
 
 @register.simple_tag
 def flag(kind: str, text: str = "") -> SafeString:
-    """A flag such as "stuck" or "ready": an icon (from CSS) and words, never colour alone."""
+    """A flag such as "stuck" or "ready": an icon (from CSS) and words, never color alone."""
     return format_html(
         '<span class="flag flag-{}">{}</span>', kind, text or _FLAG_TEXT.get(kind, kind)
     )
