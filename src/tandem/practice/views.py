@@ -241,7 +241,8 @@ def _attempt_context(
         "error": error,
         "hints": hints[: attempt.hints_shown],
         "hints_left": len(hints) - min(attempt.hints_shown, len(hints)),
-        "success_percent": round(attempt.predicted_success * 100),
+        # "about 7 in 10": students read the chance of success as a count, not a percentage.
+        "success_in_ten": min(max(round(attempt.predicted_success * 10), 1), 9),
         "number_format_hint": NUMBER_FORMAT_HINT,
     }
 
