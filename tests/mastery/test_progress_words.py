@@ -125,9 +125,12 @@ def test_student_and_guardian_pages_say_the_word_of_the_learner_state_and_no_per
     # The plan's steps say the word too (its pace may count steps and days in percent).
     html = student_client.get(reverse("pathways:mine")).content.decode()
     assert "likely mastered" not in html
+    assert 'data-progress="practicing"' in html  # 6.RP.A.1, a step in progress
 
     # Staff still see the estimate as a number.
     teacher = Client()
     teacher.force_login(school.teacher_a)
     html = teacher.get(reverse("teaching:student", args=[student.pk])).content.decode()
     assert re.search(r"\d+%", _visible_text(html))
+    html = teacher.get(reverse("pathways:student", args=[student.pk])).content.decode()
+    assert re.search(r"\d+% likely mastered", html) and "data-progress" not in html
