@@ -41,7 +41,7 @@ PROJECT = next(entry for entry in LIBRARY if entry.key == PROJECT_KEY)
 # A grade-6 standard on the student's pathway that the skate-park rubric scores; the check-in
 # and the teacher's observation are about it too.
 OBSERVED = "6.G.A.1"
-HABIT = "Practise 15 minutes every day"
+HABIT = "Practice 15 minutes every day"
 NEXT_STEP = "Write the pitch to the town council"
 PRIVATE_NOTE = "Said the week at home was hard; keep an eye on it (private)."
 WORK = "My plan has a bowl, two ramps and a ledge; the total area is 840 square feet."
@@ -159,7 +159,7 @@ def answer_current_item(page: Page, student: User) -> str:
 
 
 def practise(page: Page, student: User, items: int) -> list[str]:
-    nav(page, "Practise")
+    nav(page, "Practice")
     practised = []
     for _ in range(items):
         expect(page.get_by_role("button", name="Check my answer")).to_be_visible()
@@ -173,7 +173,7 @@ class PathwayReading:
     done: int
     total: int
     step_status: str  # the status of the observed competency's step, in words
-    step_text: str  # the whole step as read, e.g. "Step 4: ◐ In progress · 47% likely mastered"
+    step_text: str  # the whole step as read, e.g. "Step 4: ◐ In progress · Practicing"
 
 
 def read_pathway(page: Page, code: str) -> PathwayReading:

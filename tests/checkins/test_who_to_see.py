@@ -83,7 +83,7 @@ def test_ranks_by_days_unseen_and_need_with_reasons(school, ranked):
     assert never.reasons[0] == (
         f"No check-in yet, more than {constants.CHECKIN_MAX_DAYS_UNSEEN} days"
     )
-    assert "Falling behind: has not practised yet" in never.reasons
+    assert "Falling behind: has not practiced yet" in never.reasons
     assert never.score == constants.DAYS_CAP + constants.NEED_POINTS + constants.OVERDUE_POINTS
 
     overdue = by_student[ranked["overdue"].pk]

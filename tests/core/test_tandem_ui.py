@@ -32,6 +32,15 @@ def test_legend_lists_every_state() -> None:
         assert name in html
 
 
+def test_progress_legend_lists_every_word_with_its_pattern() -> None:
+    html = render("{% progress_legend %}")
+
+    for name in ("Not started", "Practicing", "Nearly there", "Got it", "Needs review"):
+        assert name in html
+    assert "m-learning m-nearly" in html and "m-probably_mastered" in html
+    assert "%" not in html and "little evidence" not in html
+
+
 def test_flag_has_words() -> None:
     assert render("{% flag 'stuck' %}") == '<span class="flag flag-stuck">Stuck</span>'
 

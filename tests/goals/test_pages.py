@@ -35,7 +35,7 @@ def _add(client, **fields):
     return client.post(reverse("goals:add"), data)
 
 
-def _goal(student, text="Practise fractions daily", by=None, now=None):
+def _goal(student, text="Practice fractions daily", by=None, now=None):
     goal, _ = goal_create(
         student=student,
         kind=GoalKind.HABIT,

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 LAST_WEEK = WEEK - dt.timedelta(days=7)
 
 
-def _habit(student, now=MONDAY, text="Practise 15 minutes a day", key=None, by=None):
+def _habit(student, now=MONDAY, text="Practice 15 minutes a day", key=None, by=None):
     goal, _ = goal_create(
         student=student,
         kind=GoalKind.HABIT,

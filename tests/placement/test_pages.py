@@ -241,7 +241,7 @@ def test_result_page_places_in_words(student_client, school):
     for words in ("Mastered", "To learn", "Not assessed yet", "Kindergarten", "Grade 8"):
         assert words in content
     assert "Your grade: Grade 6" in content
-    assert "Counting And Cardinality" in content
+    assert "Counting and Cardinality" in content
     assert (
         "see where it placed you"
         in student_client.get(reverse("placement:home")).content.decode().lower()

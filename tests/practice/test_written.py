@@ -7,6 +7,7 @@ other teachers' students, errors), and that nothing auto-scored ever serves a wr
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.http import Http404
@@ -218,6 +219,7 @@ def test_student_pages_answer_wait_and_see_the_score(client, school: School, que
     assert twice.status_code == 302 and WrittenAnswer.objects.count() == 1
     waiting = client.get(sent.url)
     assert "Waiting for your teacher" in waiting.content.decode()
+    assert re.search(r"Sent <time [^>]+>[^<]+</time>\.", waiting.content.decode())  # no " ."
 
     written_answer_score(
         teacher=school.teacher_a, answer=answer, level="partly", comment="Name the ratio.", now=NOW

@@ -279,7 +279,7 @@ def test_current_goals_show_on_every_profile_view_but_reflections_never(school, 
         kind=GoalKind.HABIT,
         created_by=school.student_a,
         now=now,
-        text="Practise ten minutes every evening",
+        text="Practice ten minutes every evening",
     )
     reflection_save(
         student=school.student_a,
@@ -297,5 +297,5 @@ def test_current_goals_show_on_every_profile_view_but_reflections_never(school, 
     for user, url in pages:
         html = login(user).get(url).content.decode()
         assert "Current goals" in html, url
-        assert "Practise ten minutes every evening" in html, url
+        assert "Practice ten minutes every evening" in html, url
         assert "Secret reflection words" not in html, url

@@ -61,6 +61,7 @@ def test_no_evidence_means_no_strengths_or_needs(school):
 
 def test_domain_names_read_as_words():
     assert domain_words("Number And Operations-Fractions*") == "Number and operations – fractions"
+    assert domain_words("Number and Operations—Fractions*") == "Number and operations – fractions"
     assert domain_words("The Number System") == "The number system"
 
 

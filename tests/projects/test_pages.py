@@ -104,6 +104,11 @@ def test_propose_review_and_score_through_the_pages(client, school, trip):
     page = client.get(reverse("projects:propose"), {"template": trip.pk})
     assert page.status_code == 200
     assert "Rates and cost per student" in page.content.decode()
+    assert "(optional)" in page.content.decode()
+    assert "(optional) <span" not in page.content.decode()
+    assert page.content.decode().count("(optional)") == page.content.decode().count(
+        '<span class="muted small">(optional)</span>'
+    )  # the field template says it once; no label says it again
     form = {
         "template": trip.pk,
         "title": "Trip to the aquarium",

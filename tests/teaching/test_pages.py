@@ -168,11 +168,11 @@ def test_htmx_history_restore_gets_the_whole_page(teacher_client, school):
 
 def test_grid_shows_flags_with_words(teacher_client, school, new_student, answer):
     html = teacher_client.get(reverse("teaching:class", args=[school.class_a.pk])).content.decode()
-    assert "Not practising: 0" in html and "nobody" in html  # student_a answered today
+    assert "Not practicing: 0" in html and "nobody" in html  # student_a answered today
     lazy = new_student(school.class_a)
     answer(lazy, CODE, True, at=timezone.now() - dt.timedelta(days=30))
     html = teacher_client.get(reverse("teaching:class", args=[school.class_a.pk])).content.decode()
-    assert "Not practising 30 days" in html
+    assert "Not practicing 30 days" in html
     assert "Last practice: 30 days ago" in html
 
 
@@ -426,7 +426,7 @@ def test_flag_groups_status_counts_and_column_groups():
         StudentRow(student=make_student_stub(0), flags=[Flag("stuck", "Stuck", "")]),
         StudentRow(
             student=make_student_stub(1),
-            flags=[Flag("stuck", "Stuck", ""), Flag("unseen", "Not practising", "")],
+            flags=[Flag("stuck", "Stuck", ""), Flag("unseen", "Not practicing", "")],
         ),
     ]
     assert [(f.key, f.count) for f in flag_groups(rows)] == [

@@ -250,7 +250,7 @@ def _behind(
             return f"Falling behind: {mastered} mastered, class median {class_median:g} ({title})"
     idle_days = settings.TANDEM_UNSEEN_DAYS
     if last_work is None:
-        return "Falling behind: has not practised yet"
+        return "Falling behind: has not practiced yet"
     if now - last_work > dt.timedelta(days=idle_days):
         return f"Falling behind: no practice for {(now - last_work).days} days"
     return ""

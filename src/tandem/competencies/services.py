@@ -12,6 +12,7 @@ from django.db import transaction
 from tandem.caching import invalidate_all
 from tandem.competencies.constants import EDUCATION_LEVELS, AssociationType
 from tandem.competencies.models import Association, Competency, Framework
+from tandem.competencies.text import name_title_case, statement_notation
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 COHERENCE_MAP = PACKS_DIR / "ccss-math" / "coherence-map-math.json"
@@ -137,19 +138,21 @@ def framework_load_coherence_map(path: Path = COHERENCE_MAP) -> FrameworkLoadRep
     rows = []
     for order, record in enumerate(data["standards"]):
         level = _education_level(record["grade"])
+        # The scraped text lost superscripts and capitalises names; see competencies.text.
+        statement = statement_notation(record["statement"])
         rows.append(
             Competency(
                 framework=framework,
                 human_coding_scheme=record["code"],
-                full_statement=record["statement"],
-                abbreviated_statement=record["statement"][:250],
+                full_statement=statement,
+                abbreviated_statement=statement[:250],
                 item_type="Standard",
                 education_levels=[level],
                 grade_rank=EDUCATION_LEVELS.index(level),
                 domain_code=record["domain"],
-                domain_name=record["domain_name"],
+                domain_name=name_title_case(record["domain_name"]),
                 cluster_code=record["cluster"],
-                cluster_name=record["cluster_name"].rstrip("."),
+                cluster_name=name_title_case(record["cluster_name"].rstrip(".")),
                 list_order=order,
             )
         )

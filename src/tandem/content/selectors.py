@@ -1,4 +1,4 @@
-"""Reads of the content domain: which competencies can be practised."""
+"""Reads of the content domain: which competencies can be practiced."""
 
 from __future__ import annotations
 

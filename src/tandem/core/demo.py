@@ -754,7 +754,7 @@ class _SimulatedEstimates:
 
 
 def _demo_competencies() -> dict[int, Competency]:
-    """The competencies the item generators practise (the ones the history is about)."""
+    """The competencies the item generators practice (the ones the history is about)."""
     codes = {code for g in GENERATORS.values() for code in g.competency_codes}
     return {c.pk: c for c in Competency.objects.filter(human_coding_scheme__in=codes)}
 
@@ -1196,7 +1196,7 @@ APPROVALS = (
 
 def _knows(history: _History, student: User, competency_id: int | None, rng: random.Random) -> bool:
     """Whether the student truly knows a competency at the end of the history (a guess by ability
-    for one the simulation never practised)."""
+    for one the simulation never practiced)."""
     if competency_id is not None and competency_id in history.comps:
         return competency_id in history.known.get(student.pk, set())
     return rng.random() < 0.5 + 0.2 * history.ability.get(student.pk, 0.0)
@@ -1329,7 +1329,7 @@ CHECKIN_CLOSERS = (
     "",
 )
 HABITS = (
-    "Practise for 20 minutes on Monday, Wednesday and Friday",
+    "Practice for 20 minutes on Monday, Wednesday and Friday",
     "Ask for help when I'm stuck for more than five minutes",
     "Check my answers before I press submit",
     "Write down the steps, not just the answer",
@@ -1525,10 +1525,10 @@ def _checkin_hold(
     lines = [rng.choice(CHECKIN_OPENERS)]
     lines += [CHECKIN_PHRASES[o.understanding].format(code=o.competency.code) for o in observations]
     if not observations:
-        lines.append("Has hardly practised yet; we talked about how to get started.")
+        lines.append("Has hardly practiced yet; we talked about how to get started.")
     lines.append(rng.choice(CHECKIN_CLOSERS))
     steps = [
-        NextStepInput(GoalKind.COMPETENCY, "Practise until I can explain every step", o.competency)
+        NextStepInput(GoalKind.COMPETENCY, "Practice until I can explain every step", o.competency)
         for o in observations
         if o.understanding != Understanding.SHOWED
     ]
@@ -1702,7 +1702,7 @@ def _seed_goals(
         did = (
             f"I set {len(had)} goal{'s' if len(had) != 1 else ''} and finished {sum(had)}."
             if had
-            else "I practised in class but didn't set goals."
+            else "I practiced in class but didn't set goals."
         )
         reflection_save(
             student=student,

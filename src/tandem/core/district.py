@@ -330,7 +330,7 @@ def _roster(*, students: int) -> _Roster:
 
 @dataclass
 class _Pool:
-    """The standards a grade practises: its own and, less often, earlier grades' (gaps)."""
+    """The standards a grade practices: its own and, less often, earlier grades' (gaps)."""
 
     at_grade: list[tuple[int, str, int]]  # (competency id, code, grade rank)
     below: list[tuple[int, str, int]]

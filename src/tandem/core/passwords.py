@@ -2,7 +2,7 @@
 
 Checking a password is slow on purpose (PBKDF2, about half a second of CPU). When a whole
 period signs in at once, unlimited checks would take every core and every server thread, and
-the students already practising would wait. So each server process lets at most
+the students already practicing would wait. So each server process lets at most
 ``PER_PROCESS`` sign-ins in at a time (the others get a "try again in a few seconds" page at
 once, holding no thread), and the machine checks at most one password at a time (a lock file
 in the data directory, shared by every server process), leaving the other cores to practice.

@@ -1,6 +1,6 @@
 """Guardian pages: my children, and one child's progress (mastery and practice only).
 
-Guardians see what a child has mastered and practised, never teachers' notes or other students.
+Guardians see what a child has mastered and practiced, never teachers' notes or other students.
 Every look at a child's record is written to the access log.
 """
 

@@ -48,7 +48,7 @@ class GoalForm(IdempotentForm):
         label="My goal, in a few words",
         required=False,
         max_length=GOAL_TEXT_MAX,
-        help_text="For example: “Finish the survey for my project” or “Practise 15 minutes "
+        help_text="For example: “Finish the survey for my project” or “Practice 15 minutes "
         "every day”. Optional for a competency goal.",
     )
 

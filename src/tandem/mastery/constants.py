@@ -12,6 +12,21 @@ class Status(models.TextChoices):
     NEEDS_REVIEW = "needs_review", "Needs review"
 
 
+class Progress(models.TextChoices):
+    """A learner state in words for students and guardians (staff pages show the estimate).
+
+    ``progress_of`` derives it from the status and P(mastery); every student and guardian page
+    uses that one function, so they all tell the same story.
+    """
+
+    NOT_STARTED = "not_started", "Not started"
+    PRACTICING = "practicing", "Practicing"
+    NEARLY_THERE = "nearly_there", "Nearly there"
+    PROBABLY_MASTERED = "probably_mastered", "Probably mastered — check again later"
+    GOT_IT = "got_it", "Got it"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+
+
 class RunStatus(models.TextChoices):
     """Where a background calibration run stands."""
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 import tandem_engine
-from tandem.mastery.constants import Status
+from tandem.mastery.constants import Progress, Status
 from tandem_engine.decisions import elapsed_days, predicted_recall, stability_for
 
 RULE = tandem_engine.DEFAULT_RULE
@@ -31,6 +31,9 @@ READY_PREREQUISITE_AT = MASTERED_AT
 # Evidence weighing more than this (a teacher's observation, check-in or score; a practice answer
 # weighs 1) confirms a probable mastery at once: someone else has checked.
 INDEPENDENT_WEIGHT = 1.0
+# A competency still being learned is "nearly there" from this estimate on (below the mastery
+# threshold, so it never says more than the rule does).
+NEARLY_THERE_AT = 0.7
 # Pseudo-answers of doubt behind every estimate; see estimate_ceiling.
 CEILING_PSEUDO_EVIDENCE = 15.0
 
@@ -66,7 +69,7 @@ def status_after(
     Mastery is confirmed on a later day, as ALEKS and Khan Academy do: the first time the
     estimate reaches the threshold the competency is only *probably mastered* (``probable_since``
     records when); an answer on a later school day that keeps it above the threshold confirms
-    it. So does a teacher's own judgement (``independent``: an observation, a check-in, a scored
+    it. So does a teacher's own judgment (``independent``: an observation, a check-in, a scored
     rubric or written answer) that keeps or brings the estimate there: a check by someone else,
     not more of the same sitting.
     Without ``at`` (older callers) only that can confirm it.
@@ -120,6 +123,20 @@ def effective_status(
         if recall < RULE.review_below:
             return Status.NEEDS_REVIEW
     return status
+
+
+def progress_of(*, status: str, p_mastery: float) -> Progress:
+    """The words a student or guardian reads for a learner state with ``status`` (the effective
+    one) and estimate ``p_mastery``: the status decides, the estimate only splits "learning"."""
+    if status == Status.MASTERED:
+        return Progress.GOT_IT
+    if status == Status.PROBABLY_MASTERED:
+        return Progress.PROBABLY_MASTERED
+    if status == Status.NEEDS_REVIEW:
+        return Progress.NEEDS_REVIEW
+    if status == Status.LEARNING:
+        return Progress.NEARLY_THERE if p_mastery >= NEARLY_THERE_AT else Progress.PRACTICING
+    return Progress.NOT_STARTED
 
 
 def uncertainty(p_mastery: float, evidence_weight: float) -> float:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from tandem.mastery.constants import Status
+from tandem.mastery.constants import Progress, Status
 from tandem.mastery.models import LearnerState, StateChange
-from tandem.mastery.rules import effective_status, is_uncertain, uncertainty
+from tandem.mastery.rules import effective_status, is_uncertain, progress_of, uncertainty
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ class MasteryView:
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+    @property
+    def progress(self) -> Progress:
+        """This state in words for students and guardians (see ``progress_of``)."""
+        return progress_of(status=self.status, p_mastery=self.p_mastery)
 
     @property
     def band(self) -> tuple[int, int]:

@@ -386,7 +386,7 @@ def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: flo
     diagnostic placement's posterior), and record the change so the "why" page can show it.
 
     A seed is not an answer: the answer counts and the time of last practice stay as they were,
-    so spaced review starts only once the competency is practised. It is mastered when the
+    so spaced review starts only once the competency is practiced. It is mastered when the
     seed reaches the mastery rule's threshold, however few answers there are: the evidence
     behind the seed stands in for them.
     """

@@ -61,7 +61,7 @@ class TargetForm(forms.Form):
 
 
 class ProjectForm(IdempotentForm):
-    """An interest-driven project: a title, what it is, and which steps it practises.
+    """An interest-driven project: a title, what it is, and which steps it practices.
 
     The hidden key makes a double submission add one project.
     """
@@ -79,7 +79,7 @@ class ProjectForm(IdempotentForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     practises = forms.MultipleChoiceField(
-        label="Which steps does it practise?",
+        label="Which steps does it practice?",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

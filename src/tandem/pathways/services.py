@@ -422,7 +422,7 @@ def pathway_project_add(
     idempotency_key: str | None = None,
 ) -> PathwayStep:
     """Add an interest-driven project at the end of the plan, optionally naming the
-    competencies it practises. A repeated key returns the project added the first time."""
+    competencies it practices. A repeated key returns the project added the first time."""
     pathway = _locked(pathway)
     role = _role(actor, pathway)
     key = f"pathway:{pathway.pk}:{idempotency_key}" if idempotency_key else None
@@ -455,7 +455,7 @@ def pathway_project_add(
         kind=EventKind.PROJECT_ADDED,
         actor=actor,
         summary=f"Added project “{title}”"
-        + (f", practising {_codes(practises)}." if practises else "."),
+        + (f", practicing {_codes(practises)}." if practises else "."),
         now=now,
         details={"step": step.pk, "title": title, "practises": [c.code for c in practises]},
     )

@@ -10,7 +10,7 @@ WRITTEN_COMMENT_MAX = 2000
 
 
 class WrittenScoreLevel(models.TextChoices):
-    """The teacher's judgement of one written answer."""
+    """The teacher's judgment of one written answer."""
 
     SHOWS = "shows_understanding", "Shows understanding"
     PARTLY = "partly", "Partly"

@@ -1,4 +1,4 @@
-"""Reads for practice: what a student can practise next, their own progress, and written
+"""Reads for practice: what a student can practice next, their own progress, and written
 questions with their answers and scores."""
 
 from __future__ import annotations

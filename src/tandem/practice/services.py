@@ -75,7 +75,7 @@ def practice_next(
     """The attempt to show now: the open one if any, else a new item chosen by the policy.
 
     With ``focus_competency_id`` (the student chose a competency, or a link from the school's
-    LMS names one) the policy chooses only within it while it can be practised, and falls back
+    LMS names one) the policy chooses only within it while it can be practiced, and falls back
     to all otherwise.
 
     Everything is read and chosen first; the write transaction only stores the item and the
@@ -147,7 +147,7 @@ def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.dateti
     if not item.generator or item.generator not in GENERATORS:
         focused = practice_next(student=student, now=now, focus_competency_id=missed.competency_id)
         if focused is None:
-            raise Http404("Nothing like this item can be practised.")
+            raise Http404("Nothing like this item can be practiced.")
         return focused
     rng = random.Random(f"{student.pk}:retry:{missed.pk}")
     spec = generate(item.generator, rng.randrange(1_000_000), item.difficulty)

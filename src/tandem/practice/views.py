@@ -23,6 +23,7 @@ from tandem.content.generators import CHOICE_KINDS, MULTIPLE_CHOICE
 from tandem.content.models import Item
 from tandem.content.selectors import practisable_competencies
 from tandem.mastery.constants import Status
+from tandem.mastery.rules import progress_of
 from tandem.practice.access import access_written_answer
 from tandem.practice.forms import WrittenAnswerForm
 from tandem.practice.models import Attempt
@@ -202,7 +203,7 @@ def _response_from(request: HttpRequest, item: Item) -> str | list[str]:
 
 
 def answer_in_words(item: Item, normalised: str) -> str:
-    """The stored (normalised) response as the student would recognise it."""
+    """The stored (normalised) response as the student would recognize it."""
     if item.kind not in CHOICE_KINDS:
         return normalised
     texts = []
@@ -240,35 +241,34 @@ def _attempt_context(
         "error": error,
         "hints": hints[: attempt.hints_shown],
         "hints_left": len(hints) - min(attempt.hints_shown, len(hints)),
-        "success_percent": round(attempt.predicted_success * 100),
+        # "about 7 in 10": students read the chance of success as a count, not a percentage.
+        "success_in_ten": min(max(round(attempt.predicted_success * 10), 1), 9),
         "number_format_hint": NUMBER_FORMAT_HINT,
     }
 
 
 def mastery_move_words(outcome: AnswerOutcome, code: str) -> str:
-    """What the answer did to the estimate, in words that match the numbers and the status."""
+    """What the answer did, in the progress words students read (no percentages: those are for
+    staff); the direction follows the estimate and the word follows ``progress_of``."""
     before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
-    moved = f"{before}% → {after}%"
     status_before, status_after = outcome.status_before, outcome.status_after
+    now = progress_of(status=status_after, p_mastery=outcome.p_after).label
     if status_after == Status.MASTERED and status_before == Status.PROBABLY_MASTERED:
-        return f"Confirmed on a second day: you have mastered {code} ({moved})."
+        return f"Confirmed on a second day: you have mastered {code}. {now}!"
     if status_after == Status.PROBABLY_MASTERED and status_before != Status.PROBABLY_MASTERED:
-        return (
-            f"Probably mastered {code} ({moved}). It will come back on another day to check "
-            "that it stuck."
-        )
+        return f"Probably mastered {code}. It will come back on another day to check that it stuck."
     if status_after in (Status.MASTERED, Status.PROBABLY_MASTERED) and after < before:
-        return f"Still likely mastered, but less sure: {code} {moved}."
+        return f"Still mastered, but a little less sure: {code}."
     if status_before in (Status.MASTERED, Status.PROBABLY_MASTERED) and status_after not in (
         Status.MASTERED,
         Status.PROBABLY_MASTERED,
     ):
-        return f"Not mastered any more for now: {code} {moved}. A little more practice will help."
+        return f"Not mastered any more for now: {code} ({now}). A little more practice will help."
     if after > before:
-        return f"Your estimate for {code} went up: {moved}."
+        return f"Your progress on {code} went up: {now}."
     if after < before:
-        return f"Your estimate for {code} went down: {moved}."
-    return f"Your estimate for {code} stayed at {after}%."
+        return f"Your progress on {code} went down a little: {now}."
+    return f"Your progress on {code} stayed the same: {now}."
 
 
 def _feedback_context(outcome: AnswerOutcome, *, focus: str = "") -> dict[str, object]:

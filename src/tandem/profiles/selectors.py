@@ -85,10 +85,10 @@ def profile_for(*, student_id: int) -> ProfileView:
 def domain_words(name: str) -> str:
     """A framework's domain name as a sentence would use it.
 
-    "Number And Operations-Fractions*" -> "Number and operations – fractions".
+    "Number and Operations—Fractions*" -> "Number and operations – fractions".
     """
     name = name.replace("*", "").strip()
-    return name.replace("-", " – ").capitalize()
+    return name.replace("—", " – ").replace("-", " – ").capitalize()
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ class ProposeForm(IdempotentForm, CompetencyPickerMixin):
         if from_template:
             # The template's competencies and rubric come with it.
             del self.fields["competencies"], self.fields["codes"]
-            self.fields["description"].label = "Anything you will do differently? (optional)"
+            self.fields["description"].label = "Anything you will do differently?"
         else:
             self.setup_competencies(offered, open_grade)
             self.fields["description"].required = True

@@ -136,7 +136,7 @@ LIBRARY: tuple[LibraryProject, ...] = (
         description=(
             "Write a statistical question about your school (sleep, screen time, travel to "
             "school, lunch). Survey at least 20 people, show the answers in a plot, and say "
-            "what the centre and spread tell you."
+            "what the center and spread tell you."
         ),
         tags=("people", "school", "data"),
         codes=("6.SP.A.1", "6.SP.B.4", "6.SP.B.5"),
@@ -162,12 +162,12 @@ LIBRARY: tuple[LibraryProject, ...] = (
                 ),
             ),
             LibraryCriterion(
-                "Centre, spread and what they mean",
+                "Center, spread and what they mean",
                 "6.SP.B.5",
                 (
                     "Reports the data without a summary.",
                     "Finds a mean or median, with errors or without context.",
-                    "Finds centre and spread correctly and relates them to the question.",
+                    "Finds center and spread correctly and relates them to the question.",
                     "Explains which measure fits the data's shape and what an outlier changes.",
                 ),
             ),
@@ -223,7 +223,7 @@ LIBRARY: tuple[LibraryProject, ...] = (
         summary="Settle an argument about two players or teams with their real statistics.",
         description=(
             "Pick two players or teams people argue about. Collect a season of their real "
-            "statistics, compare centres and spreads, and write a verdict that a fan of the "
+            "statistics, compare centers and spreads, and write a verdict that a fan of the "
             "other side would have to accept."
         ),
         tags=("sports", "data"),
@@ -233,9 +233,9 @@ LIBRARY: tuple[LibraryProject, ...] = (
                 "Summaries of each side",
                 "6.SP.B.5",
                 (
-                    "Quotes single numbers without summarising.",
+                    "Quotes single numbers without summarizing.",
                     "Finds a mean or median for each side, with errors.",
-                    "Summarises both data sets with centre and spread.",
+                    "Summarizes both data sets with center and spread.",
                     "Says which summary suits skewed data and why.",
                 ),
             ),
@@ -244,8 +244,8 @@ LIBRARY: tuple[LibraryProject, ...] = (
                 "7.SP.B.3",
                 (
                     "Compares only the best game of each.",
-                    "Compares centres but not the overlap of the distributions.",
-                    "Expresses the difference in centres as a multiple of the spread.",
+                    "Compares centers but not the overlap of the distributions.",
+                    "Expresses the difference in centers as a multiple of the spread.",
                     "Uses the overlap to say how confident the verdict can be.",
                 ),
             ),
@@ -255,7 +255,7 @@ LIBRARY: tuple[LibraryProject, ...] = (
                 (
                     "States a verdict without data.",
                     "Draws a verdict from the data but ignores variability.",
-                    "Draws an informal comparative inference using centre and variability.",
+                    "Draws an informal comparative inference using center and variability.",
                     "Discusses whether the season is a fair sample of the players' careers.",
                 ),
             ),

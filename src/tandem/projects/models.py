@@ -217,7 +217,7 @@ class RubricScoreQuerySet(models.QuerySet["RubricScore"]):
 
 
 class RubricScore(models.Model):
-    """A teacher's judgement of one criterion, and the statement it became. Rescoring adds one."""
+    """A teacher's judgment of one criterion, and the statement it became. Rescoring adds one."""
 
     project = models.ForeignKey(StudentProject, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="scores")

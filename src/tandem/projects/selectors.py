@@ -118,6 +118,15 @@ class ScoreMove:
     def after_percent(self) -> int:
         return round(self.p_after * 100)
 
+    @property
+    def direction(self) -> str:
+        """The move in words, for the student's page (staff see the percentages)."""
+        if self.after_percent > self.before_percent:
+            return "went up"
+        if self.after_percent < self.before_percent:
+            return "went down"
+        return "stayed the same"
+
 
 @dataclass(frozen=True)
 class ScoreEntry:

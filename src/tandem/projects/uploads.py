@@ -1,7 +1,7 @@
 """What a submitted file may be: its size, and its kind checked by extension and by its bytes.
 
 An extension alone proves nothing (a program renamed to .pdf still starts like a program), so
-every accepted kind is also recognised from the start of its content.
+every accepted kind is also recognized from the start of its content.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The access chokepoints for people and classes: nowhere else decides who may see whom.
 
-Missing and forbidden look the same from outside: both raise Http404. Enrolments count only
+Missing and forbidden look the same from outside: both raise Http404. Enrollments count only
 between their begin and end dates (both inclusive, either may be open), so a teacher stops seeing
-a student the day after the enrolment ends. Every refusal to a signed-in user is recorded in the
+a student the day after the enrollment ends. Every refusal to a signed-in user is recorded in the
 privacy audit log as a refused attempt.
 """
 
@@ -30,10 +30,10 @@ def is_administrator(user: Any) -> bool:
 
 
 def enrollment_in_force(prefix: str = "", *, today: dt.date | None = None) -> Q:
-    """Enrolments in force on ``today`` (the school's local date by default).
+    """Enrollments in force on ``today`` (the school's local date by default).
 
-    ``prefix`` is the lookup path to the enrolment, e.g. ``"enrollments__"``; use the Q in the
-    same ``filter()`` call as the enrolment's other conditions so that all apply to one row.
+    ``prefix`` is the lookup path to the enrollment, e.g. ``"enrollments__"``; use the Q in the
+    same ``filter()`` call as the enrollment's other conditions so that all apply to one row.
     """
     day = today or timezone.localdate()
     begun = Q(**{f"{prefix}begin_date__isnull": True}) | Q(**{f"{prefix}begin_date__lte": day})

@@ -1,4 +1,4 @@
-"""Who is in the school: orgs, sessions, courses, classes, people, enrolments (OneRoster 1.2)."""
+"""Who is in the school: orgs, sessions, courses, classes, people, enrollments (OneRoster 1.2)."""
 
 from __future__ import annotations
 

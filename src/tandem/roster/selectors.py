@@ -1,4 +1,4 @@
-"""Reads of the roster: who is in which class, counting only enrolments in force today."""
+"""Reads of the roster: who is in which class, counting only enrollments in force today."""
 
 from __future__ import annotations
 

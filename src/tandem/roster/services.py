@@ -1,4 +1,4 @@
-"""Writes of the roster: creating people, classes and enrolments (OneRoster-shaped)."""
+"""Writes of the roster: creating people, classes and enrollments (OneRoster-shaped)."""
 
 from __future__ import annotations
 

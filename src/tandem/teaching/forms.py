@@ -77,7 +77,7 @@ class ObservationForm(IdempotentForm):
 
 
 class WrittenScoreForm(IdempotentForm):
-    """The teacher's judgement of a written answer and an optional comment to the student."""
+    """The teacher's judgment of a written answer and an optional comment to the student."""
 
     level = forms.ChoiceField(
         label="Does the answer show understanding?",

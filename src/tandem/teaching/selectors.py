@@ -71,7 +71,7 @@ def _flags(
     unseen_days = settings.TANDEM_UNSEEN_DAYS
     if last_active is None or now - last_active > dt.timedelta(days=unseen_days):
         since = "never" if last_active is None else f"{(now - last_active).days} days ago"
-        flags.append(Flag("unseen", "Not practising", f"Last practice: {since}"))
+        flags.append(Flag("unseen", "Not practicing", f"Last practice: {since}"))
     if len(recent) >= RECENT_WINDOW and sum(recent) / len(recent) >= READY_ACCURACY:
         flags.append(
             Flag("ready", "Ready to advance", f"{sum(recent)} of last {len(recent)} right")

@@ -55,7 +55,7 @@ from tandem.teaching.selectors import ClassGrid, StudentRow, class_grid
 from tandem.teaching.services import OBSERVATION_WEIGHT, observation_record
 
 FLAG_KEYS = ("stuck", "unseen", "ready")
-FLAG_NAMES = {"stuck": "Stuck", "unseen": "Not practising", "ready": "Ready to advance"}
+FLAG_NAMES = {"stuck": "Stuck", "unseen": "Not practicing", "ready": "Ready to advance"}
 MINI_LESSON_MIN = 3
 MINI_LESSON_LIMIT = 5
 TIMELINE_LIMIT = 50

@@ -1,4 +1,5 @@
-"""Template helpers for the shared UI pieces: mastery cells, flags, sparklines and percentages.
+"""Template helpers for the shared UI pieces: mastery cells, progress words, flags, sparklines and
+percentages.
 
 Load with ``{% load tandem_ui %}``. Each helper writes the markup that ``tandem.css`` styles, with
 the words a screen reader needs, so pages do not each reinvent them.
@@ -12,7 +13,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from tandem.mastery.constants import Status
+from tandem.mastery.constants import Progress, Status
+from tandem.mastery.selectors import MasteryView
 
 register = template.Library()
 
@@ -74,15 +76,57 @@ def mastery_cell(
     )
 
 
+# The mastery pattern each progress word shows: color is never the only signal.
+_PROGRESS_PATTERN = {
+    Progress.NOT_STARTED: "m-not_started",
+    Progress.PRACTICING: "m-learning",
+    Progress.NEARLY_THERE: "m-learning m-nearly",
+    Progress.PROBABLY_MASTERED: "m-probably_mastered",
+    Progress.GOT_IT: "m-mastered",
+    Progress.NEEDS_REVIEW: "m-needs_review",
+}
+
+
+@register.simple_tag
+def progress(view: MasteryView | None) -> SafeString:
+    """A learner state as students and guardians read it: the pattern and a word, no numbers.
+
+    ``view`` is the learner state as ``mastery_for_student`` gives it (None: not started); the
+    word is its ``progress``, so every student and guardian page says the same.
+    """
+    word = Progress.NOT_STARTED if view is None else view.progress
+    return format_html(
+        '<span class="progress-word" data-progress="{}"><span class="mastery {}" '
+        'aria-hidden="true"></span> {}</span>',
+        word.value,
+        _PROGRESS_PATTERN[word],
+        word.label,
+    )
+
+
 @register.inclusion_tag("core/mastery_legend.html")
 def mastery_legend() -> dict[str, object]:
     """The key to the mastery patterns; put it next to every grid that uses them."""
-    return {"states": [(s.value, s.label) for s in Status]}
+    return {
+        "states": [(f"m-{s.value}", s.label) for s in Status],
+        "uncertain": "Dashed border: little evidence yet",
+        "label": "Key to mastery cells",
+    }
+
+
+@register.inclusion_tag("core/mastery_legend.html")
+def progress_legend() -> dict[str, object]:
+    """The key to the progress words' patterns on student and guardian pages."""
+    return {
+        "states": [(_PROGRESS_PATTERN[p], p.label) for p in Progress],
+        "uncertain": "",
+        "label": "Key to the progress patterns",
+    }
 
 
 @register.simple_tag
 def flag(kind: str, text: str = "") -> SafeString:
-    """A flag such as "stuck" or "ready": an icon (from CSS) and words, never colour alone."""
+    """A flag such as "stuck" or "ready": an icon (from CSS) and words, never color alone."""
     return format_html(
         '<span class="flag flag-{}">{}</span>', kind, text or _FLAG_TEXT.get(kind, kind)
     )

@@ -265,9 +265,7 @@ def parse_item(root: ET.Element, *, name: str) -> ParsedItem:
         ids = [o.get("identifier", "") for o in options]
         item.choices = [_text(o) for o in options]
         if len(options) < 2 or not all(item.choices):
-            raise QtiRefusedError(
-                f"{where}: {interaction.tag} needs at least two labelled choices."
-            )
+            raise QtiRefusedError(f"{where}: {interaction.tag} needs at least two labeled choices.")
         if not correct:
             raise QtiRefusedError(f"{where}: no correct response is declared.")
         unknown = [c for c in correct if c not in ids]

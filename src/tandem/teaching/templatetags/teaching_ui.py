@@ -126,7 +126,7 @@ def student_flag(flag: Flag, last_active: dt.datetime | None, now: dt.datetime) 
     """A flag with its icon (from CSS) and words; the detail is in the title and for readers."""
     text = flag.label
     if flag.key == "unseen":
-        text = f"{flag.label} {(now - last_active).days} days" if last_active else "Never practised"
+        text = f"{flag.label} {(now - last_active).days} days" if last_active else "Never practiced"
     return format_html(
         '<span class="flag flag-{}" title="{}">{}<span class="visually-hidden">: {}</span></span>',
         flag.key,
@@ -189,7 +189,7 @@ def mastery_chart(changes: Sequence[StateChange], title_id: str = "chart-title")
 
     The first point is the estimate before the oldest evidence; each later point is the
     estimate after one statement. Right answers are filled dots, wrong ones hollow, teacher
-    observations squares, so nothing depends on colour.
+    observations squares, so nothing depends on color.
     """
     ordered = list(reversed(changes))
     if not ordered:
