@@ -42,7 +42,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,spark]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed ## install Tandem into .venv (only when pyproject.toml changed)
