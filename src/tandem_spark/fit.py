@@ -2,10 +2,10 @@
 
 Every executor runs :func:`fit_competency` on one competency's rows: the same engine estimator,
 with the same hyper-parameters, that ``tandem calibrate`` fits on a school's evidence
-(``tandem.mastery.calibration``). BKT's parameters are per competency and EM's updates for one
-competency use only that competency's answers, so fitting competency by competency gives the
-single-machine parameters up to where EM stops (one log-likelihood for all competencies there,
-one per competency here; both within ``tol``).
+(``tandem.mastery.calibration``). BKT's parameters are per competency, EM's updates for one
+competency use only that competency's answers, and calibration stops EM competency by
+competency (``convergence="per_competency"``), so fitting each competency alone here gives the
+single-machine parameters (to floating-point rounding).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 import tandem_engine
+from tandem_engine.bkt import Convergence
 
 #: Columns of the exported evidence (``tandem export evidence --parquet``), one row per
 #: (answered statement, competency it names). ``student`` is a keyed hash of the internal id,
@@ -31,6 +32,7 @@ FORMAT = "tandem.parameter-set/1"
 # competency that keeps its own parameters, and the seed of EM's random restarts.
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
+CONVERGENCE: Convergence = "per_competency"
 MIN_COMPETENCY_ANSWERS = 30
 SEED = 2026
 #: Students whose key hashes below this percentage are held out: the import side scores the
@@ -47,7 +49,9 @@ def is_heldout(student_key: str) -> bool:
 
 def model(seed: int = SEED) -> tandem_engine.BKT:
     """The estimator calibration fits, per competency here and for all of them at once there."""
-    return tandem_engine.BKT(max_guess=MAX_GUESS, max_slip=MAX_SLIP, random_state=seed)
+    return tandem_engine.BKT(
+        max_guess=MAX_GUESS, max_slip=MAX_SLIP, convergence=CONVERGENCE, random_state=seed
+    )
 
 
 @dataclass(frozen=True)

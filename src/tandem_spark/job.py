@@ -135,6 +135,7 @@ def _ship_packages(spark: SparkSession) -> None:
 @dataclass(frozen=True)
 class JobResult:
     document: dict[str, Any]
+    fits: list[CompetencyFit]  # every competency's own fit on every student (not pooled)
     n_rows: int
     n_competencies: int
     seconds: float  # reading, fitting and collecting (not starting Spark)
@@ -162,6 +163,7 @@ def calibrate(
     )
     return JobResult(
         document=document,
+        fits=everyone,
         n_rows=sum(f.n_answers for f in everyone),
         n_competencies=len(everyone),
         seconds=time.perf_counter() - started,

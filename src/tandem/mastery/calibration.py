@@ -53,6 +53,10 @@ HOLDOUT_FRACTION = 0.2
 SPLIT_SEED = 2026
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
+# EM stops each competency on its own log-likelihood: a competency's parameters are then those
+# of a fit on its answers alone, whatever else the installation holds, and a Spark job fitting
+# competency by competency (``tandem spark-calibrate``) gives exactly the same set.
+CONVERGENCE = "per_competency"
 # A new set must score at least as well as the active one on the held-out students. Differences
 # smaller than half the last digit the report shows (AUC to 3 decimals, log-loss to 4) count as
 # ties: the administrator never reads "0.682 vs 0.682" next to "kept inactive", and a refit on
@@ -247,7 +251,9 @@ def evidence_log() -> tandem_engine.ResponseLog:
 
 
 def _model(seed: int) -> tandem_engine.BKT:
-    return tandem_engine.BKT(max_guess=MAX_GUESS, max_slip=MAX_SLIP, random_state=seed)
+    return tandem_engine.BKT(
+        max_guess=MAX_GUESS, max_slip=MAX_SLIP, convergence=CONVERGENCE, random_state=seed
+    )
 
 
 def _json_float(value: float) -> float | None:
