@@ -172,3 +172,25 @@ def test_import_refuses_invalid_parameters():
     with pytest.raises(calibration.ParameterDocumentError, match="p_guess"):
         calibration.parameter_set_import(document=document)
     assert not ParameterSet.objects.filter(version__startswith="bkt-").exists()
+
+
+@pytest.mark.django_db
+def test_the_commands_export_and_import(tmp_path):
+    from django.core.management import call_command
+
+    from tandem.cli import main
+
+    add_synthetic_evidence(n_students=10, n_steps=3, seed=2)
+    assert main(["export", "evidence", "--parquet", str(tmp_path / "ev"), "--buckets", "2"]) == 0
+    assert pq.read_table(tmp_path / "ev").num_rows == 10 * 3 * 2
+    document = {
+        "format": fit.FORMAT,
+        "model_name": "bkt",
+        "params": {"default": fit.params_dict(PARAMS[0]), "per_competency": {}},
+    }
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps(document))
+    call_command("import_parameters", str(path), "--inactive")
+    stored = ParameterSet.objects.latest("created_at")
+    assert not stored.is_active and stored.params["default"] == fit.params_dict(PARAMS[0])
+    assert "stored inactive on request" in stored.notes
