@@ -26,5 +26,6 @@ def spark() -> Iterator[Any]:
 
     spark = session("local[2]", app_name="tandem-tests")
     spark.sparkContext.setLogLevel("ERROR")
+    spark.conf.set("spark.sql.shuffle.partitions", "4")  # a few competencies: few tasks
     yield spark
     spark.stop()

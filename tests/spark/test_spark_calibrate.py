@@ -102,10 +102,10 @@ def test_export_spark_and_import_give_calibrations_parameters(spark, tmp_path, s
     from tandem_spark.job import calibrate, write_document
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    students = add_synthetic_evidence(n_students=60, n_steps=10, seed=7)
+    students = add_synthetic_evidence(n_students=40, n_steps=8, seed=7)
     activate_poor_parameter_set()
     report = evidence_export_parquet(path=tmp_path / "evidence", buckets=4)
-    assert report.n_rows == report.n_statements == 60 * 10 * 2
+    assert report.n_rows == report.n_statements == 40 * 8 * 2
     table = pq.read_table(tmp_path / "evidence")
     assert set(fit.EVIDENCE_COLUMNS) <= set(table.column_names)
     keys = set(table.column("student").to_pylist())

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import scipy.sparse as sp
@@ -56,7 +56,7 @@ MAX_SLIP = 0.3
 # EM stops each competency on its own log-likelihood: a competency's parameters are then those
 # of a fit on its answers alone, whatever else the installation holds, and a Spark job fitting
 # competency by competency (``tandem spark-calibrate``) gives exactly the same set.
-CONVERGENCE = "per_competency"
+CONVERGENCE: Final = "per_competency"
 # A new set must score at least as well as the active one on the held-out students. Differences
 # smaller than half the last digit the report shows (AUC to 3 decimals, log-loss to 4) count as
 # ties: the administrator never reads "0.682 vs 0.682" next to "kept inactive", and a refit on
