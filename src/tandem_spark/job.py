@@ -161,6 +161,7 @@ def calibrate(
         seed=seed,
         source={"evidence": str(evidence), "master": spark.sparkContext.master},
     )
+    document["evidence"] = export_metadata(evidence)
     return JobResult(
         document=document,
         fits=everyone,
@@ -169,6 +170,16 @@ def calibrate(
         seconds=time.perf_counter() - started,
         workers=spark.sparkContext.defaultParallelism,
     )
+
+
+def export_metadata(evidence: str | os.PathLike[str]) -> dict[str, Any]:
+    """What the export wrote beside the partitions (``_tandem_export.json``), or nothing when
+    the folder is not local or has none (the import then cannot compare on held-out students)."""
+    try:
+        data = json.loads((Path(evidence) / "_tandem_export.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def write_document(document: dict[str, Any], path: str | os.PathLike[str]) -> None:

@@ -183,6 +183,8 @@ def test_the_commands_export_and_import(tmp_path):
     add_synthetic_evidence(n_students=10, n_steps=3, seed=2)
     assert main(["export", "evidence", "--parquet", str(tmp_path / "ev"), "--buckets", "2"]) == 0
     assert pq.read_table(tmp_path / "ev").num_rows == 10 * 3 * 2
+    metadata = json.loads((tmp_path / "ev" / "_tandem_export.json").read_text())
+    assert metadata["n_rows"] == 10 * 3 * 2 and metadata["key_check"]
     document = {
         "format": fit.FORMAT,
         "model_name": "bkt",
@@ -194,3 +196,21 @@ def test_the_commands_export_and_import(tmp_path):
     stored = ParameterSet.objects.latest("created_at")
     assert not stored.is_active and stored.params["default"] == fit.params_dict(PARAMS[0])
     assert "stored inactive on request" in stored.notes
+
+
+@pytest.mark.django_db
+def test_import_of_another_installations_fit_is_kept_inactive():
+    add_synthetic_evidence(n_students=20, n_steps=5, seed=3)
+    before = active_parameter_set()
+    section = {"default": fit.params_dict(PARAMS[0]), "per_competency": {}}
+    document = {
+        "format": fit.FORMAT,
+        "model_name": "bkt",
+        "params": section,
+        "heldout": section,
+        "evidence": {"key_check": "another installation"},
+    }
+    report = calibration.parameter_set_import(document=document)
+    assert not report.compared and not report.activated
+    assert "not exported by this installation" in report.decision
+    assert active_parameter_set() == before

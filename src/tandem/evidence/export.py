@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import shutil
 import time
 from dataclasses import dataclass
@@ -28,11 +29,25 @@ ROW_GROUP_ROWS = 50_000
 FETCH_ROWS = 20_000
 
 
+#: Written beside the partitions (Spark and pyarrow skip names that start with "_").
+METADATA_FILE = "_tandem_export.json"
+EXPORT_FORMAT = "tandem.evidence/1"
+
+
+def _keyed(message: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:20]
+
+
 def student_key(student_id: int) -> str:
     """A pseudonymous, stable key for a student: HMAC-SHA256 of the internal id under the
     installation's secret key (so an export cannot be joined back to ids without it)."""
-    message = f"tandem.evidence.student:{student_id}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:20]
+    return _keyed(f"tandem.evidence.student:{student_id}")
+
+
+def key_check() -> str:
+    """Names the key that made the student keys, without revealing it: an import compares it
+    with its own to know that it can tell which of its students were held out."""
+    return _keyed("tandem.evidence.key-check")
 
 
 def competency_bucket(code: str, buckets: int) -> int:
@@ -170,6 +185,14 @@ def evidence_export_parquet(
         partitions.add(bucket, (key, code, bool(success), timestamp, seq, source, float(weight)))
         n_rows += 1
     n_files = partitions.close()
+    metadata = {
+        "format": EXPORT_FORMAT,
+        "key_check": key_check(),
+        "n_rows": n_rows,
+        "n_statements": seq + 1,
+        "buckets": buckets,
+    }
+    (root / METADATA_FILE).write_text(json.dumps(metadata, indent=1) + "\n")
     return ExportReport(
         path=str(root),
         n_rows=n_rows,

@@ -950,12 +950,13 @@ def parameter_set_import(
     students (:func:`tandem_spark.fit.is_heldout` of their exported key). Here both are completed
     with grade-gap priors from this installation's evidence, and the held-out one and the active
     set are scored on the held-out students' answers stored here. When that comparison cannot
-    be made (no held-out fit in the document, no held-out student's evidence here, or
-    ``compare=False``) the set is recorded inactive and the decision says so; an administrator
+    be made (no held-out fit in the document, evidence exported elsewhere or under another
+    secret key, so that the held-out students cannot be found here, no held-out student's
+    evidence here, or ``compare=False``) the set is recorded inactive and the decision says so; an administrator
     can activate it deliberately. Raises :class:`ParameterDocumentError`, storing nothing, for
     a document Tandem cannot use.
     """
-    from tandem.evidence.export import student_key
+    from tandem.evidence.export import key_check, student_key
     from tandem_spark.fit import FORMAT, is_heldout
 
     if document.get("format") != FORMAT or document.get("model_name") != "bkt":
@@ -977,6 +978,13 @@ def parameter_set_import(
         decision = "kept inactive: not compared with the active set on held-out students"
     elif "heldout" not in document:
         decision = "kept inactive: the document has no fit without the held-out students"
+    elif (document.get("evidence") or {}).get("key_check") != key_check():
+        # Another installation's (or secret key's) student keys: its held-out students cannot
+        # be told apart here, and scoring on others would flatter the new set.
+        decision = (
+            "kept inactive: the evidence was not exported by this installation (or under "
+            "another secret key), so its held-out students cannot be found here"
+        )
     elif evidence is None:
         decision = "kept inactive: no evidence here to score it on held-out students"
     else:
