@@ -104,7 +104,8 @@ def test_export_spark_and_import_give_calibrations_parameters(spark, tmp_path, s
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     students = add_synthetic_evidence(n_students=40, n_steps=8, seed=7)
     activate_poor_parameter_set()
-    report = evidence_export_parquet(path=tmp_path / "evidence", buckets=4)
+    # Row groups of 100 rows: the streaming path, several flushes per month.
+    report = evidence_export_parquet(path=tmp_path / "evidence", row_group_rows=100)
     assert report.n_rows == report.n_statements == 40 * 8 * 2
     table = pq.read_table(tmp_path / "evidence")
     assert set(fit.EVIDENCE_COLUMNS) <= set(table.column_names)
@@ -181,7 +182,7 @@ def test_the_commands_export_and_import(tmp_path):
     from tandem.cli import main
 
     add_synthetic_evidence(n_students=10, n_steps=3, seed=2)
-    assert main(["export", "evidence", "--parquet", str(tmp_path / "ev"), "--buckets", "2"]) == 0
+    assert main(["export", "evidence", "--parquet", str(tmp_path / "ev")]) == 0
     assert pq.read_table(tmp_path / "ev").num_rows == 10 * 3 * 2
     metadata = json.loads((tmp_path / "ev" / "_tandem_export.json").read_text())
     assert metadata["n_rows"] == 10 * 3 * 2 and metadata["key_check"]

@@ -4,7 +4,9 @@
 One row per answered statement and competency it names, in the columns of
 :data:`tandem_spark.fit.EVIDENCE_COLUMNS`. Students appear only as a keyed hash of their
 internal id (:func:`student_key`), never by name or username. Rows are streamed from one
-database cursor and written in row groups, so memory stays bounded whatever the log's size.
+database cursor in timestamp order and partitioned by month (``month=2026-09/part-0.parquet``):
+only the current month's file is open and only one row group is buffered, so memory stays
+bounded whatever the log's size.
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from django.conf import settings
 
 from tandem.evidence.models import Statement
 
-DEFAULT_BUCKETS = 16
-# Rows buffered per bucket before they are written as one row group.
+# Rows buffered before they are written as one row group (about 10 MB of Python objects).
 ROW_GROUP_ROWS = 50_000
 # Rows fetched from the database per round trip (a server-side cursor on PostgreSQL).
 FETCH_ROWS = 20_000
@@ -50,11 +51,6 @@ def key_check() -> str:
     return _keyed("tandem.evidence.key-check")
 
 
-def competency_bucket(code: str, buckets: int) -> int:
-    """The partition a competency's rows go to: every row of one competency in one bucket."""
-    return int.from_bytes(hashlib.sha256(code.encode()).digest()[:4], "big") % buckets
-
-
 @dataclass(frozen=True)
 class ExportReport:
     path: str
@@ -66,7 +62,8 @@ class ExportReport:
     def summary(self) -> str:
         return (
             f"Exported {self.n_rows} evidence rows ({self.n_statements} answered statements) "
-            f"as Parquet in {self.n_files} partitions to {self.path} in {self.seconds:.1f} s"
+            f"as Parquet in {self.n_files} monthly partitions to {self.path} in "
+            f"{self.seconds:.1f} s"
         )
 
 
@@ -86,53 +83,54 @@ def _schema() -> Any:
     )
 
 
-class _Partitions:
-    """One Parquet file per competency bucket (``bucket=NN/part-0.parquet``), buffered."""
+class _MonthlyFiles:
+    """One Parquet file per month (``month=YYYY-MM/part-0.parquet``) for rows that arrive in
+    time order: one file open and one row group buffered at a time."""
 
-    def __init__(self, root: Path, buckets: int, row_group_rows: int) -> None:
+    def __init__(self, root: Path, row_group_rows: int) -> None:
         self.root = root
-        self.buckets = buckets
         self.row_group_rows = row_group_rows
         self.schema = _schema()
-        self.buffers: dict[int, list[list[Any]]] = {}
-        self.writers: dict[int, Any] = {}
+        self.columns: list[list[Any]] = [[] for _ in self.schema.names]
+        self.month = ""
+        self.writer: Any = None
+        self.n_files = 0
 
-    def add(self, bucket: int, row: tuple[Any, ...]) -> None:
-        columns = self.buffers.get(bucket)
-        if columns is None:
-            columns = self.buffers[bucket] = [[] for _ in self.schema.names]
-        for column, value in zip(columns, row, strict=True):
+    def add(self, month: str, row: tuple[Any, ...]) -> None:
+        if month != self.month:
+            self.close()
+            self.month = month
+        for column, value in zip(self.columns, row, strict=True):
             column.append(value)
-        if len(columns[0]) >= self.row_group_rows:
-            self.flush(bucket)
+        if len(self.columns[0]) >= self.row_group_rows:
+            self.flush()
 
-    def flush(self, bucket: int) -> None:
+    def flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        columns = self.buffers.pop(bucket, None)
-        if not columns or not columns[0]:
+        if not self.columns[0]:
             return
-        writer = self.writers.get(bucket)
-        if writer is None:
-            folder = self.root / f"bucket={bucket:03d}"
+        if self.writer is None:
+            folder = self.root / f"month={self.month}"
             folder.mkdir(parents=True, exist_ok=True)
-            writer = pq.ParquetWriter(folder / "part-0.parquet", self.schema, compression="zstd")
-            self.writers[bucket] = writer
-        writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+            self.writer = pq.ParquetWriter(
+                folder / "part-0.parquet", self.schema, compression="zstd"
+            )
+            self.n_files += 1
+        self.writer.write_table(pa.Table.from_arrays(self.columns, schema=self.schema))
+        self.columns = [[] for _ in self.schema.names]
 
-    def close(self) -> int:
-        for bucket in list(self.buffers):
-            self.flush(bucket)
-        for writer in self.writers.values():
-            writer.close()
-        return len(self.writers)
+    def close(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
 
 
 def evidence_export_parquet(
     *,
     path: str | Path,
-    buckets: int = DEFAULT_BUCKETS,
     row_group_rows: int = ROW_GROUP_ROWS,
     fetch_rows: int = FETCH_ROWS,
 ) -> ExportReport:
@@ -142,8 +140,6 @@ def evidence_export_parquet(
     ``seq`` numbers them by timestamp, then arrival; a statement on several competencies gives
     one row per competency, all with its ``seq``.
     """
-    if buckets < 1:
-        raise ValueError(f"buckets={buckets} must be at least 1")
     started = time.perf_counter()
     root = Path(path)
     if root.exists():
@@ -166,9 +162,8 @@ def evidence_export_parquet(
         )
         .iterator(chunk_size=fetch_rows)
     )
-    partitions = _Partitions(root, buckets, row_group_rows)
+    files = _MonthlyFiles(root, row_group_rows)
     keys: dict[int, str] = {}
-    bucket_of: dict[str, int] = {}
     seq = -1
     last_statement = None
     n_rows = 0
@@ -179,18 +174,16 @@ def evidence_export_parquet(
         key = keys.get(actor_id)
         if key is None:
             key = keys[actor_id] = student_key(actor_id)
-        bucket = bucket_of.get(code)
-        if bucket is None:
-            bucket = bucket_of[code] = competency_bucket(code, buckets)
-        partitions.add(bucket, (key, code, bool(success), timestamp, seq, source, float(weight)))
+        month = f"{timestamp.year:04d}-{timestamp.month:02d}"  # stored in UTC
+        files.add(month, (key, code, bool(success), timestamp, seq, source, float(weight)))
         n_rows += 1
-    n_files = partitions.close()
+    files.close()
+    n_files = files.n_files
     metadata = {
         "format": EXPORT_FORMAT,
         "key_check": key_check(),
         "n_rows": n_rows,
         "n_statements": seq + 1,
-        "buckets": buckets,
     }
     (root / METADATA_FILE).write_text(json.dumps(metadata, indent=1) + "\n")
     return ExportReport(

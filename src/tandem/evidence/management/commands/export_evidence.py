@@ -6,24 +6,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tandem.evidence.export import DEFAULT_BUCKETS, evidence_export_parquet
+from tandem.evidence.export import evidence_export_parquet
 
 
 class Command(BaseCommand):
     help = (
         "Export every answered statement (pseudonymous student key, competency code, correct, "
-        "timestamp, replay order, source, weight) as Parquet partitioned by competency bucket, "
+        "timestamp, replay order, source, weight) as Parquet partitioned by month, "
         "for `tandem spark-calibrate`. The folder is replaced."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--parquet", required=True, metavar="DIR", help="folder to write")
-        parser.add_argument(
-            "--buckets",
-            type=int,
-            default=DEFAULT_BUCKETS,
-            help=f"competency hash partitions (default {DEFAULT_BUCKETS}; more for a state)",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -32,5 +26,5 @@ class Command(BaseCommand):
             raise CommandError(
                 "Parquet export needs pyarrow: pip install 'tandem[spark]'"
             ) from None
-        report = evidence_export_parquet(path=options["parquet"], buckets=options["buckets"])
+        report = evidence_export_parquet(path=options["parquet"])
         self.stdout.write(report.summary())
