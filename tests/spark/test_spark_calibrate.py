@@ -177,9 +177,11 @@ def test_import_refuses_invalid_parameters():
 
 @pytest.mark.django_db
 def test_the_commands_export_and_import(tmp_path):
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     from tandem.cli import main
+    from tandem.mastery.constants import RunStatus
+    from tandem.mastery.models import CalibrationRun
 
     add_synthetic_evidence(n_students=10, n_steps=3, seed=2)
     assert main(["export", "evidence", "--parquet", str(tmp_path / "ev")]) == 0
@@ -197,6 +199,14 @@ def test_the_commands_export_and_import(tmp_path):
     stored = ParameterSet.objects.latest("created_at")
     assert not stored.is_active and stored.params["default"] == fit.params_dict(PARAMS[0])
     assert "stored inactive on request" in stored.notes
+    # Recorded as a run, so that an administrator can activate the kept set deliberately.
+    run = CalibrationRun.objects.get(parameter_set=stored)
+    assert run.status == RunStatus.SUCCEEDED and run.log[0]["event"] == "kept"
+    assert run.report["decision"] == "stored inactive on request"
+    path.write_text(json.dumps({**document, "format": "something else"}))
+    with pytest.raises(CommandError, match="Not imported"):
+        call_command("import_parameters", str(path))
+    assert CalibrationRun.objects.latest("created_at").status == RunStatus.FAILED
 
 
 @pytest.mark.django_db

@@ -908,6 +908,8 @@ def _document_params(section: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ImportReport:
+    """What an import recorded, measured and decided (stored as its run's report)."""
+
     version: str
     previous_version: str
     activated: bool
@@ -917,6 +919,13 @@ class ImportReport:
     heldout_before: dict[str, Any]
     states_recomputed: int
     changes_recomputed: int
+    # The document's own account of its fit: answers, competencies, those with own parameters.
+    n_responses: int = 0
+    n_competencies: int = 0
+    n_competencies_fitted: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
     def summary(self) -> str:
         lines = [
@@ -952,9 +961,9 @@ def parameter_set_import(
     set are scored on the held-out students' answers stored here. When that comparison cannot
     be made (no held-out fit in the document, evidence exported elsewhere or under another
     secret key, so that the held-out students cannot be found here, no held-out student's
-    evidence here, or ``compare=False``) the set is recorded inactive and the decision says so; an administrator
-    can activate it deliberately. Raises :class:`ParameterDocumentError`, storing nothing, for
-    a document Tandem cannot use.
+    evidence here, or ``compare=False``) the set is recorded inactive and the decision says
+    so; an administrator can activate it deliberately. Raises
+    :class:`ParameterDocumentError`, storing nothing, for a document Tandem cannot use.
     """
     from tandem.evidence.export import key_check, student_key
     from tandem_spark.fit import FORMAT, is_heldout
@@ -1042,4 +1051,7 @@ def parameter_set_import(
         heldout_before=heldout_before,
         states_recomputed=n_states,
         changes_recomputed=n_changes,
+        n_responses=int(fit.get("n_responses") or 0),
+        n_competencies=int(fit.get("n_competencies") or 0),
+        n_competencies_fitted=len(params["per_competency"]),
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tandem.mastery.calibration import ParameterDocumentError, parameter_set_import
+from tandem.mastery.calibration import ImportReport, ParameterDocumentError
+from tandem.mastery.tasks import CalibrationBusyError, parameters_import_and_record
 
 
 class Command(BaseCommand):
@@ -30,7 +31,15 @@ class Command(BaseCommand):
         except (OSError, json.JSONDecodeError) as error:
             raise CommandError(f"Cannot read {options['path']}: {error}") from None
         try:
-            report = parameter_set_import(document=document, activate=not options["inactive"])
+            run = parameters_import_and_record(document=document, activate=not options["inactive"])
         except ParameterDocumentError as refused:
             raise CommandError(f"Not imported: {refused}") from None
+        except CalibrationBusyError as busy:
+            raise CommandError(f"{busy} Wait for it to finish, then try again.") from None
+        report = ImportReport(**run.report)
         self.stdout.write(report.summary())
+        if not report.activated:
+            self.stdout.write(
+                f"An administrator can activate {report.version} deliberately: admin, Mastery › "
+                f"Calibration runs › #{run.pk}, action “Activate the kept parameter set”."
+            )
