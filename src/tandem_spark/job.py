@@ -39,7 +39,6 @@ RESULT_SCHEMA = (
     + ", ".join(f"{name} double" for name in PARAM_NAMES)
     + ", n_answers long, n_students long, log_likelihood double, n_iter long, seconds double"
 )
-SCOPES = ("all", "train")
 
 
 def _fit_group(pdf: pd.DataFrame, *, seed: int, holdout: bool) -> pd.DataFrame:
