@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district conformance vendor clean install install-dev
+        bench-classroom bench-district bench-spark conformance java vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -44,11 +44,23 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,spark]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed ## install Tandem into .venv (only when pyproject.toml changed)
-install-dev: $(VENV)/.installed-dev ## install Tandem with the development tools
+# The dev install includes the `spark` extra for the Spark calibration tests (tests/spark):
+# about 0.5 GB to download — pyspark's source package with its jars (~450 MB) most of it,
+# pyarrow ~45 MB, pandas ~12 MB — and ~740 MB installed. Those tests also need Java.
+install-dev: $(VENV)/.installed-dev java ## install Tandem with the development tools (and Java for Spark)
+
+# Spark needs a Java 17+ runtime; Debian's default-jre-headless is one (bookworm: OpenJDK 17).
+java: ## make sure a Java runtime is installed (apt-get as root, else say how)
+	@if command -v java >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -q && apt-get install -y -q --no-install-recommends default-jre-headless; \
+	else \
+	  echo "Java is missing (Spark tests will skip): sudo apt-get install default-jre-headless"; \
+	fi
 
 # ---- running ---------------------------------------------------------------------------------
 
@@ -107,7 +119,7 @@ test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (PO
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-bench: bench-kt bench-diagnostic bench-interop bench-load bench-classroom ## all benchmarks
+bench: bench-kt bench-diagnostic bench-interop bench-load bench-classroom bench-spark ## all benchmarks
 
 bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
 	$(PY) bench/kt.py
@@ -131,6 +143,10 @@ bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs gr
 # Not part of `make test`: needs node/npm and ../shared/xapi-conformance-suite (skips without).
 conformance: | $(PY) ## ADL xAPI LRS conformance suite at 1.0.3 and 2.0.0 on a fresh server (bench/conformance.py)
 	$(PY) bench/conformance.py
+
+SPARK_ARGS ?=
+bench-spark: $(VENV)/.installed-dev java ## calibration as a Spark job: ASSIST09 equality, local[1,2,4] scaling (bench/spark.py; SPARK_ARGS=--rows 10000000)
+	$(PY) bench/spark.py $(SPARK_ARGS)
 
 # ---- assets and housekeeping -----------------------------------------------------------------
 

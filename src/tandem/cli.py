@@ -297,13 +297,34 @@ def _demo_remove() -> int:
 INTEROP_FORMATS = ("oneroster", "case", "qti")
 # `tandem student erase SOURCEDID …` runs the management command `student_erase`, and so on.
 STUDENT_ACTIONS = ("export", "erase", "purge-expired")
+# Formats that go one way only: the evidence log out (Parquet, for Spark), parameter sets in.
+FORMATS = {
+    "import": (*INTEROP_FORMATS, "parameters"),
+    "export": (*INTEROP_FORMATS, "evidence"),
+}
+
+
+def _spark_calibrate(args: argparse.Namespace) -> int:
+    # No Django here: the job reads the exported Parquet, never the database.
+    try:
+        from tandem_spark.job import main as spark_main
+    except ImportError as missing:
+        print(f"tandem spark-calibrate needs pyspark: pip install 'tandem[spark]' ({missing})")
+        return 2
+    return spark_main(
+        evidence=args.evidence,
+        out=args.out,
+        master=args.master,
+        seed=args.seed,
+        holdout=args.holdout,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:
         return _manage(argv[1:])
-    if argv[:1] in (["import"], ["export"]) and argv[1:2] and argv[1] in INTEROP_FORMATS:
+    if argv[:1] in (["import"], ["export"]) and argv[1:2] and argv[1] in FORMATS[argv[0]]:
         return _manage([f"{argv[0]}_{argv[1]}", *argv[2:]])
     if argv[:1] == ["student"] and argv[1:2] and argv[1] in STUDENT_ACTIONS:
         return _manage([f"student_{argv[1].replace('-', '_')}", *argv[2:]])
@@ -382,10 +403,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     calibrate.add_argument("--quiet", action="store_true", help="print only the report")
     calibrate.set_defaults(func=_calibrate)
+    spark = sub.add_parser(
+        "spark-calibrate",
+        help="fit the learner model on exported evidence (tandem export evidence --parquet) "
+        "with Spark, one competency per task; write a parameter set for tandem import parameters",
+    )
+    spark.add_argument("--evidence", required=True, metavar="DIR", help="the Parquet folder")
+    spark.add_argument("--out", required=True, metavar="PATH", help="the JSON document to write")
+    spark.add_argument(
+        "--master",
+        default=None,
+        help="Spark master: local[4], spark://host:7077 (default: spark-submit's, "
+        "$SPARK_MASTER, or local[*])",
+    )
+    spark.add_argument("--seed", type=int, default=2026)
+    spark.add_argument(
+        "--no-holdout",
+        dest="holdout",
+        action="store_false",
+        help="skip the fit without held-out students (the import then keeps the set inactive)",
+    )
+    spark.set_defaults(func=_spark_calibrate)
     for verb in ("import", "export"):
         sub.add_parser(
             verb,
-            help=f"{verb} a file: tandem {verb} {{{','.join(INTEROP_FORMATS)}}} PATH … "
+            help=f"{verb} a file: tandem {verb} {{{','.join(FORMATS[verb])}}} PATH … "
             f"(see tandem {verb} FORMAT --help)"
             + (
                 "; exits 0 when everything was imported, 1 when nothing was, 3 when part was"

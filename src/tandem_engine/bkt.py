@@ -44,6 +44,7 @@ P_EPS = 1e-6
 _PARAM_FLOOR = 1e-4
 
 Combine = Literal["product", "mean", "min"]
+Convergence = Literal["joint", "per_competency"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,16 +188,20 @@ def _forward(
     slip: FloatArray,
     forget: FloatArray,
     slot_forget: FloatArray | None = None,
+    skill_loglik: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, float]:
     """Prior P(mastered) before each slot, filtered P(mastered) after it, and log-likelihood.
 
     ``slot_forget``, when given, replaces ``forget`` per slot (layout order): the probability
-    of forgetting between that slot and the sequence's next one.
+    of forgetting between that slot and the sequence's next one. ``skill_loglik``, when given,
+    receives each skill's own log-likelihood.
     """
     k, y = lay.skill, lay.correct
     n = k.shape[0]
     prior = np.empty(n)
     post = np.empty(n)
+    if skill_loglik is not None:
+        skill_loglik[:] = 0.0
     if n == 0:
         return prior, post, 0.0
     # P(answer | known) and P(answer | unknown) per slot; per step only a few fused operations.
@@ -222,7 +227,10 @@ def _forward(
         p = f * net[sl]
         p += gain[sl]
         np.clip(p, lo, hi, out=p)
-    return prior, post, float(np.log(den).sum())
+    log_den = np.log(den)
+    if skill_loglik is not None:
+        skill_loglik[:] = np.bincount(k, weights=log_den, minlength=skill_loglik.shape[0])
+    return prior, post, float(log_den.sum())
 
 
 def _ratio(out: FloatArray, numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> None:
@@ -242,8 +250,15 @@ def _fit_em(
     prior_mean: FloatArray,
     n_iter: int,
     tol: float,
-) -> tuple[FloatArray, float, int]:
-    """Baum-Welch over all sequences at once; ``params`` rows: init, learn, guess, slip, forget."""
+    per_skill: bool = False,
+) -> tuple[FloatArray, float, int, FloatArray]:
+    """Baum-Welch over all sequences at once; ``params`` rows: init, learn, guess, slip, forget.
+
+    Stops when the total log-likelihood gains less than ``tol`` (relative), or with
+    ``per_skill`` freezes each skill once its own log-likelihood does, so that a skill's
+    parameters are those a fit on its answers alone would give. Returns the parameters, the
+    log-likelihood, the number of sweeps and each skill's log-likelihood.
+    """
     n_skills = params.shape[1]
     k, y = lay.skill, lay.correct
     tm = lay.tm
@@ -260,12 +275,16 @@ def _fit_em(
     trans_count = np.bincount(k, weights=has_next, minlength=n_skills)
     loglik_prev = -math.inf
     loglik = -math.inf
+    skill_ll = np.zeros(n_skills)
+    skill_ll_prev = np.full(n_skills, -math.inf)
+    skill_ll_final = np.zeros(n_skills)
+    active = np.ones(n_skills, dtype=np.bool_)
     it = 0
     if n_iter < 1:
         raise ValueError(f"n_iter={n_iter} must be at least 1")
     for it in range(1, n_iter + 1):
         init, learn, guess, slip, forget = params
-        prior, post, loglik = _forward(lay, init, learn, guess, slip, forget)
+        prior, post, loglik = _forward(lay, init, learn, guess, slip, forget, skill_loglik=skill_ll)
         # Backward (smoothing) pass in the filtered form: no beta messages, no underflow.
         smooth = post.copy()
         xi_learn = np.zeros(n)
@@ -334,12 +353,27 @@ def _fit_em(
             new[4] = 0.0
         if not np.isfinite(new).all():
             raise FloatingPointError(f"BKT EM: parameters became non-finite at iteration {it}")
+        if per_skill:
+            # A frozen skill keeps its parameters; one converging now takes this last update,
+            # as a fit on its answers alone would before stopping.
+            new[:, ~active] = params[:, ~active]
+            params = new
+            done = active & (skill_ll - skill_ll_prev < tol * np.maximum(np.abs(skill_ll), 1.0))
+            skill_ll_final[active] = skill_ll[active]
+            active &= ~done
+            skill_ll_prev = skill_ll.copy()
+            if not active.any():
+                break
+            continue
         params = new
+        skill_ll_final = skill_ll.copy()
         # Both values are finite here (checked above; loglik_prev starts at -inf).
         if loglik - loglik_prev < tol * max(abs(loglik), 1.0):
             break
         loglik_prev = loglik
-    return params, loglik, it
+    if per_skill:
+        loglik = float(skill_ll_final.sum())
+    return params, loglik, it, skill_ll_final
 
 
 class BKT:
@@ -352,6 +386,12 @@ class BKT:
             ``"product"`` (all needed), ``"mean"`` or ``"min"``.
         n_iter, tol: EM stops after ``n_iter`` sweeps or when the log-likelihood gains less
             than ``tol`` (relative).
+        convergence: ``"joint"`` stops every competency together, when the log-likelihood of
+            the whole log gains less than ``tol``; ``"per_competency"`` stops each competency
+            when its own log-likelihood does, so that its parameters are exactly those of a fit
+            on its answers alone, whatever else the log holds (what lets a distributed job fit
+            competency by competency). With ``n_init`` > 1 it also keeps each competency's best
+            run, by its own log-likelihood.
         prior_strength: pseudo-observations pulling each competency's parameters toward
             ``default_params`` (MAP-EM); keeps rarely seen competencies sane.
         n_init, random_state: extra EM runs from random starting points (drawn from a numpy
@@ -369,6 +409,7 @@ class BKT:
         combine: Combine = "product",
         n_iter: int = 100,
         tol: float = 1e-5,
+        convergence: Convergence = "joint",
         prior_strength: float = 2.0,
         n_init: int = 1,
         random_state: int | None = None,
@@ -380,6 +421,7 @@ class BKT:
         self.combine = combine
         self.n_iter = n_iter
         self.tol = tol
+        self.convergence = convergence
         self.prior_strength = prior_strength
         self.n_init = n_init
         self.random_state = random_state
@@ -391,13 +433,18 @@ class BKT:
         """Fit every competency's parameters on ``log``; returns ``self``."""
         if self.combine not in ("product", "mean", "min"):
             raise ValueError(f"combine={self.combine!r} is not one of product, mean, min")
+        if self.convergence not in ("joint", "per_competency"):
+            raise ValueError(
+                f"convergence={self.convergence!r} is not one of joint, per_competency"
+            )
+        per_skill = self.convergence == "per_competency"
         d = self.default_params.validate()
         n_skills = log.n_skills
         mu = np.array([[d.p_init], [d.p_learn], [d.p_guess], [d.p_slip], [d.p_forget]])
         mu = np.repeat(mu, n_skills, axis=1)
         lay = _layout(log, n_skills)
         rng = np.random.default_rng(self.random_state)
-        best: tuple[FloatArray, float, int] | None = None
+        best: tuple[FloatArray, float, int, FloatArray] | None = None
         for run in range(max(self.n_init, 1)):
             start = mu.copy()
             if run > 0:
@@ -418,11 +465,20 @@ class BKT:
                 prior_mean=mu,
                 n_iter=self.n_iter,
                 tol=self.tol,
+                per_skill=per_skill,
             )
-            if best is None or result[1] > best[1]:
+            if best is None:
+                best = result
+            elif per_skill:
+                better = result[3] > best[3]
+                kept = best[0].copy()
+                kept[:, better] = result[0][:, better]
+                skill_ll = np.where(better, result[3], best[3])
+                best = (kept, float(skill_ll.sum()), max(best[2], result[2]), skill_ll)
+            elif result[1] > best[1]:
                 best = result
         assert best is not None
-        params, loglik, n_iter = best
+        params, loglik, n_iter, _ = best
         seen = np.bincount(lay.skill, minlength=n_skills) > 0
         params[:, ~seen] = mu[:, ~seen]
         self.log_likelihood_: float = loglik

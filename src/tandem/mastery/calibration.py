@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,6 +53,10 @@ HOLDOUT_FRACTION = 0.2
 SPLIT_SEED = 2026
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
+# EM stops each competency on its own log-likelihood: a competency's parameters are then those
+# of a fit on its answers alone, whatever else the installation holds, and a Spark job fitting
+# competency by competency (``tandem spark-calibrate``) gives exactly the same set.
+CONVERGENCE: Final = "per_competency"
 # A new set must score at least as well as the active one on the held-out students. Differences
 # smaller than half the last digit the report shows (AUC to 3 decimals, log-loss to 4) count as
 # ties: the administrator never reads "0.682 vs 0.682" next to "kept inactive", and a refit on
@@ -247,7 +251,9 @@ def evidence_log() -> tandem_engine.ResponseLog:
 
 
 def _model(seed: int) -> tandem_engine.BKT:
-    return tandem_engine.BKT(max_guess=MAX_GUESS, max_slip=MAX_SLIP, random_state=seed)
+    return tandem_engine.BKT(
+        max_guess=MAX_GUESS, max_slip=MAX_SLIP, convergence=CONVERGENCE, random_state=seed
+    )
 
 
 def _json_float(value: float) -> float | None:
@@ -868,3 +874,184 @@ def parameter_set_activate(
     counts = _adopt(parameter_set, evidence, replay, activate=True, recompute=True)
     report(100, f"Done: {parameter_set.version} is active")
     return counts
+
+
+# -- parameter sets fitted elsewhere (``tandem spark-calibrate``) ----------------------------
+
+
+class ParameterDocumentError(ValueError):
+    """A parameter-set document that Tandem cannot record; nothing was stored."""
+
+
+def _document_params(section: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``default`` and ``per_competency`` of a document section, each a valid BKT set."""
+    problems: list[str] = []
+    out: dict[str, Any] = {"per_competency": {}}
+    for label, values in [
+        ("default", section.get("default")),
+        *((f"per_competency[{c}]", v) for c, v in (section.get("per_competency") or {}).items()),
+    ]:
+        try:
+            params = tandem_engine.BKTParams(**values)
+        except TypeError:
+            problems.append(f"{where}.{label}: not a BKT parameter set ({values!r})")
+            continue
+        problems.extend(f"{where}.{label}: {p}" for p in params.violations())
+        if label == "default":
+            out["default"] = _params_dict(params)
+        else:
+            out["per_competency"][label[len("per_competency[") : -1]] = _params_dict(params)
+    if problems:
+        raise ParameterDocumentError("; ".join(problems))
+    return out
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import recorded, measured and decided (stored as its run's report)."""
+
+    version: str
+    previous_version: str
+    activated: bool
+    compared: bool
+    decision: str
+    heldout: dict[str, Any]
+    heldout_before: dict[str, Any]
+    states_recomputed: int
+    changes_recomputed: int
+    # The document's own account of its fit: answers, competencies, those with own parameters.
+    n_responses: int = 0
+    n_competencies: int = 0
+    n_competencies_fitted: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        lines = [
+            f"Imported parameter set {self.version}"
+            + (" (now active)" if self.activated else " (stored, not active)"),
+            f"  {self.decision}",
+            f"  active set before: {self.previous_version}",
+        ]
+        if self.compared:
+            new, old = self.heldout, self.heldout_before
+            lines.append(
+                f"  held-out ({new['n_students']} students, {new['n_responses']} answers): "
+                f"new AUC {_metric(new, 'auc')} vs active {_metric(old, 'auc')}, "
+                f"log-loss {_metric(new, 'logloss', 4)} vs {_metric(old, 'logloss', 4)}"
+            )
+        if self.activated:
+            lines.append(
+                f"  recomputed {self.states_recomputed} learner states and "
+                f"{self.changes_recomputed} state changes"
+            )
+        return "\n".join(lines)
+
+
+def parameter_set_import(
+    *, document: Mapping[str, Any], activate: bool = True, compare: bool = True
+) -> ImportReport:
+    """Record a parameter set fitted elsewhere (``tandem spark-calibrate``) and, as calibration
+    does, activate it only when it is no worse than the active set on held-out students.
+
+    The document carries the set fitted on every student and one fitted without the held-out
+    students (:func:`tandem_spark.fit.is_heldout` of their exported key). Here both are completed
+    with grade-gap priors from this installation's evidence, and the held-out one and the active
+    set are scored on the held-out students' answers stored here. When that comparison cannot
+    be made (no held-out fit in the document, evidence exported elsewhere or under another
+    secret key, so that the held-out students cannot be found here, no held-out student's
+    evidence here, or ``compare=False``) the set is recorded inactive and the decision says
+    so; an administrator can activate it deliberately. Raises
+    :class:`ParameterDocumentError`, storing nothing, for a document Tandem cannot use.
+    """
+    from tandem.evidence.export import key_check, student_key
+    from tandem_spark.fit import FORMAT, is_heldout
+
+    if document.get("format") != FORMAT or document.get("model_name") != "bkt":
+        raise ParameterDocumentError(
+            f"not a Tandem BKT parameter-set document (format {document.get('format')!r}, "
+            f"expected {FORMAT!r})"
+        )
+    source = document.get("params") or {}
+    params = _document_params(source, "params")
+    fit = dict(source.get("fit") or {})
+    current = active_parameter_set()
+    evidence = _read_evidence() if len(Statement.objects.all()[:1]) else None
+    heldout: dict[str, Any] = {}
+    heldout_before: dict[str, Any] = {}
+    compared = False
+    if not activate:
+        decision = "stored inactive on request"
+    elif not compare:
+        decision = "kept inactive: not compared with the active set on held-out students"
+    elif "heldout" not in document:
+        decision = "kept inactive: the document has no fit without the held-out students"
+    elif (document.get("evidence") or {}).get("key_check") != key_check():
+        # Another installation's (or secret key's) student keys: its held-out students cannot
+        # be told apart here, and scoring on others would flatter the new set.
+        decision = (
+            "kept inactive: the evidence was not exported by this installation (or under "
+            "another secret key), so its held-out students cannot be found here"
+        )
+    elif evidence is None:
+        decision = "kept inactive: no evidence here to score it on held-out students"
+    else:
+        candidate = _document_params(document["heldout"], "heldout")
+        actors = set(evidence.actor_ids)
+        test = {a for a in actors if is_heldout(student_key(a))}
+        if not test or test == actors:
+            decision = "kept inactive: the held-out students have no evidence here to score on"
+        else:
+            candidate["prior_by_grade_gap"] = prior_table(
+                fit_prior_by_grade_gap(_first_answers(evidence, candidate, students=actors - test))
+            )
+            heldout = _scores(evidence, candidate, test)
+            heldout_before = {
+                **_scores(evidence, current.params, test),
+                "version": current.version,
+                "fitted": bool(current.params.get("fit")),
+            }
+            compared = True
+            _, decision = compare_heldout(heldout, heldout_before)
+    adopt = compared and decision.startswith("activated")
+    if evidence is not None:
+        params["prior_by_grade_gap"] = prior_table(
+            fit_prior_by_grade_gap(
+                _first_answers(evidence, params, students=set(evidence.actor_ids))
+            )
+        )
+    fit.update(heldout=heldout, heldout_before=heldout_before, decision=decision)
+    parameter_set = ParameterSet(
+        model_name="bkt",
+        engine_version=str(document.get("engine_version", "")),
+        params={**params, "fit": fit},
+        notes=(
+            f"Imported: fitted by {fit.get('by', 'another machine')} on "
+            f"{fit.get('n_responses', '?')} answers ({fit.get('n_competencies', '?')} "
+            f"competencies, {len(params['per_competency'])} with their own parameters). "
+            f"Decision: {decision}."
+        ),
+        is_active=False,
+    )
+    n_states = n_changes = 0
+    if adopt and evidence is not None:
+        replay = _replay(evidence, parameter_set.params, _silent)
+        n_states, n_changes = _adopt(parameter_set, evidence, replay, activate=True, recompute=True)
+    else:
+        parameter_set.version = _next_version()
+        parameter_set.save()
+    return ImportReport(
+        version=parameter_set.version,
+        previous_version=current.version,
+        activated=adopt,
+        compared=compared,
+        decision=decision,
+        heldout=heldout,
+        heldout_before=heldout_before,
+        states_recomputed=n_states,
+        changes_recomputed=n_changes,
+        n_responses=int(fit.get("n_responses") or 0),
+        n_competencies=int(fit.get("n_competencies") or 0),
+        n_competencies_fitted=len(params["per_competency"]),
+    )

@@ -17,6 +17,7 @@ from tandem.mastery.calibration import (
     InsufficientEvidenceError,
     calibrate,
     parameter_set_activate,
+    parameter_set_import,
 )
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, RunStatus
 from tandem.mastery.models import CalibrationRun, ParameterSet
@@ -171,6 +172,54 @@ def calibrate_and_record(
     """
     run = calibration_run_create(requested_by=requested_by)
     return calibration_run_execute(run.pk, echo=echo)
+
+
+def parameters_import_and_record(
+    *, document: dict[str, Any], requested_by: Any | None = None, activate: bool = True
+) -> CalibrationRun:
+    """Import a parameter set fitted elsewhere (``tandem import parameters``), recorded as a
+    calibration run: the run list shows it, it never overlaps a calibration, and a set it kept
+    inactive can be activated deliberately like any calibration's.
+
+    Raises :class:`CalibrationBusyError` if a run holds the slot, and
+    :class:`~tandem.mastery.calibration.ParameterDocumentError` (the run marked failed, with
+    the reason) for a document that cannot be used.
+    """
+    run = calibration_run_create(requested_by=requested_by)
+    runs = CalibrationRun.objects.filter(pk=run.pk)
+    runs.update(
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        message="Importing a parameter set fitted elsewhere",
+    )
+    try:
+        report = parameter_set_import(document=document, activate=activate)
+    except BaseException as error:
+        detail = str(error)
+        runs.update(
+            status=RunStatus.FAILED,
+            error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__,
+            message="Import failed",
+            finished_at=timezone.now(),
+        )
+        raise
+    message = f"{report.version} {report.decision}"
+    runs.update(
+        status=RunStatus.SUCCEEDED,
+        progress=100,
+        message=message[:255],
+        parameter_set=ParameterSet.objects.get(version=report.version),
+        report=report.as_dict(),
+        log=[
+            _log_entry(
+                by=requested_by,
+                event="activated" if report.activated else "kept",
+                text=f"Imported {message}.",
+            )
+        ],
+        finished_at=timezone.now(),
+    )
+    return CalibrationRun.objects.get(pk=run.pk)
 
 
 class ActivationRefusedError(RuntimeError):

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interop', '0008_evidence_written_into_the_lrs'),
+        ("interop", "0008_evidence_written_into_the_lrs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='lrsstatement',
-            name='registration',
+            model_name="lrsstatement",
+            name="registration",
             field=models.UUIDField(blank=True, db_index=True, null=True),
         ),
     ]
