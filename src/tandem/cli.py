@@ -26,6 +26,9 @@ GUNICORN_KEEP_ALIVE = 75
 FIRST_ANSWER_WAIT = 120.0
 # A worker that died is restarted, but not more often than this (a crash loop stays quiet).
 WORKER_RESTART_SECONDS = 10.0
+# A web server killed from outside is restarted, at most this often in this window.
+SERVER_RESTARTS = 5
+SERVER_RESTART_WINDOW_SECONDS = 600
 
 
 def _django_setup() -> None:
@@ -90,14 +93,19 @@ def supervise(
     after that answer (or at once without ``ready_url``): it then finds the database migrated,
     and does not compete with the server's start. Termination signals go to the server; when it
     exits the worker is stopped too (it finishes its current task first). A worker that dies is
-    restarted. Returns the server's exit status.
+    restarted, and so is a server killed by a signal this process did not pass on (at most
+    ``SERVER_RESTARTS`` times in ten minutes). Returns the server's exit status.
     """
     since = time.time() if since is None else since
     server = subprocess.Popen(server_cmd)
     worker: subprocess.Popen[bytes] | None = None
     worker_started = 0.0
+    stopping = False
+    restarts: list[float] = []
 
     def forward(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
         if server.poll() is None:
             server.send_signal(signum)
 
@@ -108,23 +116,46 @@ def supervise(
             seconds = first_answer(ready_url, since=since, server=server)
             if seconds is not None:
                 print(f"tandem: first page answered after {seconds:.1f} s", flush=True)
-        while server.poll() is None:
-            if worker_cmd is not None and (
-                worker is None
-                or (
-                    worker.poll() is not None
-                    and time.monotonic() - worker_started >= WORKER_RESTART_SECONDS
-                )
-            ):
-                if worker is not None:
-                    print(
-                        f"tandem: background worker exited ({worker.returncode}); restarting it",
-                        file=sys.stderr,
+        while True:
+            while server.poll() is None:
+                if worker_cmd is not None and (
+                    worker is None
+                    or (
+                        worker.poll() is not None
+                        and time.monotonic() - worker_started >= WORKER_RESTART_SECONDS
                     )
-                worker = subprocess.Popen(worker_cmd)
-                worker_started = time.monotonic()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                server.wait(timeout=poll)
+                ):
+                    if worker is not None:
+                        print(
+                            f"tandem: background worker exited ({worker.returncode}); "
+                            "restarting it",
+                            file=sys.stderr,
+                        )
+                    worker = subprocess.Popen(worker_cmd)
+                    worker_started = time.monotonic()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(timeout=poll)
+            # A server killed by a signal nobody here sent (the kernel's out-of-memory killer, a
+            # stray kill -9) is started again; one that exited by itself (a port taken, a bad
+            # setting) or was asked to stop is not. A server that keeps dying is given up on.
+            if stopping or server.returncode >= 0:
+                break
+            now = time.monotonic()
+            restarts = [t for t in restarts if now - t < SERVER_RESTART_WINDOW_SECONDS]
+            if len(restarts) >= SERVER_RESTARTS:
+                print(
+                    f"tandem: the web server died {len(restarts) + 1} times in "
+                    f"{SERVER_RESTART_WINDOW_SECONDS // 60} minutes; giving up",
+                    file=sys.stderr,
+                )
+                break
+            print(
+                f"tandem: the web server died (signal {-server.returncode}); restarting it",
+                file=sys.stderr,
+                flush=True,
+            )
+            restarts.append(now)
+            server = subprocess.Popen(server_cmd)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -91,3 +91,41 @@ def test_no_worker_while_the_server_never_answers(tmp_path: Path) -> None:
     status = supervise(server, worker, ready_url="http://127.0.0.1:9/", poll=0.1)
     assert status == 3
     assert not started.exists()
+
+
+def test_a_server_killed_from_outside_is_started_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The out-of-memory killer's SIGKILL takes the server down: it comes back; an exit of its
+    own (as in the tests above) is not retried."""
+    runs = tmp_path / "runs"
+    server = _script(
+        tmp_path,
+        "server.py",
+        f"""
+        import os, pathlib, signal
+        runs = pathlib.Path({str(runs)!r})
+        runs.write_text(runs.read_text() + "x" if runs.exists() else "x")
+        if len(runs.read_text()) == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        """,
+    )
+    assert supervise(server, None, poll=0.1) == 0
+    assert runs.read_text() == "xx"
+    assert "the web server died (signal 9); restarting it" in capsys.readouterr().err
+
+
+def test_a_server_that_keeps_dying_is_given_up_on(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    server = _script(
+        tmp_path,
+        "server.py",
+        f"""
+        import os, pathlib, signal
+        runs = pathlib.Path({str(runs)!r})
+        runs.write_text(runs.read_text() + "x" if runs.exists() else "x")
+        os.kill(os.getpid(), signal.SIGKILL)
+        """,
+    )
+    assert supervise(server, None, poll=0.1) == -9
+    assert len(runs.read_text()) == 6  # the first run and five restarts
