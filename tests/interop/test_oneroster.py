@@ -232,3 +232,48 @@ def test_tandem_import_oneroster_runs_the_command(bundle: Path, capsys) -> None:
 
     assert main(["import", "oneroster", str(bundle), "--dry-run"]) == 0
     assert "nothing was saved" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_zip_that_expands_past_the_limit_is_refused_before_it_fills_memory(
+    bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small zip of a huge CSV (a zip bomb) is refused by what it expands to, read a budget at
+    a time: the limit is lowered here so that the test stays small."""
+    import zipfile
+
+    from tandem.interop.importing import ImportPathError
+    from tandem.interop.oneroster import bundle as bundle_module
+
+    monkeypatch.setattr(bundle_module, "MAX_EXPANDED_BYTES", 512 * 1024)
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in sorted(bundle.glob("*.csv")):
+            out.write(item, item.name)
+        out.writestr("padding.csv", "x" * (16 * 1024 * 1024))
+    assert archive.stat().st_size < 512 * 1024  # it is small…
+    with pytest.raises(ImportPathError, match="expands to more than 0.5 MB"):
+        oneroster_import(path=archive)
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_refusing_every_row_lists_the_first_200_and_counts_the_rest(
+    bundle: Path, tmp_path: Path
+) -> None:
+    from tandem.interop.oneroster.report import MAX_LISTED_REFUSALS
+
+    path = _copy(bundle, tmp_path)
+    with (path / "users.csv").open() as source:
+        rows = list(csv.DictReader(source))
+    header = list(rows[0])
+    with (path / "users.csv").open("a", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=header)
+        for k in range(MAX_LISTED_REFUSALS + 50):
+            writer.writerow({**rows[0], "sourcedId": f"extra-{k}", "role": "wizard"})
+    report = oneroster_import(path=path)
+    assert report.n_refused >= MAX_LISTED_REFUSALS + 50
+    assert len(report.refused) == MAX_LISTED_REFUSALS
+    text = "\n".join(report.lines())
+    assert f"{report.n_refused} row(s) refused" in text
+    assert f"(the first {MAX_LISTED_REFUSALS} are listed)" in text

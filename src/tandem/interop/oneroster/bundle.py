@@ -19,6 +19,10 @@ from tandem.interop.oneroster.spec import (
     headers_for,
 )
 
+# The CSV a OneRoster zip may expand to (20,000 students with their enrollments and
+# demographics are about 10 MB).
+MAX_EXPANDED_BYTES = 256 * 2**20
+
 
 @dataclass
 class Row:
@@ -49,9 +53,23 @@ def _read_texts(path: Path) -> dict[str, str]:
     elif kind == "zip":
         try:
             with zipfile.ZipFile(path) as archive:
-                for name in archive.namelist():
-                    if name.lower().endswith(".csv") and not name.startswith("__MACOSX"):
-                        texts[Path(name).stem] = archive.read(name).decode("utf-8-sig")
+                left = MAX_EXPANDED_BYTES
+                for info in archive.infolist():
+                    name = info.filename
+                    if not name.lower().endswith(".csv") or name.startswith("__MACOSX"):
+                        continue
+                    # Read at most what is left of the budget (+1 to notice more): a small zip
+                    # that expands to gigabytes is refused before it fills the memory, whatever
+                    # sizes its directory claims.
+                    with archive.open(info) as member:
+                        data = member.read(left + 1)
+                    if len(data) > left:
+                        raise ImportPathError(
+                            f"{path} expands to more than {MAX_EXPANDED_BYTES / 2**20:g} MB of "
+                            "CSV; refused (a district's roster is a few MB)"
+                        )
+                    left -= len(data)
+                    texts[Path(name).stem] = data.decode("utf-8-sig")
         except (zipfile.BadZipFile, zlib.error) as exc:
             raise unreadable_zip(path, exc) from exc
     else:

@@ -30,6 +30,10 @@ class Refusal:
         return f"{where}{ident}: {self.reason}"
 
 
+# A file with a systematic fault refuses every row: the first this many say why.
+MAX_LISTED_REFUSALS = 200
+
+
 @dataclass
 class ImportReport:
     version: str = ""
@@ -37,7 +41,9 @@ class ImportReport:
     applied: bool = False
     seconds: float = 0.0
     files: dict[str, FileCounts] = field(default_factory=dict)
+    # The first MAX_LISTED_REFUSALS refusals; ``n_refused`` counts all of them.
     refused: list[Refusal] = field(default_factory=list)
+    n_refused: int = 0
     # What was read and deliberately not kept or not applied (dropped passwords, ignored roles).
     notes: list[str] = field(default_factory=list)
 
@@ -48,7 +54,9 @@ class ImportReport:
         self.notes.append(text)
 
     def refuse(self, file: str, line: int, sourced_id: str, reason: str) -> None:
-        self.refused.append(Refusal(file, line, sourced_id, reason))
+        self.n_refused += 1
+        if len(self.refused) < MAX_LISTED_REFUSALS:
+            self.refused.append(Refusal(file, line, sourced_id, reason))
 
     @property
     def ok(self) -> bool:
@@ -69,8 +77,13 @@ class ImportReport:
             out.append("Notes:")
             out.extend(f"  {note}" for note in self.notes)
         if self.refused:
-            out.append(f"{len(self.refused)} row(s) refused; nothing was imported:")
+            out.append(f"{self.n_refused} row(s) refused; nothing was imported:")
             out.extend(f"  {r}" for r in self.refused)
+            if self.n_refused > len(self.refused):
+                out.append(
+                    f"  … and {self.n_refused - len(self.refused)} more "
+                    f"(the first {len(self.refused)} are listed)"
+                )
         elif self.dry_run:
             out.append(f"Dry run: {self.changed} changed would be made; nothing was saved.")
         else:

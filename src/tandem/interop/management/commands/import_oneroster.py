@@ -28,6 +28,6 @@ class Command(ImportCommand):
         self.stdout.write("\n".join(report.lines()))
         if report.refused:
             raise CommandError(
-                f"{len(report.refused)} row(s) refused; nothing was imported.",
+                f"{report.n_refused} row(s) refused; nothing was imported.",
                 returncode=EXIT_NOTHING_TAKEN,
             )
