@@ -114,6 +114,19 @@ LRS_QUERIES = {
     "by agent": lambda s: {"agent": json.dumps({"mbox": "mailto:learner@example.org"})},
     "by verb": lambda s: {"verb": "http://adlnet.gov/expapi/verbs/answered"},
     "by activity": lambda s: {"activity": "https://example.org/activities/quiz-1"},
+    "by related agents": lambda s: {
+        "agent": json.dumps({"mbox": "mailto:learner@example.org"}),
+        "related_agents": "true",
+    },
+    "by related activities": lambda s: {
+        "activity": "https://example.org/activities/quiz-1",
+        "related_activities": "true",
+    },
+    "by agent, verb and activity": lambda s: {
+        "agent": json.dumps({"mbox": "mailto:learner@example.org"}),
+        "verb": "http://adlnet.gov/expapi/verbs/answered",
+        "activity": "https://example.org/activities/quiz-1",
+    },
     "since": lambda s: {"since": "2026-01-01T00:00:00Z"},
     "by registration": lambda s: {"registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7"},
     "one statement": lambda s: {"statementId": s},
