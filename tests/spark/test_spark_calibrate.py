@@ -188,12 +188,13 @@ def test_import_refuses_invalid_parameters():
 def test_the_commands_export_and_import(tmp_path):
     from django.core.management import CommandError, call_command
 
-    from tandem.cli import main
     from tandem.mastery.constants import RunStatus
     from tandem.mastery.models import CalibrationRun
 
     add_synthetic_evidence(n_students=10, n_steps=3, seed=2)
-    assert main(["export", "evidence", "--parquet", str(tmp_path / "ev")]) == 0
+    # What `tandem export evidence --parquet DIR` runs (through `tandem.cli.main`, the command
+    # would close the test's database connection as it ends).
+    call_command("export_evidence", "--parquet", str(tmp_path / "ev"))
     assert pq.read_table(tmp_path / "ev").num_rows == 10 * 3 * 2
     metadata = json.loads((tmp_path / "ev" / "_tandem_export.json").read_text())
     assert metadata["n_rows"] == 10 * 3 * 2 and metadata["key_check"]
@@ -234,3 +235,16 @@ def test_import_of_another_installations_fit_is_kept_inactive():
     assert not report.compared and not report.activated
     assert "not exported by this installation" in report.decision
     assert active_parameter_set() == before
+
+
+def test_the_cli_runs_the_export_and_import_commands(monkeypatch):
+    from tandem import cli
+
+    ran = []
+    monkeypatch.setattr(cli, "_manage", lambda argv: ran.append(argv) or 0)
+    assert cli.main(["export", "evidence", "--parquet", "/tmp/ev"]) == 0
+    assert cli.main(["import", "parameters", "params.json", "--inactive"]) == 0
+    assert ran == [
+        ["export_evidence", "--parquet", "/tmp/ev"],
+        ["import_parameters", "params.json", "--inactive"],
+    ]
