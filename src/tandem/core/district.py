@@ -42,7 +42,7 @@ from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
 from tandem.mastery import rules
 from tandem.mastery.models import LearnerState, StateChange
-from tandem.mastery.services import active_parameters, initial_p_mastery
+from tandem.mastery.services import ActiveParameters, active_parameters, initial_p_mastery
 from tandem.roster.constants import EnrollmentRole, OrgType, Role
 from tandem.roster.models import AcademicSession, Course, Enrollment, Org, SchoolClass, User
 
@@ -408,7 +408,7 @@ def _simulate_student(
     n: int,
     pool: _Pool,
     school_days: Sequence[dt.date],
-    active: object,
+    active: ActiveParameters,
 ) -> None:
     ability = rng.normal(0.0, 1.0)
     # Answers in runs of 4-12 on one standard, a quarter of them on earlier grades' standards.
@@ -425,7 +425,7 @@ def _simulate_student(
     order = np.lexsort((seconds, day_index))
     day_index, seconds = day_index[order], seconds[order]
     known: dict[int, bool] = {}
-    states: dict[int, tuple[str, rules.StateValues]] = {}
+    states: dict[int, rules.StateValues] = {}
     changes: dict[int, list[_Change]] = {}
     i = 0
     p_known = 1.0 / (1.0 + math.exp(-(ability - 0.3)))
@@ -435,15 +435,15 @@ def _simulate_student(
             known[competency_id] = bool(rng.random() < min(0.95, p_known + 0.2 * gap))
         if competency_id not in states:
             p0 = initial_p_mastery(
-                active,  # type: ignore[arg-type]
+                active,
                 code,
                 competency_grade_rank=rank,
                 student_grade=grade,
             )
-            states[competency_id] = (code, rules.StateValues(p_mastery=p0))
+            states[competency_id] = rules.StateValues(p_mastery=p0)
             changes[competency_id] = []
-        code, state = states[competency_id]
-        params = active.for_code(code)  # type: ignore[attr-defined]
+        state = states[competency_id]
+        params = active.for_code(code)
         for _ in range(length):
             day = school_days[int(day_index[i])]
             at = dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.UTC) + dt.timedelta(
@@ -460,8 +460,8 @@ def _simulate_student(
             before = state.p_mastery
             state = rules.answer_step(state, success=right, weight=1.0, at=at, params=params)
             changes[competency_id].append((statement_id, before, state.p_mastery, at))
-        states[competency_id] = (code, state)
-    for competency_id, (_, state) in states.items():
+        states[competency_id] = state
+    for competency_id, state in states.items():
         batch.states.append((student_id, competency_id, state, changes[competency_id]))
 
 

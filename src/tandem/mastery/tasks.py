@@ -121,35 +121,55 @@ def calibration_run_execute(
         )
     except BaseException as error:  # also an interrupt or the worker's exit: never left running
         logger.exception("calibration run %s failed", run_id)
-        detail = str(error)
-        runs.update(
-            status=RunStatus.FAILED,
-            error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__,
-            message="Failed",
-            finished_at=timezone.now(),
-        )
+        _run_failed(runs, error, message="Failed")
         raise
     else:
         run = CalibrationRun.objects.get(pk=run_id)
-        # "kept inactive: held-out AUC 0.669 < active 0.682", or "activated: …".
-        message = f"{report.version} {report.decision}"
-        runs.update(
-            status=RunStatus.SUCCEEDED,
-            progress=100,
-            message=message[:255],
-            parameter_set=ParameterSet.objects.get(version=report.version),
-            report=report.as_dict(),
-            log=[
-                *run.log,
-                _log_entry(
-                    by=run.requested_by,
-                    event="activated" if report.activated else "kept",
-                    text=f"Calibrated {message}. {report.comparison()}.",
-                ),
-            ],
-            finished_at=timezone.now(),
+        _run_succeeded(
+            runs,
+            report,
+            by=run.requested_by,
+            log=run.log,
+            text=lambda message: f"Calibrated {message}. {report.comparison()}.",
         )
     return CalibrationRun.objects.get(pk=run_id)
+
+
+def _run_failed(runs: Any, error: BaseException, *, message: str) -> None:
+    detail = str(error)
+    runs.update(
+        status=RunStatus.FAILED,
+        error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__,
+        message=message,
+        finished_at=timezone.now(),
+    )
+
+
+def _run_succeeded(
+    runs: Any,
+    report: Any,
+    *,
+    by: Any | None,
+    log: list[dict[str, Any]],
+    text: Callable[[str], str],
+) -> None:
+    """The run done: its parameter set, report and a log entry; ``text`` words the entry from
+    the message ("bkt-… kept inactive: held-out AUC 0.669 < active 0.682", or "… activated")."""
+    message = f"{report.version} {report.decision}"
+    runs.update(
+        status=RunStatus.SUCCEEDED,
+        progress=100,
+        message=message[:255],
+        parameter_set=ParameterSet.objects.get(version=report.version),
+        report=report.as_dict(),
+        log=[
+            *log,
+            _log_entry(
+                by=by, event="activated" if report.activated else "kept", text=text(message)
+            ),
+        ],
+        finished_at=timezone.now(),
+    )
 
 
 def _log_entry(*, by: Any | None, event: str, text: str) -> dict[str, Any]:
@@ -195,29 +215,10 @@ def parameters_import_and_record(
     try:
         report = parameter_set_import(document=document, activate=activate)
     except BaseException as error:
-        detail = str(error)
-        runs.update(
-            status=RunStatus.FAILED,
-            error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__,
-            message="Import failed",
-            finished_at=timezone.now(),
-        )
+        _run_failed(runs, error, message="Import failed")
         raise
-    message = f"{report.version} {report.decision}"
-    runs.update(
-        status=RunStatus.SUCCEEDED,
-        progress=100,
-        message=message[:255],
-        parameter_set=ParameterSet.objects.get(version=report.version),
-        report=report.as_dict(),
-        log=[
-            _log_entry(
-                by=requested_by,
-                event="activated" if report.activated else "kept",
-                text=f"Imported {message}.",
-            )
-        ],
-        finished_at=timezone.now(),
+    _run_succeeded(
+        runs, report, by=requested_by, log=[], text=lambda message: f"Imported {message}."
     )
     return CalibrationRun.objects.get(pk=run.pk)
 
