@@ -143,7 +143,7 @@ def test_practice_page_shows_item_with_a_labelled_form(student_client, student):
     attempt = open_attempt(student)
     assert attempt.competency.code in html
     assert attempt.reason in html
-    assert re.search(r"you get about \d in 10 like it right", html)
+    assert re.search(r"you get about \d out of 10 questions like it right", html)
     assert reverse("practice:answer", args=[attempt.pk]) in html
     assert f'hx-post="{reverse("practice:answer", args=[attempt.pk])}"' in html
     if attempt.item.kind in ("single_choice", "multiple_choice"):
