@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -113,13 +114,18 @@ def test_export_of_coherence_map_validates_and_round_trips(schema: Path) -> None
     assert len(exported) == prerequisites
 
     # Imported under a new identity it comes back with the same prerequisites and hierarchy.
+    # Identifiers are random UUIDs, so a new one is derived from each (uuid5): replacing a fixed
+    # suffix could give back an identifier that is already stored (one run in a few dozen).
+    def renamed(identifier: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_OID, f"copy:{identifier}"))
+
     for key in ("CFItems", "CFAssociations"):
         for row in package[key]:
-            row["identifier"] = row["identifier"][:-4] + "beef"
-    package["CFDocument"]["identifier"] = package["CFDocument"]["identifier"][:-4] + "beef"
+            row["identifier"] = renamed(row["identifier"])
+    package["CFDocument"]["identifier"] = renamed(package["CFDocument"]["identifier"])
     for a in package["CFAssociations"]:
         for end in ("originNodeURI", "destinationNodeURI"):
-            a[end]["identifier"] = a[end]["identifier"][:-4] + "beef"
+            a[end]["identifier"] = renamed(a[end]["identifier"])
     report = case_import(path_or_data=package, schema=schema)
     assert report.version == "1.1" and report.items.created == 480
     copy_fw = report.framework
