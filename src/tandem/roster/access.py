@@ -24,6 +24,17 @@ from tandem.roster.models import SchoolClass, User
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
+# Apps above the roster that let a teacher work with students outside their classes (a
+# mini-lesson group or a flex session they lead) register here, from their AppConfig.ready(),
+# a function giving the extra students as a Q over User. The roster never imports them.
+_TeacherReach = Callable[[Any], Q]
+_teacher_reach: dict[str, _TeacherReach] = {}
+
+
+def register_teacher_reach(name: str, reach: _TeacherReach) -> None:
+    """Let teachers also see the students ``reach(teacher)`` selects (idempotent per name)."""
+    _teacher_reach[name] = reach
+
 
 def is_administrator(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMINISTRATOR))
@@ -57,11 +68,20 @@ def students_visible_to(user: Any) -> QuerySet[User]:
     if is_administrator(user):
         return students
     if user.role == Role.TEACHER:
-        return students.filter(
+        taught = students.filter(
             enrollment_in_force("enrollments__"),
             enrollments__school_class__in=_classes_taught_by(user),
             enrollments__role=EnrollmentRole.STUDENT,
-        ).distinct()
+        )
+        if not _teacher_reach:
+            return taught.distinct()
+        reached = Q()
+        for reach in _teacher_reach.values():
+            reached |= reach(user)
+        # A subquery each, so that the enrollment's conditions stay on one row.
+        return students.filter(
+            Q(pk__in=taught.values("pk")) | Q(pk__in=students.filter(reached).values("pk"))
+        )
     if user.role == Role.GUARDIAN:
         return students.filter(guardian_links__guardian=user)
     if user.role == Role.STUDENT:
