@@ -4,6 +4,19 @@ Missing and forbidden look the same from outside: both raise Http404. Enrollment
 between their begin and end dates (both inclusive, either may be open), so a teacher stops seeing
 a student the day after the enrollment ends. Every refusal to a signed-in user is recorded in the
 privacy audit log as a refused attempt.
+
+Two reaches. A student's *record* (progress, evidence, plans, goals, projects, notes) is read by
+the student, their guardians, their teachers and administrators (``students_visible_to``). A
+student's *wellbeing* self-checks are read by the student, their teachers and the counselors of
+their school, and by nobody else: not their guardians in the app (a family's formal records
+request still includes them, see tandem.studentdata), not administrators, not other students
+(``students_visible_to(user, wellbeing=True)``).
+
+A counselor (OneRoster 1.2 ``counselor``) sees every student of the schools they belong to
+(their orgs, and the schools of a district they belong to) through their wellbeing reach only:
+the name, grade and classes with their teachers (whom to talk to), and the self-checks. Nothing
+academic: the record reach of a counselor is empty, so every progress, evidence, plan, goal,
+project or check-in-note page answers a counselor with a 404 like any other stranger's.
 """
 
 from __future__ import annotations
@@ -20,7 +33,7 @@ from django.utils import timezone
 
 from tandem.privacy.services import access_log_record, access_log_refusal
 from tandem.roster.constants import EnrollmentRole, Role
-from tandem.roster.models import SchoolClass, User
+from tandem.roster.models import Org, SchoolClass, User
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
@@ -60,11 +73,35 @@ def _classes_taught_by(user: Any) -> QuerySet[SchoolClass]:
     )
 
 
-def students_visible_to(user: Any) -> QuerySet[User]:
-    """Students whose records ``user`` may read."""
+def is_counselor(user: Any) -> bool:
+    return bool(user.is_authenticated and getattr(user, "role", None) == Role.COUNSELOR)
+
+
+def _students_of_counselor(user: Any, students: QuerySet[User]) -> QuerySet[User]:
+    """The active students of the counselor's schools: members of the school (or of a school in
+    the counselor's district), or enrolled there now."""
+    mine = Org.objects.filter(users=user).values("pk")
+    schools = Org.objects.filter(Q(pk__in=mine) | Q(parent__in=mine)).values("pk")
+    enrolled = students.filter(
+        enrollment_in_force("enrollments__"),
+        enrollments__role=EnrollmentRole.STUDENT,
+        enrollments__school_class__school__in=schools,
+    )
+    return students.filter(
+        Q(pk__in=students.filter(orgs__in=schools).values("pk")) | Q(pk__in=enrolled.values("pk"))
+    )
+
+
+def students_visible_to(user: Any, *, wellbeing: bool = False) -> QuerySet[User]:
+    """Students whose records ``user`` may read; with ``wellbeing``, whose self-checks."""
     students = User.objects.filter(role=Role.STUDENT, is_active=True)
     if not user.is_authenticated:
         return students.none()
+    if wellbeing:
+        if is_counselor(user):
+            return _students_of_counselor(user, students)
+        if is_administrator(user) or user.role not in (Role.TEACHER, Role.STUDENT):
+            return students.none()
     if is_administrator(user):
         return students
     if user.role == Role.TEACHER:
@@ -89,10 +126,15 @@ def students_visible_to(user: Any) -> QuerySet[User]:
     return students.none()
 
 
-def access_student(*, user: Any, student_id: int, action: str = "view", path: str = "") -> User:
-    """The student ``student_id`` if ``user`` may see them (the access is audited), else 404."""
+def access_student(
+    *, user: Any, student_id: int, action: str = "view", path: str = "", wellbeing: bool = False
+) -> User:
+    """The student ``student_id`` if ``user`` may see them (the access is audited), else 404.
+
+    ``wellbeing``: through the wellbeing reach (self-checks) rather than the record's.
+    """
     try:
-        student = students_visible_to(user).get(pk=student_id)
+        student = students_visible_to(user, wellbeing=wellbeing).get(pk=student_id)
     except (User.DoesNotExist, ValueError, TypeError):
         access_log_refusal(actor=user, requested_id=student_id, action=action, path=path)
         raise Http404("No such student.") from None

@@ -8,6 +8,9 @@ class Role(models.TextChoices):
     TEACHER = "teacher", "Teacher"
     GUARDIAN = "guardian", "Guardian"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Reads students' wellbeing self-checks across their school, nothing academic (see
+    # tandem.roster.access).
+    COUNSELOR = "counselor", "Counselor"
 
 
 class OrgType(models.TextChoices):

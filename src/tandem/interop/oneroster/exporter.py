@@ -137,6 +137,8 @@ def _rows(stamp: str, version: str) -> dict[str, list[dict[str, str]]]:
     for u in users.order_by("pk"):
         if not u.orgs.all():
             continue  # OneRoster requires an org; local accounts (demo, admin) stay home
+        if version == "1.1" and u.role == Role.COUNSELOR:
+            continue  # 1.1 has no counselor role; any other would grant the wrong access
         exported_pks.add(u.pk)
         row = base | {
             "sourcedId": u.sourced_id,

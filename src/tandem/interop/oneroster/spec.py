@@ -108,7 +108,7 @@ USER_ROLES = {
 }
 USER_ROLES_UNSUPPORTED = {"aide", "proctor"}
 
-# OneRoster 1.2 roles (roles.csv `role`) mapped onto Tandem's four roles. Tandem's
+# OneRoster 1.2 roles (roles.csv `role`) mapped onto Tandem's roles (1.2 adds the counselor). Tandem's
 # administrator runs the whole installation, so every administrator kind becomes one.
 ROLES_V12 = {
     "student": "student",
@@ -120,9 +120,10 @@ ROLES_V12 = {
     "siteAdministrator": "administrator",
     "systemAdministrator": "administrator",
     "principal": "administrator",
+    "counselor": "counselor",
 }
-# Tandem has no aide, proctor or counselor: such a user would see too much or too little.
-ROLES_V12_UNSUPPORTED = {"aide", "proctor", "counselor"}
+# Tandem has no aide or proctor: such a user would see too much or too little.
+ROLES_V12_UNSUPPORTED = {"aide", "proctor"}
 ROLE_TYPES = {"primary", "secondary"}
 # The OneRoster role that names how a guardian relates to a student (GuardianLink.relationship).
 GUARDIAN_RELATIONSHIPS = {"guardian", "parent", "relative"}
