@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tandem.mastery",
     "tandem.placement",
     "tandem.profiles",
+    "tandem.wellbeing",
     "tandem.projects",
     "tandem.goals",
     "tandem.pathways",

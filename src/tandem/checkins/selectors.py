@@ -33,6 +33,8 @@ from tandem.mastery.selectors import mastery_grid
 from tandem.roster.access import classes_visible_to, students_visible_to
 from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import Enrollment, User
+from tandem.wellbeing.access import may_read_wellbeing
+from tandem.wellbeing.selectors import raised_students
 
 
 def checkin_history(*, student_id: int) -> QuerySet[CheckIn]:
@@ -64,7 +66,7 @@ def scheduled_for_teacher(*, teacher: Any, student_ids: Iterable[int]) -> list[C
 class Need:
     """A reason to talk to a student soon."""
 
-    key: str  # stuck | behind | goals_missed
+    key: str  # stuck | behind | goals_missed | wellbeing
     label: str
     detail: str
 
@@ -118,9 +120,13 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
       still far from mastery (below 60%);
     - falling behind: fewer than half the class median of competencies mastered (when that
       median is at least 2), or no work of their own for ``TANDEM_UNSEEN_DAYS`` days;
-    - goals missed: goals from last week not done.
+    - goals missed: goals from last week not done;
+    - wellbeing: the student's own self-check this week or last was worrying (see
+      ``tandem.wellbeing.rules``) and nobody has talked with them since. Only for a teacher:
+      administrators do not read self-checks.
 
-    A fixed number of queries, whatever the number of students.
+    A fixed number of queries, whatever the number of students (one more for the
+    self-checks).
     """
     students = list(students_visible_to(teacher).order_by("last_name", "first_name", "pk"))
     ids = [s.pk for s in students]
@@ -183,6 +189,12 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
         .annotate(last=Max("held_at"))
         .values_list("student_id", "last")
     )
+    # A conversation held after the answer counts as following it up.
+    raised = (
+        raised_students(students=ids, now=now, seen_since=last_seen)
+        if may_read_wellbeing(teacher)
+        else {}
+    )
     next_planned: dict[int, CheckIn] = {}
     for planned in scheduled_for_teacher(teacher=teacher, student_ids=ids):
         next_planned.setdefault(planned.student_id, planned)
@@ -210,6 +222,8 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
             needs.append(
                 Need("goals_missed", "Goals missed", f"Missed {missed} of {of} {noun} last week")
             )
+        if sid in raised:
+            needs.append(Need("wellbeing", "Wellbeing", raised[sid].detail))
         last = last_seen.get(sid)
         days = _days_since(last, now)
         overdue = days is None or days > CHECKIN_MAX_DAYS_UNSEEN

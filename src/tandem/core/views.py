@@ -26,6 +26,7 @@ LANDING_URL_BY_ROLE: dict[str, str] = {
     Role.TEACHER: "teaching:classes",
     Role.GUARDIAN: "family:home",
     Role.ADMINISTRATOR: "admin:index",
+    Role.COUNSELOR: "wellbeing:raised",
 }
 
 

@@ -100,6 +100,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("checkins.CheckIn", "student", Erase.BLANK, blank=("notes",)),
     Holding("checkins.CheckInObservation", "check_in__student", Erase.KEEP),
     Holding("checkins.CheckInNextStep", "check_in__student", Erase.KEEP),
+    # The student's own weekly answers (their notes included): exported, deleted on erasure.
+    Holding("wellbeing.SelfCheck", "student", Erase.DELETE),
     Holding("practice.Attempt", "student", Erase.KEEP),
     Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
@@ -150,6 +152,8 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("pathways.PathwayEvent", "actor"): "who acted; covered through the pathway",
     ("checkins.CheckIn", "teacher"): "the teacher holding the check-in",
     ("practice.WrittenScore", "scored_by"): "the scoring teacher",
+    ("wellbeing.SelfCheck", "followed_up_by"): "the teacher or counselor who talked with the "
+    "student; covered through 'student'",
     ("interop.OneRosterImportRun", "requested_by"): "the administrator who imported a roster",
     ("interop.LrsClient", "created_by"): "the administrator who issued an LRS credential",
     ("interop.LrsDocument", "client"): "documents are matched by agent and deleted by the LRS "

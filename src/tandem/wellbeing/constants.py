@@ -1,0 +1,39 @@
+"""Wellbeing vocabularies (the student's answers, in words) and the limits of the concern rule."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Feeling(models.IntegerChoices):
+    """How school felt this week. Stored as a number for the drop rule; never shown as one."""
+
+    REALLY_BAD = 1, "Really bad"
+    NOT_GOOD = 2, "Not so good"
+    OKAY = 3, "Okay"
+    GOOD = 4, "Good"
+    REALLY_GOOD = 5, "Really good"
+
+
+class HelpAnswer(models.TextChoices):
+    """Whether the student has someone at school to ask for help."""
+
+    YES = "yes", "Yes"
+    NOT_SURE = "not_sure", "Not sure"
+    NO = "no", "No"
+
+
+NOTE_MAX = 280  # a short note, about two sentences
+
+# The concern rule (tandem.wellbeing.rules).
+DROP_POINTS = 2  # a drop this large against the student's own recent average raises them
+DROP_WEEKS = 3  # ... the average of their answers in this many weeks before
+# A raise stays for the week of the answer and the week after, unless someone talked with the
+# student since (a held check-in, or a counselor's follow-up) or a newer answer replaces it.
+RAISE_WEEKS = 2
+HISTORY_WEEKS = 12  # how many weeks the student's page shows
+
+# Counts of answers over a group are shown only where at least this many students answered,
+# and a count below it is never shown (it could point at one child). There is no other
+# small-cell threshold in Tandem; this is the one for wellbeing figures.
+SMALL_CELL_MIN = 5

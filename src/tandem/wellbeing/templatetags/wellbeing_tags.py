@@ -1,0 +1,18 @@
+"""The small prompt on the student's home page while this week's self-check is not done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from tandem.wellbeing.selectors import selfcheck_for_week
+
+register = template.Library()
+
+
+@register.inclusion_tag("wellbeing/_prompt.html")
+def selfcheck_prompt(student: Any) -> dict[str, Any]:
+    due = selfcheck_for_week(student_id=student.pk, now=timezone.now()) is None
+    return {"due": due}
