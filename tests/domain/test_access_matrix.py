@@ -8,7 +8,7 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from tests.factories import PASSWORD, make_school, record_answer
+from tests.factories import PASSWORD, make_school, make_user, record_answer
 
 from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
@@ -20,7 +20,10 @@ from tandem.roster.access import (
     classes_visible_to,
     students_visible_to,
 )
+from tandem.roster.constants import OrgType, Role
 from tandem.roster.models import Enrollment
+from tandem.roster.services import org_create
+from tandem.wellbeing.services import selfcheck_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,15 @@ def school():
     school.answer_b, _ = written_answer_submit(
         student=school.student_b, item_id=answered.pk, text="2x + 6.", now=now
     )
+    # Counselors: one of this school (both students), one of another school (nobody here).
+    school.counselor = make_user(Role.COUNSELOR)
+    school.counselor.orgs.add(school.org)
+    school.other_counselor = make_user(Role.COUNSELOR)
+    school.other_counselor.orgs.add(
+        org_create(sourced_id=f"{school.org.sourced_id}-other", name="Other", type=OrgType.SCHOOL)
+    )
+    for student in (school.student_a, school.student_b):
+        selfcheck_submit(student=student, feeling=1, has_someone="no", note="", now=now)
     return school
 
 
@@ -117,6 +129,12 @@ def _pages(school):
         "teach_written_score_cross": reverse(
             "teaching:written_score", args=[school.class_a.pk, school.answer_b.pk]
         ),
+        # Wellbeing: the student's own self-check, a student's weeks, the counselor's list.
+        "wellbeing_check": reverse("wellbeing:check"),
+        "wellbeing_raised": reverse("wellbeing:raised"),
+        "wellbeing_student_a": reverse("wellbeing:student", args=[a]),
+        "wellbeing_student_b": reverse("wellbeing:student", args=[b]),
+        "wellbeing_student_missing": reverse("wellbeing:student", args=[MISSING]),
     }
 
 
@@ -136,6 +154,7 @@ ALLOWED = {
         "written_mine",
         "written_question",
         "written_answer_a",
+        "wellbeing_check",
     },
     "teacher_a": {
         "teach_classes",
@@ -157,6 +176,7 @@ ALLOWED = {
         "lti_grades_a",
         "teach_written_a",
         "teach_written_score_a",
+        "wellbeing_student_a",
     },
     "guardian_a": {
         "family_home",
@@ -188,6 +208,15 @@ ALLOWED = {
         "lti_grades_a",
         "lti_grades_b",
     },
+    # A counselor reads the self-checks of every student of their school and nothing academic;
+    # guardians and administrators read no self-checks (see tandem.roster.access).
+    "counselor": {
+        "api_students",
+        "wellbeing_raised",
+        "wellbeing_student_a",
+        "wellbeing_student_b",
+    },
+    "other_counselor": {"api_students", "wellbeing_raised"},
 }
 # Pages that send a role elsewhere rather than refuse it (the library is the students' view).
 REDIRECTED = {("teacher_a", "projects_library"), ("admin", "projects_library")}
@@ -225,6 +254,9 @@ def test_api_lists_only_visible_students(client, school):
     client.login(username=school.guardian_a.username, password=PASSWORD)
     ids = {row["id"] for row in client.get("/api/students/").json()}
     assert ids == {school.student_a.pk}
+    # A counselor's reach is the self-checks only: the API's academic records list nobody.
+    client.login(username=school.counselor.username, password=PASSWORD)
+    assert client.get("/api/students/").json() == []
 
 
 def test_reading_a_students_record_is_audited(client, school):

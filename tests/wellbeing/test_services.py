@@ -108,7 +108,7 @@ def test_a_sharp_drop_raises_the_student(school) -> None:
 
 def test_raised_students_is_one_query_whatever_the_number(school) -> None:
     students = [school.student_a, school.student_b]
-    for n in range(6):
+    for _ in range(6):
         student = make_user(Role.STUDENT, grade="06")
         enrollment_create(user=student, school_class=school.class_a, role=EnrollmentRole.STUDENT)
         students.append(student)

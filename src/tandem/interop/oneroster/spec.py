@@ -108,8 +108,8 @@ USER_ROLES = {
 }
 USER_ROLES_UNSUPPORTED = {"aide", "proctor"}
 
-# OneRoster 1.2 roles (roles.csv `role`) mapped onto Tandem's roles (1.2 adds the counselor). Tandem's
-# administrator runs the whole installation, so every administrator kind becomes one.
+# OneRoster 1.2 roles (roles.csv `role`) mapped onto Tandem's roles (1.2 adds the counselor).
+# Tandem's administrator runs the whole installation, so every administrator kind becomes one.
 ROLES_V12 = {
     "student": "student",
     "teacher": "teacher",
