@@ -96,6 +96,7 @@ from tandem.roster.models import (
     User,
 )
 from tandem.teaching.services import OBSERVATION_WEIGHT
+from tandem.wellbeing.demo import seed_wellbeing
 
 DEMO_SCHOOL = "demo-school-riverside"
 DEMO_PASSWORD = "tandem-demo"
@@ -241,6 +242,9 @@ def _logins() -> list[tuple[str, str, str]]:
         user = User.objects.filter(username=username).first()
         if user:
             logins.append(("student", username, f"{user.display_name}, grade {int(user.grade)}"))
+    counselor = User.objects.filter(username="park", role=Role.COUNSELOR).first()
+    if counselor:
+        logins.append(("counselor", "park", f"{counselor.display_name}, school counselor"))
     guardian = User.objects.filter(username="g001").first()
     if guardian:
         kids = ", ".join(
@@ -369,6 +373,13 @@ def demo_seed(
         # students' first visits would have made them); they add no evidence.
         _seed_pathways(roster, history, seed=seed, projects=projects)
         _seed_goals(roster, history, seed=seed, projects=projects)
+        seed_wellbeing(
+            roster.students,
+            school=Org.objects.get(sourced_id=DEMO_SCHOOL),
+            now=now,
+            seed=seed,
+            password=roster.teachers[0].password,
+        )
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the
     # defaults).
