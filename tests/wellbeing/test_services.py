@@ -4,6 +4,9 @@ in words, and the school's counts with small ones withheld."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import zipfile
 
 import pytest
 from django.db import connection
@@ -13,6 +16,7 @@ from tests.goals.conftest import WEDNESDAY
 
 from tandem.roster.constants import EnrollmentRole, Role
 from tandem.roster.services import enrollment_create
+from tandem.studentdata.services import student_erase, student_export
 from tandem.wellbeing.constants import SMALL_CELL_MIN
 from tandem.wellbeing.models import SelfCheck
 from tandem.wellbeing.selectors import (
@@ -169,3 +173,14 @@ def test_the_schools_week_shows_no_small_counts(school, counselor) -> None:
     assert feelings["Good"] == SMALL_CELL_MIN + 1
     assert feelings["Really bad"] is None and feelings["Okay"] is None
     assert dict(summary.someone) == {"Yes": SMALL_CELL_MIN + 2, "Not sure": None, "No": None}
+
+
+def test_a_familys_export_holds_the_self_checks_and_an_erasure_removes_them(school) -> None:
+    answer(school.student_a, 0, 2, now=NOW)
+    answer(school.student_b, 0, 4, now=NOW)
+    archive = zipfile.ZipFile(io.BytesIO(student_export(student=school.student_a, by=school.admin)))
+    rows = json.loads(archive.read("data/wellbeing.SelfCheck.json"))
+    assert [(row["feeling"], row["has_someone"]) for row in rows] == [(2, "yes")]
+    student_erase(student=school.student_a, by=school.admin, reason="The family asked.")
+    assert not SelfCheck.objects.filter(student=school.student_a).exists()
+    assert SelfCheck.objects.filter(student=school.student_b).exists()
