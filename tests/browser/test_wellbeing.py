@@ -57,7 +57,7 @@ def test_a_student_fills_in_the_self_check_on_a_phone(
     student = school.student_a
 
     page = _sign_in(browser, live_server, student, viewport=PHONE, is_mobile=True, has_touch=True)
-    prompt = page.get_by_role("complementary", name="How was your week?")
+    prompt = page.get_by_role("region", name="How was your week?")
     expect(prompt).to_be_visible()
     prompt.get_by_role("link", name="Answer the two questions").click()
     expect(page.get_by_role("heading", level=1, name="How was your week?")).to_be_visible()
@@ -83,7 +83,8 @@ def test_a_student_fills_in_the_self_check_on_a_phone(
     page.get_by_role("button", name="Save my answers").tap()
     expect(page.locator("#messages")).to_contain_text("Your answers are saved for this week.")
     expect(page.get_by_role("heading", level=1, name="My learning")).to_be_visible()
-    expect(page.get_by_role("complementary", name="How was your week?")).to_have_count(0)
+    expect(page.get_by_role("region", name="How was your week?")).to_have_count(0)
+    expect(page.get_by_role("link", name="Change my answers")).to_be_visible()
     check = SelfCheck.objects.get(student=student)
     assert (check.feeling, check.has_someone, check.note) == (1, "not_sure", "The bus is noisy.")
     page.context.close()

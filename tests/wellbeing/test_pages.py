@@ -36,6 +36,7 @@ def test_a_student_answers_from_the_home_page_and_can_change_it(client, school) 
     assert (check.feeling, check.has_someone, check.note) == (2, "not_sure", "Math test stress.")
     home = client.get(reverse("practice:home")).content.decode()
     assert "How was your week?" not in home and "Your answers are saved" in home
+    assert "Change my answers" in home
     # Reopened, the form holds this week's answers.
     page = client.get(reverse("wellbeing:check")).content.decode()
     assert "You already answered this week" in page and "Math test stress." in page

@@ -1,4 +1,4 @@
-"""The small prompt on the student's home page while this week's self-check is not done."""
+"""The student home page's prompt to this week's self-check (a link to change it once done)."""
 
 from __future__ import annotations
 
