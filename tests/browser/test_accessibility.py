@@ -1,7 +1,8 @@
 """Automated accessibility checks of every main page, in a real browser, with axe-core.
 
-Each role signs in once (student, teacher, guardian, administrator) and every main page of that
-role is loaded and checked against WCAG 2.0/2.1 A and AA; a page fails on any violation axe
+Each role signs in once (student, teacher, guardian, administrator, counselor) and every main
+page of that role is loaded and checked against WCAG 2.0/2.1 A and AA; a page fails on any
+violation axe
 rates "serious" or "critical", and the message lists each one (rule, impact, elements, help).
 A keyboard test checks that practice works from the keyboard alone (Tab, Space or arrows, Enter),
 with focus visible.
@@ -47,6 +48,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 STUDENT, TEACHER, GUARDIAN, ADMIN = "student", "teacher", "guardian", "admin"
+COUNSELOR = "counselor"
 PROJECT_STUDENT = "project-student"
 MAX_TABS = 60
 
@@ -119,6 +121,7 @@ def _school(url: str) -> School:
             TEACHER: teacher.username,
             GUARDIAN: link.guardian.username,
             ADMIN: "admin",
+            COUNSELOR: "park",
         },
         student_id=student.pk,
         child_id=link.student_id,
@@ -267,6 +270,8 @@ PAGES: list[tuple[str, str, Visit]] = [
     (STUDENT, "written-list", _go(lambda s: "/learn/written/")),
     (STUDENT, "written-question", _go(lambda s: f"/learn/written/question/{s.written_item_id}/")),
     (STUDENT, "written-answer", _go(lambda s: f"/learn/written/answer/{s.own_answer_id}/")),
+    (STUDENT, "wellbeing-check", _go(lambda s: "/wellbeing/check/")),
+    (STUDENT, "wellbeing-check-refused", _submit_empty("/wellbeing/check/", "Save my answers")),
     (PROJECT_STUDENT, "project", _go(lambda s: f"/projects/{s.project_id}/")),
     (TEACHER, "classes", _go(lambda s: "/teach/")),
     (TEACHER, "class-grid", _go(lambda s: f"/teach/class/{s.class_id}/")),
@@ -295,10 +300,13 @@ PAGES: list[tuple[str, str, Visit]] = [
     (TEACHER, "project-template", _go(lambda s: f"/projects/library/{s.template_id}/")),
     (TEACHER, "project-template-new", _go(lambda s: "/projects/library/new/")),
     (TEACHER, "lti-grades", _go(lambda s: f"/lti/class/{s.class_id}/grades/")),
+    (TEACHER, "wellbeing-student", _go(lambda s: f"/wellbeing/student/{s.student_id}/")),
     (TEACHER, "not-found", _missing),
     (GUARDIAN, "family", _go(lambda s: "/family/")),
     (GUARDIAN, "family-child", _go(lambda s: f"/family/child/{s.child_id}/")),
     (GUARDIAN, "profile-child", _go(lambda s: f"/profile/child/{s.child_id}/")),
+    (COUNSELOR, "wellbeing-raised", _go(lambda s: "/wellbeing/")),
+    (COUNSELOR, "wellbeing-student", _go(lambda s: f"/wellbeing/student/{s.student_id}/")),
     (ADMIN, "checkins-today", _go(lambda s: "/checkins/")),
     (ADMIN, "projects-library", _go(lambda s: "/projects/library/")),
     (ADMIN, "lti-grades", _go(lambda s: f"/lti/class/{s.class_id}/grades/")),
