@@ -2,8 +2,8 @@
 
 Each role signs in once (student, teacher, guardian, administrator, counselor) and every main
 page of that role is loaded and checked against WCAG 2.0/2.1 A and AA; a page fails on any
-violation axe
-rates "serious" or "critical", and the message lists each one (rule, impact, elements, help).
+violation axe rates "serious" or "critical", and the message lists each one (rule, impact,
+elements, help).
 A keyboard test checks that practice works from the keyboard alone (Tab, Space or arrows, Enter),
 with focus visible.
 
