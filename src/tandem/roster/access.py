@@ -7,8 +7,9 @@ privacy audit log as a refused attempt.
 
 Two reaches. A student's *record* (progress, evidence, plans, goals, projects, notes) is read by
 the student, their guardians, their teachers and administrators (``students_visible_to``). A
-student's *wellbeing* self-checks are read by the student, their teachers and the counselors of
-their school, and by nobody else: not their guardians in the app (a family's formal records
+student's *wellbeing* self-checks are read by the student, their teachers (including one whose
+group or flex session they are in, see ``register_teacher_reach``) and the counselors of their
+school, and by nobody else: not their guardians in the app (a family's formal records
 request still includes them, see tandem.studentdata), not administrators, not other students
 (``students_visible_to(user, wellbeing=True)``).
 
@@ -74,6 +75,7 @@ def _classes_taught_by(user: Any) -> QuerySet[SchoolClass]:
 
 
 def is_counselor(user: Any) -> bool:
+    """Whether ``user`` is a counselor (never an administrator: administrators have their role)."""
     return bool(user.is_authenticated and getattr(user, "role", None) == Role.COUNSELOR)
 
 
