@@ -75,7 +75,7 @@ def _classes_taught_by(user: Any) -> QuerySet[SchoolClass]:
 
 
 def is_counselor(user: Any) -> bool:
-    """Whether ``user`` is a counselor (never an administrator: administrators have their role)."""
+    """Whether ``user`` has the counselor role (see the module docstring for what it reaches)."""
     return bool(user.is_authenticated and getattr(user, "role", None) == Role.COUNSELOR)
 
 
