@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from tests.factories import record_answer
 
 from tandem.credit.models import Credit, CreditEvidence, CreditRevocation, CreditRule
@@ -20,6 +24,7 @@ from tandem.credit.services import (
     credit_revoke,
 )
 from tandem.mastery.constants import Status
+from tandem.roster.models import Course
 
 from .conftest import NOW, master_standards
 
@@ -172,3 +177,23 @@ def test_revoking_keeps_the_credit_and_the_reason(school, course, rule):
     )
     assert created and new.pk != credit.pk
     assert Credit.objects.filter(student=school.student_a).count() == 2
+
+
+def test_the_evaluation_command_awards_and_counts_who_waits(school, course, rule):
+    other = CreditRule.objects.create(
+        course=Course.objects.create(
+            sourced_id="course-7", title="Math 6 again", org=school.org, grades=["06"]
+        ),
+        share_required=1.0,
+    )
+    master_standards(school.student_a, course, 6, now=timezone.now())
+    out = io.StringIO()
+    call_command("credit_evaluate", stdout=out)
+    assert "Math 6: 0 awarded, 1 waiting for sign-off" in out.getvalue()
+    assert "Math 6 again: 0 awarded, 0 waiting for sign-off" in out.getvalue()
+    rule.requires_sign_off = False
+    rule.save()
+    call_command("credit_evaluate", stdout=out)
+    call_command("credit_evaluate", stdout=out)
+    assert Credit.objects.filter(course=course, signed_off_by=None).count() == 1
+    assert not Credit.objects.filter(course=other.course).exists()
