@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from tests.factories import PASSWORD, make_user
 
-from tandem.credit.models import Credit, CreditRevocation
+from tandem.credit.models import Credit, CreditRevocation, CreditRule
 from tandem.credit.selectors import course_standards
 from tandem.credit.services import credit_award, credit_revoke
 from tandem.privacy.models import AccessLog
 from tandem.roster.constants import EnrollmentRole, Role
-from tandem.roster.services import enrollment_create
+from tandem.roster.models import Course
+from tandem.roster.services import class_create, enrollment_create
 
 from .conftest import master_standards
 
@@ -197,3 +198,30 @@ def test_class_page_query_count_does_not_grow_with_students(client, ready, cours
         client.get(url)
     assert len(many) == len(few)
     assert len(course_standards(course)) == 12
+
+
+def test_report_card_query_count_does_not_grow_with_credits_or_courses(client, ready, course):
+    school = ready
+    _login(client, school.guardian_a)
+    url = reverse("credit:report", args=[school.student_a.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    now = timezone.now()
+    credit, _ = credit_award(
+        student=school.student_a, course=course, now=now, signed_off_by=school.teacher_a
+    )
+    credit_revoke(credit=credit, revoked_by=school.teacher_a, reason="Mistake.", now=now)
+    credit_award(student=school.student_a, course=course, now=now, signed_off_by=school.teacher_a)
+    other = Course.objects.create(
+        sourced_id="course-other", title="Math 6 Extension", org=school.org, grades=["06"]
+    )
+    CreditRule.objects.create(course=other, share_required=1.0)
+    extension = class_create(
+        sourced_id="class-ext", title="Math 6 Extension", course=other, school=school.org
+    )
+    enrollment_create(user=school.student_a, school_class=extension, role=EnrollmentRole.STUDENT)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert "Math 6 Extension" in html and "The credit asks for all of them" in html
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
