@@ -57,7 +57,7 @@ def test_teacher_signs_off_and_guardian_reads_the_report_card(
     expect(
         page.get_by_text(f"{student.display_name} has earned the credit for {course.title}.")
     ).to_be_visible()
-    earned = page.get_by_role("table")
+    earned = page.get_by_role("list", name=re.compile("Credit earned"))
     expect(earned.get_by_role("link", name=student.display_name, exact=True)).to_be_visible()
     expect(earned.get_by_text(teacher.display_name)).to_be_visible()
     credit = Credit.objects.get(student=student, course=course, revoked_at__isnull=True)
