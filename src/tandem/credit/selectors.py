@@ -265,6 +265,8 @@ def report_card(*, student: User, now: dt.datetime, term_id: str | None = None) 
     term = report_term(terms, term_id, now.date())
     classes = list(student_classes(student).prefetch_related("terms").order_by("course_id", "pk"))
     if term is not None:
+        # A class in the term, or in the course's school year; one with no terms at all
+        # (rosters often leave them out) runs all year.
         classes = [
             c
             for c in classes

@@ -114,7 +114,8 @@ def revoke(request: HttpRequest, credit_id: int) -> HttpResponse:
     credit = access_credit_to_change(user=user, credit_id=credit_id, path=request.path)
     back = (
         redirect("credit:class", class_id=credit.school_class_id)
-        if credit.school_class_id and classes_visible_to(user).filter(pk=credit.school_class_id)
+        if credit.school_class_id
+        and classes_visible_to(user).filter(pk=credit.school_class_id).exists()
         else redirect("credit:report", student_id=credit.student_id)
     )
     if not credit.in_force:
