@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -15,6 +16,7 @@ from tandem.credit.selectors import (
     class_credit,
     course_standards,
     credit_evaluate,
+    report_card,
     standards_needed,
 )
 from tandem.credit.services import (
@@ -24,7 +26,9 @@ from tandem.credit.services import (
     credit_revoke,
 )
 from tandem.mastery.constants import Status
-from tandem.roster.models import Course
+from tandem.roster.constants import EnrollmentRole
+from tandem.roster.models import AcademicSession, Course
+from tandem.roster.services import class_create, enrollment_create
 
 from .conftest import NOW, master_standards
 
@@ -197,3 +201,48 @@ def test_the_evaluation_command_awards_and_counts_who_waits(school, course, rule
     call_command("credit_evaluate", stdout=out)
     assert Credit.objects.filter(course=course, signed_off_by=None).count() == 1
     assert not Credit.objects.filter(course=other.course).exists()
+
+
+def test_the_report_card_covers_the_term_asked_for(school, course, rule):
+    year = AcademicSession.objects.create(
+        sourced_id="y",
+        title="2024–2025",
+        type="schoolYear",
+        start_date=dt.date(2024, 8, 19),
+        end_date=dt.date(2025, 6, 13),
+        school_year=2025,
+    )
+    fall, spring = (
+        AcademicSession.objects.create(
+            sourced_id=title,
+            title=title,
+            type="semester",
+            start_date=start,
+            end_date=end,
+            school_year=2025,
+            parent=year,
+        )
+        for title, start, end in (
+            ("Fall", dt.date(2024, 8, 19), dt.date(2025, 1, 17)),
+            ("Spring", dt.date(2025, 1, 21), dt.date(2025, 6, 13)),
+        )
+    )
+    course.school_year = year
+    course.save()
+    school.class_a.terms.add(spring)
+    fall_class = class_create(
+        sourced_id="fall", title="Math 6 Fall", course=course, school=school.org
+    )
+    fall_class.terms.add(fall)
+    enrollment_create(user=school.student_a, school_class=fall_class, role=EnrollmentRole.STUDENT)
+
+    # Today (March 2025) falls in spring: the shortest running term, not the school year.
+    card = report_card(student=school.student_a, now=NOW)
+    assert card.term == spring
+    assert {t.title for t in card.terms} == {"2024–2025", "Fall", "Spring"}
+    assert [c.title for c in card.courses[0].classes] == ["Math 6 A"]
+    fall_card = report_card(student=school.student_a, now=NOW, term_id=str(fall.pk))
+    assert fall_card.term == fall
+    assert [c.title for c in fall_card.courses[0].classes] == ["Math 6 Fall"]
+    # An id that is not one of the student's terms falls back to today's.
+    assert report_card(student=school.student_a, now=NOW, term_id="999999").term == spring

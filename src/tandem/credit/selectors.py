@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import prerequisites_map
@@ -262,7 +263,7 @@ def report_card(*, student: User, now: dt.datetime, term_id: str | None = None) 
     they are working on, what comes next, and where they stand for credit. Mastery is as it
     stands at ``now``."""
     terms = report_terms(student)
-    term = report_term(terms, term_id, now.date())
+    term = report_term(terms, term_id, timezone.localtime(now).date())
     classes = list(student_classes(student).prefetch_related("terms").order_by("course_id", "pk"))
     if term is not None:
         # A class in the term, or in the course's school year; one with no terms at all
