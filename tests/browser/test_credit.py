@@ -87,6 +87,8 @@ def test_teacher_signs_off_and_guardian_reads_the_report_card(
     ).to_be_visible()
     expect(section.get_by_role("heading", name="What comes next")).to_be_visible()
     expect(section.get_by_text("Got it").first).to_be_visible()
+    # The Print button is shown by the app's static script (the CSP allows no inline one).
+    expect(guardian_page.get_by_role("button", name="Print")).to_be_visible()
     # Nothing wider than the phone.
     width = guardian_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
