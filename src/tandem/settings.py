@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tandem.interop",
     "tandem.practice",
     "tandem.teaching",
+    "tandem.credit",
     "tandem.family",
     "tandem.lti",
     "tandem.studentdata",

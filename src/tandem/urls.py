@@ -14,6 +14,7 @@ urlpatterns = [
     path("pathway/", include("tandem.pathways.urls")),
     path("goals/", include("tandem.goals.urls")),
     path("checkins/", include("tandem.checkins.urls")),
+    path("credit/", include("tandem.credit.urls")),
     path("projects/", include("tandem.projects.urls")),
     path("profile/", include("tandem.profiles.urls")),
     path("wellbeing/", include("tandem.wellbeing.urls")),

@@ -12,6 +12,7 @@ from tests.factories import PASSWORD, make_school, make_user, record_answer
 
 from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
+from tandem.credit.models import Credit, CreditRule
 from tandem.practice.services import written_answer_submit
 from tandem.privacy.models import AccessLog
 from tandem.roster.access import (
@@ -54,6 +55,26 @@ def school():
     )
     for student in (school.student_a, school.student_b):
         selfcheck_submit(student=student, feeling=1, has_someone="no", note="", now=now)
+    # A credit for each student, written directly: these tests are about who may open the
+    # pages, not about the rule (tests/credit covers awarding through the services).
+    course = school.class_a.course
+    CreditRule.objects.create(course=course, share_required=0.5)
+    school.credit_a, school.credit_b = (
+        Credit.objects.create(
+            student=student,
+            course=course,
+            school_class=school_class,
+            awarded_at=now,
+            share_required=0.5,
+            requires_sign_off=False,
+            standards_total=12,
+            standards_mastered=6,
+        )
+        for student, school_class in (
+            (school.student_a, school.class_a),
+            (school.student_b, school.class_b),
+        )
+    )
     return school
 
 
@@ -125,6 +146,20 @@ def _pages(school):
         "teach_written_score_b": reverse(
             "teaching:written_score", args=[school.class_b.pk, school.answer_b.pk]
         ),
+        # Course credit and report cards.
+        "credit_classes": reverse("credit:classes"),
+        "credit_class_a": reverse("credit:class", args=[school.class_a.pk]),
+        "credit_class_b": reverse("credit:class", args=[school.class_b.pk]),
+        "credit_class_missing": reverse("credit:class", args=[MISSING]),
+        "credit_report_a": reverse("credit:report", args=[a]),
+        "credit_report_b": reverse("credit:report", args=[b]),
+        "credit_report_missing": reverse("credit:report", args=[MISSING]),
+        "credit_report_pdf_a": reverse("credit:report_pdf", args=[a]),
+        "credit_report_pdf_b": reverse("credit:report_pdf", args=[b]),
+        "credit_revoke_a": reverse("credit:revoke", args=[school.credit_a.pk]),
+        "credit_revoke_b": reverse("credit:revoke", args=[school.credit_b.pk]),
+        "credit_revoke_missing": reverse("credit:revoke", args=[MISSING]),
+        "credit_transcript": reverse("credit:transcript"),
         # Student B's answer through a class B is not in.
         "teach_written_score_cross": reverse(
             "teaching:written_score", args=[school.class_a.pk, school.answer_b.pk]
@@ -155,6 +190,8 @@ ALLOWED = {
         "written_question",
         "written_answer_a",
         "wellbeing_check",
+        "credit_report_a",
+        "credit_report_pdf_a",
     },
     "teacher_a": {
         "teach_classes",
@@ -177,6 +214,11 @@ ALLOWED = {
         "teach_written_a",
         "teach_written_score_a",
         "wellbeing_student_a",
+        "credit_classes",
+        "credit_class_a",
+        "credit_report_a",
+        "credit_report_pdf_a",
+        "credit_revoke_a",
     },
     "guardian_a": {
         "family_home",
@@ -185,6 +227,8 @@ ALLOWED = {
         "api_mastery_a",
         "api_evidence_a",
         "profile_child_a",
+        "credit_report_a",
+        "credit_report_pdf_a",
     },
     # Administrators work in Django's admin; of the pages they may open the school-wide ones
     # (profiles with accommodations, goals, check-ins, the project library), not teachers' own.
@@ -207,6 +251,16 @@ ALLOWED = {
         "projects_manage",
         "lti_grades_a",
         "lti_grades_b",
+        "credit_classes",
+        "credit_class_a",
+        "credit_class_b",
+        "credit_report_a",
+        "credit_report_b",
+        "credit_report_pdf_a",
+        "credit_report_pdf_b",
+        "credit_revoke_a",
+        "credit_revoke_b",
+        "credit_transcript",
     },
     # A counselor reads the self-checks of every student of their school and nothing academic;
     # guardians and administrators read no self-checks (see tandem.roster.access).
@@ -297,6 +351,8 @@ TEACHER_STUDENT_A_PAGES = {
     "goals_student_a",
     "checkins_student_a",
     "checkins_record_a",
+    "credit_report_a",
+    "credit_report_pdf_a",
 }
 
 

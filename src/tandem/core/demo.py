@@ -39,6 +39,7 @@ from tandem.content.generators import GENERATORS, generate
 from tandem.content.models import Item
 from tandem.content.selectors import practisable_competencies
 from tandem.content.services import items_bulk_from_specs, written_item_create
+from tandem.credit.demo import credit_demo_seed
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
 from tandem.evidence.services import EvidenceDraft, evidence_record_many
@@ -379,6 +380,13 @@ def demo_seed(
             now=now,
             seed=seed,
             password=roster.teachers[0].password,
+        )
+        credit_demo_seed(
+            students=roster.students,
+            class_of=roster.classes_by_student,
+            teacher_of=roster.teacher_of,
+            known=history.known,
+            now=history.now,
         )
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the

@@ -102,6 +102,11 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("checkins.CheckInNextStep", "check_in__student", Erase.KEEP),
     # The student's own weekly answers (their notes included): exported, deleted on erasure.
     Holding("wellbeing.SelfCheck", "student", Erase.DELETE),
+    # A credit is the student's record of achievement: kept (pseudonymous once erased); the
+    # revocation's free-text reason is emptied.
+    Holding("credit.Credit", "student", Erase.KEEP),
+    Holding("credit.CreditEvidence", "credit__student", Erase.KEEP),
+    Holding("credit.CreditRevocation", "credit__student", Erase.BLANK, blank=("reason",)),
     Holding("practice.Attempt", "student", Erase.KEEP),
     Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
@@ -154,6 +159,8 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("practice.WrittenScore", "scored_by"): "the scoring teacher",
     ("wellbeing.SelfCheck", "followed_up_by"): "the teacher or counselor who talked with the "
     "student; covered through 'student'",
+    ("credit.Credit", "signed_off_by"): "the teacher who signed off the credit",
+    ("credit.CreditRevocation", "revoked_by"): "the teacher or administrator who revoked it",
     ("interop.OneRosterImportRun", "requested_by"): "the administrator who imported a roster",
     ("interop.LrsClient", "created_by"): "the administrator who issued an LRS credential",
     ("interop.LrsDocument", "client"): "documents are matched by agent and deleted by the LRS "
