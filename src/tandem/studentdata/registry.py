@@ -100,6 +100,10 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("checkins.CheckIn", "student", Erase.BLANK, blank=("notes",)),
     Holding("checkins.CheckInObservation", "check_in__student", Erase.KEEP),
     Holding("checkins.CheckInNextStep", "check_in__student", Erase.KEEP),
+    # Being in a mini-lesson group ends with the account; attendance stays, pseudonymous, like
+    # the evidence its exit checks became.
+    Holding("groups.GroupMember", "student", Erase.DELETE),
+    Holding("groups.LessonAttendance", "student", Erase.KEEP),
     Holding("practice.Attempt", "student", Erase.KEEP),
     Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
@@ -149,6 +153,8 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("pathways.PathwayStep", "added_by"): "who added it; covered through the pathway",
     ("pathways.PathwayEvent", "actor"): "who acted; covered through the pathway",
     ("checkins.CheckIn", "teacher"): "the teacher holding the check-in",
+    ("groups.MiniLessonGroup", "leader"): "the teacher leading the group; its members are "
+    "covered through GroupMember",
     ("practice.WrittenScore", "scored_by"): "the scoring teacher",
     ("interop.OneRosterImportRun", "requested_by"): "the administrator who imported a roster",
     ("interop.LrsClient", "created_by"): "the administrator who issued an LRS credential",
