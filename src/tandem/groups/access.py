@@ -28,11 +28,14 @@ def may_lead_groups(user: Any) -> bool:
 
 
 def group_members_reached(teacher: Any) -> Q:
-    """The students of the open groups ``teacher`` leads, as a Q over User."""
-    return Q(
+    """The members of the open groups ``teacher`` leads, as a Q over User, while they may still
+    be grouped by the teacher (both enrolled, now, in the same school): a student who left, or
+    a teacher who did, no longer opens the other's records through an old group."""
+    members = students_groupable_by(teacher).filter(
         lesson_group_memberships__group__leader=teacher,
         lesson_group_memberships__group__status=GroupStatus.OPEN,
     )
+    return Q(pk__in=members.values("pk"))
 
 
 def groups_visible_to(user: Any) -> QuerySet[MiniLessonGroup]:

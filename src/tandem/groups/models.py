@@ -8,6 +8,7 @@ from django.db import models
 
 from tandem.competencies.models import Competency
 from tandem.groups.constants import ExitResult, GroupStatus, LessonStatus
+from tandem.mastery.constants import Status
 
 
 class MiniLessonGroup(models.Model):
@@ -106,3 +107,32 @@ class LessonAttendance(models.Model):
     def __str__(self) -> str:
         presence = "present" if self.present else "absent"
         return f"{self.student_id} at lesson {self.lesson_id}: {presence}"
+
+    @property
+    def percent_before(self) -> int | None:
+        return None if self.p_before is None else round(self.p_before * 100)
+
+    @property
+    def percent_after(self) -> int | None:
+        return None if self.p_after is None else round(self.p_after * 100)
+
+    @property
+    def status_before_label(self) -> str:
+        return Status(self.status_before).label if self.status_before else "No estimate yet"
+
+    @property
+    def status_after_label(self) -> str:
+        return Status(self.status_after).label if self.status_after else "No estimate yet"
+
+    @property
+    def moved(self) -> int:
+        """Percentage points the estimate moved (0 without an estimate after)."""
+        return (
+            (self.percent_after or 0) - (self.percent_before or 0)
+            if self.p_after is not None
+            else 0
+        )
+
+    @property
+    def moved_abs(self) -> int:
+        return abs(self.moved)

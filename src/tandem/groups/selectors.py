@@ -157,8 +157,9 @@ def group_suggestions(
     school_class: SchoolClass | None = None,
     competency_id: int | None = None,
     limit: int = SUGGESTION_LIMIT,
+    min_size: int = SUGGESTION_MIN,
 ) -> list[Suggestion]:
-    """Competencies on which at least ``SUGGESTION_MIN`` students in the scope are stuck or
+    """Competencies on which at least ``min_size`` students in the scope are stuck or
     ready, most students first (then most stuck, then the earliest grade); each member once per
     competency. Students already in the teacher's open group on it are left out."""
     students = list(
@@ -198,7 +199,7 @@ def group_suggestions(
                 cid, Suggestion(practisable[cid], open_group_id=open_groups.get(cid))
             )
             suggestion.students.append(SuggestedStudent(student, need, views.get(cid)))
-    ranked = [s for s in suggestions.values() if s.size >= SUGGESTION_MIN]
+    ranked = [s for s in suggestions.values() if s.size >= min_size]
     ranked.sort(key=lambda s: (-s.size, -s.stuck, s.competency.grade_rank, s.competency.list_order))
     for suggestion in ranked:
         suggestion.students.sort(key=lambda s: (s.need != Need.STUCK, s.student.last_name))
@@ -216,6 +217,10 @@ class MemberState:
     @property
     def mastered(self) -> bool:
         return self.view is not None and self.view.status in MASTERED_FOR_GROUP
+
+    @property
+    def grade(self) -> str:
+        return grade_label(self.student.grade) if self.student.grade else ""
 
 
 def group_member_states(*, group: MiniLessonGroup, now: dt.datetime) -> list[MemberState]:
