@@ -240,7 +240,7 @@ def _exit_evidence(
         "actor": record.student,
         "object_id": f"urn:tandem:competency:{competency.identifier}",
         "competencies": [competency],
-        "source": Source.OBSERVATION,
+        "source": Source.MINI_LESSON,
         "authority": teacher,
     }
     asked, right = record.items_asked or 0, record.items_right or 0
