@@ -63,6 +63,9 @@ def test_teacher_forms_a_cross_grade_group_holds_it_and_sees_the_estimates_move(
     page.get_by_label("The whole school (all grades)").check()
     page.get_by_role("button", name="Show suggestions").click()
     card = page.locator(f"#competency-{topic.pk}")
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     expect(card).to_contain_text("grades 6, 7")
     expect(card).to_contain_text("1 stuck")
     expect(card.get_by_label(re.compile(older.display_name))).to_be_checked()
@@ -83,6 +86,9 @@ def test_teacher_forms_a_cross_grade_group_holds_it_and_sees_the_estimates_move(
     expect(page.locator("#messages")).to_contain_text("Mini-lesson planned")
 
     page.get_by_role("link", name=re.compile("Hold it now")).click()
+    # Held on a phone: at 360 px nothing runs off the side of the form.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     for student in (younger, older):
         row = page.get_by_role("group", name=re.compile(student.display_name))
         expect(row.get_by_label("Present")).to_be_checked()
