@@ -225,3 +225,33 @@ def test_a_group_suggests_its_end_once_every_member_has_mastered_it(school):
     states = group_member_states(group=group, now=timezone.now())
     assert [s.student for s in states] and group_ready_to_end(states)
     assert PREREQUISITE != TOPIC
+
+
+def _queries(callable_) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        callable_()
+    return len(captured)
+
+
+def test_suggestions_take_a_fixed_number_of_queries_whatever_the_school_size(school):
+    from tandem.roster.constants import EnrollmentRole
+    from tandem.roster.services import enrollment_create
+
+    now = timezone.now()
+
+    def suggest():
+        return group_suggestions(teacher=school.teacher_a, scope=Scope.SCHOOL, now=now)
+
+    make_stuck(school.student_a)
+    make_ready(school.student_c)
+    suggest()  # warms the in-memory caches (prerequisite graph, practisable competencies)
+    small = _queries(suggest)
+    for _ in range(4):
+        extra = make_user(Role.STUDENT, grade="06")
+        enrollment_create(user=extra, school_class=school.class_b, role=EnrollmentRole.STUDENT)
+        make_ready(extra)
+    assert _queries(suggest) == small
+    assert _suggestion(suggest()).size == 6

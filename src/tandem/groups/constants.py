@@ -59,6 +59,9 @@ EXIT_ITEMS_MAX = 10
 # A suggestion needs at least this many students sharing the need; the page lists this many.
 SUGGESTION_MIN = 2
 SUGGESTION_LIMIT = 12
+# A suggestion ticks this many of its students at first (the stuck first): a mini-lesson is for
+# a few; the teacher ticks more if they wish.
+SUGGESTION_TICKED = 8
 # The most students in one group (a mini-lesson is for a few).
 GROUP_MAX = 30
 NOTES_MAX = 2000

@@ -26,6 +26,7 @@ from tandem.groups.constants import (
     EXIT_ITEM_WEIGHT,
     EXIT_WEIGHT,
     SUGGESTION_MIN,
+    SUGGESTION_TICKED,
     ExitResult,
     GroupStatus,
     LessonStatus,
@@ -126,6 +127,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         "school_class": school_class,
         "competency": competency,
         "suggestion_min": SUGGESTION_MIN,
+        "ticked": SUGGESTION_TICKED,
         "back": request.get_full_path(),
     }
     return render(request, "groups/suggestions.html", context)
