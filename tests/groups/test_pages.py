@@ -206,3 +206,17 @@ def test_lesson_edit_keeps_a_held_plan(client, school):
     )
     lesson.refresh_from_db()
     assert lesson.room == "Library" and lesson.date == now.date()
+
+
+def test_members_page_offers_others_with_the_same_need(client, school):
+    make_ready(school.student_c)
+    group, _ = group_create(
+        leader=school.teacher_a,
+        competency=_topic(),
+        students=[school.student_a],
+        now=timezone.now(),
+    )
+    _login(client, school.teacher_a)
+    page = client.get(reverse("groups:members", args=[group.pk])).content.decode()
+    assert school.student_c.display_name in page
+    assert school.student_b.display_name not in page  # no need on it

@@ -239,6 +239,7 @@ def members(request: HttpRequest, group_id: int) -> HttpResponse:
             scope=Scope.SCHOOL,
             now=now,
             competency_id=group.competency_id,
+            min_size=1,
         )
         for m in suggestion.students
         if m.student.pk not in {s.pk for s in current}
