@@ -126,12 +126,11 @@ class LessonAttendance(models.Model):
 
     @property
     def moved(self) -> int:
-        """Percentage points the estimate moved (0 without an estimate after)."""
-        return (
-            (self.percent_after or 0) - (self.percent_before or 0)
-            if self.p_after is not None
-            else 0
-        )
+        """Percentage points the estimate moved (0 unless there was an estimate before and after:
+        a first estimate is no move)."""
+        if self.percent_before is None or self.percent_after is None:
+            return 0
+        return self.percent_after - self.percent_before
 
     @property
     def moved_abs(self) -> int:

@@ -30,7 +30,7 @@ from tandem.groups.constants import (
 )
 from tandem.groups.models import GroupMember, LessonAttendance, MiniLesson, MiniLessonGroup
 from tandem.mastery.constants import Status
-from tandem.mastery.rules import READY_PREREQUISITE_AT
+from tandem.mastery.rules import NEARLY_THERE_AT, READY_PREREQUISITE_AT
 from tandem.mastery.selectors import MasteryView, mastery_grid
 from tandem.roster.access import classes_visible_to, enrollment_in_force
 from tandem.roster.constants import EnrollmentRole, grade_label, grade_rank
@@ -89,7 +89,7 @@ class Suggestion:
                 f"{self.stuck} stuck (many tries, still under {round(STUCK_BELOW * 100)}%)"
             )
         if self.ready:
-            parts.append(f"{self.ready} ready (its prerequisites mastered, not yet learned)")
+            parts.append(f"{self.ready} ready (its prerequisites mastered, not learned yet)")
         return " and ".join(parts)
 
 
@@ -137,8 +137,11 @@ def _needs(
         ):
             needs[cid] = Need.STUCK
             continue
-        if view is not None and view.status not in (Status.NOT_STARTED, Status.LEARNING):
-            continue
+        if view is not None and (
+            view.status not in (Status.NOT_STARTED, Status.LEARNING)
+            or view.p_mastery >= NEARLY_THERE_AT
+        ):
+            continue  # mastered, or nearly there: practice will do, no lesson needed
         if own_rank is not None and comp.grade_rank > own_rank:
             continue  # not due yet: later grades' standards are not a need
         needed = [p for p in prereqs.get(cid, ()) if p in practisable]
