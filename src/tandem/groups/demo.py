@@ -45,6 +45,21 @@ def _pick(suggestions: list[Suggestion], *, cross_grade: bool) -> Suggestion | N
     return suggestions[0]
 
 
+def _members(suggestion: Suggestion, *, cross_grade: bool) -> list[User]:
+    """The suggestion's first few students; across grades, taken from each grade in turn."""
+    if not cross_grade:
+        return [m.student for m in suggestion.students[:GROUP_SIZE]]
+    by_grade: dict[str, list[User]] = {}
+    for member in suggestion.students:
+        by_grade.setdefault(member.student.grade, []).append(member.student)
+    chosen: list[User] = []
+    while len(chosen) < GROUP_SIZE and any(by_grade.values()):
+        for students in by_grade.values():
+            if students and len(chosen) < GROUP_SIZE:
+                chosen.append(students.pop(0))
+    return chosen
+
+
 def _exit_check(rng: random.Random, student: User, knows: bool) -> AttendanceInput:
     if rng.random() < 0.1:
         return AttendanceInput(student=student, present=False)
@@ -79,7 +94,7 @@ def groups_demo_seed(
         suggestion = _pick(suggestions, cross_grade=wide)
         if suggestion is None:
             continue
-        students = [m.student for m in suggestion.students[:GROUP_SIZE]]
+        students = _members(suggestion, cross_grade=wide)
         competency = suggestion.competency
         formed_at = _at(_previous_school_day(held_day), 15, 0)
         group, _ = group_create(
