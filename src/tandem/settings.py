@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tandem.checkins",
     "tandem.interop",
     "tandem.practice",
+    "tandem.groups",
     "tandem.teaching",
     "tandem.credit",
     "tandem.family",

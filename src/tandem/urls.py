@@ -8,6 +8,7 @@ from tandem.api.main import api
 urlpatterns = [
     path("", include("tandem.core.urls")),
     path("learn/", include("tandem.practice.urls")),
+    path("teach/groups/", include("tandem.groups.urls")),
     path("teach/", include("tandem.teaching.urls")),
     path("family/", include("tandem.family.urls")),
     path("diagnostic/", include("tandem.placement.urls")),

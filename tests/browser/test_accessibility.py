@@ -30,9 +30,13 @@ from pytest_django.live_server_helper import LiveServer
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_core_loop import answer_current_item
 
+from tandem.competencies.models import Competency
 from tandem.core.demo import DEMO_PASSWORD, demo_seed
 from tandem.goals.models import WeeklyGoal
 from tandem.goals.rules import current_week
+from tandem.groups.constants import GroupStatus
+from tandem.groups.models import MiniLessonGroup
+from tandem.groups.services import group_create, lesson_plan
 from tandem.practice.models import Attempt, WrittenAnswer
 from tandem.practice.selectors import written_items_for_student
 from tandem.projects.models import ProjectTemplate, StudentProject
@@ -78,6 +82,8 @@ class School:
     waiting_answer_id: str
     project_id: int
     template_id: int
+    group_id: int
+    lesson_id: int
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +119,18 @@ def _school(url: str) -> School:
     waiting = WrittenAnswer.objects.filter(scores__isnull=True, **in_class).order_by("pk")[0]
     # s001 has no project in this demo; the project pages are seen by a classmate who has one.
     project = StudentProject.objects.filter(**in_class).select_related("student").order_by("pk")[0]
+    # The teacher's mini-lesson group (the demo forms one per teacher where the suggestions
+    # find one), with a mini-lesson to hold today.
+    group = MiniLessonGroup.objects.filter(leader=teacher, status=GroupStatus.OPEN).first()
+    now = timezone.now()
+    if group is None:
+        group, _ = group_create(
+            leader=teacher,
+            competency=Competency.objects.get(pk=written.competencies.get().pk),
+            students=[student],
+            now=now,
+        )
+    lesson, _ = lesson_plan(group=group, date=now.date(), room="Room 9", now=now)
     return School(
         url=url,
         usernames={
@@ -132,6 +150,8 @@ def _school(url: str) -> School:
         waiting_answer_id=str(waiting.pk),
         project_id=project.pk,
         template_id=ProjectTemplate.objects.filter(published=True).order_by("pk")[0].pk,
+        group_id=group.pk,
+        lesson_id=lesson.pk,
     )
 
 
@@ -239,6 +259,13 @@ def _diagnostic_question(page: Page, school: School) -> None:
     expect(page).to_have_url(re.compile("/diagnostic/question/$"))
 
 
+def _group_plan_refused(page: Page, school: School) -> None:
+    page.goto(f"/teach/groups/{school.group_id}/")
+    page.get_by_label("Date").fill("")
+    page.get_by_role("button", name="Plan the mini-lesson").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+
+
 def _login(page: Page, school: School) -> None:
     page.context.clear_cookies()
     page.goto("/login/")
@@ -305,6 +332,12 @@ PAGES: list[tuple[str, str, Visit]] = [
     (TEACHER, "credit-classes", _go(lambda s: "/credit/")),
     (TEACHER, "credit-class", _go(lambda s: f"/credit/class/{s.class_id}/")),
     (TEACHER, "credit-report", _go(lambda s: f"/credit/report/{s.student_id}/")),
+    (TEACHER, "groups", _go(lambda s: "/teach/groups/")),
+    (TEACHER, "groups-suggestions", _go(lambda s: "/teach/groups/suggestions/?scope=school")),
+    (TEACHER, "group", _go(lambda s: f"/teach/groups/{s.group_id}/")),
+    (TEACHER, "group-members", _go(lambda s: f"/teach/groups/{s.group_id}/members/")),
+    (TEACHER, "group-hold", _go(lambda s: f"/teach/groups/lesson/{s.lesson_id}/hold/")),
+    (TEACHER, "group-plan-refused", _group_plan_refused),
     (TEACHER, "not-found", _missing),
     (GUARDIAN, "family", _go(lambda s: "/family/")),
     (GUARDIAN, "family-child", _go(lambda s: f"/family/child/{s.child_id}/")),

@@ -13,6 +13,7 @@ from tests.factories import PASSWORD, make_school, make_user, record_answer
 from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
 from tandem.credit.models import Credit, CreditRule
+from tandem.groups.services import group_create, group_end, lesson_plan
 from tandem.practice.services import written_answer_submit
 from tandem.privacy.models import AccessLog
 from tandem.roster.access import (
@@ -75,6 +76,16 @@ def school():
             (school.student_b, school.class_b),
         )
     )
+    # A mini-lesson group each teacher leads, with a planned mini-lesson, over their own class.
+    topic = Competency.objects.get(human_coding_scheme="6.EE.A.2")
+    for suffix, teacher, student in (
+        ("a", school.teacher_a, school.student_a),
+        ("b", school.teacher_b, school.student_b),
+    ):
+        group, _ = group_create(leader=teacher, competency=topic, students=[student], now=now)
+        lesson, _ = lesson_plan(group=group, date=now.date(), now=now)
+        setattr(school, f"group_{suffix}", group)
+        setattr(school, f"lesson_{suffix}", lesson)
     return school
 
 
@@ -160,6 +171,23 @@ def _pages(school):
         "credit_revoke_b": reverse("credit:revoke", args=[school.credit_b.pk]),
         "credit_revoke_missing": reverse("credit:revoke", args=[MISSING]),
         "credit_transcript": reverse("credit:transcript"),
+        # Mini-lesson groups: a group is its leader's (and the administrators').
+        "groups_list": reverse("groups:list"),
+        "groups_suggestions": reverse("groups:suggestions"),
+        "groups_suggestions_class_a": reverse("groups:suggestions")
+        + f"?scope=class&class={school.class_a.pk}",
+        "groups_suggestions_class_b": reverse("groups:suggestions")
+        + f"?scope=class&class={school.class_b.pk}",
+        "group_a": reverse("groups:detail", args=[school.group_a.pk]),
+        "group_b": reverse("groups:detail", args=[school.group_b.pk]),
+        "group_missing": reverse("groups:detail", args=[MISSING]),
+        "group_members_a": reverse("groups:members", args=[school.group_a.pk]),
+        "group_members_b": reverse("groups:members", args=[school.group_b.pk]),
+        "group_hold_a": reverse("groups:hold", args=[school.lesson_a.pk]),
+        "group_hold_b": reverse("groups:hold", args=[school.lesson_b.pk]),
+        "group_hold_missing": reverse("groups:hold", args=[MISSING]),
+        "group_lesson_edit_a": reverse("groups:lesson_edit", args=[school.lesson_a.pk]),
+        "group_lesson_edit_b": reverse("groups:lesson_edit", args=[school.lesson_b.pk]),
         # Student B's answer through a class B is not in.
         "teach_written_score_cross": reverse(
             "teaching:written_score", args=[school.class_a.pk, school.answer_b.pk]
@@ -219,6 +247,13 @@ ALLOWED = {
         "credit_report_a",
         "credit_report_pdf_a",
         "credit_revoke_a",
+        "groups_list",
+        "groups_suggestions",
+        "groups_suggestions_class_a",
+        "group_a",
+        "group_members_a",
+        "group_hold_a",
+        "group_lesson_edit_a",
     },
     "guardian_a": {
         "family_home",
@@ -261,6 +296,18 @@ ALLOWED = {
         "credit_revoke_a",
         "credit_revoke_b",
         "credit_transcript",
+        "groups_list",
+        "groups_suggestions",
+        "groups_suggestions_class_a",
+        "groups_suggestions_class_b",
+        "group_a",
+        "group_b",
+        "group_members_a",
+        "group_members_b",
+        "group_hold_a",
+        "group_hold_b",
+        "group_lesson_edit_a",
+        "group_lesson_edit_b",
     },
     # A counselor reads the self-checks of every student of their school and nothing academic;
     # guardians and administrators read no self-checks (see tandem.roster.access).
@@ -354,6 +401,25 @@ TEACHER_STUDENT_A_PAGES = {
     "credit_report_a",
     "credit_report_pdf_a",
 }
+
+
+def test_a_teacher_sees_another_teachers_student_only_through_a_group_they_lead(client, school):
+    """Teacher A may put student B (same school, class B) in a group; while it is open, B's
+    record opens to A; before and after, it is a 404 like any other student's."""
+    pages = _pages(school)
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    assert client.get(pages["teach_student_b"]).status_code == 404
+    topic = Competency.objects.get(human_coding_scheme="6.EE.A.3")
+    group, _ = group_create(
+        leader=school.teacher_a, competency=topic, students=[school.student_b], now=timezone.now()
+    )
+    for name in ("teach_student_b", "teach_explain_b", "api_mastery_b"):
+        assert client.get(pages[name]).status_code == 200, name
+    # Teacher B's class and group stay closed to A.
+    for name in ("teach_class_b", "group_b", "group_hold_b", "groups_suggestions_class_b"):
+        assert client.get(pages[name]).status_code == 404, name
+    group_end(group=group, now=timezone.now())
+    assert client.get(pages["teach_student_b"]).status_code == 404
 
 
 def _set_dates(user, school_class, *, begin=None, end=None):

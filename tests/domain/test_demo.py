@@ -18,6 +18,8 @@ from tandem.evidence.models import Statement
 from tandem.goals.constants import MAX_GOALS_PER_WEEK, GoalStatus
 from tandem.goals.models import Reflection, WeeklyGoal
 from tandem.goals.rules import current_week, previous_week
+from tandem.groups.constants import LessonStatus
+from tandem.groups.models import LessonAttendance, MiniLessonGroup
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, StateChange
 from tandem.mastery.services import active_parameter_set
@@ -172,6 +174,23 @@ def _assert_pathway_layer(now: dt.datetime) -> None:
     }
     assert all(start <= g.created_at <= now for g in WeeklyGoal.objects.all())
     assert Reflection.objects.filter(week=last_week).count() >= STUDENTS * 0.3
+
+    # Mini-lesson groups: one per teacher at most, the first teacher's across grades, each with
+    # a mini-lesson held in the past (its exit checks are evidence) and one planned for today.
+    groups = list(MiniLessonGroup.objects.select_related("leader"))
+    assert 1 <= len(groups) <= 3
+    rivera = next(g for g in groups if g.leader.username == "rivera")
+    assert len(set(rivera.members.values_list("student__grade", flat=True))) >= 2
+    for group in groups:
+        held_lessons = group.lessons.filter(status=LessonStatus.HELD)
+        assert held_lessons.count() == 1 and held_lessons[0].held_at <= now
+        assert group.lessons.filter(
+            status=LessonStatus.PLANNED, date=timezone.localdate(now)
+        ).exists()
+        assert held_lessons[0].attendance.count() == group.members.count()
+    exit_statements = Statement.objects.filter(source=Source.MINI_LESSON)
+    assert exit_statements.exists() and all(s.timestamp <= now for s in exit_statements)
+    assert LessonAttendance.objects.filter(present=True, p_after__isnull=False).exists()
 
 
 def _assert_pages_open() -> None:

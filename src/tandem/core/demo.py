@@ -52,6 +52,7 @@ from tandem.goals.services import (
     goals_close_past_weeks,
     reflection_save,
 )
+from tandem.groups.demo import groups_demo_seed
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, Status
 from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
@@ -388,6 +389,7 @@ def demo_seed(
             known=history.known,
             now=history.now,
         )
+        groups_demo_seed(teachers=roster.teachers, known=history.known, now=now, seed=seed)
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the
     # defaults).

@@ -19,6 +19,7 @@ class Source(models.TextChoices):
     CHECK_IN = "check_in", "Check-in conversation"
     PROJECT = "project", "Project rubric"
     WRITTEN = "written", "Written answer scored by a teacher"
+    MINI_LESSON = "mini_lesson", "Mini-lesson exit check"
 
 
 class ObservationKind(models.TextChoices):

@@ -107,6 +107,10 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("credit.Credit", "student", Erase.KEEP),
     Holding("credit.CreditEvidence", "credit__student", Erase.KEEP),
     Holding("credit.CreditRevocation", "credit__student", Erase.BLANK, blank=("reason",)),
+    # Being in a mini-lesson group ends with the account; attendance stays, pseudonymous, like
+    # the evidence its exit checks became.
+    Holding("groups.GroupMember", "student", Erase.DELETE),
+    Holding("groups.LessonAttendance", "student", Erase.KEEP),
     Holding("practice.Attempt", "student", Erase.KEEP),
     Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
@@ -156,6 +160,8 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("pathways.PathwayStep", "added_by"): "who added it; covered through the pathway",
     ("pathways.PathwayEvent", "actor"): "who acted; covered through the pathway",
     ("checkins.CheckIn", "teacher"): "the teacher holding the check-in",
+    ("groups.MiniLessonGroup", "leader"): "the teacher leading the group; its members are "
+    "covered through GroupMember",
     ("practice.WrittenScore", "scored_by"): "the scoring teacher",
     ("wellbeing.SelfCheck", "followed_up_by"): "the teacher or counselor who talked with the "
     "student; covered through 'student'",

@@ -16,7 +16,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from tandem.competencies.models import Competency
-from tandem.evidence.constants import ObservationKind, Source
+from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
 from tandem.mastery.models import StateChange
 from tandem.mastery.rules import MASTERED_AT
@@ -226,7 +226,9 @@ def mastery_chart(changes: Sequence[StateChange], title_id: str = "chart-title")
                     f"{cx:.1f},{cy + 6:.1f} {cx - 6:.1f},{cy:.1f}",
                 )
             )
-        elif statement.source in (Source.OBSERVATION, Source.CHECK_IN):
+        elif statement.source in (Source.OBSERVATION, Source.CHECK_IN) or (
+            statement.source == Source.MINI_LESSON and statement.verb == Verb.OBSERVED
+        ):
             markers.append(
                 format_html(
                     '<rect class="point {}" x="{}" y="{}" width="9" height="9"/>',
