@@ -12,6 +12,7 @@ from tests.factories import PASSWORD, make_school, record_answer
 
 from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
+from tandem.leaders.services import change_create
 from tandem.practice.services import written_answer_submit
 from tandem.privacy.models import AccessLog
 from tandem.roster.access import (
@@ -42,6 +43,15 @@ def school():
     school.answer_b, _ = written_answer_submit(
         student=school.student_b, item_id=answered.pk, text="2x + 6.", now=now
     )
+    # A change a leader named, for the leaders' "did a change help?" page.
+    school.change, _ = change_create(
+        leader=school.admin,
+        title="New schedule",
+        start_date=timezone.localdate(),
+        weeks=2,
+        classes=[school.class_a],
+        now=now,
+    )
     return school
 
 
@@ -52,6 +62,14 @@ def _pages(school):
         "student_home": reverse("practice:home"),
         "student_practice": reverse("practice:practice"),
         "family_home": reverse("family:home"),
+        # Leaders' pages: administrators only, groups and figures, never one student.
+        "lead_growth": reverse("leaders:growth"),
+        "lead_equity": reverse("leaders:equity"),
+        "lead_equity_csv": reverse("leaders:equity_csv"),
+        "lead_time": reverse("leaders:time"),
+        "lead_changes": reverse("leaders:changes"),
+        "lead_change": reverse("leaders:change", args=[school.change.pk]),
+        "lead_change_missing": reverse("leaders:change", args=[MISSING]),
         "family_child_a": reverse("family:child", args=[a]),
         "family_child_b": reverse("family:child", args=[b]),
         "family_child_missing": reverse("family:child", args=[MISSING]),
@@ -187,6 +205,12 @@ ALLOWED = {
         "projects_manage",
         "lti_grades_a",
         "lti_grades_b",
+        "lead_growth",
+        "lead_equity",
+        "lead_equity_csv",
+        "lead_time",
+        "lead_changes",
+        "lead_change",
     },
 }
 # Pages that send a role elsewhere rather than refuse it (the library is the students' view).

@@ -51,6 +51,7 @@ from tandem.goals.services import (
     goals_close_past_weeks,
     reflection_save,
 )
+from tandem.leaders.demo import demo_leaders_seed
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, Status
 from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
@@ -369,6 +370,7 @@ def demo_seed(
         # students' first visits would have made them); they add no evidence.
         _seed_pathways(roster, history, seed=seed, projects=projects)
         _seed_goals(roster, history, seed=seed, projects=projects)
+        demo_leaders_seed(students=roster.students, now=now, seed=seed)
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the
     # defaults).

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from numpy.typing import NDArray
 
 from tandem.checkins.constants import CheckInStatus
@@ -46,6 +46,8 @@ from tandem_engine.equity import Comparison, DidResult, audit, difference_in_dif
 from tandem_engine.equity import mean_interval as _mean_interval
 
 WEEKS_RECENT = RECENT_DAYS // 7
+WEEK_SECONDS = 7 * 24 * 3600
+SCHOOL_DAYS_PER_WEEK = 5
 
 
 def small_cell() -> int:
@@ -120,13 +122,12 @@ class Frame:
     below: NDArray[np.int64]
     at: NDArray[np.int64]
     above: NDArray[np.int64]
-    weeks_active: NDArray[np.int64]
+    weeks_active: NDArray[np.float64]
     mastered: NDArray[np.int64]
     checked_in: NDArray[np.bool_]
-    # The last four weeks, newest first (0: the last 7 days): minutes, days practised, and
+    # The last four weeks, newest first (0: the last 7 days): minutes of practice, and
     # whether a teacher met the student (a check-in held or an observation recorded).
     week_minutes: NDArray[np.float64]
-    week_days: NDArray[np.int64]
     week_contact: NDArray[np.bool_]
 
     @property
@@ -204,11 +205,13 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         target = below if rank < ranks[i] else at if rank == ranks[i] else above
         target[i] += count
 
-    weeks_active = np.zeros(n, dtype=np.int64)
-    for student_id, weeks in answered.values_list("student_id").annotate(
-        weeks=Count(TruncWeek("answered_at"), distinct=True)
+    # Weeks of practice: from a student's first answer to their last, at least one. (Counting
+    # the distinct weeks would cost a date function per answer, in Python on SQLite.)
+    weeks_active = np.zeros(n, dtype=np.float64)
+    for student_id, first, last in answered.values_list("student_id").annotate(
+        first=Min("answered_at"), last=Max("answered_at")
     ):
-        weeks_active[index[student_id]] = weeks
+        weeks_active[index[student_id]] = max(1.0, (last - first).total_seconds() / WEEK_SECONDS)
 
     mastered = np.zeros(n, dtype=np.int64)
     for student_id, count in (
@@ -221,19 +224,14 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         mastered[index[student_id]] = count
 
     week_minutes = np.zeros((n, WEEKS_RECENT))
-    week_days = np.zeros((n, WEEKS_RECENT), dtype=np.int64)
-    for student_id, bucket, ms, days in (
+    for student_id, bucket, ms in (
         answered.filter(answered_at__gte=since, answered_at__lte=now)
         .annotate(bucket=_recent_bucket("answered_at", now))
         .values_list("student_id", "bucket")
-        .annotate(
-            ms=Coalesce(Sum("statement__result_duration_ms"), 0),
-            days=Count("answered_at__date", distinct=True),
-        )
+        .annotate(ms=Coalesce(Sum("statement__result_duration_ms"), 0))
     ):
         if bucket >= 0:
             week_minutes[index[student_id], bucket] = ms / 60000
-            week_days[index[student_id], bucket] = days
 
     week_contact = np.zeros((n, WEEKS_RECENT), dtype=bool)
     checked_in = np.zeros(n, dtype=bool)
@@ -276,7 +274,6 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         mastered=mastered,
         checked_in=checked_in,
         week_minutes=week_minutes,
-        week_days=week_days,
         week_contact=week_contact,
     )
 
@@ -407,9 +404,8 @@ class TimeRow:
 def _time_row(label: str, frame: Frame, mask: NDArray[np.bool_], limit: int) -> TimeRow:
     recent = mask & (frame.week_minutes.sum(axis=1) > 0)
     minutes = frame.week_minutes[recent]
-    days = frame.week_days[recent]
     per_week = minutes.sum(axis=1) / WEEKS_RECENT
-    per_day = minutes.sum(axis=1) / np.maximum(days.sum(axis=1), 1)
+    per_day = per_week / SCHOOL_DAYS_PER_WEEK
     n = int(recent.sum())
     if n < small_cell():
         return TimeRow(label, figure(label, per_week), figure(label, per_day), None, None, n)
