@@ -9,10 +9,11 @@ from collections.abc import Sequence
 
 from django.db.models import Count
 
+from tandem.evidence.constants import Verb
+from tandem.evidence.models import Statement
 from tandem.interop.models import Demographics
 from tandem.leaders.models import Change
 from tandem.leaders.services import change_create
-from tandem.practice.models import Attempt
 from tandem.roster.constants import Role, grade_rank
 from tandem.roster.models import SchoolClass, User
 
@@ -39,8 +40,8 @@ def demo_leaders_seed(*, students: Sequence[User], now: dt.datetime, seed: int) 
     items: dict[int, int] = {}
     below: dict[int, int] = {}
     for student_id, grade, rank, count in (
-        Attempt.objects.filter(student_id__in=ids, answered_at__isnull=False)
-        .values_list("student_id", "student__grade", "competency__grade_rank")
+        Statement.objects.filter(actor_id__in=ids, verb=Verb.ANSWERED)
+        .values_list("actor_id", "actor__grade", "competencies__grade_rank")
         .annotate(count=Count("pk"))
     ):
         items[student_id] = items.get(student_id, 0) + count

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from tandem.checkins.constants import CheckInStatus
 from tandem.checkins.models import CheckIn
-from tandem.evidence.constants import Verb
+from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
 from tandem.interop.models import Demographics
 from tandem.leaders.constants import (
@@ -37,7 +37,6 @@ from tandem.leaders.constants import (
 from tandem.leaders.models import Change, TimeLimit
 from tandem.mastery.models import StateChange
 from tandem.mastery.rules import MASTERED_AT
-from tandem.practice.models import Attempt
 from tandem.profiles.models import Accommodation
 from tandem.roster.access import enrollment_in_force
 from tandem.roster.constants import EnrollmentRole, OrgType, Role, grade_label, grade_rank
@@ -45,6 +44,7 @@ from tandem.roster.models import Enrollment, Org, User
 from tandem_engine.equity import Comparison, DidResult, audit, difference_in_differences
 from tandem_engine.equity import mean_interval as _mean_interval
 
+PRACTICE_SOURCES = (Source.PRACTICE, Source.SIMULATION)
 WEEKS_RECENT = RECENT_DAYS // 7
 WEEK_SECONDS = 7 * 24 * 3600
 SCHOOL_DAYS_PER_WEEK = 5
@@ -135,6 +135,12 @@ class Frame:
         return self.items > 0
 
 
+def _practice() -> QuerySet[Statement]:
+    """Answers to practice questions: the live practice loop's, and the simulated history of
+    the demo school and generated districts (not the diagnostic's, nor teachers' scores)."""
+    return Statement.objects.filter(verb=Verb.ANSWERED, source__in=PRACTICE_SOURCES)
+
+
 def _recent_bucket(field: str, today_end: dt.datetime) -> Case:
     """0 for the last 7 days up to ``today_end``, 1 for the 7 before, ... (four weeks)."""
     whens = [
@@ -192,11 +198,11 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         if kind in ACCOMMODATION_GROUPS:
             mark(ACCOMMODATION_GROUPS[kind], index[student_id])
 
-    answered = Attempt.objects.filter(student__in=student_pks, answered_at__isnull=False)
+    answered = _practice().filter(actor__in=student_pks)
     items, below, at, above = (np.zeros(n, dtype=np.int64) for _ in range(4))
     ranks = [grade_rank(r[1]) if r[1] else -1 for r in rows]
     for student_id, rank, count in answered.values_list(
-        "student_id", "competency__grade_rank"
+        "actor_id", "competencies__grade_rank"
     ).annotate(count=Count("id")):
         i = index[student_id]
         items[i] += count
@@ -208,8 +214,8 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
     # Weeks of practice: from a student's first answer to their last, at least one. (Counting
     # the distinct weeks would cost a date function per answer, in Python on SQLite.)
     weeks_active = np.zeros(n, dtype=np.float64)
-    for student_id, first, last in answered.values_list("student_id").annotate(
-        first=Min("answered_at"), last=Max("answered_at")
+    for student_id, first, last in answered.values_list("actor_id").annotate(
+        first=Min("timestamp"), last=Max("timestamp")
     ):
         weeks_active[index[student_id]] = max(1.0, (last - first).total_seconds() / WEEK_SECONDS)
 
@@ -225,10 +231,10 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
 
     week_minutes = np.zeros((n, WEEKS_RECENT))
     for student_id, bucket, ms in (
-        answered.filter(answered_at__gte=since, answered_at__lte=now)
-        .annotate(bucket=_recent_bucket("answered_at", now))
-        .values_list("student_id", "bucket")
-        .annotate(ms=Coalesce(Sum("statement__result_duration_ms"), 0))
+        answered.filter(timestamp__gte=since, timestamp__lte=now)
+        .annotate(bucket=_recent_bucket("timestamp", now))
+        .values_list("actor_id", "bucket")
+        .annotate(ms=Coalesce(Sum("result_duration_ms"), 0))
     ):
         if bucket >= 0:
             week_minutes[index[student_id], bucket] = ms / 60000
@@ -462,9 +468,10 @@ def change_result(change: Change, *, today: dt.date) -> ChangeResult:
 
     practised: dict[int, set[int]] = {}
     for student_id, half in (
-        Attempt.objects.filter(answered_at__gte=begin, answered_at__lt=end)
-        .annotate(half=side("answered_at"))
-        .values_list("student_id", "half")
+        _practice()
+        .filter(timestamp__gte=begin, timestamp__lt=end)
+        .annotate(half=side("timestamp"))
+        .values_list("actor_id", "half")
         .distinct()
     ):
         practised.setdefault(student_id, set()).add(half)
