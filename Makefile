@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-spark bench-equity conformance java vendor clean install install-dev
+        bench-classroom bench-district bench-spark bench-equity bench-leaders conformance java vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -139,6 +139,11 @@ bench-district: $(VENV)/.installed-dev ## pages timed on a generated district (b
 
 bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
 	$(PY) bench/classroom.py $(CLASSROOM_ARGS)
+
+LEADERS_URL ?= postgres://postgres@127.0.0.1:5432/tandem_leaders
+bench-leaders: $(VENV)/.installed-dev ## leaders' pages timed on a generated 2,000-student district (bench/leaders.py; LEADERS_URL)
+	mkdir -p var/bench/leaders
+	TANDEM_DATA_DIR=$(CURDIR)/var/bench/leaders DATABASE_URL=$(LEADERS_URL) $(PY) bench/leaders.py
 
 bench-equity: $(VENV)/.installed-dev ## equity audit and "did a change help?" on 200+200 simulated schools (bench/equity.py)
 	$(PY) bench/equity.py
