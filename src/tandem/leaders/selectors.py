@@ -15,6 +15,7 @@ from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from numpy.typing import NDArray
 
+from tandem.caching import ProcessCache
 from tandem.checkins.constants import CheckInStatus
 from tandem.checkins.models import CheckIn
 from tandem.evidence.constants import Source, Verb
@@ -35,7 +36,7 @@ from tandem.leaders.constants import (
     SMALLEST_EFFECT,
 )
 from tandem.leaders.models import Change, TimeLimit
-from tandem.mastery.models import StateChange
+from tandem.mastery.models import LearnerState, StateChange
 from tandem.mastery.rules import MASTERED_AT
 from tandem.profiles.models import Accommodation
 from tandem.roster.access import enrollment_in_force
@@ -150,6 +151,23 @@ def _recent_bucket(field: str, today_end: dt.datetime) -> Case:
     return Case(*whens, default=Value(-1), output_field=IntegerField())
 
 
+# Leaders' figures are read from the whole scope's history: built at most every few minutes
+# per scope and process, not on every page (growth, equity and screen time share one build).
+FRAME_TTL = 300.0
+_frames: ProcessCache[dict[int | None, tuple[dt.datetime, Frame]]] = ProcessCache(
+    "leaders:frames", dict, ttl=FRAME_TTL
+)
+
+
+def leader_frame_cached(scope: Scope, *, now: dt.datetime) -> tuple[dt.datetime, Frame]:
+    """``leader_frame`` as built at most ``FRAME_TTL`` seconds ago, and when it was built."""
+    frames = _frames.get()
+    key = scope.school.pk if scope.school else None
+    if key not in frames:
+        frames[key] = (now, leader_frame(scope, now=now))
+    return frames[key]
+
+
 def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
     """Every figure the leaders' pages need about the scope's students, in ten queries."""
     students = scope_students(scope)
@@ -201,9 +219,13 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
     answered = _practice().filter(actor__in=student_pks)
     items, below, at, above = (np.zeros(n, dtype=np.int64) for _ in range(4))
     ranks = [grade_rank(r[1]) if r[1] else -1 for r in rows]
-    for student_id, rank, count in answered.values_list(
-        "actor_id", "competencies__grade_rank"
-    ).annotate(count=Count("id")):
+    # Answers per competency, from the learner states (one row per student and competency,
+    # not one per answer: a district's millions of answers are not scanned for this).
+    for student_id, rank, count in (
+        LearnerState.objects.filter(student__in=student_pks, n_attempts__gt=0)
+        .values_list("student_id", "competency__grade_rank")
+        .annotate(count=Sum("n_attempts"))
+    ):
         i = index[student_id]
         items[i] += count
         if ranks[i] < 0:

@@ -5,6 +5,7 @@ groups under the small-cell threshold; writes go through the services."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,12 +21,13 @@ from tandem.leaders.constants import PERCENT_MEASURES, RECENT_DAYS, SMALLEST_EFF
 from tandem.leaders.forms import ChangeForm, TimeLimitForm
 from tandem.leaders.selectors import (
     Figure,
+    Frame,
     Scope,
     change_result,
     changes_list,
     equity_audit,
     growth_tables,
-    leader_frame,
+    leader_frame_cached,
     leader_scope,
     screen_time,
     small_cell,
@@ -38,6 +40,10 @@ from tandem.roster.models import Org
 from tandem_engine.equity import Comparison
 
 LEADER = Role.ADMINISTRATOR
+
+
+def _frame(scope: Scope) -> tuple[dt.datetime, Frame]:
+    return leader_frame_cached(scope, now=timezone.now())
 
 
 def _context(request: HttpRequest, scope: Scope, **extra: Any) -> dict[str, Any]:
@@ -55,7 +61,8 @@ def _figure_chart(figures: list[Figure]) -> Any:
 @role_required(LEADER)
 def growth(request: HttpRequest) -> HttpResponse:
     scope = leader_scope(request.GET.get("school"))
-    tables = growth_tables(leader_frame(scope, now=timezone.now()))
+    built, frame = _frame(scope)
+    tables = growth_tables(frame)
     sections = [
         ("grade", "By grade", tables.by_grade),
         ("class", "By class", tables.by_class),
@@ -68,6 +75,7 @@ def growth(request: HttpRequest) -> HttpResponse:
             request,
             scope,
             tables=tables,
+            built=built,
             sections=[(key, title, rows, _figure_chart(rows)) for key, title, rows in sections],
         ),
     )
@@ -77,7 +85,8 @@ def growth(request: HttpRequest) -> HttpResponse:
 @role_required(LEADER)
 def equity(request: HttpRequest) -> HttpResponse:
     scope = leader_scope(request.GET.get("school"))
-    view = equity_audit(leader_frame(scope, now=timezone.now()))
+    built, frame = _frame(scope)
+    view = equity_audit(frame)
     measures = [
         (
             measure,
@@ -98,6 +107,7 @@ def equity(request: HttpRequest) -> HttpResponse:
             request,
             scope,
             view=view,
+            built=built,
             measures=measures,
             flagged=[_shown(c) for c in view.flagged],
         ),
@@ -133,7 +143,7 @@ def equity_csv(request: HttpRequest) -> HttpResponse:
     """The equity audit as a spreadsheet: groups and figures only, never a student, and no row
     for a group under the small-cell threshold."""
     scope = leader_scope(request.GET.get("school"))
-    view = equity_audit(leader_frame(scope, now=timezone.now()))
+    view = equity_audit(_frame(scope)[1])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tandem-equity.csv"'
     writer = csv.writer(response)
@@ -187,7 +197,8 @@ def time(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"The weekly limit for {org.name} is saved.")
                 return redirect(request.get_full_path())
     limit = weekly_limit(scope)
-    overall, by_class, by_group = screen_time(leader_frame(scope, now=timezone.now()), limit)
+    built, frame = _frame(scope)
+    overall, by_class, by_group = screen_time(frame, limit)
     chart = _figure_chart([row.per_week for row in by_class])
     return render(
         request,
@@ -197,6 +208,7 @@ def time(request: HttpRequest) -> HttpResponse:
             scope,
             form=form,
             limit=limit,
+            built=built,
             overall=overall,
             by_class=by_class,
             by_group=by_group,
