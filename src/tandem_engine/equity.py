@@ -286,8 +286,9 @@ def difference_in_differences(
             math.nan,
             math.nan,
             "cannot_tell",
-            f"The data cannot tell: each side needs at least {min_group} students with "
-            f"practice before and after (touched {n_t}, not touched {n_u}).",
+            # No counts in the words: a side this small is under a small-cell threshold.
+            f"The data cannot tell: the students the change touched and those it did not each "
+            f"need to be at least {min_group}, with practice both before and after the start.",
         )
     d, low, high, _ = welch_difference(ta - tb, ua - ub)
     verdict: Verdict
