@@ -52,9 +52,9 @@ def _context(request: HttpRequest, scope: Scope, **extra: Any) -> dict[str, Any]
 
 def _figure_chart(figures: list[Figure]) -> Any:
     shown = [f for f in figures if f.shown]
-    return interval_chart(
-        [(f.label, f.mean or 0.0, f.low, f.high, False) for f in shown]
-    ) if shown else None  # fmt: skip
+    if not shown:
+        return None
+    return interval_chart([(f.label, f.mean or 0.0, f.low, f.high, False) for f in shown])
 
 
 @require_safe
@@ -180,7 +180,7 @@ def time(request: HttpRequest) -> HttpResponse:
     scope = leader_scope(request.GET.get("school"))
     form = TimeLimitForm(request.POST or None, initial={"weekly_minutes": weekly_limit(scope)})
     if request.method == "POST" and form.is_valid():
-        org = scope.school or Org.objects.filter(type=OrgType.DISTRICT).first() or None
+        org = scope.school or Org.objects.filter(type=OrgType.DISTRICT).first()
         if org is None:
             form.add_error(None, "Choose a school first: there is no district to set it for.")
         else:
