@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-spark conformance java vendor clean install install-dev
+        bench-classroom bench-district bench-spark bench-equity bench-leaders conformance java vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -119,7 +119,7 @@ test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (PO
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-bench: bench-kt bench-diagnostic bench-interop bench-load bench-classroom bench-spark ## all benchmarks
+bench: bench-kt bench-diagnostic bench-interop bench-load bench-classroom bench-spark bench-equity ## all benchmarks
 
 bench-kt: $(VENV)/.installed-dev ## knowledge-tracing benchmark on public data (bench/kt.py)
 	$(PY) bench/kt.py
@@ -139,6 +139,14 @@ bench-district: $(VENV)/.installed-dev ## pages timed on a generated district (b
 
 bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
 	$(PY) bench/classroom.py $(CLASSROOM_ARGS)
+
+LEADERS_URL ?= postgres://postgres@127.0.0.1:5432/tandem_leaders
+bench-leaders: $(VENV)/.installed-dev ## leaders' pages timed on a generated 2,000-student district (bench/leaders.py; LEADERS_URL)
+	mkdir -p var/bench/leaders
+	TANDEM_DATA_DIR=$(CURDIR)/var/bench/leaders DATABASE_URL=$(LEADERS_URL) $(PY) bench/leaders.py
+
+bench-equity: $(VENV)/.installed-dev ## equity audit and "did a change help?" on 200+200 simulated schools (bench/equity.py)
+	$(PY) bench/equity.py
 
 # Not part of `make test`: needs node/npm and ../shared/xapi-conformance-suite (skips without).
 conformance: | $(PY) ## ADL xAPI LRS conformance suite at 1.0.3 and 2.0.0 on a fresh server (bench/conformance.py)

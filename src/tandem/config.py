@@ -54,6 +54,8 @@ class Options:
     retention_years: int | None = None
     # A student's session ends after this many minutes without a request (shared devices).
     student_idle_minutes: int = 30
+    # Leaders' pages and exports show no figure for a group of fewer students than this.
+    small_cell: int = 10
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -82,6 +84,7 @@ class Options:
             login_lockout_minutes=_env_positive_int("TANDEM_LOGIN_LOCKOUT_MINUTES", 15),
             retention_years=_env_optional_positive_int("TANDEM_RETENTION_YEARS"),
             student_idle_minutes=_env_positive_int("TANDEM_STUDENT_IDLE_MINUTES", 30),
+            small_cell=_env_positive_int("TANDEM_SMALL_CELL", 10),
         )
 
     def file_storage(self) -> dict[str, object]:

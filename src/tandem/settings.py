@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tandem.teaching",
     "tandem.credit",
     "tandem.family",
+    "tandem.leaders",
     "tandem.lti",
     "tandem.studentdata",
     "tandem.api",
@@ -252,6 +253,8 @@ TANDEM_CHECKIN_DAYS = OPTIONS.checkin_days
 TANDEM_SITE_URL = OPTIONS.site_url
 # Erase students whose enrolments all ended more than this many years ago (None: never).
 TANDEM_RETENTION_YEARS = OPTIONS.retention_years
+# No leader's page or export shows a figure for a group of fewer students (TANDEM_SMALL_CELL).
+TANDEM_SMALL_CELL = OPTIONS.small_cell
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("teach/groups/", include("tandem.groups.urls")),
     path("teach/", include("tandem.teaching.urls")),
     path("family/", include("tandem.family.urls")),
+    path("lead/", include("tandem.leaders.urls")),
     path("diagnostic/", include("tandem.placement.urls")),
     path("pathway/", include("tandem.pathways.urls")),
     path("goals/", include("tandem.goals.urls")),

@@ -14,6 +14,7 @@ from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
 from tandem.credit.models import Credit, CreditRule
 from tandem.groups.services import group_create, group_end, lesson_plan
+from tandem.leaders.services import change_create
 from tandem.practice.services import written_answer_submit
 from tandem.privacy.models import AccessLog
 from tandem.roster.access import (
@@ -86,6 +87,15 @@ def school():
         lesson, _ = lesson_plan(group=group, date=now.date(), now=now)
         setattr(school, f"group_{suffix}", group)
         setattr(school, f"lesson_{suffix}", lesson)
+    # A change a leader named, for the leaders' "did a change help?" page.
+    school.change, _ = change_create(
+        leader=school.admin,
+        title="New schedule",
+        start_date=timezone.localdate(),
+        weeks=2,
+        classes=[school.class_a],
+        now=now,
+    )
     return school
 
 
@@ -96,6 +106,14 @@ def _pages(school):
         "student_home": reverse("practice:home"),
         "student_practice": reverse("practice:practice"),
         "family_home": reverse("family:home"),
+        # Leaders' pages: administrators only, groups and figures, never one student.
+        "lead_growth": reverse("leaders:growth"),
+        "lead_equity": reverse("leaders:equity"),
+        "lead_equity_csv": reverse("leaders:equity_csv"),
+        "lead_time": reverse("leaders:time"),
+        "lead_changes": reverse("leaders:changes"),
+        "lead_change": reverse("leaders:change", args=[school.change.pk]),
+        "lead_change_missing": reverse("leaders:change", args=[MISSING]),
         "family_child_a": reverse("family:child", args=[a]),
         "family_child_b": reverse("family:child", args=[b]),
         "family_child_missing": reverse("family:child", args=[MISSING]),
@@ -308,6 +326,12 @@ ALLOWED = {
         "group_hold_b",
         "group_lesson_edit_a",
         "group_lesson_edit_b",
+        "lead_growth",
+        "lead_equity",
+        "lead_equity_csv",
+        "lead_time",
+        "lead_changes",
+        "lead_change",
     },
     # A counselor reads the self-checks of every student of their school and nothing academic;
     # guardians and administrators read no self-checks (see tandem.roster.access).

@@ -53,6 +53,7 @@ from tandem.goals.services import (
     reflection_save,
 )
 from tandem.groups.demo import groups_demo_seed
+from tandem.leaders.demo import demo_leaders_seed
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, Status
 from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
@@ -390,6 +391,7 @@ def demo_seed(
             now=history.now,
         )
         groups_demo_seed(teachers=roster.teachers, known=history.known, now=now, seed=seed)
+        demo_leaders_seed(students=roster.students, now=now, seed=seed)
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the
     # defaults).

@@ -19,8 +19,11 @@ class Demographics(models.Model):
     """OneRoster demographics of one user, kept apart from the roster.
 
     Birth dates and race/ethnicity are sensitive and Tandem does not need them to teach; they
-    are stored only so a OneRoster round trip loses nothing. Only administrators see them, in
-    Django's admin; no page, API or export of learning data reads this table.
+    are stored so a OneRoster round trip loses nothing, and so that leaders can see whether
+    groups of students are served equally. Only administrators see them: one student's in
+    Django's admin, and sex, race and ethnicity as group figures on the leaders' pages
+    (``tandem.leaders``), never for a group under the small-cell threshold. No teacher's,
+    student's or family's page, API or export of learning data reads this table.
     """
 
     sourced_id = models.CharField(max_length=255, unique=True, help_text="The user's sourcedId")

@@ -146,6 +146,9 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("api.ApiToken", "created_by"): "the administrator who issued a token",
     ("api.ApiToken", "revoked_by"): "the administrator who revoked a token",
     ("profiles.Accommodation", "recorded_by"): "the staff member who recorded it",
+    ("leaders.Change", "created_by"): "the leader who named a change (it lists classes, not "
+    "students)",
+    ("leaders.TimeLimit", "updated_by"): "the leader who set a school's screen-time limit",
     ("profiles.ProfileRevision", "changed_by"): "who changed the profile; covered through "
     "'student'",
     ("profiles.ProfileRevision", "accommodation"): "covered through 'student'",

@@ -1,0 +1,33 @@
+"""Leaders' vocabularies: student groups (OneRoster demographics and accommodations), measures,
+and the defaults a school may change."""
+
+from __future__ import annotations
+
+# OneRoster 1.2 demographics.csv: the race flags, in the order the file gives them.
+RACE_FLAGS: dict[str, str] = {
+    "americanIndianOrAlaskaNative": "American Indian or Alaska Native",
+    "asian": "Asian",
+    "blackOrAfricanAmerican": "Black or African American",
+    "nativeHawaiianOrOtherPacificIslander": "Native Hawaiian or Other Pacific Islander",
+    "white": "White",
+    "demographicRaceTwoOrMoreRaces": "Two or more races",
+}
+HISPANIC_FLAG = "hispanicOrLatinoEthnicity"
+SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other sex", "unspecified": ""}
+# From tandem.profiles' accommodation kinds (the roster carries no English-learner flag).
+ACCOMMODATION_GROUPS = {"iep": "IEP", "504": "504 plan", "english_learner": "English learner"}
+
+# The measures of the equity audit, as a leader reads them.
+BELOW = "Share of practice below grade level"
+AT = "Share of practice at grade level"
+ABOVE = "Share of practice above grade level"
+PACE = "Competencies mastered per week of practice"
+CHECKED_IN = "Had a teacher check-in in the last 4 weeks"
+PERCENT_MEASURES = {BELOW, AT, ABOVE, CHECKED_IN}
+
+# Screen time and check-ins are read over the last four weeks.
+RECENT_DAYS = 28
+DEFAULT_WEEKLY_MINUTES = 150
+# "Did a change help?": the smallest difference in competencies per week that would matter.
+SMALLEST_EFFECT = 0.1
+CHANGE_MAX_WEEKS = 12
