@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from tandem.wellbeing.constants import SMALL_CELL_MIN
 from tandem.wellbeing.rules import Answer, concern_reasons, feeling_words, suppress_small, week_of
+
+SMALL_CELL_MIN = 5  # the rule takes the threshold; the setting's default is tested elsewhere
 
 MONDAY = dt.date(2026, 11, 30)
 
@@ -77,9 +78,23 @@ def test_the_drop_says_what_changed_in_the_students_words() -> None:
 
 def test_small_counts_are_withheld_and_cannot_be_worked_out() -> None:
     keys = ["a", "b", "c"]
-    assert suppress_small({"a": 9, "b": 7, "c": 6}, keys) == {"a": 9, "b": 7, "c": 6}
+    assert suppress_small({"a": 9, "b": 7, "c": 6}, keys, minimum=SMALL_CELL_MIN) == {
+        "a": 9,
+        "b": 7,
+        "c": 6,
+    }
     # One small cell alone could be worked out from the total: the next smallest goes too.
-    assert suppress_small({"a": 9, "b": 7, "c": 2}, keys) == {"a": 9, "b": None, "c": None}
-    assert suppress_small({"a": 9, "b": 1, "c": 2}, keys) == {"a": 9, "b": None, "c": None}
-    shown = suppress_small({"a": SMALL_CELL_MIN, "b": 0, "c": SMALL_CELL_MIN + 1}, keys)
+    assert suppress_small({"a": 9, "b": 7, "c": 2}, keys, minimum=SMALL_CELL_MIN) == {
+        "a": 9,
+        "b": None,
+        "c": None,
+    }
+    assert suppress_small({"a": 9, "b": 1, "c": 2}, keys, minimum=SMALL_CELL_MIN) == {
+        "a": 9,
+        "b": None,
+        "c": None,
+    }
+    shown = suppress_small(
+        {"a": SMALL_CELL_MIN, "b": 0, "c": SMALL_CELL_MIN + 1}, keys, minimum=SMALL_CELL_MIN
+    )
     assert shown["b"] is None and shown["a"] is None and shown["c"] == SMALL_CELL_MIN + 1

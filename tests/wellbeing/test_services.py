@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_user
 from tests.goals.conftest import WEDNESDAY
 
+from tandem.privacy.cells import small_cell
 from tandem.roster.constants import EnrollmentRole, Role
 from tandem.roster.services import enrollment_create
 from tandem.studentdata.services import student_erase, student_export
-from tandem.wellbeing.constants import SMALL_CELL_MIN
 from tandem.wellbeing.models import SelfCheck
 from tandem.wellbeing.selectors import (
     raised_students,
@@ -163,16 +163,16 @@ def test_the_schools_week_shows_no_small_counts(school, counselor) -> None:
     answer(school.student_a, 0, 4, now=NOW)
     summary = week_summary(viewer=counselor, now=NOW)
     assert summary.answered is None and summary.feelings == []
-    for n in range(SMALL_CELL_MIN + 1):
+    for n in range(small_cell() + 1):
         student = make_user(Role.STUDENT, grade="06")
         enrollment_create(user=student, school_class=school.class_a, role=EnrollmentRole.STUDENT)
         answer(student, 0, 4 if n else 1, now=NOW)
     summary = week_summary(viewer=counselor, now=NOW)
-    assert summary.answered == SMALL_CELL_MIN + 2
+    assert summary.answered == small_cell() + 2
     feelings = dict(summary.feelings)
-    assert feelings["Good"] == SMALL_CELL_MIN + 1
+    assert feelings["Good"] == small_cell() + 1
     assert feelings["Really bad"] is None and feelings["Okay"] is None
-    assert dict(summary.someone) == {"Yes": SMALL_CELL_MIN + 2, "Not sure": None, "No": None}
+    assert dict(summary.someone) == {"Yes": small_cell() + 2, "Not sure": None, "No": None}
 
 
 def test_a_familys_export_holds_the_self_checks_and_an_erasure_removes_them(school) -> None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from numpy.typing import NDArray
@@ -38,6 +37,7 @@ from tandem.leaders.constants import (
 from tandem.leaders.models import Change, TimeLimit
 from tandem.mastery.models import LearnerState, StateChange
 from tandem.mastery.rules import MASTERED_AT
+from tandem.privacy.cells import small_cell
 from tandem.profiles.models import Accommodation
 from tandem.roster.access import enrollment_in_force
 from tandem.roster.constants import EnrollmentRole, OrgType, Role, grade_label, grade_rank
@@ -49,11 +49,6 @@ PRACTICE_SOURCES = (Source.PRACTICE, Source.SIMULATION)
 WEEKS_RECENT = RECENT_DAYS // 7
 WEEK_SECONDS = 7 * 24 * 3600
 SCHOOL_DAYS_PER_WEEK = 5
-
-
-def small_cell() -> int:
-    """The fewest students a group may have for any figure about it to be shown."""
-    return int(settings.TANDEM_SMALL_CELL)
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ from tandem.leaders.selectors import (
     leader_frame_cached,
     leader_scope,
     screen_time,
-    small_cell,
     weekly_limit,
 )
 from tandem.leaders.services import LeaderInputError, change_create, time_limit_set
+from tandem.privacy.cells import small_cell
 from tandem.roster.access import role_required, signed_in_user
 from tandem.roster.constants import OrgType, Role
 from tandem.roster.models import Org

@@ -32,8 +32,3 @@ DROP_WEEKS = 3  # ... the average of their answers in this many weeks before
 # student since (a held check-in, or a counselor's follow-up) or a newer answer replaces it.
 RAISE_WEEKS = 2
 HISTORY_WEEKS = 12  # how many weeks the student's page shows
-
-# Counts of answers over a group are shown only where at least this many students answered,
-# and a count below it is never shown (it could point at one child). There is no other
-# small-cell threshold in Tandem; this is the one for wellbeing figures.
-SMALL_CELL_MIN = 5

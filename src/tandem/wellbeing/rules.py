@@ -16,7 +16,6 @@ from typing import TypeVar
 from tandem.wellbeing.constants import (
     DROP_POINTS,
     DROP_WEEKS,
-    SMALL_CELL_MIN,
     Feeling,
     HelpAnswer,
 )
@@ -65,15 +64,17 @@ def concern_reasons(latest: Answer, earlier: Sequence[Answer]) -> list[str]:
     return reasons
 
 
-def suppress_small(counts: Mapping[K, int], keys: Sequence[K]) -> dict[K, int | None]:
-    """``counts`` over ``keys`` with every count below ``SMALL_CELL_MIN`` withheld (None).
+def suppress_small(
+    counts: Mapping[K, int], keys: Sequence[K], *, minimum: int
+) -> dict[K, int | None]:
+    """``counts`` over ``keys`` with every count below ``minimum`` withheld (None).
 
     Zero is withheld too (it says something about the others). Where exactly one count is
     withheld, the smallest shown one is withheld as well, so that no withheld count can be
     worked out from the total.
     """
     shown: dict[K, int | None] = {
-        key: (counts.get(key, 0) if counts.get(key, 0) >= SMALL_CELL_MIN else None) for key in keys
+        key: (counts.get(key, 0) if counts.get(key, 0) >= minimum else None) for key in keys
     }
     if sum(value is None for value in shown.values()) == 1:
         rest = [key for key in keys if shown[key] is not None]

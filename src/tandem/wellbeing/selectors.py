@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tandem.privacy.cells import small_cell
 from tandem.roster.access import students_visible_to
 from tandem.roster.constants import grade_label
 from tandem.roster.models import User
@@ -19,7 +20,6 @@ from tandem.wellbeing.constants import (
     DROP_WEEKS,
     HISTORY_WEEKS,
     RAISE_WEEKS,
-    SMALL_CELL_MIN,
     Feeling,
     HelpAnswer,
 )
@@ -183,17 +183,17 @@ class WeekSummary:
     """The answers of one week over the students a counselor serves, small counts withheld."""
 
     week: dt.date
-    answered: int | None  # None: fewer than SMALL_CELL_MIN answered, so nothing is shown
+    answered: int | None  # None: fewer than `threshold` answered, so nothing is shown
     feelings: list[tuple[str, int | None]]
     someone: list[tuple[str, int | None]]
-    threshold: int = SMALL_CELL_MIN
+    threshold: int
 
 
 def week_summary(*, viewer: Any, now: dt.datetime) -> WeekSummary:
     """How this week's answers fall, over the students ``viewer`` may read. One query.
 
-    Counts only, never a student's answer; a count under ``SMALL_CELL_MIN`` (and whatever would
-    let one be worked out from the total) is withheld.
+    Counts only, never a student's answer; a count under the small-cell threshold (and
+    whatever would let one be worked out from the total) is withheld.
     """
     week = this_week(now)
     answers = list(
@@ -201,13 +201,19 @@ def week_summary(*, viewer: Any, now: dt.datetime) -> WeekSummary:
             student__in=students_visible_to(viewer, wellbeing=True), week=week
         ).values_list("feeling", "has_someone")
     )
-    if len(answers) < SMALL_CELL_MIN:
-        return WeekSummary(week, None, [], [])
-    feelings = suppress_small(Counter(f for f, _ in answers), [f.value for f in Feeling])
-    someone = suppress_small(Counter(h for _, h in answers), list(HelpAnswer.values))
+    threshold = small_cell()
+    if len(answers) < threshold:
+        return WeekSummary(week, None, [], [], threshold)
+    feelings = suppress_small(
+        Counter(f for f, _ in answers), [f.value for f in Feeling], minimum=threshold
+    )
+    someone = suppress_small(
+        Counter(h for _, h in answers), list(HelpAnswer.values), minimum=threshold
+    )
     return WeekSummary(
         week,
         len(answers),
         [(str(f.label), feelings[f.value]) for f in reversed(Feeling)],
         [(str(h.label), someone[h.value]) for h in HelpAnswer],
+        threshold,
     )

@@ -17,7 +17,7 @@ from tandem.roster.access import enrollment_in_force, role_required, signed_in_u
 from tandem.roster.constants import EnrollmentRole, Role, grade_label
 from tandem.roster.models import Enrollment, SchoolClass, User
 from tandem.wellbeing.access import access_student_wellbeing
-from tandem.wellbeing.constants import NOTE_MAX, SMALL_CELL_MIN
+from tandem.wellbeing.constants import NOTE_MAX
 from tandem.wellbeing.forms import SelfCheckForm
 from tandem.wellbeing.selectors import (
     selfcheck_for_week,
@@ -127,6 +127,5 @@ def raised(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": students_raised(viewer=counselor, now=now),
         "summary": week_summary(viewer=counselor, now=now),
-        "threshold": SMALL_CELL_MIN,
     }
     return render(request, "wellbeing/raised.html", context)
