@@ -33,12 +33,17 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_administrator_lands_on_admin(page: Page, administrator: User) -> None:
+def test_administrator_lands_on_leaders_pages_and_reaches_the_admin(
+    page: Page, administrator: User
+) -> None:
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
 
     sign_in(page, "ada", PASSWORD)
 
+    expect(page).to_have_url(re.compile(r"/lead/$"))
+    expect(page.get_by_role("heading", name=re.compile(r"^Growth"))).to_be_visible()
+    page.get_by_role("link", name="Settings and data").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 

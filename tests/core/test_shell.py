@@ -102,7 +102,7 @@ def test_home_sends_anonymous_users_to_login(client: Client) -> None:
         (Role.STUDENT, "practice:home"),
         (Role.TEACHER, "teaching:classes"),
         (Role.GUARDIAN, "family:home"),
-        (Role.ADMINISTRATOR, "admin:index"),
+        (Role.ADMINISTRATOR, "leaders:growth"),
     ],
 )
 def test_home_redirects_by_role(client: Client, role: Role, landing: str) -> None:
@@ -118,6 +118,17 @@ def test_superuser_goes_to_admin_whatever_the_role(client: Client) -> None:
     client.force_login(make_user(Role.TEACHER, is_superuser=True, is_staff=True))
 
     assert client.get(reverse("home"))["Location"] == reverse("admin:index")
+
+
+def test_administrator_superuser_lands_on_leaders_pages_with_a_link_to_the_admin(
+    client: Client,
+) -> None:
+    admin = make_user(Role.ADMINISTRATOR, is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    landing = client.get(reverse("home"))["Location"]
+    assert landing == reverse("leaders:growth")
+    assert f'href="{reverse("admin:index")}"' in client.get(landing).content.decode()
 
 
 def test_signed_in_page_shows_name_role_and_sign_out(client: Client) -> None:

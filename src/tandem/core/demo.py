@@ -236,7 +236,7 @@ class DemoReport:
 
 
 def _logins() -> list[tuple[str, str, str]]:
-    logins = [("administrator", "admin", "School administrator (Django admin)")]
+    logins = [("administrator", "admin", "School administrator (leaders' pages, Django admin)")]
     for username in ("rivera", "chen", "okafor"):
         user = User.objects.filter(username=username).first()
         if user:

@@ -20,12 +20,13 @@ from tandem.roster.constants import Role
 
 logger = logging.getLogger(__name__)
 
-# Where each role lands after signing in; administrators work in the Django admin.
+# Where each role lands after signing in: administrators on the leaders' pages (the Django
+# admin, for settings and data, is one link away); a superuser with no school role in the admin.
 LANDING_URL_BY_ROLE: dict[str, str] = {
     Role.STUDENT: "practice:home",
     Role.TEACHER: "teaching:classes",
     Role.GUARDIAN: "family:home",
-    Role.ADMINISTRATOR: "admin:index",
+    Role.ADMINISTRATOR: "leaders:growth",
     Role.COUNSELOR: "wellbeing:raised",
 }
 
@@ -79,9 +80,9 @@ class LogoutView(auth_views.LogoutView):
 def home(request: HttpRequest) -> HttpResponse:
     """Send each signed-in person to the page made for their role."""
     user = request.user
-    if user.is_superuser:
-        return redirect("admin:index")
     role = getattr(user, "role", "")
+    if user.is_superuser and role != Role.ADMINISTRATOR:
+        return redirect("admin:index")
     if role not in LANDING_URL_BY_ROLE:
         # Redirecting to the login page would loop (it sends signed-in users here).
         logger.warning("user %s has no landing page for role %r", user.pk, role)
