@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-spark conformance java vendor clean install install-dev
+        bench-classroom bench-district bench-spark bench-schedule conformance java vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -139,6 +139,10 @@ bench-district: $(VENV)/.installed-dev ## pages timed on a generated district (b
 
 bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
 	$(PY) bench/classroom.py $(CLASSROOM_ARGS)
+
+SCHEDULE_ARGS ?=
+bench-schedule: $(VENV)/.installed-dev ## flex schedule for 1,500 students: CP-SAT vs first-come-first-served (bench/schedule.py)
+	$(PY) bench/schedule.py $(SCHEDULE_ARGS)
 
 # Not part of `make test`: needs node/npm and ../shared/xapi-conformance-suite (skips without).
 conformance: | $(PY) ## ADL xAPI LRS conformance suite at 1.0.3 and 2.0.0 on a fresh server (bench/conformance.py)

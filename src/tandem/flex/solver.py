@@ -40,6 +40,8 @@ __all__ = [
 MAX_CHOICES = 5
 DEFAULT_TIME_LIMIT_S = 8.0
 DEFAULT_WORKERS = 2
+# Of the time left, what each stage (needs, choices, defaults) may use.
+_STAGE_SHARE = (0.55, 0.7, 1.0)
 
 
 class ScheduleError(ValueError):
@@ -347,7 +349,8 @@ def validate(problem: FlexProblem) -> list[str]:
 
 def _candidates(index: _Index, student: Student, block_id: int, *, full: bool) -> list[Session]:
     """The sessions worth a variable: all eligible ones when ``full``, else those the student
-    is required, pinned, needed, chose or defaulted to, and the study halls."""
+    is required, pinned, needed, chose or defaulted to, and two study halls (picked by the
+    student's id, so the halls share the overflow; fewer variables keep the model fast)."""
     eligible = index.eligible(student, block_id)
     fixed = index.required_in.get((student.id, block_id))
     if fixed is None:
@@ -359,14 +362,20 @@ def _candidates(index: _Index, student: Student, block_id: int, *, full: bool) -
     needs = {n.competency_id for n in student.needs}
     choices = set(index.ranked_choices(student, block_id))
     default = student.defaults.get(block_id)
-    return [
+    wanted = [
         s
         for s in eligible
         if s.id in choices
         or s.id == default
-        or s.kind == "study"
         or (s.competency_id is not None and s.competency_id in needs)
     ]
+    halls = [s for s in eligible if s.kind == "study" and s not in wanted]
+    if halls:
+        first = student.id % len(halls)
+        wanted.extend(
+            {halls[first].id: halls[first], halls[first - 1].id: halls[first - 1]}.values()
+        )
+    return wanted
 
 
 def _solve_once(
@@ -380,13 +389,19 @@ def _solve_once(
     need_terms: list[tuple[cp_model.IntVar, int]] = []
     pref_terms: list[tuple[cp_model.IntVar, int]] = []
     default_terms: list[cp_model.IntVar] = []
+    fixed_credit = 0  # needs met by required placements and moves by hand: a constant
     for student in problem.students:
         weight_of = {n.competency_id: max(1, min(100, n.weight)) for n in student.needs}
         on_need: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        fixed_on: set[int] = set()
         for block in problem.blocks:
             options = _candidates(index, student, block.id, full=full)
             if not options:
                 return None
+            fixed = len(options) == 1 and (
+                (student.id, block.id) in index.required_in
+                or (student.id, block.id) in index.pinned_in
+            )
             ranks = index.ranked_choices(student, block.id)
             row = []
             for s in options:
@@ -395,56 +410,65 @@ def _solve_once(
                 per_session[s.id].append(var)
                 row.append(var)
                 if s.competency_id is not None and s.competency_id in weight_of:
-                    on_need[s.competency_id].append(var)
+                    if fixed:
+                        fixed_on.add(s.competency_id)
+                    else:
+                        on_need[s.competency_id].append(var)
                 rank = ranks.get(s.id)
                 if rank is not None and rank <= MAX_CHOICES:
                     pref_terms.append((var, MAX_CHOICES + 1 - rank))
                 if student.defaults.get(block.id) == s.id:
                     default_terms.append(var)
             model.add_exactly_one(row)
-        # A need counts once, however many blocks serve it.
+        fixed_credit += sum(weight_of[c] for c in fixed_on)
+        # A need counts once, however many blocks could serve it: credit goes to the seat
+        # itself (a linking "met" variable would let the LP relaxation split a student
+        # between two blocks' sessions for full credit, and the bound would be loose).
         for competency_id, vars_ in on_need.items():
-            met = model.new_bool_var(f"met_{student.id}_{competency_id}")
-            model.add(met <= sum(vars_))
-            need_terms.append((met, weight_of[competency_id]))
+            if competency_id in fixed_on:
+                continue  # already met by a required placement or a move by hand
+            if len(vars_) > 1:
+                model.add_at_most_one(vars_)
+            need_terms.extend((var, weight_of[competency_id]) for var in vars_)
     for session_id, vars_ in per_session.items():
         model.add(sum(vars_) <= index.sessions[session_id].capacity)
 
-    need_expr = sum(var * w for var, w in need_terms)
-    # Preferences first, the default only breaks ties: one default point per student-block
-    # is worth less than any one preference point.
-    n_default = len(default_terms) + 1
-    pref_expr = sum(var * (w * n_default) for var, w in pref_terms) + sum(default_terms)
-
+    stages = [
+        sum(var * w for var, w in need_terms),
+        sum(var * w for var, w in pref_terms),
+        sum(default_terms),
+    ]
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s / 2)
-    model.maximize(need_expr)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    need_value = round(solver.objective_value)
-    need_bound = round(solver.best_objective_bound)
-    chosen = {key for key, var in x.items() if solver.value(var)}
-    pref_value, pref_bound = 0, 0
-    status_name = "feasible"
-    # Stage two: keep the need score, maximise choices then defaults, from stage one's answer.
-    model.add(need_expr >= need_value)
-    for var in x.values():
-        model.add_hint(var, solver.value(var))
-    model.maximize(pref_expr)
-    remaining = time_limit_s - (time.perf_counter() - started)
-    solver.parameters.max_time_in_seconds = max(0.1, remaining)
-    status2 = solver.solve(model)
-    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    values: list[int] = []
+    bounds: list[int] = []
+    chosen: set[tuple[int, int]] = set()
+    optimal = True
+    for number, objective in enumerate(stages):
+        if values:  # hold what the earlier stages reached, start from their answer
+            model.add(stages[number - 1] >= values[-1])
+            model.clear_hints()
+            for key, var in x.items():
+                model.add_hint(var, key in chosen)
+        model.maximize(objective)
+        left = time_limit_s - (time.perf_counter() - started)
+        solver.parameters.max_time_in_seconds = max(0.05, left * _STAGE_SHARE[number])
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if not values:
+                return None
+            optimal = False  # no answer in time: the earlier stage's stands
+            values.append(0)
+            bounds.append(0)
+            continue
+        optimal = optimal and status == cp_model.OPTIMAL
+        values.append(round(solver.objective_value))
+        bounds.append(round(solver.best_objective_bound))
         chosen = {key for key, var in x.items() if solver.value(var)}
-        pref_value = round(solver.objective_value) // n_default
-        pref_bound = int(solver.best_objective_bound) // n_default
-        status_name = "optimal" if status2 == cp_model.OPTIMAL else "feasible"
-    # Otherwise no better answer came in time and stage one's stands.
-    if status != cp_model.OPTIMAL:
-        status_name = "feasible"
+    status_name = "optimal" if optimal else "feasible"
+    need_value, pref_value = values[0] + fixed_credit, values[1]
+    need_bound, pref_bound = bounds[0] + fixed_credit, bounds[1]
     pins = {(p.student_id, p.session_id) for p in problem.pins}
     placements = []
     for student_id, session_id in sorted(chosen):
