@@ -448,7 +448,7 @@ def _solve_once(
     for number, objective in enumerate(stages):
         if values:  # hold what the earlier stages reached, start from their answer
             model.add(stages[number - 1] >= values[-1])
-            model.clear_hints()
+            model.clear_hints()  # type: ignore[no-untyped-call]
             for key, var in x.items():
                 model.add_hint(var, key in chosen)
         model.maximize(objective)
