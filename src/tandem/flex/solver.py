@@ -40,8 +40,8 @@ __all__ = [
 MAX_CHOICES = 5
 DEFAULT_TIME_LIMIT_S = 8.0
 DEFAULT_WORKERS = 2
-# Of the time left, what each stage (needs, choices, defaults) may use.
-_STAGE_SHARE = (0.55, 0.7, 1.0)
+# Of the time limit, what the first stage (needs, then choices) may use; defaults get the rest.
+_FIRST_STAGE_SHARE = 0.75
 
 
 class ScheduleError(ValueError):
@@ -389,6 +389,7 @@ def _solve_once(
     need_terms: list[tuple[cp_model.IntVar, int]] = []
     pref_terms: list[tuple[cp_model.IntVar, int]] = []
     default_terms: list[cp_model.IntVar] = []
+    owner: dict[int, tuple[int, int]] = {}
     fixed_credit = 0  # needs met by required placements and moves by hand: a constant
     for student in problem.students:
         weight_of = {n.competency_id: max(1, min(100, n.weight)) for n in student.needs}
@@ -407,6 +408,7 @@ def _solve_once(
             for s in options:
                 var = model.new_bool_var(f"x_{student.id}_{s.id}")
                 x[(student.id, s.id)] = var
+                owner[var.index] = (student.id, block.id)
                 per_session[s.id].append(var)
                 row.append(var)
                 if s.competency_id is not None and s.competency_id in weight_of:
@@ -433,42 +435,44 @@ def _solve_once(
     for session_id, vars_ in per_session.items():
         model.add(sum(vars_) <= index.sessions[session_id].capacity)
 
-    stages = [
-        sum(var * w for var, w in need_terms),
-        sum(var * w for var, w in pref_terms),
-        sum(default_terms),
-    ]
+    # Needs before choices, strictly: one need point outweighs every choice point there could
+    # be (``scale``), in one objective, because a second stage holding the need score behind a
+    # dense constraint is far slower for CP-SAT to close. Defaults come in a second stage.
+    best_choice: dict[tuple[int, int], int] = defaultdict(int)
+    for var, w in pref_terms:
+        key = owner[var.index]
+        best_choice[key] = max(best_choice[key], w)
+    scale = sum(best_choice.values()) + 1
+    first = sum(var * (w * scale) for var, w in need_terms) + sum(var * w for var, w in pref_terms)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    values: list[int] = []
-    bounds: list[int] = []
-    chosen: set[tuple[int, int]] = set()
-    optimal = True
-    for number, objective in enumerate(stages):
-        if values:  # hold what the earlier stages reached, start from their answer
-            model.add(stages[number - 1] >= values[-1])
-            model.clear_hints()  # type: ignore[no-untyped-call]
-            for key, var in x.items():
-                model.add_hint(var, key in chosen)
-        model.maximize(objective)
-        left = time_limit_s - (time.perf_counter() - started)
-        solver.parameters.max_time_in_seconds = max(0.05, left * _STAGE_SHARE[number])
-        status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if not values:
-                return None
-            optimal = False  # no answer in time: the earlier stage's stands
-            values.append(0)
-            bounds.append(0)
-            continue
-        optimal = optimal and status == cp_model.OPTIMAL
-        values.append(round(solver.objective_value))
-        bounds.append(round(solver.best_objective_bound))
+    model.maximize(first)
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit_s * _FIRST_STAGE_SHARE)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    value, bound = round(solver.objective_value), int(solver.best_objective_bound)
+    need_value, pref_value = divmod(value, scale)
+    need_bound = bound // scale
+    # Given the best need score, the choices can reach at most this (unknown otherwise).
+    pref_bound = min(scale - 1, bound - need_value * scale) if need_bound == need_value else 0
+    chosen = {key for key, var in x.items() if solver.value(var)}
+    optimal = status == cp_model.OPTIMAL
+    # Second stage: hold needs and choices, seat as many students in their default as can be.
+    model.add(first >= value)
+    for key, var in x.items():
+        model.add_hint(var, key in chosen)
+    model.maximize(sum(default_terms))
+    left = time_limit_s - (time.perf_counter() - started)
+    solver.parameters.max_time_in_seconds = max(0.05, left)
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = {key for key, var in x.items() if solver.value(var)}
+    optimal = optimal and status == cp_model.OPTIMAL
     status_name = "optimal" if optimal else "feasible"
-    need_value, pref_value = values[0] + fixed_credit, values[1]
-    need_bound, pref_bound = bounds[0] + fixed_credit, bounds[1]
+    need_value += fixed_credit
+    need_bound += fixed_credit
     pins = {(p.student_id, p.session_id) for p in problem.pins}
     placements = []
     for student_id, session_id in sorted(chosen):
