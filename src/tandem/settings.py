@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tandem.checkins",
     "tandem.interop",
     "tandem.practice",
+    "tandem.flex",
     "tandem.teaching",
     "tandem.family",
     "tandem.lti",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("checkins/", include("tandem.checkins.urls")),
     path("projects/", include("tandem.projects.urls")),
     path("profile/", include("tandem.profiles.urls")),
+    path("flex/", include("tandem.flex.urls")),
     path("api/", api.urls),
     path("xapi/", include("tandem.interop.urls")),
     path("lti/", include("tandem.lti.urls")),

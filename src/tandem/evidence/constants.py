@@ -8,6 +8,7 @@ class Verb(models.TextChoices):
     OBSERVED = "https://w3id.org/xapi/tandem/verbs/observed", "was observed"
     SCORED = "http://adlnet.gov/expapi/verbs/scored", "was scored"
     VOIDED = "http://adlnet.gov/expapi/verbs/voided", "voided"
+    ATTENDED = "http://adlnet.gov/expapi/verbs/attended", "attended"
 
 
 class Source(models.TextChoices):
@@ -19,6 +20,7 @@ class Source(models.TextChoices):
     CHECK_IN = "check_in", "Check-in conversation"
     PROJECT = "project", "Project rubric"
     WRITTEN = "written", "Written answer scored by a teacher"
+    FLEX = "flex", "Flex session"
 
 
 class ObservationKind(models.TextChoices):

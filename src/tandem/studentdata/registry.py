@@ -100,6 +100,10 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("checkins.CheckIn", "student", Erase.BLANK, blank=("notes",)),
     Holding("checkins.CheckInObservation", "check_in__student", Erase.KEEP),
     Holding("checkins.CheckInNextStep", "check_in__student", Erase.KEEP),
+    Holding("flex.FlexChoice", "student", Erase.DELETE),
+    Holding("flex.FlexRequirement", "student", Erase.DELETE),
+    # Where the student was and whether they came; the attendance evidence stays with the log.
+    Holding("flex.FlexPlacement", "student", Erase.DELETE),
     Holding("practice.Attempt", "student", Erase.KEEP),
     Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
@@ -150,6 +154,13 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("pathways.PathwayEvent", "actor"): "who acted; covered through the pathway",
     ("checkins.CheckIn", "teacher"): "the teacher holding the check-in",
     ("practice.WrittenScore", "scored_by"): "the scoring teacher",
+    ("flex.FlexSession", "teacher"): "the teacher leading the session",
+    ("flex.FlexSchedule", "published_by"): "the administrator who published the week",
+    ("flex.FlexPlacement", "moved_by"): "the administrator who moved the student; covered "
+    "through 'student'",
+    ("flex.FlexPlacement", "attendance_taken_by"): "the teacher who took attendance",
+    ("flex.FlexPlacement", "attendance_statement"): "the attendance evidence, covered "
+    "through its actor",
     ("interop.OneRosterImportRun", "requested_by"): "the administrator who imported a roster",
     ("interop.LrsClient", "created_by"): "the administrator who issued an LRS credential",
     ("interop.LrsDocument", "client"): "documents are matched by agent and deleted by the LRS "
