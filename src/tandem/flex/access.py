@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tandem.flex.constants import ScheduleStatus
 from tandem.flex.models import FlexPlacement, FlexSession
 from tandem.privacy.services import access_log_refusal
 from tandem.roster.access import is_administrator
@@ -15,8 +16,12 @@ from tandem.roster.constants import Role
 
 
 def teacher_reach(teacher: Any) -> Q:
-    """The students placed in a session ``teacher`` leads (registered with the roster)."""
-    return Q(flex_placements__session__teacher=teacher)
+    """The students placed in a session ``teacher`` leads in a published schedule (registered
+    with the roster); a draft gives no reach."""
+    return Q(
+        flex_placements__session__teacher=teacher,
+        flex_placements__schedule__status=ScheduleStatus.PUBLISHED,
+    )
 
 
 def sessions_visible_to(user: Any) -> QuerySet[FlexSession]:
