@@ -12,6 +12,16 @@ from tests.factories import PASSWORD, make_school, record_answer
 
 from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
+from tandem.flex.constants import SessionKind
+from tandem.flex.selectors import this_week
+from tandem.flex.services import (
+    SessionInput,
+    block_create,
+    placement_move,
+    schedule_publish,
+    schedule_solve,
+    session_offer,
+)
 from tandem.practice.services import written_answer_submit
 from tandem.privacy.models import AccessLog
 from tandem.roster.access import (
@@ -42,6 +52,26 @@ def school():
     school.answer_b, _ = written_answer_submit(
         student=school.student_b, item_id=answered.pk, text="2x + 6.", now=now
     )
+    # Flex: one block, a session led by each teacher this week.
+    block = block_create(
+        name="Flex", weekday=1, starts_at=dt.time(10), ends_at=dt.time(11), rooms=["1", "2"]
+    )
+    for name, teacher, room in (("a", school.teacher_a, "1"), ("b", school.teacher_b, "2")):
+        session = session_offer(
+            teacher=teacher,
+            data=SessionInput(
+                block=block,
+                week_of=this_week(),
+                title=f"Study {name}",
+                kind=SessionKind.STUDY,
+                capacity=5,
+                grade_min=6,
+                grade_max=8,
+                room=room,
+            ),
+            now=now,
+        )
+        setattr(school, f"flex_session_{name}", session)
     return school
 
 
@@ -117,6 +147,15 @@ def _pages(school):
         "teach_written_score_cross": reverse(
             "teaching:written_score", args=[school.class_a.pk, school.answer_b.pk]
         ),
+        # Flex: the administrator's week, a teacher's sessions, a student's choices, exports.
+        "flex_admin": reverse("flex:admin"),
+        "flex_teach": reverse("flex:teach"),
+        "flex_session_a": reverse("flex:session", args=[school.flex_session_a.pk]),
+        "flex_session_b": reverse("flex:session", args=[school.flex_session_b.pk]),
+        "flex_session_missing": reverse("flex:session", args=[MISSING]),
+        "flex_choose": reverse("flex:choose"),
+        "flex_csv": reverse("flex:export_csv"),
+        "flex_ics": reverse("flex:export_ics"),
     }
 
 
@@ -136,6 +175,8 @@ ALLOWED = {
         "written_mine",
         "written_question",
         "written_answer_a",
+        "flex_choose",
+        "flex_ics",
     },
     "teacher_a": {
         "teach_classes",
@@ -157,6 +198,10 @@ ALLOWED = {
         "lti_grades_a",
         "teach_written_a",
         "teach_written_score_a",
+        "flex_teach",
+        "flex_session_a",
+        "flex_csv",
+        "flex_ics",
     },
     "guardian_a": {
         "family_home",
@@ -187,6 +232,11 @@ ALLOWED = {
         "projects_manage",
         "lti_grades_a",
         "lti_grades_b",
+        "flex_admin",
+        "flex_session_a",
+        "flex_session_b",
+        "flex_csv",
+        "flex_ics",
     },
 }
 # Pages that send a role elsewhere rather than refuse it (the library is the students' view).
@@ -352,3 +402,29 @@ def test_a_student_refused_another_students_check_ins_is_recorded(client, school
     assert AccessLog.objects.filter(
         actor=school.student_a, refused=True, requested_id=str(school.student_b.pk)
     ).exists()
+
+
+def test_a_teacher_reaches_another_class_only_through_a_published_flex_session(client, school):
+    """Teacher A sees student B (class B) once B is placed in A's session and the week is
+    published; never before, and never B's classmates who are elsewhere."""
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    page = reverse("teaching:student", args=[school.student_b.pk])
+    assert client.get(page).status_code == 404
+    now = timezone.now()
+    schedule = schedule_solve(week=this_week(), now=now, time_limit_s=5)
+    placed_with_a = set(
+        schedule.placements.filter(session=school.flex_session_a).values_list(
+            "student_id", flat=True
+        )
+    )
+    if school.student_b.pk not in placed_with_a:  # move B into A's session by hand
+        placement_move(
+            placement=schedule.placements.get(student=school.student_b),
+            session=school.flex_session_a,
+            by=school.admin,
+            now=now,
+        )
+    assert client.get(page).status_code == 404  # a draft gives no reach
+    schedule_publish(schedule=schedule, by=school.admin, now=now)
+    assert client.get(page).status_code == 200
+    assert client.get(reverse("flex:session", args=[school.flex_session_b.pk])).status_code == 404
