@@ -42,6 +42,7 @@ from tandem.content.services import items_bulk_from_specs, written_item_create
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
 from tandem.evidence.services import EvidenceDraft, evidence_record_many
+from tandem.flex.demo import flex_demo_seed
 from tandem.goals.constants import MAX_GOALS_PER_WEEK, GoalKind, GoalStatus
 from tandem.goals.models import WeeklyGoal
 from tandem.goals.rules import current_week, previous_week
@@ -369,6 +370,7 @@ def demo_seed(
         # students' first visits would have made them); they add no evidence.
         _seed_pathways(roster, history, seed=seed, projects=projects)
         _seed_goals(roster, history, seed=seed, projects=projects)
+        flex_demo_seed(roster.teachers, roster.students, now=history.now, seed=seed)
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the
     # defaults).
