@@ -138,6 +138,13 @@ def test_publish_needs_a_full_schedule_and_twice_is_harmless(flex):
     assert len(student_week(student_id=flex.school.student_a.pk)) == 2
     with pytest.raises(FlexError, match="published"):
         schedule_solve(week=flex.week, now=now, time_limit_s=5)
+    with pytest.raises(FlexError, match="published"):
+        choices_set(
+            student=flex.school.student_a,
+            block=flex.tuesday,
+            week=flex.week,
+            session_ids=[flex.art.pk],
+        )
 
 
 def test_attendance_is_evidence_once_and_moves_no_estimate(flex):

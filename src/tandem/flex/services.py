@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import Source, Verb
@@ -63,6 +64,11 @@ def grade_number(code: str) -> int | None:
     return int(code) if code.isdigit() and 0 <= int(code) <= 12 else None
 
 
+def _refuse_if_published(week: dt.date) -> None:
+    if FlexSchedule.objects.filter(week_of=week, status=ScheduleStatus.PUBLISHED).exists():
+        raise FlexError("This week's schedule is published; choose a later week.")
+
+
 # ---- blocks ---------------------------------------------------------------------------------
 
 
@@ -108,6 +114,7 @@ def session_offer(*, teacher: User, data: SessionInput, now: dt.datetime) -> Fle
         raise FlexError("Choose the skill this workshop is about.")
     if data.grade_min > data.grade_max:
         raise FlexError("The lowest grade is above the highest.")
+    _refuse_if_published(data.week_of)
     room = data.room.strip()
     if room and room not in data.block.room_list:
         raise FlexError(f"Room {room} is not one of the rooms of {data.block.name}.")
@@ -143,6 +150,7 @@ def choices_set(
     *, student: User, block: FlexBlock, week: dt.date, session_ids: Sequence[int]
 ) -> int:
     """Replace the student's ranking in one block and week (best first); returns how many."""
+    _refuse_if_published(week)
     ranked = list(dict.fromkeys(i for i in session_ids if i))
     if len(ranked) > CHOICES_PER_BLOCK:
         raise FlexError(f"Rank at most {CHOICES_PER_BLOCK} sessions.")
@@ -424,7 +432,7 @@ def attendance_record(
     )
     if not placements:
         raise FlexError("Nobody is placed in this session in a published schedule.")
-    if _session_moment(session) > now.date():
+    if _session_moment(session) > timezone.localdate(now):
         raise FlexError("Attendance can be taken on the day of the session, not before.")
     for placement in placements:
         came = placement.student_id in present
