@@ -70,6 +70,11 @@ class BlockRoster:
     day: dt.date
     sessions: list[SessionRoster] = field(default_factory=list)
 
+    @property
+    def options(self) -> list[FlexSession]:
+        """Where a student of this block may be moved."""
+        return [s.session for s in self.sessions]
+
 
 def schedule_rosters(
     *, schedule: FlexSchedule | None, sessions: list[FlexSession]

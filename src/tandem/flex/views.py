@@ -78,8 +78,6 @@ def _admin_page(
     sessions = list(week_sessions(week))
     schedule = schedule_for_week(week)
     rosters = schedule_rosters(schedule=schedule, sessions=sessions)
-    for block in rosters:
-        block.options = [s.session for s in block.sessions]  # type: ignore[attr-defined]
     context = {
         **_week_nav(week),
         "blocks": list(block_list()),
