@@ -1,12 +1,13 @@
 """Placing every student in one flex session per block: CP-SAT, and the first-come baseline.
 
-Pure Python and OR-Tools, no Django: plain frozen values in, plain values out. The order of
-what matters is lexicographic and solved in two stages: required placements and manual moves
-("pins") are hard, as are capacities, grade ranges and rooms; then the students' needs (a
-session on a competency they are stuck on or ready for) are maximised; then, with that need
-score held, their ranked choices, and last their default (homeroom or study hall). Bad input is
-refused before solving with every conflict named (``ScheduleError``), so nothing half-made is
-ever returned.
+Pure Python and OR-Tools, no Django: plain frozen values in, plain values out. What matters
+is honoured lexicographically: required placements and manual moves ("pins") are hard, as are
+capacities, grade ranges and rooms (one session per room and block); then the students' needs
+(a session on a competency they are stuck on or ready for), then their ranked choices, in one
+objective where a need point outweighs every choice point there could be; then, in a second
+solve holding that objective, their default (homeroom or study hall). Bad input is refused
+before solving with every conflict named (``ScheduleError``), so nothing half-made is ever
+returned.
 """
 
 from __future__ import annotations
@@ -155,8 +156,9 @@ class Placement:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A full schedule. ``objective``/``bound`` are the need stage's and the preference
-    stage's (``need_*``, ``preference_*``); ``gap`` is the relative gap of each to its bound."""
+    """A full schedule, with the need score and the choice score it reached and CP-SAT's proven
+    bound on each (``need_*``, ``preference_*``; the choice bound holds given the best need
+    score, and is 0 when that was not proven); ``*_gap`` is each score's relative gap."""
 
     status: str
     placements: tuple[Placement, ...]
