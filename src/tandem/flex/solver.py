@@ -158,7 +158,7 @@ class Placement:
 class Schedule:
     """A full schedule, with the need score and the choice score it reached and CP-SAT's proven
     bound on each (``need_*``, ``preference_*``; the choice bound holds given the best need
-    score, and is 0 when that was not proven); ``*_gap`` is each score's relative gap."""
+    score, else it is every student's best choice); ``*_gap`` is each score's relative gap."""
 
     status: str
     placements: tuple[Placement, ...]
@@ -463,8 +463,11 @@ def _solve_once(
     value, bound = round(solver.objective_value), int(solver.best_objective_bound)
     need_value, pref_value = divmod(value, scale)
     need_bound = bound // scale
-    # Given the best need score, the choices can reach at most this (unknown otherwise).
-    pref_bound = min(scale - 1, bound - need_value * scale) if need_bound == need_value else 0
+    # Given the best need score, the choices can reach at most this; without that proof, at
+    # most every student's best choice.
+    pref_bound = scale - 1
+    if need_bound == need_value:
+        pref_bound = min(pref_bound, bound - need_value * scale)
     chosen = {key for key, var in x.items() if solver.value(var)}
     optimal = status == cp_model.OPTIMAL
     # Second stage: hold needs and choices, seat as many students in their default as can be.
