@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-spark bench-equity bench-leaders conformance java vendor clean install install-dev
+        bench-classroom bench-district bench-spark bench-equity bench-leaders bench-schedule conformance java vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -147,6 +147,10 @@ bench-leaders: $(VENV)/.installed-dev ## leaders' pages timed on a generated 2,0
 
 bench-equity: $(VENV)/.installed-dev ## equity audit and "did a change help?" on 200+200 simulated schools (bench/equity.py)
 	$(PY) bench/equity.py
+
+SCHEDULE_ARGS ?=
+bench-schedule: $(VENV)/.installed-dev ## flex schedule for 1,500 students: CP-SAT vs first-come-first-served (bench/schedule.py)
+	$(PY) bench/schedule.py $(SCHEDULE_ARGS)
 
 # Not part of `make test`: needs node/npm and ../shared/xapi-conformance-suite (skips without).
 conformance: | $(PY) ## ADL xAPI LRS conformance suite at 1.0.3 and 2.0.0 on a fresh server (bench/conformance.py)

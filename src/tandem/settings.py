@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tandem.interop",
     "tandem.practice",
     "tandem.groups",
+    "tandem.flex",
     "tandem.teaching",
     "tandem.credit",
     "tandem.family",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("projects/", include("tandem.projects.urls")),
     path("profile/", include("tandem.profiles.urls")),
     path("wellbeing/", include("tandem.wellbeing.urls")),
+    path("flex/", include("tandem.flex.urls")),
     path("api/", api.urls),
     path("xapi/", include("tandem.interop.urls")),
     path("lti/", include("tandem.lti.urls")),

@@ -13,6 +13,16 @@ from tests.factories import PASSWORD, make_school, make_user, record_answer
 from tandem.competencies.models import Competency
 from tandem.content.services import written_item_create
 from tandem.credit.models import Credit, CreditRule
+from tandem.flex.constants import SessionKind
+from tandem.flex.selectors import this_week
+from tandem.flex.services import (
+    SessionInput,
+    block_create,
+    placement_move,
+    schedule_publish,
+    schedule_solve,
+    session_offer,
+)
 from tandem.groups.services import group_create, group_end, lesson_plan
 from tandem.leaders.services import change_create
 from tandem.practice.services import written_answer_submit
@@ -96,6 +106,26 @@ def school():
         classes=[school.class_a],
         now=now,
     )
+    # Flex: one block, a session led by each teacher this week.
+    block = block_create(
+        name="Flex", weekday=1, starts_at=dt.time(10), ends_at=dt.time(11), rooms=["1", "2"]
+    )
+    for name, teacher, room in (("a", school.teacher_a, "1"), ("b", school.teacher_b, "2")):
+        session = session_offer(
+            teacher=teacher,
+            data=SessionInput(
+                block=block,
+                week_of=this_week(),
+                title=f"Study {name}",
+                kind=SessionKind.STUDY,
+                capacity=5,
+                grade_min=6,
+                grade_max=8,
+                room=room,
+            ),
+            now=now,
+        )
+        setattr(school, f"flex_session_{name}", session)
     return school
 
 
@@ -216,6 +246,15 @@ def _pages(school):
         "wellbeing_student_a": reverse("wellbeing:student", args=[a]),
         "wellbeing_student_b": reverse("wellbeing:student", args=[b]),
         "wellbeing_student_missing": reverse("wellbeing:student", args=[MISSING]),
+        # Flex: the administrator's week, a teacher's sessions, a student's choices, exports.
+        "flex_admin": reverse("flex:admin"),
+        "flex_teach": reverse("flex:teach"),
+        "flex_session_a": reverse("flex:session", args=[school.flex_session_a.pk]),
+        "flex_session_b": reverse("flex:session", args=[school.flex_session_b.pk]),
+        "flex_session_missing": reverse("flex:session", args=[MISSING]),
+        "flex_choose": reverse("flex:choose"),
+        "flex_csv": reverse("flex:export_csv"),
+        "flex_ics": reverse("flex:export_ics"),
     }
 
 
@@ -238,6 +277,8 @@ ALLOWED = {
         "wellbeing_check",
         "credit_report_a",
         "credit_report_pdf_a",
+        "flex_choose",
+        "flex_ics",
     },
     "teacher_a": {
         "teach_classes",
@@ -272,6 +313,10 @@ ALLOWED = {
         "group_members_a",
         "group_hold_a",
         "group_lesson_edit_a",
+        "flex_teach",
+        "flex_session_a",
+        "flex_csv",
+        "flex_ics",
     },
     "guardian_a": {
         "family_home",
@@ -332,6 +377,11 @@ ALLOWED = {
         "lead_time",
         "lead_changes",
         "lead_change",
+        "flex_admin",
+        "flex_session_a",
+        "flex_session_b",
+        "flex_csv",
+        "flex_ics",
     },
     # A counselor reads the self-checks of every student of their school and nothing academic;
     # guardians and administrators read no self-checks (see tandem.roster.access).
@@ -530,3 +580,29 @@ def test_a_student_refused_another_students_check_ins_is_recorded(client, school
     assert AccessLog.objects.filter(
         actor=school.student_a, refused=True, requested_id=str(school.student_b.pk)
     ).exists()
+
+
+def test_a_teacher_reaches_another_class_only_through_a_published_flex_session(client, school):
+    """Teacher A sees student B (class B) once B is placed in A's session and the week is
+    published; never before, and never B's classmates who are elsewhere."""
+    client.login(username=school.teacher_a.username, password=PASSWORD)
+    page = reverse("teaching:student", args=[school.student_b.pk])
+    assert client.get(page).status_code == 404
+    now = timezone.now()
+    schedule = schedule_solve(week=this_week(), now=now, time_limit_s=5)
+    placed_with_a = set(
+        schedule.placements.filter(session=school.flex_session_a).values_list(
+            "student_id", flat=True
+        )
+    )
+    if school.student_b.pk not in placed_with_a:  # move B into A's session by hand
+        placement_move(
+            placement=schedule.placements.get(student=school.student_b),
+            session=school.flex_session_a,
+            by=school.admin,
+            now=now,
+        )
+    assert client.get(page).status_code == 404  # a draft gives no reach
+    schedule_publish(schedule=schedule, by=school.admin, now=now)
+    assert client.get(page).status_code == 200
+    assert client.get(reverse("flex:session", args=[school.flex_session_b.pk])).status_code == 404

@@ -43,6 +43,7 @@ from tandem.credit.demo import credit_demo_seed
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
 from tandem.evidence.services import EvidenceDraft, evidence_record_many
+from tandem.flex.demo import flex_demo_seed
 from tandem.goals.constants import MAX_GOALS_PER_WEEK, GoalKind, GoalStatus
 from tandem.goals.models import WeeklyGoal
 from tandem.goals.rules import current_week, previous_week
@@ -392,6 +393,7 @@ def demo_seed(
         )
         groups_demo_seed(teachers=roster.teachers, known=history.known, now=now, seed=seed)
         demo_leaders_seed(students=roster.students, now=now, seed=seed)
+        flex_demo_seed(roster.teachers, roster.students, now=history.now, seed=seed)
     # The school ships calibrated: the learner model is fitted on its own (simulated) history.
     # Either way it is recorded as a calibration run (a tiny demo's run says why it kept the
     # defaults).

@@ -8,6 +8,7 @@ class Verb(models.TextChoices):
     OBSERVED = "https://w3id.org/xapi/tandem/verbs/observed", "was observed"
     SCORED = "http://adlnet.gov/expapi/verbs/scored", "was scored"
     VOIDED = "http://adlnet.gov/expapi/verbs/voided", "voided"
+    ATTENDED = "http://adlnet.gov/expapi/verbs/attended", "attended"
 
 
 class Source(models.TextChoices):
@@ -20,6 +21,7 @@ class Source(models.TextChoices):
     PROJECT = "project", "Project rubric"
     WRITTEN = "written", "Written answer scored by a teacher"
     MINI_LESSON = "mini_lesson", "Mini-lesson exit check"
+    FLEX = "flex", "Flex session"
 
 
 class ObservationKind(models.TextChoices):

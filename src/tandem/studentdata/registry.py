@@ -111,6 +111,10 @@ HOLDINGS: tuple[Holding, ...] = (
     # the evidence its exit checks became.
     Holding("groups.GroupMember", "student", Erase.DELETE),
     Holding("groups.LessonAttendance", "student", Erase.KEEP),
+    Holding("flex.FlexChoice", "student", Erase.DELETE),
+    Holding("flex.FlexRequirement", "student", Erase.DELETE),
+    # Where the student was and whether they came; the attendance evidence stays with the log.
+    Holding("flex.FlexPlacement", "student", Erase.DELETE),
     Holding("practice.Attempt", "student", Erase.KEEP),
     Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
@@ -170,6 +174,13 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     "student; covered through 'student'",
     ("credit.Credit", "signed_off_by"): "the teacher who signed off the credit",
     ("credit.CreditRevocation", "revoked_by"): "the teacher or administrator who revoked it",
+    ("flex.FlexSession", "teacher"): "the teacher leading the session",
+    ("flex.FlexSchedule", "published_by"): "the administrator who published the week",
+    ("flex.FlexPlacement", "moved_by"): "the administrator who moved the student; covered "
+    "through 'student'",
+    ("flex.FlexPlacement", "attendance_taken_by"): "the teacher who took attendance",
+    ("flex.FlexPlacement", "attendance_statement"): "the attendance evidence, covered "
+    "through its actor",
     ("interop.OneRosterImportRun", "requested_by"): "the administrator who imported a roster",
     ("interop.LrsClient", "created_by"): "the administrator who issued an LRS credential",
     ("interop.LrsDocument", "client"): "documents are matched by agent and deleted by the LRS "

@@ -1,0 +1,50 @@
+"""Flex vocabularies: weekdays, kinds of session, why a student is placed, and need weights."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+
+
+class SessionKind(models.TextChoices):
+    COMPETENCY = "competency", "Skill workshop"
+    ENRICHMENT = "enrichment", "Enrichment"
+    PROJECT = "project", "Project time"
+    STUDY = "study", "Study hall"
+
+
+class ReasonKind(models.TextChoices):
+    """The solver's reasons (``tandem.flex.solver.ReasonKind``), as stored."""
+
+    REQUIRED = "required", "Required by the teacher"
+    PINNED = "pinned", "Moved by hand"
+    NEED = "need", "Needs this skill"
+    CHOICE = "choice", "Student's choice"
+    DEFAULT = "default", "Homeroom study hall"
+    OPEN_SEAT = "open_seat", "Open seat"
+
+
+class ScheduleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+# Grades 0 (kindergarten) to 12; flex is usually run in grades 6-12.
+GRADE_MIN, GRADE_MAX = 0, 12
+CHOICES_PER_BLOCK = 3
+CAPACITY_MAX = 500
+# A competency is a need when the learner model says stuck (many answers, estimate below
+# STUCK_BELOW: weight 60-100, the lower the more pressing) or ready (estimate from READY_FROM
+# up to the mastery threshold: weight 20-50). Pressing needs are the stuck ones.
+STUCK_BELOW = 0.6
+READY_FROM = 0.6
+PRESSING_WEIGHT = 60
+MAX_NEEDS = 3
+SOLVE_SECONDS = 8.0
