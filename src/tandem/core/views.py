@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 # Where each role lands after signing in; administrators work in the Django admin.
 LANDING_URL_BY_ROLE: dict[str, str] = {
     Role.STUDENT: "practice:home",
-    Role.TEACHER: "teaching:classes",
+    Role.TEACHER: "teaching:today",
     Role.GUARDIAN: "family:home",
     Role.ADMINISTRATOR: "admin:index",
 }

@@ -1,4 +1,4 @@
-"""Teacher pages: my classes, a class at a glance, one student's record, why an estimate is
+"""Teacher pages: today's queue, my classes, a class at a glance, one student's record, why an estimate is
 what it is, and written answers to score. Reads go through selectors, the writes (an
 observation, a score) through their services.
 """
@@ -51,7 +51,7 @@ from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import SchoolClass, User
 from tandem.roster.selectors import student_classes
 from tandem.teaching.forms import ObservationForm, WrittenScoreForm
-from tandem.teaching.selectors import ClassGrid, StudentRow, class_grid
+from tandem.teaching.selectors import ClassGrid, StudentRow, class_grid, today_queue
 from tandem.teaching.services import OBSERVATION_WEIGHT, observation_record
 
 FLAG_KEYS = ("stuck", "unseen", "ready")
@@ -182,6 +182,20 @@ def _shared_classes(user: Any, student: User) -> list[SchoolClass]:
 
 
 # ---------- pages ----------
+
+
+@require_safe
+@role_required("teacher")
+def today(request: HttpRequest) -> HttpResponse:
+    """What waits for the teacher across their classes, each entry a link to where to act."""
+    now = timezone.now()
+    sections = today_queue(teacher=signed_in_user(request), now=now)
+    context = {
+        "sections": sections,
+        "now": now,
+        "open_count": sum(s.count for s in sections),
+    }
+    return render(request, "teaching/today.html", context)
 
 
 @require_safe

@@ -22,9 +22,23 @@ from tandem.mastery.models import StateChange
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.selectors import MasteryView
 from tandem.roster.models import User
-from tandem.teaching.selectors import Flag, StudentRow
+from tandem.teaching.selectors import Flag, StudentRow, open_item_count
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def today_count(context: template.Context) -> int:
+    """How many things wait for the signed-in teacher (for the navigation), counted once per
+    request however often a page asks."""
+    request = context.get("request")
+    if request is None or getattr(request.user, "role", None) != "teacher":
+        return 0
+    cached: int | None = getattr(request, "_tandem_today_count", None)
+    if cached is None:
+        cached = open_item_count(teacher=request.user, now=timezone.now())
+        request._tandem_today_count = cached
+    return cached
 
 
 def _day(moment: dt.datetime) -> str:
