@@ -1,6 +1,6 @@
-"""Teacher pages: today's queue, my classes, a class at a glance, one student's record, why an estimate is
-what it is, and written answers to score. Reads go through selectors, the writes (an
-observation, a score) through their services.
+"""Teacher pages: today's queue, my classes, a class at a glance, one student's record, why an
+estimate is what it is, and written answers to score. Reads go through selectors, the writes
+(an observation, a score) through their services.
 """
 
 from __future__ import annotations
