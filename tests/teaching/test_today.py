@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from tests.teaching.conftest import enrol_student
 
 from tandem.checkins.services import checkin_record, checkin_schedule
 from tandem.competencies.models import Competency
@@ -123,11 +122,11 @@ def test_a_checkin_planned_for_later_is_not_due(school):
     assert _sections(school.teacher_a)["checkins"].count == 0
 
 
-def test_students_to_see_leave_once_a_checkin_is_planned(school):
+def test_students_to_see_leave_once_a_checkin_is_planned(school, new_student):
     now = timezone.now()
     # Student B (never practiced, so falling behind) is another teacher's student.
     assert school.student_b not in _students(_sections(school.teacher_a)["see"])
-    newcomer = enrol_student(school.class_a)  # has not practiced yet
+    newcomer = new_student(school.class_a)  # has not practiced yet
     accommodation_create(
         actor=school.teacher_a,
         student=newcomer,

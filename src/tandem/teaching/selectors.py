@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from tandem.checkins.constants import CheckInStatus
+from tandem.checkins.constants import STUCK_BELOW, CheckInStatus
 from tandem.checkins.models import CheckIn
 from tandem.checkins.selectors import who_to_see
 from tandem.competencies.models import Competency
-from tandem.content.selectors import practisable_codes
+from tandem.content.selectors import practisable_competencies
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
-from tandem.mastery.selectors import MasteryView, mastery_grid
+from tandem.mastery.models import LearnerState
+from tandem.mastery.rules import effective_status, is_uncertain, uncertainty
+from tandem.mastery.selectors import MasteryView
 from tandem.pathways.constants import PathwayStatus
 from tandem.pathways.models import Pathway
 from tandem.practice.models import WrittenAnswer
@@ -30,7 +32,8 @@ from tandem.profiles.selectors import accommodation_kinds
 from tandem.projects.constants import ProjectStatus
 from tandem.projects.models import StudentProject
 from tandem.roster.access import classes_visible_to, enrollment_in_force
-from tandem.roster.constants import EnrollmentRole, Role
+from tandem.roster.constants import GRADES, EnrollmentRole, Role
+from tandem.roster.constants import grade_rank as grade_code_rank
 from tandem.roster.models import Enrollment, SchoolClass, User
 from tandem.roster.selectors import class_students
 
@@ -45,6 +48,24 @@ class Flag:
     detail: str
 
 
+class GridSort(StrEnum):
+    """How the class grid orders its students."""
+
+    NEED = "need"  # stuck first, then not practicing, then most earlier gaps, least progress
+    NAME = "name"
+    PROGRESS = "progress"  # most of the grade-level competencies mastered first
+
+
+@dataclass(frozen=True)
+class GapColumn:
+    """One domain's below-grade competencies folded into a single column: per student, how
+    many of them they are still learning or due to review."""
+
+    domain_code: str
+    domain_name: str
+    competency_ids: tuple[int, ...]
+
+
 @dataclass
 class StudentRow:
     student: User
@@ -53,36 +74,239 @@ class StudentRow:
     flags: list[Flag] = field(default_factory=list)
     last_active: dt.datetime | None = None
     mastered_count: int = 0
+    gaps: list[int] = field(default_factory=list)  # aligned with ClassGrid.gap_columns
+    accommodations: tuple[str, ...] = ()  # "IEP", "504 plan"
+    grade_mastered: int = 0  # of the class's grade-level competencies
+
+    @property
+    def gap_total(self) -> int:
+        return sum(self.gaps)
+
+    def has_flag(self, key: str) -> bool:
+        return any(flag.key == key for flag in self.flags)
 
 
 @dataclass
 class ClassGrid:
     school_class: SchoolClass
-    competencies: list[Competency]
+    competencies: list[Competency]  # the columns, in order (expanded earlier ones first)
     rows: list[StudentRow]
     domains: list[tuple[str, str]]
     grades: list[tuple[int, str]]
+    gap_columns: list[GapColumn] = field(default_factory=list)  # shown before the competencies
+    grade_ranks: tuple[int, ...] = ()  # the class's grade level(s); () when not known
+    grade_level_count: int = 0  # how many grade-level competencies there are
+    expandable: list[tuple[str, str]] = field(default_factory=list)  # domains with earlier ones
+    expanded: tuple[str, ...] = ()
 
 
-def _flags(
+def class_grade_ranks(school_class: SchoolClass) -> tuple[int, ...]:
+    """The grade level(s) the class teaches, as competency grade ranks: the course's grades, else
+    the class's own; () when neither says."""
+    codes = school_class.course.grades or school_class.grades or []
+    return tuple(sorted({grade_code_rank(str(code)) for code in codes if str(code) in GRADES}))
+
+
+_STATE_FIELDS = (
+    "student_id",
+    "competency_id",
+    "p_mastery",
+    "evidence_weight",
+    "status",
+    "n_attempts",
+    "n_correct",
+    "last_evidence_at",
+)
+_NOT_YET = (Status.LEARNING, Status.NEEDS_REVIEW)
+
+
+def _sort_rows(rows: list[StudentRow], sort: GridSort) -> None:
+    def name(row: StudentRow) -> tuple[str, str, int]:
+        return (row.student.last_name.lower(), row.student.first_name.lower(), row.student.pk)
+
+    if sort == GridSort.NAME:
+        rows.sort(key=name)
+    elif sort == GridSort.PROGRESS:
+        rows.sort(key=lambda r: (-r.grade_mastered, -r.mastered_count, name(r)))
+    else:
+        rows.sort(
+            key=lambda r: (
+                not r.has_flag("stuck"),
+                not r.has_flag("unseen"),
+                -r.gap_total,
+                r.grade_mastered,
+                name(r),
+            )
+        )
+
+
+def class_grid(
     *,
-    states: list[MasteryView],
-    recent: list[bool],
-    last_active: dt.datetime | None,
+    school_class: SchoolClass,
     now: dt.datetime,
-    comps: dict[int, Competency],
+    domain: str = "",
+    grade_rank: int | None = None,
+    expand: Iterable[str] = (),
+    sort: GridSort = GridSort.NAME,
+    fold_earlier: bool = True,
+) -> ClassGrid:
+    """Students × competencies for one class, plus each student's focus, flags, accommodations
+    and earlier-grade gaps.
+
+    Without a grade filter (and with ``fold_earlier``) the columns are the class's grade-level
+    competencies; each domain's below-grade ones are folded into a gap column unless the domain
+    is in ``expand``, and above-grade ones are left out. A grade filter shows that grade's
+    competencies as they are. A fixed number of queries whatever the class size; the learner
+    states are read as plain tuples and only shown cells become ``MasteryView`` objects.
+    """
+    students = list(class_students(school_class))
+    student_ids = [s.pk for s in students]
+    universe = practisable_competencies()  # in framework order, cached in the process
+    all_comps = list(universe.values())
+    domains = sorted({(c.domain_code, c.domain_name) for c in all_comps})
+    grades = sorted({(c.grade_rank, c.grade_label) for c in all_comps})
+    ranks = class_grade_ranks(school_class)
+    folding = fold_earlier and grade_rank is None and bool(ranks)
+    expand_set = set(expand)
+
+    def in_domain(c: Competency) -> bool:
+        return not domain or c.domain_code == domain
+
+    grade_level = [c for c in all_comps if c.grade_rank in ranks]
+    gap_columns: list[GapColumn] = []
+    expandable: list[tuple[str, str]] = []
+    if folding:
+        lowest = min(ranks)
+        # By domain code: a domain's name varies a little from grade to grade.
+        earlier: dict[str, list[Competency]] = {}
+        for c in all_comps:
+            if c.grade_rank < lowest and in_domain(c):
+                earlier.setdefault(c.domain_code, []).append(c)
+        names = {code: comps[-1].domain_name.rstrip("*") for code, comps in earlier.items()}
+        expandable = sorted(names.items(), key=lambda item: item[1])
+        shown = []
+        for code, name in expandable:
+            if code in expand_set:
+                shown.extend(earlier[code])
+            else:
+                gap_columns.append(GapColumn(code, name, tuple(c.pk for c in earlier[code])))
+        shown.sort(key=lambda c: (c.grade_rank, c.list_order, c.pk))
+        shown += [c for c in grade_level if in_domain(c)]
+    else:
+        shown = [
+            c
+            for c in all_comps
+            if in_domain(c) and (grade_rank is None or c.grade_rank == grade_rank)
+        ]
+    shown_index = {c.pk: i for i, c in enumerate(shown)}
+    gap_index = {cid: i for i, col in enumerate(gap_columns) for cid in col.competency_ids}
+    grade_level_ids = {c.pk for c in grade_level}
+
+    # One pass over every state of the class, as tuples: cells for the shown columns, gap
+    # counts, and what the flags and focus need.
+    rows_by_student = {
+        sid: StudentRow(student=s, cells=[None] * len(shown), gaps=[0] * len(gap_columns))
+        for sid, s in zip(student_ids, students, strict=True)
+    }
+    stuck_after = settings.TANDEM_STUCK_ATTEMPTS
+    stuck: dict[int, list[int]] = defaultdict(list)
+    focus: dict[int, tuple[dt.datetime, int]] = {}
+    for sid, cid, p, weight, status, n_att, n_ok, last in LearnerState.objects.filter(
+        student_id__in=student_ids
+    ).values_list(*_STATE_FIELDS):
+        if status == Status.MASTERED:
+            status = effective_status(status=status, last_evidence_at=last, now=now, n_correct=n_ok)
+        row = rows_by_student[sid]
+        if status == Status.MASTERED:
+            row.mastered_count += 1
+            if cid in grade_level_ids:
+                row.grade_mastered += 1
+        elif status in _NOT_YET:
+            at = last or now
+            if sid not in focus or at > focus[sid][0]:
+                focus[sid] = (at, cid)
+            if status == Status.LEARNING and n_att >= stuck_after and p < STUCK_BELOW:
+                stuck[sid].append(cid)
+            gap = gap_index.get(cid)
+            if gap is not None:
+                row.gaps[gap] += 1
+        index = shown_index.get(cid)
+        if index is not None:
+            row.cells[index] = MasteryView(
+                student_id=sid,
+                competency_id=cid,
+                p_mastery=p,
+                sd=uncertainty(p, weight),
+                uncertain=is_uncertain(p, weight),
+                status=status,
+                n_attempts=n_att,
+                n_correct=n_ok,
+                last_evidence_at=last,
+            )
+
+    activity: dict[int, dt.datetime | None] = dict(
+        Statement.objects.filter(actor_id__in=student_ids)
+        .values("actor_id")
+        .annotate(last=Max("timestamp"))
+        .values_list("actor_id", "last")
+    )
+    recent: dict[int, list[bool]] = defaultdict(list)
+    since = now - dt.timedelta(days=14)
+    for actor_id, success in (
+        Statement.objects.filter(actor_id__in=student_ids, timestamp__gte=since)
+        .order_by("actor_id", "-timestamp")
+        .values_list("actor_id", "result_success")
+    ):
+        if len(recent[actor_id]) < RECENT_WINDOW:
+            recent[actor_id].append(bool(success))
+    kinds = accommodation_kinds(student_ids=student_ids)
+    comp_of = _competencies_by_id(stuck, focus, universe)
+    rows = []
+    for sid in student_ids:
+        row = rows_by_student[sid]
+        row.last_active = activity.get(sid)
+        row.accommodations = kinds.get(sid, ())
+        row.focus = comp_of.get(focus[sid][1]) if sid in focus else None
+        row.flags = _row_flags(
+            stuck=[comp_of[c].code for c in stuck.get(sid, []) if c in comp_of],
+            recent=recent.get(sid, []),
+            last_active=row.last_active,
+            now=now,
+        )
+        rows.append(row)
+    _sort_rows(rows, sort)
+    return ClassGrid(
+        school_class,
+        shown,
+        rows,
+        domains,
+        grades,
+        gap_columns=gap_columns,
+        grade_ranks=ranks if folding else (),
+        grade_level_count=len(grade_level),
+        expandable=expandable,
+        expanded=tuple(code for code, _ in expandable if code in expand_set),
+    )
+
+
+def _competencies_by_id(
+    stuck: dict[int, list[int]],
+    focus: dict[int, tuple[dt.datetime, int]],
+    universe: dict[int, Competency],
+) -> dict[int, Competency]:
+    """The competencies flags and focus name: from the cached set, the rest in one query."""
+    wanted = {c for ids in stuck.values() for c in ids} | {cid for _, cid in focus.values()}
+    missing = wanted - universe.keys()
+    found = {c.pk: c for c in Competency.objects.filter(pk__in=missing)} if missing else {}
+    return {**universe, **found}
+
+
+def _row_flags(
+    *, stuck: list[str], recent: list[bool], last_active: dt.datetime | None, now: dt.datetime
 ) -> list[Flag]:
     flags = []
-    stuck_after = settings.TANDEM_STUCK_ATTEMPTS
-    stuck = [
-        s
-        for s in states
-        if s.status == Status.LEARNING and s.n_attempts >= stuck_after and s.p_mastery < 0.6
-    ]
     if stuck:
-        codes = ", ".join(
-            comps[s.competency_id].code for s in stuck[:3] if s.competency_id in comps
-        )
+        codes = ", ".join(stuck[:3])
         flags.append(Flag("stuck", "Stuck", f"Many attempts without progress on {codes}"))
     unseen_days = settings.TANDEM_UNSEEN_DAYS
     if last_active is None or now - last_active > dt.timedelta(days=unseen_days):
@@ -93,75 +317,6 @@ def _flags(
             Flag("ready", "Ready to advance", f"{sum(recent)} of last {len(recent)} right")
         )
     return flags
-
-
-def class_grid(
-    *, school_class: SchoolClass, now: dt.datetime, domain: str = "", grade_rank: int | None = None
-) -> ClassGrid:
-    """Students × competencies for one class, plus each student's focus and flags.
-
-    A fixed number of queries whatever the class size.
-    """
-    students = list(class_students(school_class))
-    student_ids = [s.pk for s in students]
-    all_comps = list(
-        Competency.objects.filter(human_coding_scheme__in=practisable_codes()).order_by(
-            "grade_rank", "list_order"
-        )
-    )
-    comps_by_id = {c.pk: c for c in all_comps}
-    domains = sorted({(c.domain_code, c.domain_name) for c in all_comps})
-    grades = sorted({(c.grade_rank, c.grade_label) for c in all_comps})
-    shown = [
-        c
-        for c in all_comps
-        if (not domain or c.domain_code == domain)
-        and (grade_rank is None or c.grade_rank == grade_rank)
-    ]
-    grid = mastery_grid(student_ids=student_ids, competency_ids=None, now=now)
-    by_student: dict[int, list[MasteryView]] = defaultdict(list)
-    for (sid, _), view in grid.items():
-        by_student[sid].append(view)
-    activity: dict[int, dict[str, Any]] = {
-        row["actor_id"]: dict(row)
-        for row in Statement.objects.filter(actor_id__in=student_ids)
-        .values("actor_id")
-        .annotate(
-            last=Max("timestamp"), n=Count("id"), n_ok=Count("id", filter=Q(result_success=True))
-        )
-    }
-    recent: dict[int, list[bool]] = defaultdict(list)
-    since = now - dt.timedelta(days=14)
-    for actor_id, success in (
-        Statement.objects.filter(actor_id__in=student_ids, timestamp__gte=since)
-        .order_by("actor_id", "-timestamp")
-        .values_list("actor_id", "result_success")
-    ):
-        if len(recent[actor_id]) < RECENT_WINDOW:
-            recent[actor_id].append(bool(success))
-    rows = []
-    for student in students:
-        states = by_student.get(student.pk, [])
-        last_active = activity.get(student.pk, {}).get("last")
-        learning = [s for s in states if s.status in (Status.LEARNING, Status.NEEDS_REVIEW)]
-        focus_view = max(learning, key=lambda s: s.last_evidence_at or now, default=None)
-        rows.append(
-            StudentRow(
-                student=student,
-                focus=comps_by_id.get(focus_view.competency_id) if focus_view else None,
-                cells=[grid.get((student.pk, c.pk)) for c in shown],
-                flags=_flags(
-                    states=states,
-                    recent=recent.get(student.pk, []),
-                    last_active=last_active,
-                    now=now,
-                    comps=comps_by_id,
-                ),
-                last_active=last_active,
-                mastered_count=sum(1 for s in states if s.status == Status.MASTERED),
-            )
-        )
-    return ClassGrid(school_class, shown, rows, domains, grades)
 
 
 # ---------- the Today queue ----------

@@ -136,6 +136,21 @@ def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeStrin
 
 
 @register.simple_tag
+def gap_cells(row: StudentRow, links: Sequence[str]) -> SafeString:
+    """A student's earlier-grade gap counts, one cell per folded domain; each links to the
+    domain unfolded. The number is the text (0 is shown too), so nothing rests on colour."""
+    cells = []
+    for count, url in zip(row.gaps, links, strict=True):
+        words = "earlier gap" if count == 1 else "earlier gaps"
+        cells.append(
+            f'<td class="gap-cell{" gap-none" if not count else ""}">'
+            f'<a href="{escape(url)}" title="{count} {words}">{count}'
+            f'<span class="visually-hidden"> {words}</span></a></td>'
+        )
+    return SafeString("".join(cells))
+
+
+@register.simple_tag
 def student_flag(flag: Flag, last_active: dt.datetime | None, now: dt.datetime) -> SafeString:
     """A flag with its icon (from CSS) and words; the detail is in the title and for readers."""
     text = flag.label
