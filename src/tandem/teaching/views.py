@@ -324,7 +324,10 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             for code, name in grid.expandable
         ],
         "csv_url": reverse("teaching:class_csv", args=[school_class.pk]) + params.query(),
-        "grade_words": ", ".join(label for rank, label in grid.grades if rank in grid.grade_ranks),
+        "grade_words": ", ".join(
+            label for rank, label in grid.grades if rank in class_grade_ranks(school_class)
+        ),
+        "folded": bool(grid.grade_ranks),
     }
     template = "teaching/_class_grid.html" if _is_partial(request) else "teaching/class.html"
     response = render(request, template, context)
