@@ -567,13 +567,9 @@ def queue_students_to_see(scope: TeacherScope, now: dt.datetime) -> QueueSection
                 what=", ".join(n.label for n in needs),
                 url=reverse("checkins:student", args=[row.student.pk]),
                 notes=tuple([n.detail for n in needs] + [row.seen_words]),
+                accommodations=row.accommodations,
             )
         )
-    kinds = accommodation_kinds(student_ids=[e.student.pk for e in entries])
-    entries = [
-        QueueEntry(e.student, e.what, e.url, e.since, e.notes, kinds.get(e.student.pk, ()))
-        for e in entries
-    ]
     return _section(
         key="see",
         title="Students stuck or not practicing",
