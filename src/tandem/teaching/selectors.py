@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -23,7 +23,13 @@ from tandem.content.selectors import practisable_competencies
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState
-from tandem.mastery.rules import effective_status, is_uncertain, uncertainty
+from tandem.mastery.rules import (
+    RULE,
+    effective_status,
+    is_uncertain,
+    review_due_after_days,
+    uncertainty,
+)
 from tandem.mastery.selectors import MasteryView
 from tandem.pathways.constants import PathwayStatus
 from tandem.pathways.models import Pathway
@@ -202,47 +208,74 @@ def class_grid(
     gap_index = {cid: i for i, col in enumerate(gap_columns) for cid in col.competency_ids}
     grade_level_ids = {c.pk for c in grade_level}
 
-    # One pass over every state of the class, as tuples: cells for the shown columns, gap
-    # counts, and what the flags and focus need.
     rows_by_student = {
         sid: StudentRow(student=s, cells=[None] * len(shown), gaps=[0] * len(gap_columns))
         for sid, s in zip(student_ids, students, strict=True)
     }
-    stuck_after = settings.TANDEM_STUCK_ATTEMPTS
-    stuck: dict[int, list[int]] = defaultdict(list)
-    focus: dict[int, tuple[dt.datetime, int]] = {}
-    for sid, cid, p, weight, status, n_att, n_ok, last in LearnerState.objects.filter(
-        student_id__in=student_ids
+    states = LearnerState.objects.filter(student_id__in=student_ids)
+    # The shown cells only become objects; everything else is counted by the database.
+    for sid, cid, p, weight, status, n_att, n_ok, last in states.filter(
+        competency_id__in=list(shown_index)
     ).values_list(*_STATE_FIELDS):
-        if status == Status.MASTERED:
-            status = effective_status(status=status, last_evidence_at=last, now=now, n_correct=n_ok)
-        row = rows_by_student[sid]
-        if status == Status.MASTERED:
-            row.mastered_count += 1
-            if cid in grade_level_ids:
-                row.grade_mastered += 1
-        elif status in _NOT_YET:
-            at = last or now
-            if sid not in focus or at > focus[sid][0]:
-                focus[sid] = (at, cid)
-            if status == Status.LEARNING and n_att >= stuck_after and p < STUCK_BELOW:
-                stuck[sid].append(cid)
-            gap = gap_index.get(cid)
-            if gap is not None:
-                row.gaps[gap] += 1
-        index = shown_index.get(cid)
-        if index is not None:
-            row.cells[index] = MasteryView(
-                student_id=sid,
-                competency_id=cid,
-                p_mastery=p,
-                sd=uncertainty(p, weight),
-                uncertain=is_uncertain(p, weight),
-                status=status,
-                n_attempts=n_att,
-                n_correct=n_ok,
-                last_evidence_at=last,
+        rows_by_student[sid].cells[shown_index[cid]] = MasteryView(
+            student_id=sid,
+            competency_id=cid,
+            p_mastery=p,
+            sd=uncertainty(p, weight),
+            uncertain=is_uncertain(p, weight),
+            status=effective_status(status=status, last_evidence_at=last, now=now, n_correct=n_ok),
+            n_attempts=n_att,
+            n_correct=n_ok,
+            last_evidence_at=last,
+        )
+    faded = _faded(now)
+    mastered = Q(status=Status.MASTERED) & ~faded
+    not_yet = Q(status__in=_NOT_YET) | (Q(status=Status.MASTERED) & faded)
+    for sid, n_mastered, n_grade in (
+        states.values("student_id")
+        .annotate(
+            n=Count("pk", filter=mastered),
+            g=Count("pk", filter=mastered & Q(competency_id__in=list(grade_level_ids))),
+        )
+        .values_list("student_id", "n", "g")
+    ):
+        rows_by_student[sid].mastered_count = n_mastered
+        rows_by_student[sid].grade_mastered = n_grade
+    gap_of_domain = {col.domain_code: i for i, col in enumerate(gap_columns)}
+    for sid, domain_code, n in (
+        states.filter(not_yet, competency_id__in=list(gap_index))
+        .values("student_id", "competency__domain_code")
+        .annotate(n=Count("pk"))
+        .values_list("student_id", "competency__domain_code", "n")
+    ):
+        rows_by_student[sid].gaps[gap_of_domain[domain_code]] = n
+    stuck: dict[int, list[int]] = defaultdict(list)
+    for sid, cid in (
+        states.filter(
+            status=Status.LEARNING,
+            n_attempts__gte=settings.TANDEM_STUCK_ATTEMPTS,
+            p_mastery__lt=STUCK_BELOW,
+            competency_id__in=list(universe),
+        )
+        .order_by("student_id", "competency__grade_rank", "competency__list_order")
+        .values_list("student_id", "competency_id")
+    ):
+        stuck[sid].append(cid)
+    # The competency each student is working on: the not-yet-mastered one with the latest
+    # evidence (one correlated subquery per student, inside one query).
+    focus = dict(
+        User.objects.filter(pk__in=student_ids)
+        .annotate(
+            focus=Subquery(
+                LearnerState.objects.filter(
+                    not_yet, student_id=OuterRef("pk"), competency_id__in=list(universe)
+                )
+                .order_by(F("last_evidence_at").desc(nulls_first=True), "pk")
+                .values("competency_id")[:1]
             )
+        )
+        .values_list("pk", "focus")
+    )
 
     activity: dict[int, dt.datetime | None] = dict(
         Statement.objects.filter(actor_id__in=student_ids)
@@ -260,15 +293,14 @@ def class_grid(
         if len(recent[actor_id]) < RECENT_WINDOW:
             recent[actor_id].append(bool(success))
     kinds = accommodation_kinds(student_ids=student_ids)
-    comp_of = _competencies_by_id(stuck, focus, universe)
     rows = []
     for sid in student_ids:
         row = rows_by_student[sid]
         row.last_active = activity.get(sid)
         row.accommodations = kinds.get(sid, ())
-        row.focus = comp_of.get(focus[sid][1]) if sid in focus else None
+        row.focus = universe.get(focus.get(sid) or 0)
         row.flags = _row_flags(
-            stuck=[comp_of[c].code for c in stuck.get(sid, []) if c in comp_of],
+            stuck=[universe[c].code for c in stuck.get(sid, [])],
             recent=recent.get(sid, []),
             last_active=row.last_active,
             now=now,
@@ -289,16 +321,19 @@ def class_grid(
     )
 
 
-def _competencies_by_id(
-    stuck: dict[int, list[int]],
-    focus: dict[int, tuple[dt.datetime, int]],
-    universe: dict[int, Competency],
-) -> dict[int, Competency]:
-    """The competencies flags and focus name: from the cached set, the rest in one query."""
-    wanted = {c for ids in stuck.values() for c in ids} | {cid for _, cid in focus.values()}
-    missing = wanted - universe.keys()
-    found = {c.pk: c for c in Competency.objects.filter(pk__in=missing)} if missing else {}
-    return {**universe, **found}
+def _faded(now: dt.datetime) -> Q:
+    """Stored mastery whose predicted recall has faded by ``now`` (``effective_status`` says
+    "needs review"), as a condition on learner states. The review interval depends only on the
+    number of right answers and stops growing after a few, so a handful of terms cover it."""
+    cap = RULE.max_doublings + 1
+    faded = Q(n_correct__gte=cap, last_evidence_at__lt=now - _days(review_due_after_days(cap)))
+    for n in range(cap):
+        faded |= Q(n_correct=n, last_evidence_at__lt=now - _days(review_due_after_days(n)))
+    return Q(status=Status.MASTERED) & faded
+
+
+def _days(days: float) -> dt.timedelta:
+    return dt.timedelta(days=days)
 
 
 def _row_flags(
