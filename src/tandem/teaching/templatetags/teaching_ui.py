@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import ObservationKind, Source
 from tandem.evidence.models import Statement
+from tandem.mastery.constants import Status
 from tandem.mastery.models import StateChange
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.selectors import MasteryView
@@ -112,16 +113,25 @@ _CELL_ID_SENTINEL = 2_147_483_647
 
 
 @register.simple_tag
-def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeString:
+def escaped_codes(competencies: Sequence[Competency]) -> list[str]:
+    """The columns' codes, escaped once per grid rather than once per row."""
+    return [escape(comp.code) for comp in competencies]
+
+
+@register.simple_tag
+def grid_cells(
+    row: StudentRow, competencies: Sequence[Competency], codes: Sequence[str] | None = None
+) -> SafeString:
     """A student's row of cells, aligned with the grid's columns: the same markup as
     :func:`grid_cell`, built with one URL reversal and one escape of each name per row."""
     student = row.student
     url = reverse("teaching:explain", args=[student.pk, _CELL_ID_SENTINEL])
     head, tail = url.split(str(_CELL_ID_SENTINEL), 1)
     name = escape(student.display_name)
+    if codes is None:
+        codes = escaped_codes(competencies)
     cells = []
-    for comp, view in zip(competencies, row.cells, strict=True):
-        code = escape(comp.code)
+    for comp, code, view in zip(competencies, codes, row.cells, strict=True):
         if view is None:
             cells.append(_EMPTY_CELL.format(code))
             continue
@@ -129,10 +139,25 @@ def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeStrin
             f'<td data-competency="{code}" data-status="{view.status}">'
             f'<a class="mastery mastery-wide m-{view.status}'
             f'{" uncertain" if view.uncertain else ""}" href="{head}{comp.pk}{tail}" '
-            f'title="{name}, {code}: {escape(mastery_words(view))}">'
+            f'title="{name}, {code}: {_cell_words(view)}">'
             f'<span class="mastery__text">{view.percent}%</span></a></td>'
         )
     return SafeString("".join(cells))
+
+
+# The status words in cell titles, lower case, escaped once (a grid has thousands of cells).
+_STATUS_WORDS = {status.value: escape(str(status.label).lower()) for status in Status}
+
+
+def _cell_words(view: MasteryView) -> str:
+    """:func:`mastery_words`, already escaped, without its per-call lookups (same text)."""
+    low, high = view.band
+    answers = "1 answer" if view.n_attempts == 1 else f"{view.n_attempts} answers"
+    words = (
+        f"{view.percent}%, {_STATUS_WORDS[view.status]}, range {low}–{high}%, "
+        f"{answers} ({view.n_correct} right)"
+    )
+    return words + ", little evidence yet" if view.uncertain else words
 
 
 @register.simple_tag
