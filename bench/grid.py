@@ -15,6 +15,7 @@ after one warm-up (the median is reported, with min and max):
   earlier grades folded into one column per domain);
 * ``page_all_columns``: the same page with every domain's earlier grades unfolded;
 * ``csv``: the CSV export of the default grid;
+* ``selector_default``: the grid selector alone, as the default page asks it;
 * ``selector_new`` / ``selector_old``: the grid selector alone, this branch's and the one it
   replaced (read from git at ``--old-ref``), over every column, so the ratio compares like with
   like;
@@ -266,6 +267,9 @@ def main() -> int:
         print(f"{name:18} {results[name]}")
 
     old = _old_selectors(args.old_ref)
+    results["selector_default"] = _timed(
+        lambda: class_grid(school_class=school_class, now=timezone.now()), args.repeat
+    )
     results["selector_new"] = _timed(
         lambda: class_grid(
             school_class=school_class, now=timezone.now(), fold_earlier=False, sort=GridSort.NAME
@@ -275,7 +279,7 @@ def main() -> int:
     results["selector_old"] = _timed(
         lambda: old.class_grid(school_class=school_class, now=timezone.now()), args.repeat
     )
-    for name in ("selector_new", "selector_old"):
+    for name in ("selector_default", "selector_new", "selector_old"):
         print(f"{name:18} {results[name]}")
     columns = {
         "default": len(default_grid.competencies) + len(default_grid.gap_columns),

@@ -176,6 +176,40 @@ def gap_cells(row: StudentRow, links: Sequence[str]) -> SafeString:
 
 
 @register.simple_tag
+def student_cell(row: StudentRow, grade_level_count: int, now: dt.datetime) -> SafeString:
+    """The row header of the class grid: the student's name (a link), accommodation marks,
+    focus, progress at grade level and flags. Written here, like the cells, because a grid has
+    many rows and the template engine was most of their cost."""
+    student = row.student
+    url = reverse("teaching:student", args=[student.pk])
+    parts = [
+        f'<th scope="row" class="student-cell"><a href="{url}">{escape(student.display_name)}</a>'
+    ]
+    if row.accommodations:
+        marks = "".join(
+            f'<span class="badge accommodation-mark" title="Has an active {escape(kind)}: see '
+            f"the student's profile\">{escape(kind)}</span>"
+            for kind in row.accommodations
+        )
+        parts.append(f'<span class="student-accommodations">{marks}</span>')
+    if row.focus is not None:
+        focus = (
+            f'Focus: <abbr title="{escape(row.focus.full_statement)}">'
+            f"{escape(row.focus.code)}</abbr>"
+        )
+    else:
+        focus = "No focus yet"
+    if grade_level_count:
+        focus += f" · {row.grade_mastered} of {grade_level_count} mastered"
+    parts.append(f'<span class="student-meta">{focus}</span>')
+    if row.flags:
+        flags = "".join(student_flag(flag, row.last_active, now) for flag in row.flags)
+        parts.append(f'<span class="student-flags">{flags}</span>')
+    parts.append("</th>")
+    return SafeString("".join(parts))
+
+
+@register.simple_tag
 def student_flag(flag: Flag, last_active: dt.datetime | None, now: dt.datetime) -> SafeString:
     """A flag with its icon (from CSS) and words; the detail is in the title and for readers."""
     text = flag.label
