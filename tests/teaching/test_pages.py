@@ -194,8 +194,8 @@ def test_grid_query_count_does_not_grow_with_the_class(
     large = _count_queries(teacher_client, url)
     assert small == large
     # Session and user, the nav count, the class, then the grid's: students, shown cells, counts
-    # per student, earlier gaps, stuck, focus, last practice, recent answers, accommodations.
-    with django_assert_max_num_queries(14):
+    # per student, the not-yet-mastered ones, last practice, recent answers, accommodations.
+    with django_assert_max_num_queries(12):
         teacher_client.get(url)
 
 

@@ -17,7 +17,6 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -254,41 +253,24 @@ def class_grid(
     ):
         rows_by_student[sid].mastered_count = n_mastered
         rows_by_student[sid].grade_mastered = n_grade
-    gap_of_domain = {col.domain_code: i for i, col in enumerate(gap_columns)}
-    for sid, domain_code, n in (
-        states.filter(not_yet, competency_id__in=list(gap_index))
-        .values("student_id", "competency__domain_code")
-        .annotate(n=Count("pk"))
-        .values_list("student_id", "competency__domain_code", "n")
-    ):
-        rows_by_student[sid].gaps[gap_of_domain[domain_code]] = n
+    # Every competency not yet mastered, each student's latest first: the focus (the first in
+    # the grid's set), the earlier-grade gaps and the stuck flag, in one pass over small tuples.
+    stuck_after = settings.TANDEM_STUCK_ATTEMPTS
     stuck: dict[int, list[int]] = defaultdict(list)
-    for sid, cid in (
-        states.filter(
-            status=Status.LEARNING,
-            n_attempts__gte=settings.TANDEM_STUCK_ATTEMPTS,
-            p_mastery__lt=STUCK_BELOW,
-            competency_id__in=list(universe),
-        )
-        .order_by("student_id", "competency__grade_rank", "competency__list_order")
-        .values_list("student_id", "competency_id")
+    focus: dict[int, int] = {}
+    for sid, cid, status, n_att, p in (
+        states.filter(not_yet)
+        .order_by("student_id", F("last_evidence_at").desc(nulls_first=True), "pk")
+        .values_list("student_id", "competency_id", "status", "n_attempts", "p_mastery")
     ):
-        stuck[sid].append(cid)
-    # The competency each student is working on: the not-yet-mastered one with the latest
-    # evidence (one correlated subquery per student, inside one query).
-    focus = dict(
-        User.objects.filter(pk__in=student_ids)
-        .annotate(
-            focus=Subquery(
-                LearnerState.objects.filter(
-                    not_yet, student_id=OuterRef("pk"), competency_id__in=list(universe)
-                )
-                .order_by(F("last_evidence_at").desc(nulls_first=True), "pk")
-                .values("competency_id")[:1]
-            )
-        )
-        .values_list("pk", "focus")
-    )
+        if cid not in universe:
+            continue
+        focus.setdefault(sid, cid)
+        gap = gap_index.get(cid)
+        if gap is not None:
+            rows_by_student[sid].gaps[gap] += 1
+        if status == Status.LEARNING and n_att >= stuck_after and p < STUCK_BELOW:
+            stuck[sid].append(cid)
 
     activity: dict[int, dt.datetime | None] = dict(
         Statement.objects.filter(actor_id__in=student_ids)
@@ -311,7 +293,7 @@ def class_grid(
         row = rows_by_student[sid]
         row.last_active = activity.get(sid)
         row.accommodations = kinds.get(sid, ())
-        row.focus = universe.get(focus.get(sid) or 0)
+        row.focus = universe[focus[sid]] if sid in focus else None
         row.flags = _row_flags(
             stuck=[universe[c].code for c in stuck.get(sid, [])],
             recent=recent.get(sid, []),
