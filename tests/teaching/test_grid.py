@@ -167,7 +167,7 @@ def test_query_count_is_the_same_for_10_and_150_students(
     grow_to(150)
     with CaptureQueriesContext(connection) as many:
         assert teacher_client.get(url, {"sort": "need", "expand": "NF"}).status_code == 200
-    assert len(ten) == len(many) == 12, [q["sql"][:80] for q in many.captured_queries]
+    assert len(ten) == len(many) == 11, [q["sql"][:80] for q in many.captured_queries]
 
 
 def test_counts_in_the_database_agree_with_effective_status(graded, school, new_student, answer):

@@ -193,9 +193,9 @@ def test_grid_query_count_does_not_grow_with_the_class(
     add_students(school.class_a, 20)  # 25 students
     large = _count_queries(teacher_client, url)
     assert small == large
-    # Session and user, the nav count, the class, then the grid's: students, shown cells, counts
-    # per student, the not-yet-mastered ones, last practice, recent answers, accommodations.
-    with django_assert_max_num_queries(12):
+    # Session and user, the nav count, the class, then the grid's: students, shown cells, the
+    # not-yet-mastered states, last practice, recent answers, accommodations.
+    with django_assert_max_num_queries(11):
         teacher_client.get(url)
 
 

@@ -88,10 +88,10 @@ class StudentRow:
     cells: list[MasteryView | None] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     last_active: dt.datetime | None = None
-    mastered_count: int = 0
+    mastered_count: int = 0  # of the shown competencies
     gaps: list[int] = field(default_factory=list)  # aligned with ClassGrid.gap_columns
     accommodations: tuple[str, ...] = ()  # "IEP", "504 plan"
-    grade_mastered: int = 0  # of the class's grade-level competencies
+    grade_mastered: int = 0  # of the class's grade-level competencies shown
 
     @property
     def gap_total(self) -> int:
@@ -110,7 +110,7 @@ class ClassGrid:
     grades: list[tuple[int, str]]
     gap_columns: list[GapColumn] = field(default_factory=list)  # shown before the competencies
     grade_ranks: tuple[int, ...] = ()  # the class's grade level(s); () when not known
-    grade_level_count: int = 0  # how many grade-level competencies there are
+    grade_level_count: int = 0  # how many grade-level competencies are shown
     expandable: list[tuple[str, str]] = field(default_factory=list)  # domains with earlier ones
     expanded: tuple[str, ...] = ()
 
@@ -222,7 +222,6 @@ def class_grid(
     }
     states = LearnerState.objects.filter(student_id__in=student_ids)
     faded = _faded(now)
-    mastered = Q(status=Status.MASTERED) & ~faded
     not_yet = Q(status__in=_NOT_YET) | faded
     # The shown cells only become objects (without the date of the last evidence: converting
     # thousands of dates was a good part of the grid's time); the rest is counted by the
@@ -243,16 +242,18 @@ def class_grid(
             n_correct=n_ok,
             last_evidence_at=None,
         )
-    for sid, n_mastered, n_grade in (
-        states.values("student_id")
-        .annotate(
-            n=Count("pk", filter=mastered),
-            g=Count("pk", filter=mastered & Q(competency_id__in=list(grade_level_ids))),
+    # Mastered counts come from the shown cells (the grade-level competencies are all shown
+    # unless a domain is chosen): no second pass over every state.
+    grade_columns = [i for i, c in enumerate(shown) if c.pk in grade_level_ids]
+    for row in rows_by_student.values():
+        row.mastered_count = sum(
+            1 for cell in row.cells if cell is not None and cell.status == Status.MASTERED
         )
-        .values_list("student_id", "n", "g")
-    ):
-        rows_by_student[sid].mastered_count = n_mastered
-        rows_by_student[sid].grade_mastered = n_grade
+        row.grade_mastered = sum(
+            1
+            for i in grade_columns
+            if (cell := row.cells[i]) is not None and cell.status == Status.MASTERED
+        )
     # Every competency not yet mastered, each student's latest first: the focus (the first in
     # the grid's set), the earlier-grade gaps and the stuck flag, in one pass over small tuples.
     stuck_after = settings.TANDEM_STUCK_ATTEMPTS
@@ -310,7 +311,7 @@ def class_grid(
         grades,
         gap_columns=gap_columns,
         grade_ranks=ranks if folding else (),
-        grade_level_count=len(grade_level),
+        grade_level_count=len(grade_columns),
         expandable=expandable,
         expanded=tuple(code for code, _ in expandable if code in expand_set),
     )
