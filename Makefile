@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-spark bench-equity bench-leaders bench-schedule conformance java vendor clean install install-dev
+        bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -136,6 +136,9 @@ bench-load: $(VENV)/.installed-dev ## 30/100/300 students at once on SQLite and 
 bench-district: $(VENV)/.installed-dev ## pages timed on a generated district (bench/district.py; DISTRICT_URL, DISTRICT_ARGS)
 	mkdir -p var/bench/district
 	TANDEM_DATA_DIR=$(CURDIR)/var/bench/district DATABASE_URL=$(DISTRICT_URL) $(PY) bench/district.py $(DISTRICT_ARGS)
+
+bench-grid: $(VENV)/.installed-dev ## class grid, 150 students × 300 competencies: server time and queries, new vs old (bench/grid.py; GRID_ARGS=...)
+	$(PY) bench/grid.py $(GRID_ARGS)
 
 bench-classroom: $(VENV)/.installed-dev ## a simulated school year, Tandem vs grade order (bench/classroom.py; CLASSROOM_ARGS=--quick)
 	$(PY) bench/classroom.py $(CLASSROOM_ARGS)

@@ -302,7 +302,13 @@ PAGES: list[tuple[str, str, Visit]] = [
     (STUDENT, "credit-report", _go(lambda s: f"/credit/report/{s.student_id}/")),
     (PROJECT_STUDENT, "project", _go(lambda s: f"/projects/{s.project_id}/")),
     (TEACHER, "classes", _go(lambda s: "/teach/")),
+    (TEACHER, "today", _go(lambda s: "/teach/today/")),
     (TEACHER, "class-grid", _go(lambda s: f"/teach/class/{s.class_id}/")),
+    (
+        TEACHER,
+        "class-grid-need-expanded",
+        _go(lambda s: f"/teach/class/{s.class_id}/?sort=need&expand=NF&expand=NBT"),
+    ),
     (TEACHER, "student", _go(lambda s: f"/teach/student/{s.student_id}/")),
     (
         TEACHER,

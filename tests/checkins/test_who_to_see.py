@@ -9,6 +9,7 @@ import itertools
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from tests.factories import make_user, record_answer
 
@@ -17,6 +18,8 @@ from tandem.checkins.selectors import _behind, who_to_see
 from tandem.checkins.services import checkin_record, checkin_schedule
 from tandem.goals.constants import GoalKind
 from tandem.goals.services import goal_create
+from tandem.profiles.constants import AccommodationKind
+from tandem.profiles.services import accommodation_create
 from tandem.roster.constants import EnrollmentRole, Role
 from tandem.roster.services import enrollment_create
 
@@ -180,5 +183,31 @@ def test_query_count_does_not_grow_with_students(school, ranked):
         rows = who_to_see(teacher=school.teacher_a, now=now)
     assert len(rows) == 10  # student_b came with class B
     assert len(many) == len(few)
-    # 9, and one for the self-checks (tandem.wellbeing).
-    assert len(few) == 10, [q["sql"][:80] for q in few.captured_queries]
+    # 11: one for the self-checks (tandem.wellbeing), one for the accommodations of the
+    # students in the teacher's classes.
+    assert len(few) == 11, [q["sql"][:80] for q in few.captured_queries]
+
+
+def test_rows_carry_accommodations_of_the_teachers_own_students(school, client):
+    now = timezone.now()
+    accommodation_create(
+        actor=school.admin,
+        student=school.student_a,
+        kind=AccommodationKind.IEP,
+        summary="Extra time on tests",
+        now=now,
+    )
+    accommodation_create(
+        actor=school.admin,
+        student=school.student_b,
+        kind=AccommodationKind.SECTION_504,
+        summary="Seat near the front",
+        now=now,
+    )
+    rows = {row.student: row for row in who_to_see(teacher=school.teacher_a, now=now)}
+    assert rows[school.student_a].accommodations == ("IEP",)
+    assert school.student_b not in rows
+    client.force_login(school.teacher_a)
+    html = client.get(reverse("checkins:today")).content.decode()
+    assert 'class="badge accommodation-mark"' in html and ">IEP<" in html
+    assert "504 plan" not in html

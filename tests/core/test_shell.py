@@ -100,7 +100,7 @@ def test_home_sends_anonymous_users_to_login(client: Client) -> None:
     ("role", "landing"),
     [
         (Role.STUDENT, "practice:home"),
-        (Role.TEACHER, "teaching:classes"),
+        (Role.TEACHER, "teaching:today"),
         (Role.GUARDIAN, "family:home"),
         (Role.ADMINISTRATOR, "leaders:growth"),
     ],

@@ -148,6 +148,7 @@ def _pages(school):
         "family_child_b": reverse("family:child", args=[b]),
         "family_child_missing": reverse("family:child", args=[MISSING]),
         "teach_classes": reverse("teaching:classes"),
+        "teach_today": reverse("teaching:today"),
         "teach_class_a": reverse("teaching:class", args=[school.class_a.pk]),
         "teach_class_b": reverse("teaching:class", args=[school.class_b.pk]),
         "teach_class_missing": reverse("teaching:class", args=[MISSING]),
@@ -282,6 +283,7 @@ ALLOWED = {
     },
     "teacher_a": {
         "teach_classes",
+        "teach_today",
         "teach_class_a",
         "teach_student_a",
         "teach_explain_a",
@@ -432,6 +434,20 @@ def test_api_lists_only_visible_students(client, school):
     # A counselor's reach is the self-checks only: the API's academic records list nobody.
     client.login(username=school.counselor.username, password=PASSWORD)
     assert client.get("/api/students/").json() == []
+
+
+def test_todays_queue_holds_only_the_teachers_own_students(client, school):
+    """The Today page has no id to refuse, so what it lists is what is checked: each teacher
+    sees the written answer of their own class's student, never the other's."""
+    for teacher, mine, theirs in (
+        (school.teacher_a, (school.class_a, school.answer_a), (school.class_b, school.answer_b)),
+        (school.teacher_b, (school.class_b, school.answer_b), (school.class_a, school.answer_a)),
+    ):
+        client.force_login(teacher)
+        html = client.get(reverse("teaching:today")).content.decode()
+        own = reverse("teaching:written_score", args=[mine[0].pk, mine[1].pk])
+        other = reverse("teaching:written_score", args=[theirs[0].pk, theirs[1].pk])
+        assert own in html and other not in html
 
 
 def test_reading_a_students_record_is_audited(client, school):

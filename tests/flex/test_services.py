@@ -13,8 +13,8 @@ from tests.flex.conftest import offer
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.models import Statement
 from tandem.flex.constants import ReasonKind, ScheduleStatus, SessionKind
-from tandem.flex.models import FlexPlacement, FlexRequirement, FlexSchedule
-from tandem.flex.selectors import student_week
+from tandem.flex.models import FlexPlacement, FlexRequirement, FlexSchedule, FlexSession
+from tandem.flex.selectors import sessions_to_take_attendance, student_week
 from tandem.flex.services import (
     FlexError,
     attendance_record,
@@ -222,3 +222,27 @@ def test_choices_are_checked(flex):
         )
         == 1
     )
+
+
+def test_sessions_wait_for_attendance_on_their_day_until_it_is_taken(flex):
+    school = flex.school
+    now = timezone.now()
+    tuesday = flex.week + dt.timedelta(days=1)
+    schedule = schedule_solve(week=flex.week, now=now, time_limit_s=5)
+    assert sessions_to_take_attendance(teacher_id=school.teacher_a.pk, day=tuesday) == []
+    schedule_publish(schedule=schedule, by=school.admin, now=now)
+
+    def waiting(teacher, day):  # type: ignore[no-untyped-def]
+        return {s.title for s in sessions_to_take_attendance(teacher_id=teacher.pk, day=day)}
+
+    placed_tue = {
+        p.session.title
+        for p in FlexPlacement.objects.filter(block=flex.tuesday, session__teacher=school.teacher_a)
+    }
+    assert waiting(school.teacher_a, tuesday) == placed_tue
+    assert waiting(school.teacher_a, tuesday + dt.timedelta(days=1)) <= {"Project time"}
+    assert waiting(school.teacher_a, flex.week) == set()  # Monday: no block
+    for title in placed_tue:
+        session = FlexSession.objects.get(title=title, week_of=flex.week)
+        attendance_record(session=session, teacher=school.teacher_a, present=set(), now=now)
+    assert waiting(school.teacher_a, tuesday) == set()

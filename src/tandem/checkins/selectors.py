@@ -30,6 +30,7 @@ from tandem.goals.rules import today
 from tandem.goals.selectors import goal_status_for_students
 from tandem.mastery.constants import Status
 from tandem.mastery.selectors import mastery_grid
+from tandem.profiles.selectors import accommodation_kinds
 from tandem.roster.access import classes_visible_to, students_visible_to
 from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import Enrollment, User
@@ -83,6 +84,9 @@ class SeeRow:
     needs: list[Need] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     next_scheduled: CheckIn | None = None
+    # Active accommodations in words ("IEP", "504 plan"); only for students in a class the
+    # viewer teaches (or any, for administrators), as ``accommodations_visible_to`` allows.
+    accommodations: tuple[str, ...] = ()
 
     @property
     def seen_words(self) -> str:
@@ -195,6 +199,8 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
         if may_read_wellbeing(teacher)
         else {}
     )
+    # Students reached only through a group or session have no class here: no accommodations.
+    kinds = accommodation_kinds(student_ids=list(class_of))
     next_planned: dict[int, CheckIn] = {}
     for planned in scheduled_for_teacher(teacher=teacher, student_ids=ids):
         next_planned.setdefault(planned.student_id, planned)
@@ -242,6 +248,7 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
                 needs=needs,
                 classes=[title for _, title in class_of.get(sid, [])],
                 next_scheduled=next_planned.get(sid),
+                accommodations=kinds.get(sid, ()),
             )
         )
     # Stable sort: equal scores keep the name order.

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 # admin, for settings and data, is one link away); a superuser with no school role in the admin.
 LANDING_URL_BY_ROLE: dict[str, str] = {
     Role.STUDENT: "practice:home",
-    Role.TEACHER: "teaching:classes",
+    Role.TEACHER: "teaching:today",
     Role.GUARDIAN: "family:home",
     Role.ADMINISTRATOR: "leaders:growth",
     Role.COUNSELOR: "wellbeing:raised",

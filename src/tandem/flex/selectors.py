@@ -160,3 +160,35 @@ def placements_for_export(
 
 def teacher_week_sessions(*, teacher_id: int, week: dt.date) -> list[FlexSession]:
     return list(week_sessions(week).filter(Q(teacher_id=teacher_id)))
+
+
+@dataclass(frozen=True)
+class SessionToday:
+    """A published flex session the teacher leads today whose attendance is not taken yet."""
+
+    session_id: int
+    title: str
+    starts_at: dt.time
+    room: str
+    students: int
+
+
+def sessions_to_take_attendance(*, teacher_id: int, day: dt.date) -> list[SessionToday]:
+    """The teacher's sessions of the published week meeting on ``day`` with a student whose
+    attendance is still open, by start time. One query."""
+    sessions = (
+        FlexSession.objects.filter(
+            teacher_id=teacher_id,
+            week_of=week_of(day),
+            block__weekday=day.weekday(),
+            placements__schedule__status=ScheduleStatus.PUBLISHED,
+        )
+        .annotate(
+            n_students=Count("placements", distinct=True),
+            n_open=Count("placements", filter=Q(placements__attended__isnull=True), distinct=True),
+        )
+        .filter(n_open__gt=0)
+        .select_related("block")
+        .order_by("block__starts_at", "title", "pk")
+    )
+    return [SessionToday(s.pk, s.title, s.block.starts_at, s.room, s.n_students) for s in sessions]

@@ -8,7 +8,7 @@ accommodations (and their history) only when ``accommodations_visible_to`` allow
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,6 +178,22 @@ def accommodations_for(*, student_id: int) -> list[Accommodation]:
         .select_related("recorded_by")
         .order_by("-active", "kind", "-start_date", "pk")
     )
+
+
+def accommodation_kinds(*, student_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Each student's active accommodation kinds in words ("IEP", "504 plan"), for marks on
+    teachers' lists; one query. Only for callers that may see these students' accommodations
+    (their teachers and administrators)."""
+    kinds: dict[int, list[str]] = {}
+    rows = (
+        Accommodation.objects.filter(student_id__in=list(student_ids), active=True)
+        .order_by("student_id", "kind")
+        .values_list("student_id", "kind")
+        .distinct()
+    )
+    for student_id, kind in rows:
+        kinds.setdefault(student_id, []).append(str(AccommodationKind(kind).label))
+    return {student_id: tuple(words) for student_id, words in kinds.items()}
 
 
 # ---------- history ----------

@@ -7,7 +7,9 @@ from tandem.teaching import views
 app_name = "teaching"
 urlpatterns = [
     path("", views.class_list, name="classes"),
+    path("today/", views.today, name="today"),
     path("class/<int:class_id>/", views.class_detail, name="class"),
+    path("class/<int:class_id>/grid.csv", views.class_csv, name="class_csv"),
     path("class/<int:class_id>/written/", views.written_to_score, name="written"),
     path(
         "class/<int:class_id>/written/<uuid:answer_id>/",

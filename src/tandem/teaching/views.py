@@ -1,10 +1,11 @@
-"""Teacher pages: my classes, a class at a glance, one student's record, why an estimate is
-what it is, and written answers to score. Reads go through selectors, the writes (an
-observation, a score) through their services.
+"""Teacher pages: today's queue, my classes, a class at a glance, one student's record, why an
+estimate is what it is, and written answers to score. Reads go through selectors, the writes
+(an observation, a score) through their services.
 """
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tandem.competencies.models import Competency
@@ -51,7 +53,14 @@ from tandem.roster.constants import EnrollmentRole
 from tandem.roster.models import SchoolClass, User
 from tandem.roster.selectors import student_classes
 from tandem.teaching.forms import ObservationForm, WrittenScoreForm
-from tandem.teaching.selectors import ClassGrid, StudentRow, class_grid
+from tandem.teaching.selectors import (
+    ClassGrid,
+    GridSort,
+    StudentRow,
+    class_grade_ranks,
+    class_grid,
+    today_queue,
+)
 from tandem.teaching.services import OBSERVATION_WEIGHT, observation_record
 
 FLAG_KEYS = ("stuck", "unseen", "ready")
@@ -186,6 +195,20 @@ def _shared_classes(user: Any, student: User) -> list[SchoolClass]:
 
 @require_safe
 @role_required("teacher")
+def today(request: HttpRequest) -> HttpResponse:
+    """What waits for the teacher across their classes, each entry a link to where to act."""
+    now = timezone.now()
+    sections = today_queue(teacher=signed_in_user(request), now=now)
+    context = {
+        "sections": sections,
+        "now": now,
+        "open_count": sum(s.count for s in sections),
+    }
+    return render(request, "teaching/today.html", context)
+
+
+@require_safe
+@role_required("teacher")
 def class_list(request: HttpRequest) -> HttpResponse:
     """My classes, each with its size and how many students carry each flag."""
     now = timezone.now()
@@ -203,32 +226,158 @@ def class_list(request: HttpRequest) -> HttpResponse:
     return render(request, "teaching/classes.html", {"summaries": summaries})
 
 
+@dataclass(frozen=True)
+class GridParams:
+    """What the class grid shows, from the query string (bad values fall back to defaults)."""
+
+    domain: str = ""
+    grade_rank: int | None = None
+    expand: tuple[str, ...] = ()
+    sort: GridSort = GridSort.NAME
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> GridParams:
+        sort = request.GET.get("sort", "")
+        return cls(
+            domain=request.GET.get("domain", "").strip()[:20],
+            grade_rank=_int_or_none(request.GET.get("grade")),
+            expand=tuple(sorted({code.strip()[:20] for code in request.GET.getlist("expand")}))[
+                :EXPAND_LIMIT
+            ],
+            sort=GridSort(sort) if sort in set(GridSort) else GridSort.NAME,
+        )
+
+    def query(self, **changes: Any) -> str:
+        """The query string for these parameters with ``changes`` applied ("" when default)."""
+        values = {**self.__dict__, **changes}
+        pairs: list[tuple[str, str]] = []
+        if values["domain"]:
+            pairs.append(("domain", values["domain"]))
+        if values["grade_rank"] is not None:
+            pairs.append(("grade", str(values["grade_rank"])))
+        pairs += [("expand", code) for code in values["expand"]]
+        if values["sort"] != GridSort.NAME:
+            pairs.append(("sort", str(values["sort"])))
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def toggled(self, code: str) -> str:
+        """The query string with ``code``'s earlier grades expanded, or folded if they were."""
+        expand = set(self.expand) ^ {code}
+        return self.query(expand=tuple(sorted(expand)))
+
+
+# At most this many domains expanded at once (a URL can name any number).
+EXPAND_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class GridLink:
+    label: str
+    url: str
+    current: bool = False
+
+
+def _grid(request: HttpRequest, class_id: int) -> tuple[SchoolClass, GridParams, ClassGrid]:
+    school_class = access_class(user=request.user, class_id=class_id)
+    params = GridParams.from_request(request)
+    grid = class_grid(
+        school_class=school_class,
+        now=timezone.now(),
+        domain=params.domain,
+        grade_rank=params.grade_rank,
+        expand=params.expand,
+        sort=params.sort,
+    )
+    return school_class, params, grid
+
+
 @require_safe
 @role_required("teacher")
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     """Students × competencies, with flags and mini-lesson groups; filters swap the grid."""
-    school_class = access_class(user=request.user, class_id=class_id)
-    domain = request.GET.get("domain", "").strip()[:20]
-    grade_rank = _int_or_none(request.GET.get("grade"))
     now = timezone.now()
-    grid = class_grid(school_class=school_class, now=now, domain=domain, grade_rank=grade_rank)
+    school_class, params, grid = _grid(request, class_id)
+    base = reverse("teaching:class", args=[school_class.pk])
+    gap_links = [base + params.toggled(col.domain_code) for col in grid.gap_columns]
     context = {
         "school_class": school_class,
         "grid": grid,
         "now": now,
-        "domain": domain,
-        "grade_rank": grade_rank,
-        "filtered": bool(domain) or grade_rank is not None,
+        "params": params,
+        "domain": params.domain,
+        "grade_rank": params.grade_rank,
+        "filtered": bool(params.domain) or params.grade_rank is not None,
         "column_groups": column_groups(grid.competencies),
         "flag_groups": flag_groups(grid.rows),
         "lesson_groups": mini_lesson_groups(grid),
         "mini_lesson_min": MINI_LESSON_MIN,
         "unseen_days": settings.TANDEM_UNSEEN_DAYS,
         "domain_choices": _domain_choices(grid.domains),
+        "sort_links": [
+            GridLink(label, base + params.query(sort=key), params.sort == key)
+            for key, label in SORT_LABELS.items()
+        ],
+        "gap_links": gap_links,
+        "gap_columns_links": list(zip(grid.gap_columns, gap_links, strict=True)),
+        "expand_links": [
+            GridLink(f"{name} ({code})", base + params.toggled(code), code in grid.expanded)
+            for code, name in grid.expandable
+        ],
+        "csv_url": reverse("teaching:class_csv", args=[school_class.pk]) + params.query(),
+        "grade_words": ", ".join(
+            label for rank, label in grid.grades if rank in class_grade_ranks(school_class)
+        ),
+        "folded": bool(grid.grade_ranks),
     }
     template = "teaching/_class_grid.html" if _is_partial(request) else "teaching/class.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+SORT_LABELS = {GridSort.NAME: "Name", GridSort.NEED: "Need", GridSort.PROGRESS: "Progress"}
+
+
+def _csv_text(value: object) -> str:
+    """A cell as text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_safe
+@role_required("teacher")
+def class_csv(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The grid as shown (same filters, folds and order) as a CSV file, one row per student."""
+    school_class, _, grid = _grid(request, class_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = slugify(school_class.title) or "class"
+    response["Content-Disposition"] = f'attachment; filename="{filename}-grid.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Student",
+            "Accommodations",
+            "Flags",
+            "Focus",
+            "Mastered (grade level)",
+            *[f"{col.domain_code}: earlier gaps" for col in grid.gap_columns],
+            *[comp.code for comp in grid.competencies],
+        ]
+    )
+    for row in grid.rows:
+        writer.writerow(
+            [
+                _csv_text(row.student.display_name),
+                "; ".join(row.accommodations),
+                "; ".join(flag.label for flag in row.flags),
+                row.focus.code if row.focus else "",
+                f"{row.grade_mastered} of {grid.grade_level_count}"
+                if grid.grade_level_count
+                else row.mastered_count,
+                *row.gaps,
+                *["" if cell is None else f"{cell.percent}%" for cell in row.cells],
+            ]
+        )
     return response
 
 

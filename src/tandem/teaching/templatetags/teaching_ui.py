@@ -18,13 +18,28 @@ from django.utils.safestring import SafeString
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
+from tandem.mastery.constants import Status
 from tandem.mastery.models import StateChange
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.selectors import MasteryView
 from tandem.roster.models import User
-from tandem.teaching.selectors import Flag, StudentRow
+from tandem.teaching.selectors import Flag, StudentRow, open_item_count
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def today_count(context: template.Context) -> int:
+    """How many things wait for the signed-in teacher (for the navigation), counted once per
+    request however often a page asks."""
+    request = context.get("request")
+    if request is None or getattr(request.user, "role", None) != "teacher":
+        return 0
+    cached: int | None = getattr(request, "_tandem_today_count", None)
+    if cached is None:
+        cached = open_item_count(teacher=request.user, now=timezone.now())
+        request._tandem_today_count = cached
+    return cached
 
 
 def _day(moment: dt.datetime) -> str:
@@ -98,16 +113,25 @@ _CELL_ID_SENTINEL = 2_147_483_647
 
 
 @register.simple_tag
-def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeString:
+def escaped_codes(competencies: Sequence[Competency]) -> list[str]:
+    """The columns' codes, escaped once per grid rather than once per row."""
+    return [escape(comp.code) for comp in competencies]
+
+
+@register.simple_tag
+def grid_cells(
+    row: StudentRow, competencies: Sequence[Competency], codes: Sequence[str] | None = None
+) -> SafeString:
     """A student's row of cells, aligned with the grid's columns: the same markup as
     :func:`grid_cell`, built with one URL reversal and one escape of each name per row."""
     student = row.student
     url = reverse("teaching:explain", args=[student.pk, _CELL_ID_SENTINEL])
     head, tail = url.split(str(_CELL_ID_SENTINEL), 1)
     name = escape(student.display_name)
+    if codes is None:
+        codes = escaped_codes(competencies)
     cells = []
-    for comp, view in zip(competencies, row.cells, strict=True):
-        code = escape(comp.code)
+    for comp, code, view in zip(competencies, codes, row.cells, strict=True):
         if view is None:
             cells.append(_EMPTY_CELL.format(code))
             continue
@@ -115,10 +139,74 @@ def grid_cells(row: StudentRow, competencies: Sequence[Competency]) -> SafeStrin
             f'<td data-competency="{code}" data-status="{view.status}">'
             f'<a class="mastery mastery-wide m-{view.status}'
             f'{" uncertain" if view.uncertain else ""}" href="{head}{comp.pk}{tail}" '
-            f'title="{name}, {code}: {escape(mastery_words(view))}">'
+            f'title="{name}, {code}: {_cell_words(view)}">'
             f'<span class="mastery__text">{view.percent}%</span></a></td>'
         )
     return SafeString("".join(cells))
+
+
+# The status words in cell titles, lower case, escaped once (a grid has thousands of cells).
+_STATUS_WORDS = {status.value: escape(str(status.label).lower()) for status in Status}
+
+
+def _cell_words(view: MasteryView) -> str:
+    """:func:`mastery_words`, already escaped, without its per-call lookups (same text)."""
+    low, high = view.band
+    answers = "1 answer" if view.n_attempts == 1 else f"{view.n_attempts} answers"
+    words = (
+        f"{view.percent}%, {_STATUS_WORDS[view.status]}, range {low}–{high}%, "
+        f"{answers} ({view.n_correct} right)"
+    )
+    return words + ", little evidence yet" if view.uncertain else words
+
+
+@register.simple_tag
+def gap_cells(row: StudentRow, links: Sequence[str]) -> SafeString:
+    """A student's earlier-grade gap counts, one cell per folded domain; each links to the
+    domain unfolded. The number is the text (0 is shown too), so nothing rests on colour."""
+    cells = []
+    for count, url in zip(row.gaps, links, strict=True):
+        words = "earlier gap" if count == 1 else "earlier gaps"
+        cells.append(
+            f'<td class="gap-cell{" gap-none" if not count else ""}">'
+            f'<a href="{escape(url)}" title="{count} {words}">{count}'
+            f'<span class="visually-hidden"> {words}</span></a></td>'
+        )
+    return SafeString("".join(cells))
+
+
+@register.simple_tag
+def student_cell(row: StudentRow, grade_level_count: int, now: dt.datetime) -> SafeString:
+    """The row header of the class grid: the student's name (a link), accommodation marks,
+    focus, progress at grade level and flags. Written here, like the cells, because a grid has
+    many rows and the template engine was most of their cost."""
+    student = row.student
+    url = reverse("teaching:student", args=[student.pk])
+    parts = [
+        f'<th scope="row" class="student-cell"><a href="{url}">{escape(student.display_name)}</a>'
+    ]
+    if row.accommodations:
+        marks = "".join(
+            f'<span class="badge accommodation-mark" title="Has an active {escape(kind)}: see '
+            f"the student's profile\">{escape(kind)}</span>"
+            for kind in row.accommodations
+        )
+        parts.append(f'<span class="student-accommodations">{marks}</span>')
+    if row.focus is not None:
+        focus = (
+            f'Focus: <abbr title="{escape(row.focus.full_statement)}">'
+            f"{escape(row.focus.code)}</abbr>"
+        )
+    else:
+        focus = "No focus yet"
+    if grade_level_count:
+        focus += f" · {row.grade_mastered} of {grade_level_count} mastered"
+    parts.append(f'<span class="student-meta">{focus}</span>')
+    if row.flags:
+        flags = "".join(student_flag(flag, row.last_active, now) for flag in row.flags)
+        parts.append(f'<span class="student-flags">{flags}</span>')
+    parts.append("</th>")
+    return SafeString("".join(parts))
 
 
 @register.simple_tag
