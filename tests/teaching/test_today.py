@@ -158,6 +158,8 @@ def test_today_page_and_navigation_count(teacher_client, school, waiting):
     html = response.content.decode()
     assert "<h1>Today</h1>" in html
     assert 'class="nav-count">4<' in html
+    # The page's own number is the menu's: one story on one screen.
+    assert "4 things to act on across your classes" in html
     for url in (
         reverse("pathways:student", args=[school.student_a.pk]),
         reverse(

@@ -705,6 +705,11 @@ class _SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
+# The sections whose entries the navigation's count adds up (``open_item_count``): work waiting
+# for the teacher to act on it. Meetings and students to see are listed on the page only.
+COUNTED_SECTIONS = ("pathways", "proposals", "score", "checkins")
+
+
 def open_item_count(*, teacher: User, now: dt.datetime) -> int:
     """How many things wait for the teacher to act on them, for the navigation: pathways,
     proposals and projects handed in, written answers to score and check-ins due. One query

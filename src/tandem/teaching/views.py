@@ -54,6 +54,7 @@ from tandem.roster.models import SchoolClass, User
 from tandem.roster.selectors import student_classes
 from tandem.teaching.forms import ObservationForm, WrittenScoreForm
 from tandem.teaching.selectors import (
+    COUNTED_SECTIONS,
     ClassGrid,
     GridSort,
     StudentRow,
@@ -202,7 +203,10 @@ def today(request: HttpRequest) -> HttpResponse:
     context = {
         "sections": sections,
         "now": now,
-        "open_count": sum(s.count for s in sections),
+        # The same number as the navigation's (open_item_count): the work to act on.
+        "open_count": sum(s.count for s in sections if s.key in COUNTED_SECTIONS),
+        "meeting_count": sum(s.count for s in sections if s.key == "meetings"),
+        "see_count": sum(s.count for s in sections if s.key == "see"),
     }
     return render(request, "teaching/today.html", context)
 
