@@ -110,7 +110,9 @@ def test_the_queue_empties_as_the_teacher_acts(
     page.get_by_role("link", name=re.compile("^Today")).click()
     expect(page.locator("#queue-score")).to_contain_text("Nothing is waiting for a score")
     expect(nav.get_by_role("link", name="Today", exact=True)).to_be_visible()
-    expect(page.get_by_text("Nothing is waiting for you to approve, score or hold.")).to_be_visible()
+    expect(
+        page.get_by_text("Nothing is waiting for you to approve, score or hold.")
+    ).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
