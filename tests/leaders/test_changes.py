@@ -111,5 +111,5 @@ def test_time_limit_is_saved_and_flags_the_week(client, lead_school):
     assert response.status_code == 302
     assert TimeLimit.objects.get(org=school.org).weekly_minutes == 10
     body = client.get(url).content.decode()
-    # Every student practised 3 minutes a day on most of the last 7 days: over 10 minutes.
+    # Every student practiced 3 minutes a day on most of the last 7 days: over 10 minutes.
     assert "Over the limit:" in body

@@ -24,7 +24,7 @@ class ChangeForm(IdempotentForm):
         label="Classes it touched",
         queryset=SchoolClass.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Every other student who practised is compared with these classes' students.",
+        help_text="Every other student who practiced is compared with these classes' students.",
     )
     weeks = forms.IntegerField(
         label="Weeks to compare on each side",

@@ -127,7 +127,7 @@ class Frame:
     week_contact: NDArray[np.bool_]
 
     @property
-    def practising(self) -> NDArray[np.bool_]:
+    def practicing(self) -> NDArray[np.bool_]:
         return self.items > 0
 
 
@@ -322,8 +322,8 @@ def hidden_groups(frame: Frame, among: NDArray[np.bool_] | None = None) -> list[
 
 
 def growth_rates(frame: Frame) -> NDArray[np.float64]:
-    """Competencies mastered per week of practice, of the students who practised."""
-    active = frame.practising & (frame.weeks_active > 0)
+    """Competencies mastered per week of practice, of the students who practiced."""
+    active = frame.practicing & (frame.weeks_active > 0)
     return np.where(active, frame.mastered / np.maximum(frame.weeks_active, 1), np.nan)
 
 
@@ -354,7 +354,7 @@ def growth_tables(frame: Frame) -> GrowthTables:
     groups = shown_groups(frame, active)
     by_group = [figure(name, rates[active][mask]) for name, mask in groups.items()]
     return GrowthTables(
-        figure("All students who practised", rates[active]),
+        figure("All students who practiced", rates[active]),
         by_grade,
         by_class,
         by_group,
@@ -367,14 +367,14 @@ class EquityView:
     comparisons: list[Comparison]
     by_measure: dict[str, list[Comparison]]
     flagged: list[Comparison]
-    practising: int
+    practicing: int
     hidden: list[str]
     levels: list[tuple[str, Figure, Figure, Figure]]  # group, below, at, above
 
 
 def equity_audit(frame: Frame) -> EquityView:
     """Every shown group against the rest on rigor, pace and check-ins (Holm over all)."""
-    active = frame.practising
+    active = frame.practicing
     items = np.maximum(frame.items[active], 1)
     below, at, above = (x[active] / items for x in (frame.below, frame.at, frame.above))
     pace = growth_rates(frame)[active]
@@ -388,7 +388,7 @@ def equity_audit(frame: Frame) -> EquityView:
     by_measure: dict[str, list[Comparison]] = {}
     for c in found:
         by_measure.setdefault(c.measure, []).append(c)
-    levels = [("All students who practised", figure("", below), figure("", at), figure("", above))]
+    levels = [("All students who practiced", figure("", below), figure("", at), figure("", above))]
     levels += [
         (name, figure("", below[m]), figure("", at[m]), figure("", above[m]))
         for name, m in groups.items()
@@ -397,7 +397,7 @@ def equity_audit(frame: Frame) -> EquityView:
         comparisons=found,
         by_measure=by_measure,
         flagged=[c for c in found if c.flagged],
-        practising=int(active.sum()),
+        practicing=int(active.sum()),
         hidden=hidden_groups(frame, active),
         levels=levels,
     )
@@ -438,7 +438,7 @@ def _time_row(label: str, frame: Frame, mask: NDArray[np.bool_], limit: int) -> 
 
 
 def screen_time(frame: Frame, limit: int) -> tuple[TimeRow, list[TimeRow], list[TimeRow]]:
-    """Minutes of practice per student (per week, per day practised), the share of them in
+    """Minutes of practice per student (per week, per day practiced), the share of them in
     weeks with no teacher contact, and who went over the limit in the last 7 days: the whole
     scope, by class, by group."""
     everyone = np.ones(frame.ids.size, dtype=bool)
@@ -483,7 +483,7 @@ def change_result(change: Change, *, today: dt.date) -> ChangeResult:
             output_field=IntegerField(),
         )
 
-    practised: dict[int, set[int]] = {}
+    practiced: dict[int, set[int]] = {}
     for student_id, half in (
         _practice()
         .filter(timestamp__gte=begin, timestamp__lt=end)
@@ -491,7 +491,7 @@ def change_result(change: Change, *, today: dt.date) -> ChangeResult:
         .values_list("actor_id", "half")
         .distinct()
     ):
-        practised.setdefault(student_id, set()).add(half)
+        practiced.setdefault(student_id, set()).add(half)
     counts: dict[tuple[int, int], int] = {}
     for student_id, half, count in (
         StateChange.objects.filter(
@@ -507,7 +507,7 @@ def change_result(change: Change, *, today: dt.date) -> ChangeResult:
             school_class__in=change.classes.all(), role=EnrollmentRole.STUDENT
         ).values_list("user_id", flat=True)
     )
-    both = [s for s, halves in practised.items() if {0, 1} <= halves]
+    both = [s for s, halves in practiced.items() if {0, 1} <= halves]
     sides: Mapping[bool, list[int]] = {
         True: [s for s in both if s in touched],
         False: [s for s in both if s not in touched],
