@@ -221,3 +221,22 @@ def test_members_page_offers_others_with_the_same_need(client, school):
     page = client.get(reverse("groups:members", args=[group.pk])).content.decode()
     assert school.student_c.display_name in page
     assert school.student_b.display_name not in page  # no need on it
+
+
+def test_suggestions_show_the_largest_first_and_the_rest_behind_a_link(client, school, monkeypatch):
+    # Two shared needs: the topic (two stuck) and its prerequisite (one stuck, one more).
+    make_stuck(school.student_a)
+    make_stuck(school.student_c)
+    make_stuck(school.student_a, code="6.NS.B.4")
+    make_stuck(school.student_c, code="6.NS.B.4")
+    _login(client, school.teacher_a)
+    url = reverse("groups:suggestions")
+    everything = client.get(url, {"scope": "school"}).content.decode()
+    n = everything.count('id="competency-')
+    assert n >= 2 and "Show all" not in everything
+    monkeypatch.setattr("tandem.groups.views.SUGGESTIONS_SHOWN", 1)
+    few = client.get(url, {"scope": "school"}).content.decode()
+    assert few.count('id="competency-') == 1
+    assert f"Show all {n}</a>" in few and "all=1" in few
+    again = client.get(url, {"scope": "school", "all": "1"}).content.decode()
+    assert again.count('id="competency-') == n and "Show all" not in again

@@ -56,6 +56,10 @@ from tandem.roster.models import SchoolClass
 STAFF = ("teacher", "administrator")
 
 
+# How many suggestions the page shows before "Show all".
+SUGGESTIONS_SHOWN = 10
+
+
 def _int_or_none(value: object) -> int | None:
     try:
         return int(str(value)) if value not in (None, "") else None
@@ -111,6 +115,9 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         # Asked about one competency, even one student with the need is worth showing.
         min_size=1 if competency else SUGGESTION_MIN,
     )
+    # The largest needs first; the rest one link away, so the page stays readable on a phone.
+    show_all = request.GET.get("all") == "1"
+    shown = found if show_all else found[:SUGGESTIONS_SHOWN]
     context = {
         "suggestions": [
             (
@@ -119,8 +126,10 @@ def suggestions(request: HttpRequest) -> HttpResponse:
                     students=[m.student for m in s.students], prefix=f"c{s.competency.pk}"
                 ),
             )
-            for s in found
+            for s in shown
         ],
+        "n_found": len(found),
+        "n_hidden": len(found) - len(shown),
         "scope": scope,
         "scopes": Scope.choices,
         "classes": classes,
