@@ -191,3 +191,17 @@ def test_counts_in_the_database_agree_with_effective_status(graded, school, new_
     assert row.mastered_count == row.grade_mastered == expected
     cells = [c for c in row.cells if c is not None]
     assert sum(1 for c in cells if c.status == Status.MASTERED) == expected
+
+
+def test_student_links_are_escaped_links_in_one_list():
+    from tandem.roster.models import User
+    from tandem.teaching.templatetags.teaching_ui import student_links
+
+    people = [User(pk=7, first_name="<b>Al</b>", last_name="X"), User(pk=9, first_name="Bo")]
+    html = str(student_links(people))
+    assert html == (
+        f'<a href="{reverse("teaching:student", args=[7])}">&lt;b&gt;Al&lt;/b&gt; X</a>, '
+        f'<a href="{reverse("teaching:student", args=[9])}">Bo</a>'
+    )
+    assert str(student_links([], "nobody")) == '<span class="muted">nobody</span>'
+    assert str(student_links([])) == ""

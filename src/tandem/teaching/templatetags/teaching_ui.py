@@ -113,6 +113,22 @@ _CELL_ID_SENTINEL = 2_147_483_647
 
 
 @register.simple_tag
+def student_links(students: Sequence[User], empty: str = "") -> SafeString:
+    """Links to each student's page, comma-separated (``empty``, escaped, where there are
+    none): one URL reversal for the list, not one per student (the class page lists the same
+    students under many flags and competencies)."""
+    if not students:
+        return format_html('<span class="muted">{}</span>', empty) if empty else SafeString("")
+    head, tail = reverse("teaching:student", args=[_CELL_ID_SENTINEL]).split(
+        str(_CELL_ID_SENTINEL), 1
+    )
+    # Every part is escaped or a reversed URL.
+    return SafeString(
+        ", ".join(f'<a href="{head}{s.pk}{tail}">{escape(s.display_name)}</a>' for s in students)
+    )
+
+
+@register.simple_tag
 def escaped_codes(competencies: Sequence[Competency]) -> list[str]:
     """The columns' codes, escaped once per grid rather than once per row."""
     return [escape(comp.code) for comp in competencies]
