@@ -158,3 +158,39 @@ def test_attendance_and_exports(client, flex):
     )
     assert attended[placed[0]] is True
     assert all(attended[s] is False for s in placed[1:])
+
+
+def test_a_teacher_moves_a_student_of_their_session_and_the_move_is_kept(client, flex):
+    school = flex.school
+    _login(client, school.admin)
+    client.post(reverse("flex:solve"), {"week": _week(flex)})
+    client.post(reverse("flex:publish"), {"week": _week(flex)})
+    client.logout()
+    session = flex.study_tue  # teacher A's study hall; Comic art (teacher B) has 3 seats
+    placement = FlexPlacement.objects.filter(session=session).first()
+    assert placement is not None
+    # Teacher B leads neither this session nor this student's placement: 404, nothing moved.
+    _login(client, school.teacher_b)
+    url = reverse("flex:session_move", args=[session.pk])
+    assert client.post(url, {"placement": placement.pk, "session": flex.art.pk}).status_code == 404
+    client.logout()
+    _login(client, school.teacher_a)
+    page = client.get(reverse("flex:session", args=[session.pk])).content.decode()
+    assert "Move a student to another session" in page and "Comic art" in page
+    # A session of another block is refused in words; a placement of another session is too.
+    wrong = client.post(url, {"placement": placement.pk, "session": flex.project_thu.pk})
+    assert wrong.status_code == 400 and "same block" in wrong.content.decode()
+    other = FlexPlacement.objects.exclude(session=session).first()
+    assert client.post(url, {"placement": other.pk, "session": flex.art.pk}).status_code == 400
+    placement.refresh_from_db()
+    assert placement.session == session
+    free = flex.art.capacity - FlexPlacement.objects.filter(session=flex.art).count()
+    response = client.post(url, {"placement": placement.pk, "session": flex.art.pk})
+    placement.refresh_from_db()
+    if free > 0:
+        assert response.status_code == 302
+        assert placement.session == flex.art and placement.pinned
+        assert placement.moved_by == school.teacher_a
+    else:
+        assert response.status_code == 400 and "full" in response.content.decode()
+        assert placement.session == session

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("teach/offer/", views.offer, name="offer"),
     path("session/<int:session_id>/", views.session_detail, name="session"),
     path("session/<int:session_id>/attendance/", views.attendance, name="attendance"),
+    path("session/<int:session_id>/move/", views.session_move, name="session_move"),
     path("choose/", views.choose, name="choose"),
     path("schedule.csv", views.export_csv, name="export_csv"),
     path("calendar.ics", views.export_ics, name="export_ics"),

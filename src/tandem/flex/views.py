@@ -159,10 +159,10 @@ def move(request: HttpRequest, placement_id: int) -> HttpResponse:
         placement_move(
             placement=placement, session=target, by=signed_in_user(request), now=timezone.now()
         )
+    except FlexError as error:  # a ValueError too: caught first, so its words are shown
+        return _admin_page(request, week=week, problems=error.problems, status=400)
     except (ValueError, FlexSession.DoesNotExist):
         return _admin_page(request, week=week, problems=("Choose a session.",), status=400)
-    except FlexError as error:
-        return _admin_page(request, week=week, problems=error.problems, status=400)
     messages.success(
         request,
         f"{placement.student.display_name} moved to “{target.title}”; the move is kept when "
@@ -243,8 +243,16 @@ def _session_page(
     schedule = schedule_for_week(session.week_of)
     published = schedule is not None and schedule.status == ScheduleStatus.PUBLISHED
     rosters = schedule_rosters(schedule=schedule if published else None, sessions=[session])
+    # Where a student of this session may be moved: the other sessions of the same block.
+    others = list(
+        FlexSession.objects.filter(block=session.block, week_of=session.week_of)
+        .select_related("teacher")
+        .exclude(pk=session.pk)
+        .order_by("title", "pk")
+    )
     context = {
         "session": session,
+        "others": others,
         "roster": rosters[0].sessions[0] if rosters else None,
         "day": rosters[0].day if rosters else session.week_of,
         "published": published,
@@ -273,6 +281,34 @@ def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     except FlexError as error:
         return _session_page(request, session=session, problems=error.problems, status=400)
     messages.success(request, f"Attendance saved: {n} present.")
+    return redirect("flex:session", session.pk)
+
+
+@require_POST
+@role_required(*STAFF)
+def session_move(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Move a student placed in this session to another session of the same block, by the
+    teacher who leads it (or an administrator); the move is kept when the week is solved again."""
+    session = access_session(user=request.user, session_id=session_id, path=request.path)
+    try:
+        placement = FlexPlacement.objects.select_related("student").get(
+            pk=int(request.POST.get("placement", "")), session=session
+        )
+        target = FlexSession.objects.get(pk=int(request.POST.get("session", "")))
+        placement_move(
+            placement=placement, session=target, by=signed_in_user(request), now=timezone.now()
+        )
+    except FlexError as error:  # a ValueError too: caught first, so its words are shown
+        return _session_page(request, session=session, problems=error.problems, status=400)
+    except (ValueError, FlexPlacement.DoesNotExist, FlexSession.DoesNotExist):
+        return _session_page(
+            request, session=session, problems=("Choose a student and a session.",), status=400
+        )
+    messages.success(
+        request,
+        f"{placement.student.display_name} moved to “{target.title}”; the move is kept when "
+        "the week is solved again.",
+    )
     return redirect("flex:session", session.pk)
 
 
