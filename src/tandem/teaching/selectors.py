@@ -618,6 +618,12 @@ def queue_students_to_see(scope: TeacherScope, now: dt.datetime) -> QueueSection
 QueueBuilder = Callable[[TeacherScope, dt.datetime], QueueSection]
 
 
+def _when_where(start: dt.time | None, room: str) -> tuple[str, ...]:
+    """ "at 10:05", "room B12": what of the two is known, in words."""
+    parts = (f"at {start:%H:%M}" if start else "", f"room {room}" if room else "")
+    return tuple(part for part in parts if part)
+
+
 def queue_meetings(scope: TeacherScope, now: dt.datetime) -> QueueSection:
     """Mini-lessons the teacher leads today and not yet held, and flex sessions of the
     published week meeting today whose attendance is open, by start time. Two queries."""
@@ -632,14 +638,7 @@ def queue_meetings(scope: TeacherScope, now: dt.datetime) -> QueueSection:
                 label=f"Mini-lesson group, {m.members} student{pluralize(m.members)}",
                 what=f"{m.competency_code}: {Truncator(m.competency_statement).chars(70)}",
                 url=reverse("groups:hold", args=[m.lesson_id]),
-                notes=tuple(
-                    part
-                    for part in (
-                        f"at {m.start_time:%H:%M}" if m.start_time else "",
-                        f"room {m.room}" if m.room else "",
-                    )
-                    if part
-                ),
+                notes=_when_where(m.start_time, m.room),
             ),
         )
         for m in lessons
@@ -651,11 +650,7 @@ def queue_meetings(scope: TeacherScope, now: dt.datetime) -> QueueSection:
                 label=f"Flex session, {s.students} student{pluralize(s.students)}",
                 what=s.title,
                 url=reverse("flex:session", args=[s.session_id]),
-                notes=tuple(
-                    part
-                    for part in (f"at {s.starts_at:%H:%M}", f"room {s.room}" if s.room else "")
-                    if part
-                ),
+                notes=_when_where(s.starts_at, s.room),
             ),
         )
         for s in sessions
