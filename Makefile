@@ -27,7 +27,7 @@ VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor clean install install-dev
+        bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor messages clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -175,6 +175,13 @@ vendor: ## refresh vendored front-end files from package-lock.json (needs npm; r
 	cp node_modules/axe-core/LICENSE tests/browser/vendor/axe-core.LICENSE.txt
 	@echo "vendored htmx.org $$(node -p "require('./node_modules/htmx.org/package.json').version")," \
 		"axe-core $$(node -p "require('./node_modules/axe-core/package.json').version") (tests only)"
+
+messages: ## refresh the Spanish catalog from the code and templates, then compile it (needs gettext)
+	cd src/tandem && $(TEST_ENV) PYTHONPATH=$(CURDIR)/src $(CURDIR)/$(PY) -m django makemessages -l es \
+		--no-location --no-obsolete --ignore 'static/*' --settings=tandem.settings
+	cd src/tandem && $(TEST_ENV) PYTHONPATH=$(CURDIR)/src $(CURDIR)/$(PY) -m django compilemessages \
+		--settings=tandem.settings
+	@echo "untranslated: $$(msgattrib --untranslated src/tandem/locale/es/LC_MESSAGES/django.po | grep -c '^msgid' || true)"
 
 clean: ## remove caches, test data and node_modules (keeps .venv and var/ data)
 	rm -rf $(TEST_DATA_DIR) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results
