@@ -117,7 +117,7 @@ def language(request: HttpRequest) -> HttpResponse:
     if chosen not in Language.values:
         return HttpResponseBadRequest("Choose English or Español.")
     if request.user.is_authenticated:
-        user_language_set(user=request.user, language=chosen)  # type: ignore[arg-type]
+        user_language_set(user=request.user, language=chosen)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
