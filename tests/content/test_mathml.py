@@ -54,7 +54,9 @@ def page_text(html: str) -> str:
     """What a reader sees outside the MathML: the text the notation checks look at."""
     root = _page(html)
     for math in root.iter("math"):
-        math.clear()
+        tail = math.tail
+        math.clear()  # which also drops the text after it: put that back
+        math.tail = tail
     return "".join(root.itertext())
 
 

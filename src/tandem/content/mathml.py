@@ -30,7 +30,10 @@ _PART = rf"(?:{_NUM}|[a-z])"
 _BEFORE = r"(?<![\w.,/])"
 _AFTER = r"(?!(?!s\b)[\w/]|\.\d)"  # but "how many 1/4s" is a fraction
 # What may stand inside a bracket raised to a power: numbers, one-letter variables, operators.
-_GROUP_CHAR = r"[\d .+\-−–×÷·/πθ" + "".join(SUPERSCRIPTS) + r"]|(?<![A-Za-z])[A-Za-z](?![A-Za-z])"
+# Letters: variables such as x or a product such as 2xy, not words.
+_GROUP_CHAR = (
+    r"[\d .+\-−–×÷·/πθ" + "".join(SUPERSCRIPTS) + r"]|(?<![A-Za-z])[A-Za-z]{1,3}(?![A-Za-z])"
+)
 _GROUP = rf"(?:{_GROUP_CHAR}|\((?:{_GROUP_CHAR})+\))+"  # one level of brackets inside
 # Multi-letter bases of a power: units of area and volume, squared trigonometric functions.
 _WORD_BASE = r"(?<![A-Za-z])(?:mm|cm|km|in|ft|yd|mi|sin|cos|tan)"
@@ -41,7 +44,7 @@ _NOTATION = re.compile(
     rf"|\((?P<group>{_GROUP})\)(?P<group_exp>{_SUP})"  # (x + 3)²
     rf"|{_BEFORE}(?P<whole>\d+) (?P<mnum>\d+)/(?P<mden>\d+){_AFTER}"  # 1 3/4
     rf"|{_BEFORE}(?P<num>{_PART})/(?P<den>{_PART}){_AFTER}"  # 3/4, a/b
-    rf"|(?P<base>{_NUM}|{_WORD_BASE}|[A-Za-zπθ])(?P<exp>{_SUP})"  # 10⁸, cm³, x²
+    rf"|(?P<base>{_NUM}|{_WORD_BASE}|[A-Za-zπθ)])(?P<exp>{_SUP})"  # 10⁸, cm³, x², any )²
 )
 
 # Inside a root or a bracket: the tokens of a small expression.
@@ -161,6 +164,8 @@ def _notation(m: re.Match[str]) -> Piece:
     if m["num"] is not None:
         return _frac(_operand(m["num"]), _operand(m["den"]))
     base = m["base"]
+    if base == ")":
+        return _sup(_mo(")"), m["exp"])
     return _sup(_operand(base) if len(base) == 1 or base[0].isdigit() else _mi(base), m["exp"])
 
 
