@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
+from tests.browser.test_accessibility import describe, serious_violations
 from tests.browser.test_core_loop import new_page, sign_in
 
 from tandem.core.demo import demo_seed
@@ -53,6 +54,16 @@ def test_a_fraction_item_draws_stacked_fractions_at_360px(
     )
     assert not re.search(r"\d/\d|\^", text), text
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    violations = serious_violations(page)  # axe, with the MathML and its labels on the page
+    assert not violations, describe(violations)
+
+    # The worked solution after an answer: fractions there too, and still no overflow.
+    page.get_by_label("Your answer").fill("1/2")
+    page.get_by_role("button", name="Check my answer").click()
+    expect(page.locator(".solution math mfrac").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
 
 
 def test_an_answer_in_terms_of_pi_with_its_unit_is_accepted(
