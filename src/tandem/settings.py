@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tandem.core.context_processors.shell",
             ],
+            # {{ text|math }} on every page that shows an item or a standard, without a {% load %}.
+            "builtins": ["tandem.content.templatetags.math_notation"],
         },
     },
 ]

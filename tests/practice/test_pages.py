@@ -386,3 +386,25 @@ def test_a_student_chooses_a_competency_from_home(student_client, student):
     chosen = open_attempt(student)
     assert chosen.competency.code == code
     assert chosen.reason.startswith("You chose")
+
+
+def test_a_unit_or_pi_the_item_does_not_take_is_a_message_never_a_wrong_answer(
+    student_client, student
+):
+    attempt = numeric_attempt(student)
+    item = attempt.item
+    before = Statement.objects.count()
+    number = item.answer[0]
+    said = "asks for" if item.answer_unit.replace("π", "").strip() else "Leave off the units"
+    tries = [(f"{number} furlongs", said), ("3,,5", "“,,” cannot be in a number")]
+    if "π" not in item.answer_unit:
+        tries.append((f"{number}π", "without π"))
+    for typed, message in tries:
+        response = student_client.post(
+            reverse("practice:answer", args=[attempt.pk]), {"response": typed}, **HX
+        )
+        assert response.status_code == 200
+        assert message in response.content.decode(), typed
+    assert Statement.objects.count() == before
+    attempt.refresh_from_db()
+    assert attempt.answered_at is None

@@ -258,7 +258,11 @@ def attempt_answer(
     if isinstance(response, list) and item.kind != MULTIPLE_CHOICE:
         response = response[0] if response else ""
     result: CheckResult = check_answer(
-        kind=item.kind, answer=item.answer, tolerance=item.tolerance, response=response
+        kind=item.kind,
+        answer=item.answer,
+        tolerance=item.tolerance,
+        response=response,
+        unit=item.answer_unit,
     )
     weight = HINTED_CORRECT_WEIGHT if (result.correct and attempt.hints_shown) else 1.0
     competency_ids = item_competency_ids(item)

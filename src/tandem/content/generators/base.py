@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
@@ -31,6 +32,7 @@ __all__ = [
     "GeneratorError",
     "ItemSpec",
     "register",
+    "solution_unit",
 ]
 
 Number = int | Fraction | Decimal
@@ -49,6 +51,7 @@ class ItemSpec:
     choices: tuple[str, ...]  # choice kinds only, else ()
     answer: tuple[str, ...]  # see check_answer
     tolerance: str  # numeric only: absolute tolerance as decimal string; "" otherwise
+    unit: str  # numeric only: "cm", "m²", "π", "π cm³" (see check_answer); "" otherwise
     hints: tuple[str, ...]  # 1-3 progressive hints
     solution: str  # worked solution
     competency_codes: tuple[str, ...]  # coherence-map CCSS codes
@@ -81,6 +84,7 @@ class Draft:
     params: dict[str, object] = field(default_factory=dict)
     choices: tuple[str, ...] = ()
     tolerance: str = ""
+    unit: str = ""
 
 
 BuildFn = Callable[[random.Random, int], Draft]
@@ -111,6 +115,7 @@ class FunctionGenerator:
             choices=draft.choices,
             answer=draft.answer,
             tolerance=draft.tolerance,
+            unit=draft.unit,
             hints=draft.hints,
             solution=draft.solution,
             competency_codes=self.competency_codes,
@@ -133,6 +138,8 @@ def _validate(key: str, d: Draft) -> None:
         fail("empty solution")
     if not d.answer or not all(isinstance(a, str) and a for a in d.answer):
         fail("empty answer")
+    if d.unit and d.kind != NUMERIC:
+        fail("a unit is for numeric items only")
     if d.kind in CHOICE_KINDS:
         if len(d.choices) < 2 or len(set(d.choices)) != len(d.choices):
             fail("choices must be at least two and distinct")
@@ -197,7 +204,9 @@ def numeric(
     params: dict[str, object],
     tolerance: str = "0",
     as_decimal: bool = False,
+    unit: str = "",
 ) -> Draft:
+    """A numeric item; ``unit`` is what the answer may carry after the number ("cm²", "π")."""
     answer = dec(value) if as_decimal else frac(value)
     return Draft(
         kind=NUMERIC,
@@ -207,6 +216,7 @@ def numeric(
         solution=solution,
         params=params,
         tolerance=tolerance,
+        unit=unit,
     )
 
 
@@ -377,6 +387,18 @@ def linear(coef: Number, const: Number, var: str = "x") -> str:
         else:
             parts.append(frac(b))
     return " ".join(parts)
+
+
+_SOLUTION_UNIT = re.compile(r"[\d)]\s*(π)?\s*((?:mm|cm|km|m|in|ft|yd|mi)[²³]?)\.?$")
+
+
+def solution_unit(solution: str) -> str:
+    """The unit a worked solution gives its answer in ("... = 12 cm²." -> "cm²", "... = 21π cm³."
+    -> "π cm³"), so an item accepts "12 cm²" as well as "12"; "" when it ends with no unit."""
+    m = _SOLUTION_UNIT.search(solution.strip())
+    if m is None:
+        return ""
+    return " ".join(part for part in m.groups() if part)
 
 
 def signed(rng: random.Random, lo: int, hi: int) -> int:

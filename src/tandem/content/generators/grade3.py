@@ -12,6 +12,7 @@ from tandem.content.generators.base import (
     plural,
     register,
     single_choice,
+    solution_unit,
 )
 
 # ------------------------------------------------------------------ 3.OA.C.7
@@ -356,6 +357,7 @@ def rectangle_area(rng: random.Random, d: int) -> Draft:
             ("tile", "centimeters"),
         ]
     )
+    symbol = {"feet": "ft²", "meters": "m²", "inches": "in²", "yards": "yd²", "centimeters": "cm²"}
     square = {
         "feet": "square feet",
         "meters": "square meters",
@@ -381,7 +383,7 @@ def rectangle_area(rng: random.Random, d: int) -> Draft:
     ]
     solution = f"Area = length × width = {length} × {width} = {value} {square}."
     params: dict[str, object] = {"length": length, "width": width}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit=symbol[unit])
 
 
 # ------------------------------------------------------------------ 3.MD.D.8
@@ -434,7 +436,7 @@ def perimeter(rng: random.Random, d: int) -> Draft:
             f"{total} − {sum(known)} = {value} cm."
         )
     params: dict[str, object] = {"sides": sides, "unknown": unknown, "perimeter": total}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit="cm")
 
 
 # ------------------------------------------------------------------ 3.MD.C.7.d
@@ -475,4 +477,5 @@ def rectilinear_area(rng: random.Random, d: int) -> Draft:
         "Break the shape into rectangles (or think of a big rectangle with a piece missing).",
         "Find the area of each rectangle by multiplying its sides, then add (or subtract).",
     ]
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    unit = solution_unit(solution)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit=unit)

@@ -18,6 +18,7 @@ from tandem.content.generators.base import (
     register,
     short_text,
     single_choice,
+    solution_unit,
 )
 
 # ------------------------------------------------------------------ 4.OA.A.2
@@ -552,7 +553,8 @@ def area_perimeter(rng: random.Random, d: int) -> Draft:
             f"{perim - 2 * length} ÷ 2 = {width} m."
         )
         params = {"form": form, "length": length, "perimeter": perim}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    unit = solution_unit(solution)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit=unit)
 
 
 # ------------------------------------------------------------------ 4.MD.C.7

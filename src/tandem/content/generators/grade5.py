@@ -21,6 +21,7 @@ from tandem.content.generators.base import (
     plural,
     register,
     single_choice,
+    solution_unit,
     sup,
 )
 
@@ -458,7 +459,8 @@ def prism_volume(rng: random.Random, d: int) -> Draft:
         ]
         solution = f"Base: {l_} × {w} = {l_ * w} cm². Height: {volume} ÷ {l_ * w} = {h} cm."
         params = {"form": form, "V": volume, "l": l_, "w": w}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    unit = solution_unit(solution)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit=unit)
 
 
 # ------------------------------------------------------------------ 5.MD.A.1
@@ -543,7 +545,10 @@ def convert_units(rng: random.Random, d: int) -> Draft:
             f"{num(value)} {big}."
         )
     params: dict[str, object] = {"x": dec(x), "from": frm, "to": to}
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    unit = solution_unit(solution)
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, as_decimal=True, unit=unit
+    )
 
 
 # ------------------------------------------------------------------ 5.G.B.3 / 5.G.B.4

@@ -18,6 +18,7 @@ from tandem.content.generators.base import (
     numeric,
     register,
     single_choice,
+    solution_unit,
     sup,
 )
 
@@ -684,7 +685,10 @@ def polygon_area(rng: random.Random, d: int) -> Draft:
             f"{num(Fraction(w * roof, 2))} m². Total: {num(value)} m²."
         )
     params: dict[str, object] = {"shape": shape, **dims}
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    unit = solution_unit(solution)
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, as_decimal=True, unit=unit
+    )
 
 
 # ------------------------------------------------------------------ 6.SP.B.5.c

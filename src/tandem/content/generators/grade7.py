@@ -26,6 +26,7 @@ from tandem.content.generators.base import (
     register,
     signed,
     single_choice,
+    solution_unit,
 )
 
 
@@ -744,6 +745,7 @@ def circles(rng: random.Random, d: int) -> Draft:
         params=params,
         as_decimal=True,
         tolerance=_pi_tolerance(value),
+        unit=solution_unit(solution),
     )
 
 
@@ -876,7 +878,10 @@ def scale_drawings(rng: random.Random, d: int) -> Draft:
     params: dict[str, object] = {"ask": ask, "k": k, "length": dec(length)}
     if ask == "area":
         params["sides"] = [a, b]
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    unit = solution_unit(solution)
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, as_decimal=True, unit=unit
+    )
 
 
 # ------------------------------------------------------------------ 7.SP.C.7.a
