@@ -381,7 +381,17 @@ def rectangle_area(rng: random.Random, d: int) -> Draft:
     ]
     solution = f"Area = length × width = {length} × {width} = {value} {square}."
     params: dict[str, object] = {"length": length, "width": width}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    area_not_perimeter = (
+        "It looks like you added the sides, which measures the distance around (the "
+        "perimeter). Area counts the unit squares inside: multiply the length by the width."
+    )
+    misconceptions = [
+        (2 * (length + width), area_not_perimeter),
+        (length + width, area_not_perimeter),
+    ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions
+    )
 
 
 # ------------------------------------------------------------------ 3.MD.D.8
@@ -434,7 +444,31 @@ def perimeter(rng: random.Random, d: int) -> Draft:
             f"{total} − {sum(known)} = {value} cm."
         )
     params: dict[str, object] = {"sides": sides, "unknown": unknown, "perimeter": total}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    misconceptions: list[tuple[int, str]] = []
+    if shape == "rectangle" and unknown is None:
+        misconceptions = [
+            (
+                sides[0] * sides[1],
+                "It looks like you multiplied, which finds the area (the squares inside). "
+                "Perimeter is the distance all the way around: add all four sides.",
+            ),
+            (
+                sides[0] + sides[1],
+                "It looks like you added only two sides. A rectangle has four: two lengths and "
+                "two widths.",
+            ),
+        ]
+    elif unknown is not None:
+        misconceptions = [
+            (
+                sum(sides) - value,
+                "That is the other sides added up. Take that sum away from the perimeter to find "
+                "the last side.",
+            )
+        ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions
+    )
 
 
 # ------------------------------------------------------------------ 3.MD.C.7.d
