@@ -226,3 +226,23 @@ def test_response_in_words_names_the_chosen_options() -> None:
         "x; z"
     )
     assert response_in_words(kind="numeric", choices=[], normalised="3/4") == "3/4"
+
+
+def test_longer_is_larger_is_recognized_on_a_choice() -> None:
+    spec = _first("4.NF.C.7/compare-decimals", lambda s: bool(s.misconceptions))
+    x, y = str(spec.params["x"]), str(spec.params["y"])
+    digits_x, digits_y = int(x.partition(".")[2]), int(y.partition(".")[2])
+    naive = ">" if digits_x > digits_y else "<" if digits_x < digits_y else "="
+    chosen = str(spec.choices.index(f"{x} {naive} {y}"))
+    assert "Longer does not mean larger" in _hint_for(spec, chosen)
+
+
+def test_a_bigger_bottom_number_is_recognized_on_a_choice() -> None:
+    spec = _first(
+        "3.NF.A.3.d/compare", lambda s: s.params["n1"] == s.params["n2"] and bool(s.misconceptions)
+    )
+    ((wrong, _),) = spec.misconceptions
+    assert "bigger bottom number" in _hint_for(spec, wrong)
+    right = spec.choices[int(spec.answer[0])]
+    assert ">" in spec.choices[int(wrong)] or "<" in spec.choices[int(wrong)]
+    assert spec.choices[int(wrong)] != right

@@ -328,6 +328,13 @@ def compare_same_part(rng: random.Random, d: int) -> Draft:
         )
     solution = f"{reason}\nSo {left} {sym} {right}."
     params: dict[str, object] = {"n1": n1, "d1": d1, "n2": n2, "d2": d2}
+    misconceptions = {}
+    if mode == "same-num":
+        misconceptions[f"{left} {wrong} {right}"] = (
+            f"It looks like you thought a bigger bottom number means a bigger fraction. A whole "
+            f"cut into {max(d1, d2)} parts has smaller pieces than one cut into {min(d1, d2)}, "
+            f"so 1/{max(d1, d2)} is smaller than 1/{min(d1, d2)}."
+        )
     return single_choice(
         rng,
         stem,
@@ -337,6 +344,7 @@ def compare_same_part(rng: random.Random, d: int) -> Draft:
         solution=solution,
         params=params,
         n_choices=3,
+        misconceptions=misconceptions,
     )
 
 

@@ -516,8 +516,27 @@ def compare_decimals(rng: random.Random, d: int) -> Draft:
     ]
     solution = f"{x} = {hx} hundredths and {y} = {hy} hundredths. {hx} {sym} {hy}, so {correct}."
     params: dict[str, object] = {"x": x, "y": y}
+    # "Longer is larger": the digits after the point compared as whole numbers (0.45 > 0.5).
+    (wx, _, dx), (wy, _, dy) = x.partition("."), y.partition(".")
+    naive_x, naive_y = (int(wx), int(dx)), (int(wy), int(dy))
+    naive = ">" if naive_x > naive_y else "<" if naive_x < naive_y else "="
+    misconceptions = {}
+    if naive != sym:
+        misconceptions[f"{x} {naive} {y}"] = (
+            f"It looks like you compared {dx} and {dy} as whole numbers. Longer does not mean "
+            f"larger: write both as hundredths ({x} = {hx} hundredths, {y} = {hy} hundredths) "
+            "and compare those."
+        )
     return single_choice(
-        rng, stem, correct, others, hints=hints, solution=solution, params=params, n_choices=3
+        rng,
+        stem,
+        correct,
+        others,
+        hints=hints,
+        solution=solution,
+        params=params,
+        n_choices=3,
+        misconceptions=misconceptions,
     )
 
 
