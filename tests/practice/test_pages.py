@@ -353,9 +353,11 @@ def wrong_answer(attempt: Attempt) -> str | list[str]:
 def test_a_missed_item_offers_another_like_it(student_client, student):
     student_client.get(reverse("practice:practice"))
     missed = open_attempt(student)
-    response = student_client.post(
+    student_client.post(
         reverse("practice:answer", args=[missed.pk]), {"response": wrong_answer(missed)}
     )
+    # Offered with the worked solution, after the second try (here: "Show me how").
+    response = student_client.post(reverse("practice:show_solution", args=[missed.pk]))
     html = response.content.decode()
     assert "Try another like this" in html
     page = student_client.get(reverse("practice:practice"), {"retry": str(missed.pk)})

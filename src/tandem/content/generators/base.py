@@ -57,6 +57,9 @@ class ItemSpec:
     competency_codes: tuple[str, ...]  # coherence-map CCSS codes
     difficulty: int  # 1..3
     params: Mapping[str, object]  # JSON-serialisable random parameters
+    # Typical wrong answers and what each one suggests the student did, as (answer, hint):
+    # the answer in the key's form (a number, or a choice index), the hint for an 11-year-old.
+    misconceptions: tuple[tuple[str, str], ...] = ()
 
 
 class Generator(Protocol):
@@ -85,6 +88,7 @@ class Draft:
     choices: tuple[str, ...] = ()
     tolerance: str = ""
     unit: str = ""
+    misconceptions: tuple[tuple[str, str], ...] = ()
 
 
 BuildFn = Callable[[random.Random, int], Draft]
@@ -121,6 +125,7 @@ class FunctionGenerator:
             competency_codes=self.competency_codes,
             difficulty=difficulty,
             params=draft.params,
+            misconceptions=draft.misconceptions,
         )
 
 
@@ -167,6 +172,15 @@ def _validate(key: str, d: Draft) -> None:
                 fail("negative tolerance")
         elif d.kind == SHORT_TEXT and d.tolerance:
             fail("tolerance is for numeric items only")
+    for wrong, hint in d.misconceptions:
+        if not hint.strip():
+            fail("a misconception needs a hint")
+        if wrong in d.answer:
+            fail(f"misconception answer {wrong!r} is the right answer")
+        if d.kind in CHOICE_KINDS and not 0 <= int(wrong) < len(d.choices):
+            fail("misconception choice index out of range")
+        if d.kind == NUMERIC:
+            Fraction(wrong)
     try:
         json.dumps(d.params)
     except TypeError:
@@ -205,9 +219,18 @@ def numeric(
     tolerance: str = "0",
     as_decimal: bool = False,
     unit: str = "",
+    misconceptions: Sequence[tuple[Number, str]] = (),
 ) -> Draft:
-    """A numeric item; ``unit`` is what the answer may carry after the number ("cm²", "π")."""
+    """A numeric item; ``unit`` is what the answer may carry after the number ("cm²", "π").
+    ``misconceptions``: (typical wrong value, hint); a wrong value that is within the
+    tolerance of the right one (a coincidence of the numbers drawn) is dropped, and so is
+    a repeat of an earlier wrong value."""
     answer = dec(value) if as_decimal else frac(value)
+    kept: dict[Fraction, str] = {}
+    for wrong, hint in misconceptions:
+        w = Fraction(wrong)
+        if abs(w - Fraction(value)) > Fraction(tolerance or "0") and w not in kept:
+            kept[w] = hint
     return Draft(
         kind=NUMERIC,
         stem=stem,
@@ -217,6 +240,7 @@ def numeric(
         params=params,
         tolerance=tolerance,
         unit=unit,
+        misconceptions=tuple((frac(w), hint) for w, hint in kept.items()),
     )
 
 
@@ -230,8 +254,12 @@ def single_choice(
     solution: str,
     params: dict[str, object],
     n_choices: int = 4,
+    misconceptions: Mapping[str, str] | None = None,
 ) -> Draft:
-    """Shuffle ``correct`` among the first distinct distractors (duplicates dropped)."""
+    """Shuffle ``correct`` among the first distinct distractors (duplicates dropped).
+
+    ``misconceptions`` maps a distractor's text to the hint for a student who chose it.
+    """
     options = [correct]
     for d in distractors:
         if d not in options and d.strip():
@@ -249,6 +277,11 @@ def single_choice(
         hints=tuple(hints),
         solution=solution,
         params=params,
+        misconceptions=tuple(
+            (str(i), (misconceptions or {})[text])
+            for i, text in enumerate(options)
+            if text != correct and text in (misconceptions or {})
+        ),
     )
 
 
