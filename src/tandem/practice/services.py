@@ -390,7 +390,11 @@ def attempt_second_try(
     if isinstance(response, list) and item.kind != MULTIPLE_CHOICE:
         response = response[0] if response else ""
     result = check_answer(
-        kind=item.kind, answer=item.answer, tolerance=item.tolerance, response=response
+        kind=item.kind,
+        answer=item.answer,
+        tolerance=item.tolerance,
+        response=response,
+        unit=item.answer_unit,
     )
     return _close_second_try(
         attempt,
