@@ -1,7 +1,8 @@
 """Every student and guardian page on a phone (360 x 740) and a laptop (1280 x 800).
 
-Each page must fit the width (no sideways scroll), stay axe clean at that size, and the
-practice page must show its question without scrolling. One signed-in browser context per
+Each page must fit the width (no sideways scroll), stay axe clean at that size and free of
+small slips in its text ("2 December 2026 ." or "(optional) (optional)"), and the practice
+page must show its question without scrolling. One signed-in browser context per
 role and size visits all of that role's pages, so the whole module runs in seconds.
 
 It shares the demo school of ``test_accessibility`` (seeded once for the module) and adds a
@@ -71,6 +72,9 @@ MEASURE = """() => {
   }
   return {scroll: document.documentElement.scrollWidth, width: width, out: out.slice(0, 6)};
 }"""
+
+# Slips a reader sees: a space before a full stop or comma, a word said twice in brackets.
+TEXT_SLIPS = re.compile(r"\w [.,](?=\s|$)|\((\w+)\) \(\1\)", re.M)
 
 Path = Callable[[School], str]
 
@@ -173,6 +177,8 @@ def check_pages(page: Page, school: School, paths: list[Path], *, axe: bool = Tr
                 f"{url}: {fit['scroll']} px wide in a {fit['width']} px window\n    "
                 + "\n    ".join(fit["out"])
             )
+        text = page.locator("main").inner_text()
+        problems.extend(f"{url}: {m.group(0)!r} in the text" for m in TEXT_SLIPS.finditer(text))
         if axe and (violations := serious_violations(page)):
             problems.append(f"{url}: axe\n{describe(violations)}")
     assert not problems, "\n".join(problems)
