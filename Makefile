@@ -25,7 +25,7 @@ DISTRICT_URL ?= postgres://postgres@127.0.0.1:5432/tandem_district
 LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
-.PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
+.PHONY: help run serve demo test test-fast test-browser test-postgres screens lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
         bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor messages clean install install-dev
 
@@ -110,6 +110,11 @@ test-fast: $(VENV)/.installed-dev ## the pytest suite without the browser tests,
 test-browser: $(VENV)/.installed-dev ## end-to-end tests in Chromium (not under xdist)
 	mkdir -p $(TEST_DATA_DIR)
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -m browser tests/browser $(PYTEST_ARGS)
+
+# Writes docs/screens/*.png: student and guardian pages at 360x740 and 1280x800 on a demo school.
+screens: $(VENV)/.installed-dev ## screenshots of the student and guardian pages for the README (docs/screens/)
+	mkdir -p $(TEST_DATA_DIR)
+	$(TEST_ENV) SCREENS=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -q tests/browser/test_screens.py
 
 test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (POSTGRES_URL, default the local test DB)
 	mkdir -p $(TEST_DATA_DIR)

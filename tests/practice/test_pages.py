@@ -132,7 +132,7 @@ def test_progress_chart_stacks_correct_below_not_correct():
     assert bar.wrong_y + bar.wrong_height == pytest.approx(bar.correct_y)
     assert bar.wrong_y == pytest.approx(chart.plot_top)  # 4 is the axis maximum
     assert [t.value for t in chart.ticks] == [0, 2, 4]
-    assert chart.summary == "4 answers on 1 of 14 days from 1 March to 14 March; 3 correct."
+    assert chart.summary == "4 answers on 1 of 14 days from March 1 to March 14; 3 correct."
 
 
 # ---------- the practice loop ----------

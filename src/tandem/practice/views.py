@@ -137,7 +137,7 @@ class ProgressChart:
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B}" if day else ""
+    return f"{day:%B} {day.day}" if day else ""
 
 
 def _nice_top(value: int) -> int:
