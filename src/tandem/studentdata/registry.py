@@ -116,8 +116,11 @@ HOLDINGS: tuple[Holding, ...] = (
     # Where the student was and whether they came; the attendance evidence stays with the log.
     Holding("flex.FlexPlacement", "student", Erase.DELETE),
     Holding("practice.Attempt", "student", Erase.KEEP),
-    Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
+    # A photo or drawing of the answer is deleted from storage by the erasure service.
+    Holding("practice.WrittenAnswer", "student", Erase.SERVICE, blank=("text", "photo")),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
+    # When the student last opened their home page (what is new since then).
+    Holding("practice.LastSeen", "user", Erase.DELETE),
     Holding("interop.OneRosterRole", "user", Erase.DELETE),
     Holding("interop.OneRosterUserProfile", "user", Erase.DELETE),
     Holding("interop.Demographics", "sourced_id", Erase.DELETE, match=Match.SOURCED_ID),
