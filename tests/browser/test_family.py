@@ -54,7 +54,7 @@ def test_guardian_pages_fit_and_pass_axe(
 
     record = page.locator("details.family-record")
     assert not record.evaluate("el => el.open")
-    record.locator("summary").click()
+    record.locator("> summary").click()
     assert page.locator("#working-on-heading").is_visible()
     assert _measure(page)["overflow"] <= 0
     assert not (violations := serious_violations(page)), describe(violations)

@@ -50,5 +50,5 @@ HELP_SHOWN = 3
 TEACHER_NEWS_SHOWN = 3
 TEACHER_NEWS_DAYS = 30
 # How many competencies "moved this week" and "working on next" list before the full record.
-MOVED_SHOWN = 4
+MOVED_SHOWN = 3
 NEXT_SHOWN = 3

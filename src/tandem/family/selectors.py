@@ -42,10 +42,9 @@ class Week:
     def sentence(self) -> str:
         if not self.answers:
             return "No practice in the last 7 days."
-        day_word = "day" if self.days == 1 else "days"
         answer_word = "answer" if self.answers == 1 else "answers"
         return (
-            f"Practiced on {self.days} of the last 7 {day_word}, about {self.minutes} "
+            f"Practiced on {self.days} of the last 7 days, about {self.minutes} "
             f"minute{'' if self.minutes == 1 else 's'} in all: {self.answers} {answer_word}, "
             f"{self.correct} right."
         )
@@ -132,5 +131,5 @@ def help_at_home(competencies: list[Competency], *, limit: int = HELP_SHOWN) -> 
         if idea in ideas:
             ideas[idea].competencies.append(competency)
         elif len(ideas) < limit:
-            ideas[idea] = HelpIdea([competency], idea, competency.domain_name)
+            ideas[idea] = HelpIdea([competency], idea, competency.domain_name.rstrip("*"))
     return list(ideas.values())

@@ -122,8 +122,8 @@ def child(request: HttpRequest, student_id: int) -> HttpResponse:
         )[student.pk]
         if item.kind != "due"
     ]
-    # What is in progress first, then (at least one) what they could start next.
-    ready_soon = overview.ready_next[: max(NEXT_SHOWN - len(overview.working_on), 1)]
+    # What is in progress first, then what they could start next to make up NEXT_SHOWN.
+    ready_soon = overview.ready_next[: max(NEXT_SHOWN - len(overview.working_on), 0)]
     context = overview_context(overview) | {
         "student": student,
         "name": name,

@@ -42,6 +42,14 @@ class NewsItem:
     url: str = ""  # where the student reads more; empty on a guardian's page
 
 
+# What a teacher's review or score did to a project, in words.
+_PROJECT_NEWS: dict[str, str] = {
+    ProjectStatus.APPROVED: "approved",
+    ProjectStatus.CHANGES_REQUESTED: "sent back with changes to make",
+    ProjectStatus.SCORED: "scored",
+}
+
+
 def last_seen_at(*, user_id: int, page: str) -> dt.datetime | None:
     """When the user last opened ``page``; None on a first visit. One query."""
     return LastSeen.objects.filter(user_id=user_id, page=page).values_list("at", flat=True).first()
@@ -103,17 +111,14 @@ def news_for_students(
     for pk, student_id, title, status, feedback, reviewed_at, updated_at in projects.values_list(
         "pk", "student_id", "title", "status", "feedback", "reviewed_at", "updated_at"
     ):
-        said = {
-            ProjectStatus.APPROVED: "approved",
-            ProjectStatus.CHANGES_REQUESTED: "sent back with changes to make",
-            ProjectStatus.SCORED: "scored",
-        }.get(status)
-        if said is None:  # reviewed, then handed in since: the hand-in is the student's own news
+        said = _PROJECT_NEWS.get(status)
+        when = updated_at if status == ProjectStatus.SCORED else reviewed_at
+        if said is None or when is None:  # reviewed, then handed in: the student's own news
             continue
         add(
             NewsItem(
                 student_id=student_id,
-                at=updated_at if status == ProjectStatus.SCORED else reviewed_at,
+                at=when,
                 kind="score" if status == ProjectStatus.SCORED else "approval",
                 text=f"A teacher {said} {whose(student_id)} project “{title}”.",
                 comment="" if for_guardian else feedback,
@@ -124,6 +129,7 @@ def news_for_students(
     for student_id, approved_at in Pathway.objects.filter(
         student_id__in=ids, status=PathwayStatus.APPROVED, approved_at__gt=since
     ).values_list("student_id", "approved_at"):
+        assert approved_at is not None  # filtered on it
         add(
             NewsItem(
                 student_id=student_id,

@@ -460,7 +460,7 @@ def written_question(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @require_safe
-def written_photo(request: HttpRequest, answer_id: uuid.UUID) -> HttpResponse:
+def written_photo(request: HttpRequest, answer_id: uuid.UUID) -> FileResponse:
     """The photo (or drawing) sent with a written answer, for whoever may read the answer: the
     student, their teachers and administrators (audited). Anyone else gets a 404."""
     if not request.user.is_authenticated:
@@ -470,7 +470,7 @@ def written_photo(request: HttpRequest, answer_id: uuid.UUID) -> HttpResponse:
     )
     if not answer.photo:
         raise Http404("No such photo.")
-    kind = PurePosixPath(answer.photo.name).suffix.lower().lstrip(".")
+    kind = PurePosixPath(answer.photo.name or "").suffix.lower().lstrip(".")
     try:
         handle = answer.photo.open("rb")
     except FileNotFoundError:

@@ -161,13 +161,13 @@ def _uploaded_files(student: User) -> list[tuple[str, str]]:
     ):
         name = PurePosixPath(sent_as or stored).name
         out.append((f"files/submission-{pk}-{name}", stored))
-    for pk, stored in (
+    for answer_id, photo in (
         WrittenAnswer.objects.filter(student=student)
         .exclude(photo="")
         .values_list("pk", "photo")
         .order_by("submitted_at", "pk")
     ):
-        out.append((f"files/written-answer-{pk}{PurePosixPath(stored).suffix}", stored))
+        out.append((f"files/written-answer-{answer_id}{PurePosixPath(photo).suffix}", photo))
     return out
 
 
