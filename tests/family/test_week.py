@@ -137,8 +137,8 @@ def test_home_pages_read_what_is_new_in_a_fixed_number_of_queries(client, school
     _teacher_news(school, now=timezone.now() + dt.timedelta(seconds=1))
     assert _queries(client, reverse("family:home")) == quiet  # news does not cost queries
     # Session, user, children, mastery grid, last visit, four news reads, one access-log row
-    # per child (the only per-child cost, as before) and the visit's upsert (four statements).
-    assert quiet == 15, quiet
+    # per child (the only per-child cost, as before) and the visit's upsert.
+    assert quiet == 12, quiet
 
     client.force_login(school.student_a)
     _queries(client, reverse("practice:home"))

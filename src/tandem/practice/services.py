@@ -498,5 +498,10 @@ def written_answer_score(
 
 def last_seen_mark(*, user: User, page: str, now: dt.datetime) -> None:
     """Remember that ``user`` opened ``page`` at ``now`` (call it after working out what is new
-    since the previous visit). One statement: an upsert."""
-    LastSeen.objects.update_or_create(user=user, page=page, defaults={"at": now})
+    since the previous visit). One statement: an upsert on (user, page)."""
+    LastSeen.objects.bulk_create(
+        [LastSeen(user=user, page=page, at=now)],
+        update_conflicts=True,
+        unique_fields=["user", "page"],
+        update_fields=["at"],
+    )
