@@ -140,7 +140,7 @@ def test_signed_in_page_shows_name_role_and_sign_out(client: Client) -> None:
     assert response.status_code == 404
     assert "Tess Teacher" in html
     assert "Teacher</span>" in html
-    assert '<nav class="site-nav" aria-label="Main">' in html
+    assert '<nav class="site-nav" id="site-nav" aria-label="Main">' in html
     assert f'action="{reverse("logout")}"' in html
 
 
