@@ -31,3 +31,11 @@ DEFAULT_WEEKLY_MINUTES = 150
 # "Did a change help?": the smallest difference in competencies per week that would matter.
 SMALLEST_EFFECT = 0.1
 CHANGE_MAX_WEEKS = 12
+
+# Leaders' figures are worked out by the background worker and stored; a page older than this
+# (minutes; the setting TANDEM_LEADER_FIGURES_MAX_AGE_MINUTES) queues a refresh.
+FIGURES_MAX_AGE_MINUTES = 15
+# A queued refresh not stored after this long was lost (worker stopped): it is queued again.
+FIGURES_REFRESH_ABANDONED_MINUTES = 10
+# While the figures are first worked out, the waiting page reloads itself this often.
+FIGURES_WAIT_RELOAD_SECONDS = 5
