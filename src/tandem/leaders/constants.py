@@ -23,7 +23,22 @@ AT = "Share of practice at grade level"
 ABOVE = "Share of practice above grade level"
 PACE = "Competencies mastered per week of practice"
 CHECKED_IN = "Had a teacher check-in in the last 4 weeks"
-PERCENT_MEASURES = {BELOW, AT, ABOVE, CHECKED_IN}
+PATHWAY_BEHIND = "Behind on their pathway"
+PATHWAY_AHEAD = "Ahead on their pathway"
+DAYS_TO_MASTERY = "Days to master a grade-level competency"
+PERCENT_MEASURES = {BELOW, AT, ABOVE, CHECKED_IN, PATHWAY_BEHIND, PATHWAY_AHEAD}
+# The unit of each measure that is not a percentage (spreadsheet and page).
+MEASURE_UNITS = {PACE: "per week", DAYS_TO_MASTERY: "days"}
+# What a measure counts, where its name does not say it all; shown under its heading.
+MEASURE_NOTES = {
+    PATHWAY_BEHIND: "Among students with a pathway: the share of its steps done is more than "
+    "10 points behind the share of the school year gone by.",
+    PATHWAY_AHEAD: "Among students with a pathway: the share of its steps done is more than "
+    "10 points ahead of the share of the school year gone by.",
+    DAYS_TO_MASTERY: "Among students who mastered at least one competency of their own grade: "
+    "the usual (median) number of days from their first answer on one to reaching mastery. "
+    "Fewer days is faster.",
+}
 
 # Screen time and check-ins are read over the last four weeks.
 RECENT_DAYS = 28

@@ -41,10 +41,13 @@ from tandem.leaders.constants import (
     AT,
     BELOW,
     CHECKED_IN,
+    DAYS_TO_MASTERY,
     DEFAULT_WEEKLY_MINUTES,
     FIGURES_MAX_AGE_MINUTES,
     HISPANIC_FLAG,
     PACE,
+    PATHWAY_AHEAD,
+    PATHWAY_BEHIND,
     RACE_FLAGS,
     RECENT_DAYS,
     SEX_LABELS,
@@ -522,17 +525,36 @@ class EquityView:
 
 
 def equity_audit(frame: Frame) -> EquityView:
-    """Every shown group against the rest on rigor, pace and check-ins (Holm over all)."""
+    """Every shown group against the rest on rigor (practice below, at, above grade), pace
+    (mastery per week, pathway pace, days to grade-level mastery) and check-ins, corrected for
+    all of them at once (Holm); pathway pace among students with a pathway, days to mastery
+    among those who mastered a grade-level competency, each under the small-cell rule."""
     active = frame.practicing
     items = np.maximum(frame.items[active], 1)
     below, at, above = (x[active] / items for x in (frame.below, frame.at, frame.above))
     pace = growth_rates(frame)[active]
     pace = np.where(np.isnan(pace), 0.0, pace)
     groups = shown_groups(frame, active)
+    pathway = frame.pathway_pace[active]
+    has_pathway = pathway != PACE_NONE
+    days = frame.days_to_mastery[active]
+    reached = ~np.isnan(days)
     found = audit(
-        means={BELOW: below, AT: at, ABOVE: above, PACE: pace},
-        shares={CHECKED_IN: frame.checked_in[active]},
+        means={
+            BELOW: below,
+            AT: at,
+            ABOVE: above,
+            PACE: pace,
+            DAYS_TO_MASTERY: np.where(reached, days, 0.0),
+        },
+        shares={
+            CHECKED_IN: frame.checked_in[active],
+            PATHWAY_BEHIND: pathway == PACE_BEHIND,
+            PATHWAY_AHEAD: pathway == PACE_AHEAD,
+        },
         groups=groups,
+        within={PATHWAY_BEHIND: has_pathway, PATHWAY_AHEAD: has_pathway, DAYS_TO_MASTERY: reached},
+        min_shown=small_cell(),
     )
     by_measure: dict[str, list[Comparison]] = {}
     for c in found:

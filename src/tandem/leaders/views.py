@@ -18,6 +18,8 @@ from tandem.leaders.access import access_change
 from tandem.leaders.charts import interval_chart
 from tandem.leaders.constants import (
     FIGURES_WAIT_RELOAD_SECONDS,
+    MEASURE_NOTES,
+    MEASURE_UNITS,
     PERCENT_MEASURES,
     RECENT_DAYS,
     SMALLEST_EFFECT,
@@ -121,6 +123,7 @@ def equity(request: HttpRequest) -> HttpResponse:
         (
             measure,
             measure in PERCENT_MEASURES,
+            MEASURE_NOTES.get(measure, ""),
             [_shown(c) for c in rows],
             interval_chart(
                 [(c.group, c.difference, c.low, c.high, c.flagged) for c in rows],
@@ -148,6 +151,10 @@ def _fmt(value: float, percent: bool) -> str:
     return f"{value * 100:.1f}" if percent else f"{value:.3f}"
 
 
+def _unit_suffix(measure: str) -> str:
+    return " days" if MEASURE_UNITS.get(measure) == "days" else ""
+
+
 def _shown(c: Comparison) -> dict[str, Any]:
     """A comparison as a leader reads it: percentages and percentage points, or per week."""
     percent = c.measure in PERCENT_MEASURES
@@ -156,7 +163,7 @@ def _shown(c: Comparison) -> dict[str, Any]:
         return f"{v * 100:.0f}%" if percent else f"{v:.2f}"
 
     def diff(v: float) -> str:
-        return f"{v * 100:+.1f} points" if percent else f"{v:+.2f}"
+        return f"{v * 100:+.1f} points" if percent else f"{v:+.2f}{_unit_suffix(c.measure)}"
 
     return {
         "c": c,
@@ -197,7 +204,7 @@ def equity_csv(request: HttpRequest) -> HttpResponse:
             [
                 scope.name,
                 c.measure,
-                "percent" if percent else "per week",
+                "percent" if percent else MEASURE_UNITS.get(c.measure, "per week"),
                 c.group,
                 c.n_group,
                 c.n_rest,
