@@ -493,11 +493,9 @@ def growth_tables(frame: Frame) -> GrowthTables:
     active = ~np.isnan(rates)
 
     def split(labels: list[str], name: Any = str) -> list[Figure]:
-        keys = sorted({labels[i] for i in np.flatnonzero(active)}, key=name)
-        return [
-            figure(label, rates[active & np.array([lab == label for lab in labels], dtype=bool)])
-            for label in keys
-        ]
+        values = np.array(labels, dtype=str)
+        keys = sorted(set(values[active].tolist()), key=name)
+        return [figure(label, rates[active & (values == label)]) for label in keys]
 
     grade_names = [f"Grade {grade_label(g)}" if g else "No grade" for g in frame.grades]
     order = {f"Grade {grade_label(g)}": grade_rank(g) for g in frame.grades if g}
@@ -615,10 +613,8 @@ def screen_time(frame: Frame, limit: int) -> tuple[TimeRow, list[TimeRow], list[
     everyone = np.ones(frame.ids.size, dtype=bool)
     recent = frame.week_minutes.sum(axis=1) > 0
     classes = sorted({c for c in frame.classes if c})
-    by_class = [
-        _time_row(c, frame, np.array([x == c for x in frame.classes], dtype=bool), limit)
-        for c in classes
-    ]
+    labels = np.array(frame.classes, dtype=str)
+    by_class = [_time_row(c, frame, labels == c, limit) for c in classes]
     shown = shown_groups(frame, recent)
     by_group = [
         _time_row(name, frame, frame.groups[name], limit) for name in shown if name in frame.groups
