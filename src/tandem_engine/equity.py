@@ -9,6 +9,7 @@ student (had a check-in) as a difference of proportions with Newcombe's interval
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -115,6 +116,13 @@ def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
     return float(2.0 * stats.norm.sf(abs(z)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(q: float, df: int) -> float:
+    """Student's t quantile, remembered: a leader's page asks for the same few hundred (one per
+    group size), and each scipy call costs about a tenth of a millisecond."""
+    return float(stats.t.ppf(q, df))
+
+
 def mean_interval(values: ArrayLike, level: float = 0.95) -> GroupEstimate:
     """Mean with a t interval (students as the unit); a single value has no interval."""
     x = np.asarray(values, dtype=np.float64).ravel()
@@ -125,7 +133,7 @@ def mean_interval(values: ArrayLike, level: float = 0.95) -> GroupEstimate:
     if n < 2:
         return GroupEstimate(n, mean, math.nan, math.nan)
     se = float(x.std(ddof=1)) / math.sqrt(n)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
+    half = _t_quantile(0.5 + level / 2, n - 1) * se
     return GroupEstimate(n, mean, mean - half, mean + half)
 
 
@@ -326,6 +334,8 @@ def audit(
     groups: Mapping[str, NDArray[np.bool_]],
     alpha: float = 0.05,
     min_tested: int = MIN_TESTED,
+    within: Mapping[str, NDArray[np.bool_]] | None = None,
+    min_shown: int = MIN_GROUP,
 ) -> list[Comparison]:
     """Every group against the rest on every measure, flagged as one family (Holm).
 
@@ -335,15 +345,31 @@ def audit(
     Groups under ``min_tested`` students keep their difference and interval but are not tested
     for chance: with so few students, skewed measures (shares of practice, paces) make the
     tests' far tails unreliable, and they raised false alarms in ``bench/equity.py``.
+
+    ``within`` restricts a measure to some students (a mask over the same students: pathway
+    pace only for those with a pathway), and a comparison where the group or the rest has
+    fewer than ``min_shown`` of them is left out (a small-cell rule); every comparison still
+    counts in the one family the correction is made over.
     """
+    within = within or {}
+
+    def restricted(
+        measure: str, values: ArrayLike
+    ) -> tuple[NDArray[np.float64], dict[str, NDArray[np.bool_]]]:
+        x = np.asarray(values, dtype=np.float64).ravel()
+        keep = within.get(measure)
+        if keep is None:
+            return x, dict(groups)
+        return x[keep], {name: mask[keep] for name, mask in groups.items()}
+
     found: list[Comparison] = []
     for measure, values in means.items():
-        found.extend(compare_means(measure, values, groups))
+        found.extend(compare_means(measure, *restricted(measure, values)))
     for measure, yes in shares.items():
-        found.extend(compare_proportions(measure, yes, groups))
-    sizes = {name: int(mask.sum()) for name, mask in groups.items()}
+        x, subgroups = restricted(measure, yes)
+        found.extend(compare_proportions(measure, x.astype(bool), subgroups))
+    found = [c for c in found if min(c.n_group, c.n_rest) >= min_shown]
     found = [
-        c if min(sizes[c.group], c.n_rest) >= min_tested else replace(c, tested=False)
-        for c in found
+        c if min(c.n_group, c.n_rest) >= min_tested else replace(c, tested=False) for c in found
     ]
     return flag_many(found, alpha)

@@ -31,7 +31,7 @@ def _fast_passwords(settings):
 def test_principal_sees_the_planted_inequity(browser: Browser, live_server: LiveServer) -> None:
     school = build_lead_school()
     page = new_page(browser, live_server)
-    page.set_default_timeout(30_000)  # the first page builds the school's figures
+    page.set_default_timeout(30_000)
     page.set_viewport_size({"width": 360, "height": 800})
     page.goto("/login/")
     page.get_by_label("Username").fill(school.school.admin.username)

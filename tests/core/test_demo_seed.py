@@ -16,6 +16,7 @@ from tandem.core import demo
 from tandem.core.demo import HISTORY_PATH, _history_for, _history_load, _seed_items, demo_seed
 from tandem.evidence.constants import Source
 from tandem.evidence.models import Statement
+from tandem.leaders.models import FigureSnapshot
 from tandem.mastery.constants import RunStatus, Status
 from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet, StateChange
 from tandem.mastery.priors import grade_gap, prior_p_mastery
@@ -73,6 +74,12 @@ def test_the_history_is_written_as_simulated_and_calibration_waits_for_the_worke
     run = CalibrationRun.objects.get()
     assert run.status == RunStatus.QUEUED
     assert f"calibration #{run.pk} is queued" in report.summary()
+    # The leaders' figures are worked out once, for the district and the demo school.
+    assert set(
+        FigureSnapshot.objects.filter(computed_at__isnull=False, students__gt=0).values_list(
+            "scope_key", flat=True
+        )
+    ) >= {"district"}
     state = LearnerState.objects.filter(n_attempts__gte=3).select_related("competency").first()
     assert state is not None
     code = state.competency.human_coding_scheme

@@ -127,3 +127,45 @@ def test_did_cannot_tell_with_few_students_or_a_wide_interval() -> None:
 def test_did_refuses_misaligned_students() -> None:
     with pytest.raises(ValueError, match="same students"):
         difference_in_differences([1.0], [1.0, 2.0], [1.0], [1.0], smallest_effect=0.1)
+
+
+def test_audit_restricts_a_measure_to_some_students_and_keeps_one_family() -> None:
+    rng = np.random.default_rng(5)
+    n = 400
+    group = np.zeros(n, dtype=bool)
+    group[:150] = True
+    has_pathway = rng.random(n) < 0.5
+    # Among students with a pathway the group is behind far more often; without one, never.
+    behind = np.where(has_pathway, rng.random(n) < np.where(group, 0.6, 0.2), False)
+    rigor = rng.normal(0.3, 0.1, n)
+    found = audit(
+        means={"rigor": rigor},
+        shares={"behind": behind},
+        groups={"group": group},
+        within={"behind": has_pathway},
+        min_shown=10,
+    )
+    by_measure = {c.measure: c for c in found}
+    assert by_measure["behind"].n_group == int((group & has_pathway).sum())
+    assert by_measure["behind"].n_rest == int((~group & has_pathway).sum())
+    assert by_measure["behind"].flagged and 0.25 < by_measure["behind"].difference < 0.55
+    assert not by_measure["rigor"].flagged
+    # One family: the Holm adjustment of the smaller p-value counts both comparisons.
+    assert by_measure["behind"].p_adjusted == pytest.approx(
+        min(1.0, 2 * by_measure["behind"].p_value)
+    )
+
+
+def test_audit_leaves_out_a_comparison_under_the_small_cell_rule_within_a_measure() -> None:
+    group = np.zeros(100, dtype=bool)
+    group[:40] = True
+    within = np.zeros(100, dtype=bool)
+    within[35:] = True  # only 5 of the group are among these students
+    found = audit(
+        means={"days": np.arange(100.0)},
+        shares={},
+        groups={"group": group},
+        within={"days": within},
+        min_shown=10,
+    )
+    assert found == []

@@ -18,6 +18,7 @@ from tandem.content.services import written_item_create
 from tandem.evidence.constants import Source, Verb
 from tandem.evidence.services import EvidenceDraft, evidence_record_many
 from tandem.interop.models import Demographics
+from tandem.leaders.services import figures_compute_all
 from tandem.mastery.services import mastery_apply_many
 from tandem.practice.models import Attempt
 from tandem.roster.constants import EnrollmentRole, Role
@@ -81,7 +82,11 @@ def practise(
     mastery_apply_many(statements=statements)
 
 
-def build_lead_school(*, now: dt.datetime | None = None, seed: int = 3) -> LeadSchool:
+def build_lead_school(
+    *, now: dt.datetime | None = None, seed: int = 3, figures: bool = True
+) -> LeadSchool:
+    """The school, with the leaders' figures worked out and stored as the worker would
+    (``figures=False``: none stored yet)."""
     now = now or timezone.now()
     rng = random.Random(seed)
     school = make_school()
@@ -114,6 +119,8 @@ def build_lead_school(*, now: dt.datetime | None = None, seed: int = 3) -> LeadS
                 pool = below if rng.random() < share_below else at
                 answers.append((student, rng.choice(pool), rng.random() < 0.8, moment))
     practise(answers)
+    if figures:
+        figures_compute_all(now=timezone.now())
     return LeadSchool(school, students, hispanic, asian)
 
 

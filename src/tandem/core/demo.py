@@ -55,6 +55,7 @@ from tandem.goals.services import (
 )
 from tandem.groups.demo import groups_demo_seed
 from tandem.leaders.demo import demo_leaders_seed
+from tandem.leaders.services import figures_compute_all
 from tandem.mastery.constants import ACTIVE_RUN_STATUSES, Status
 from tandem.mastery.models import CalibrationRun, LearnerState, ParameterSet
 from tandem.mastery.rules import READY_PREREQUISITE_AT, status_after
@@ -402,6 +403,9 @@ def demo_seed(
     else:
         with contextlib.suppress(CalibrationBusyError):  # one is queued already: it will do
             calibration_run_start(requested_by=None)
+    # The leaders' figures, worked out once so that their pages open on figures at once (the
+    # background worker refreshes them when they grow old).
+    figures_compute_all(now=timezone.now())
     return _report(created=True)
 
 

@@ -121,3 +121,25 @@ class CreditRevocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credit_id} revoked {self.revoked_at}"
+
+
+class CreditRuleChange(models.Model):
+    """Who changed a course's credit rule, when, and from what to what (append-only: the
+    rule's history as the leaders' rule page shows it)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="credit_rule_changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    # None before the course had a rule.
+    share_before = models.FloatField(null=True, blank=True)
+    sign_off_before = models.BooleanField(null=True, blank=True)
+    share_after = models.FloatField()
+    sign_off_after = models.BooleanField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.course}: rule changed {self.changed_at:%Y-%m-%d}"

@@ -1,6 +1,6 @@
 """Writes of credit: award a credit (on a teacher's sign-off where the rule asks for one),
-award every eligible student of a course whose rule needs none, and revoke a credit with a
-reason.
+award every eligible student of a course whose rule needs none, revoke a credit with a
+reason, and set a course's rule (its changes recorded).
 
 Each is one transaction. A credit is awarded once: a second award (a double-submitted form, two
 teachers at once) returns the credit already in force, which the database's constraint
@@ -13,8 +13,14 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
-from tandem.credit.constants import REASON_MAX
-from tandem.credit.models import Credit, CreditEvidence, CreditRevocation
+from tandem.credit.constants import MIN_SHARE, REASON_MAX
+from tandem.credit.models import (
+    Credit,
+    CreditEvidence,
+    CreditRevocation,
+    CreditRule,
+    CreditRuleChange,
+)
 from tandem.credit.selectors import course_standards, credit_evaluate, standing_of
 from tandem.mastery.selectors import mastery_grid
 from tandem.roster.models import Course, SchoolClass, User
@@ -135,3 +141,43 @@ __all__ = [
     "credit_award_eligible",
     "credit_revoke",
 ]
+
+
+def credit_rule_set(
+    *, course: Course, share_required: float, requires_sign_off: bool, by: User, now: dt.datetime
+) -> tuple[CreditRule, bool]:
+    """Set a course's credit rule, recording who changed it from what (returns the rule and
+    whether anything changed). Credits already awarded keep the rule they were awarded under.
+
+    Refused with :class:`CreditError`, in words, for a share outside 50-100% or a course with
+    no grade-level standards to count."""
+    _check_aware(now)
+    if not MIN_SHARE <= share_required <= 1.0:
+        raise CreditError(
+            f"The share of standards must be between {MIN_SHARE:.0%} and 100%: credit for less "
+            "than half of a course's standards would not say what the student can do."
+        )
+    if not course_standards(course):
+        raise CreditError(
+            f"{course.title} has no grade-level standards to count (its grades are not set on "
+            "the roster), so no credit rule can be met. Set the course's grades first."
+        )
+    with transaction.atomic():
+        rule = CreditRule.objects.select_for_update().filter(course=course).first()
+        before = (rule.share_required, rule.requires_sign_off) if rule else (None, None)
+        if rule is not None and before == (share_required, requires_sign_off):
+            return rule, False
+        rule, _ = CreditRule.objects.update_or_create(
+            course=course,
+            defaults={"share_required": share_required, "requires_sign_off": requires_sign_off},
+        )
+        CreditRuleChange.objects.create(
+            course=course,
+            changed_by=by,
+            changed_at=now,
+            share_before=before[0],
+            sign_off_before=before[1],
+            share_after=share_required,
+            sign_off_after=requires_sign_off,
+        )
+    return rule, True

@@ -14,4 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("report/<int:student_id>/", views.report, name="report"),
     path("report/<int:student_id>/pdf/", views.report_pdf, name="report_pdf"),
     path("transcript.csv", views.transcript, name="transcript"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/<int:course_id>/", views.rule_edit, name="rule_edit"),
 ]

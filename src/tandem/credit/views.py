@@ -12,16 +12,23 @@ import csv
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.credit.access import access_credit_to_change, credits_visible_to
-from tandem.credit.forms import RevokeForm
-from tandem.credit.models import Credit, CreditRule
+from tandem.credit.forms import CreditRuleForm, RevokeForm
+from tandem.credit.models import Credit, CreditRule, CreditRuleChange
 from tandem.credit.pdf import report_card_pdf
-from tandem.credit.selectors import ReportCard, class_credit, report_card, transcript_rows
-from tandem.credit.services import CreditError, credit_award, credit_revoke
+from tandem.credit.selectors import (
+    ReportCard,
+    class_credit,
+    course_standards,
+    report_card,
+    standards_needed,
+    transcript_rows,
+)
+from tandem.credit.services import CreditError, credit_award, credit_revoke, credit_rule_set
 from tandem.roster.access import (
     access_class,
     access_student,
@@ -31,6 +38,7 @@ from tandem.roster.access import (
     signed_in_user,
 )
 from tandem.roster.constants import grade_label
+from tandem.roster.models import Course
 from tandem.roster.selectors import class_students
 
 STAFF = ("teacher", "administrator")
@@ -243,3 +251,63 @@ def transcript(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+# ---------- credit rules, for leaders ----------
+
+
+@require_safe
+@role_required("administrator")
+def rules(request: HttpRequest) -> HttpResponse:
+    """Every course with its credit rule (or none yet) and what the rule asks, in standards."""
+    courses = list(Course.objects.order_by("title", "pk"))
+    by_course = {r.course_id: r for r in CreditRule.objects.filter(course__in=courses)}
+    rows = []
+    for course in courses:
+        rule = by_course.get(course.pk)
+        total = len(course_standards(course))
+        needed = standards_needed(share=rule.share_required, total=total) if rule else None
+        rows.append((course, rule, total, needed))
+    return render(request, "credit/rules.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required("administrator")
+def rule_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Set one course's rule: all of its standards or a share, and whether a teacher signs off;
+    what was refused is said in words, and every change is listed with who made it."""
+    course = get_object_or_404(Course, pk=course_id)
+    rule = CreditRule.objects.filter(course=course).first()
+    initial = {
+        "how_many": "all" if rule is None or rule.share_required >= 1.0 else "share",
+        "percent": round(rule.share_required * 100) if rule else None,
+        "requires_sign_off": rule.requires_sign_off if rule else False,
+    }
+    form = CreditRuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, changed = credit_rule_set(
+                course=course,
+                share_required=form.cleaned_data["share_required"],
+                requires_sign_off=form.cleaned_data["requires_sign_off"],
+                by=signed_in_user(request),
+                now=timezone.now(),
+            )
+        except CreditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"The credit rule of {course.title} is saved."
+                if changed
+                else f"The credit rule of {course.title} was already so; nothing changed.",
+            )
+            return redirect("credit:rules")
+    standards = course_standards(course)
+    history = CreditRuleChange.objects.filter(course=course).select_related("changed_by")
+    return render(
+        request,
+        "credit/rule_edit.html",
+        {"course": course, "rule": rule, "form": form, "standards": standards, "history": history},
+        status=400 if request.method == "POST" else 200,
+    )

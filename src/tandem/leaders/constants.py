@@ -23,7 +23,22 @@ AT = "Share of practice at grade level"
 ABOVE = "Share of practice above grade level"
 PACE = "Competencies mastered per week of practice"
 CHECKED_IN = "Had a teacher check-in in the last 4 weeks"
-PERCENT_MEASURES = {BELOW, AT, ABOVE, CHECKED_IN}
+PATHWAY_BEHIND = "Behind on their pathway"
+PATHWAY_AHEAD = "Ahead on their pathway"
+DAYS_TO_MASTERY = "Days to master a grade-level competency"
+PERCENT_MEASURES = {BELOW, AT, ABOVE, CHECKED_IN, PATHWAY_BEHIND, PATHWAY_AHEAD}
+# The unit of each measure that is not a percentage (spreadsheet and page).
+MEASURE_UNITS = {PACE: "per week", DAYS_TO_MASTERY: "days"}
+# What a measure counts, where its name does not say it all; shown under its heading.
+MEASURE_NOTES = {
+    PATHWAY_BEHIND: "Among students with a pathway: the share of its steps done is more than "
+    "10 points behind the share of the school year gone by.",
+    PATHWAY_AHEAD: "Among students with a pathway: the share of its steps done is more than "
+    "10 points ahead of the share of the school year gone by.",
+    DAYS_TO_MASTERY: "Among students who mastered at least one competency of their own grade: "
+    "the usual (median) number of days from their first answer on one to reaching mastery. "
+    "Fewer days is faster.",
+}
 
 # Screen time and check-ins are read over the last four weeks.
 RECENT_DAYS = 28
@@ -31,3 +46,11 @@ DEFAULT_WEEKLY_MINUTES = 150
 # "Did a change help?": the smallest difference in competencies per week that would matter.
 SMALLEST_EFFECT = 0.1
 CHANGE_MAX_WEEKS = 12
+
+# Leaders' figures are worked out by the background worker and stored; a page older than this
+# (minutes; the setting TANDEM_LEADER_FIGURES_MAX_AGE_MINUTES) queues a refresh.
+FIGURES_MAX_AGE_MINUTES = 15
+# A queued refresh not stored after this long was lost (worker stopped): it is queued again.
+FIGURES_REFRESH_ABANDONED_MINUTES = 10
+# While the figures are first worked out, the waiting page reloads itself this often.
+FIGURES_WAIT_RELOAD_SECONDS = 5

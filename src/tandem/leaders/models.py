@@ -47,3 +47,25 @@ class TimeLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org}: {self.weekly_minutes} minutes a week"
+
+
+class FigureSnapshot(models.Model):
+    """One scope's per-student figures (the selectors' ``Frame``), worked out by the background
+    worker and stored, so that a leader's page reads them instead of the scope's whole history.
+
+    ``data`` is the frame as a NumPy archive: student ids and aggregates, no names.
+    """
+
+    # "district", or "school-<pk>".
+    scope_key = models.CharField(max_length=40, unique=True)
+    data = models.BinaryField(null=True, blank=True)
+    # Which layout of the frame ``data`` holds; another layout is worked out again.
+    data_format = models.PositiveSmallIntegerField(default=0)
+    students = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    compute_seconds = models.FloatField(null=True, blank=True)
+    # Set when a refresh is queued, cleared when it is stored; a second is not queued meanwhile.
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} as of {self.computed_at}"

@@ -4,17 +4,32 @@ through the small-cell rule before it leaves this module."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from numpy.typing import NDArray
 
-from tandem.caching import ProcessCache
 from tandem.checkins.constants import CheckInStatus
 from tandem.checkins.models import CheckIn
 from tandem.evidence.constants import Source, Verb
@@ -26,17 +41,25 @@ from tandem.leaders.constants import (
     AT,
     BELOW,
     CHECKED_IN,
+    DAYS_TO_MASTERY,
     DEFAULT_WEEKLY_MINUTES,
+    FIGURES_MAX_AGE_MINUTES,
     HISPANIC_FLAG,
     PACE,
+    PATHWAY_AHEAD,
+    PATHWAY_BEHIND,
     RACE_FLAGS,
     RECENT_DAYS,
     SEX_LABELS,
     SMALLEST_EFFECT,
 )
-from tandem.leaders.models import Change, TimeLimit
+from tandem.leaders.models import Change, FigureSnapshot, TimeLimit
+from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, StateChange
 from tandem.mastery.rules import MASTERED_AT
+from tandem.pathways.constants import Pace
+from tandem.pathways.models import PathwayStep
+from tandem.pathways.selectors import default_school_year, pace_for
 from tandem.privacy.cells import small_cell
 from tandem.profiles.models import Accommodation
 from tandem.roster.access import enrollment_in_force
@@ -49,6 +72,8 @@ PRACTICE_SOURCES = (Source.PRACTICE, Source.SIMULATION)
 WEEKS_RECENT = RECENT_DAYS // 7
 WEEK_SECONDS = 7 * 24 * 3600
 SCHOOL_DAYS_PER_WEEK = 5
+PACE_NONE, PACE_BEHIND, PACE_ON_TRACK, PACE_AHEAD = -1, 0, 1, 2
+PACE_CODES = {Pace.BEHIND: PACE_BEHIND, Pace.ON_TRACK: PACE_ON_TRACK, Pace.AHEAD: PACE_AHEAD}
 
 
 @dataclass(frozen=True)
@@ -110,7 +135,6 @@ class Frame:
     """Per-student figures of one scope; every array is aligned with ``ids``."""
 
     ids: NDArray[np.int64]
-    names: list[str]
     grades: list[str]
     classes: list[str]
     groups: dict[str, NDArray[np.bool_]]
@@ -125,6 +149,11 @@ class Frame:
     # whether a teacher met the student (a check-in held or an observation recorded).
     week_minutes: NDArray[np.float64]
     week_contact: NDArray[np.bool_]
+    # Pathway pace against the school year: PACE_NONE (no steps), PACE_BEHIND, ON_TRACK, AHEAD.
+    pathway_pace: NDArray[np.int8]
+    # Median days from first practice to mastery of the student's grade-level competencies
+    # (NaN: none mastered yet).
+    days_to_mastery: NDArray[np.float64]
 
     @property
     def practicing(self) -> NDArray[np.bool_]:
@@ -146,29 +175,12 @@ def _recent_bucket(field: str, today_end: dt.datetime) -> Case:
     return Case(*whens, default=Value(-1), output_field=IntegerField())
 
 
-# Leaders' figures are read from the whole scope's history: built at most every few minutes
-# per scope and process, not on every page (growth, equity and screen time share one build).
-FRAME_TTL = 300.0
-_frames: ProcessCache[dict[int | None, tuple[dt.datetime, Frame]]] = ProcessCache(
-    "leaders:frames", dict, ttl=FRAME_TTL
-)
-
-
-def leader_frame_cached(scope: Scope, *, now: dt.datetime) -> tuple[dt.datetime, Frame]:
-    """``leader_frame`` as built at most ``FRAME_TTL`` seconds ago, and when it was built."""
-    frames = _frames.get()
-    key = scope.school.pk if scope.school else None
-    if key not in frames:
-        frames[key] = (now, leader_frame(scope, now=now))
-    return frames[key]
-
-
 def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
-    """Every figure the leaders' pages need about the scope's students, in ten queries."""
+    """Every figure the leaders' pages need about the scope's students, in a fixed number of
+    aggregate queries. Seconds for a district: the background worker runs it (see
+    ``tandem.leaders.tasks``) and pages read the stored result (``stored_figures``)."""
     students = scope_students(scope)
-    rows = list(
-        students.order_by("pk").values_list("pk", "grade", "sourced_id", "first_name", "last_name")
-    )
+    rows = list(students.order_by("pk").values_list("pk", "grade", "sourced_id"))
     n = len(rows)
     index = {pk: i for i, (pk, *_) in enumerate(rows)}
     ids = np.array([r[0] for r in rows], dtype=np.int64)
@@ -283,10 +295,12 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         if bucket >= 0:
             week_contact[index[student_id], bucket] = True
 
+    pathway_pace = _pathway_paces(student_pks, index, n, today=now.date())
+    days_to_mastery = _days_to_mastery(student_pks, index, ranks, n)
+
     return Frame(
         ids=ids,
-        names=[f"{r[3]} {r[4]}".strip() for r in rows],
-        grades=[r[1] for r in rows],
+        grades=[r[1] or "" for r in rows],
         classes=classes,
         groups=groups,
         items=items,
@@ -298,7 +312,145 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         checked_in=checked_in,
         week_minutes=week_minutes,
         week_contact=week_contact,
+        pathway_pace=pathway_pace,
+        days_to_mastery=days_to_mastery,
     )
+
+
+def _pathway_paces(
+    student_pks: QuerySet[User, Any], index: dict[int, int], n: int, *, today: dt.date
+) -> NDArray[np.int8]:
+    """Each student's pathway pace (``PACE_*``): steps done against the school year gone by,
+    as the pathway page judges it (a competency step is done once mastered, a project once
+    finished). Every student is judged against the default school year: one calendar for the
+    whole scope, not one academic-session query per student."""
+    calendar = default_school_year(today)
+    mastered = LearnerState.objects.filter(
+        student_id=OuterRef("pathway__student_id"),
+        competency_id=OuterRef("competency_id"),
+        status=Status.MASTERED,
+    )
+    paces = np.full(n, PACE_NONE, dtype=np.int8)
+    for student_id, total, done in (
+        PathwayStep.objects.filter(pathway__student__in=student_pks)
+        .annotate(done=Case(
+            When(Q(completed_at__isnull=False) | Exists(mastered), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ))
+        .values_list("pathway__student_id")
+        .annotate(total=Count("pk"), finished=Sum("done"))
+    ):  # fmt: skip
+        view = pace_for(done=int(done or 0), total=total, calendar=calendar, today=today)
+        if view.pace is not None:
+            paces[index[student_id]] = PACE_CODES[view.pace]
+    return paces
+
+
+def _days_to_mastery(
+    student_pks: QuerySet[User, Any], index: dict[int, int], ranks: list[int], n: int
+) -> NDArray[np.float64]:
+    """Median days, over the grade-level competencies a student mastered, from their first
+    answer on it to the answer that reached mastery (one row per learner state)."""
+    per_student: dict[int, list[float]] = {}
+    for student_id, rank, first, reached in (
+        StateChange.objects.filter(state__student__in=student_pks)
+        .values_list("state__student_id", "state__competency__grade_rank")
+        .annotate(
+            first=Min("at"),
+            reached=Min("at", filter=Q(p_before__lt=MASTERED_AT, p_after__gte=MASTERED_AT)),
+        )
+        .filter(reached__isnull=False)
+    ):
+        i = index[student_id]
+        if ranks[i] >= 0 and rank == ranks[i]:
+            per_student.setdefault(i, []).append((reached - first).total_seconds() / 86400)
+    days = np.full(n, np.nan)
+    for i, values in per_student.items():
+        days[i] = float(np.median(values))
+    return days
+
+
+# ---------- stored figures ----------
+
+# The layout of a stored frame; bump it when Frame's fields change (older ones are redone).
+FRAME_FORMAT = 2
+_LIST_FIELDS = ("grades", "classes")
+
+
+def frame_dump(frame: Frame) -> bytes:
+    """The frame as a compressed NumPy archive (no pickles: plain arrays only)."""
+    arrays: dict[str, Any] = {}
+    for f in dataclasses.fields(Frame):
+        value = getattr(frame, f.name)
+        if f.name == "groups":
+            names = sorted(value)
+            arrays["group_names"] = np.array(names, dtype=str)
+            arrays["group_masks"] = (
+                np.stack([value[k] for k in names])
+                if names
+                else np.zeros((0, frame.ids.size), dtype=bool)
+            )
+        elif f.name in _LIST_FIELDS:
+            arrays[f.name] = np.array(value, dtype=str)
+        else:
+            arrays[f.name] = value
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def frame_load(data: bytes) -> Frame:
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(Frame):
+            if f.name == "groups":
+                masks = archive["group_masks"]
+                names = archive["group_names"]
+                values["groups"] = {str(k): masks[i] for i, k in enumerate(names)}
+            elif f.name in _LIST_FIELDS:
+                values[f.name] = [str(x) for x in archive[f.name]]
+            else:
+                values[f.name] = archive[f.name]
+    return Frame(**values)
+
+
+def scope_key(scope: Scope) -> str:
+    return f"school-{scope.school.pk}" if scope.school else "district"
+
+
+def figures_max_age() -> dt.timedelta:
+    minutes = getattr(settings, "TANDEM_LEADER_FIGURES_MAX_AGE_MINUTES", FIGURES_MAX_AGE_MINUTES)
+    return dt.timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class StoredFigures:
+    """A scope's stored figures as a page reads them: the frame (None while it is first worked
+    out), when it was worked out, and whether it is older than the setting allows."""
+
+    key: str
+    frame: Frame | None
+    computed_at: dt.datetime | None
+    stale: bool
+    refresh_requested_at: dt.datetime | None
+
+
+def stored_figures(scope: Scope, *, now: dt.datetime) -> StoredFigures:
+    """The scope's stored figures, in one query; a frame of an older layout counts as none."""
+    key = scope_key(scope)
+    row = (
+        FigureSnapshot.objects.filter(scope_key=key)
+        .values_list("data", "data_format", "computed_at", "refresh_requested_at")
+        .first()
+    )
+    if row is None:
+        return StoredFigures(key, None, None, True, None)
+    data, data_format, computed_at, requested = row
+    if data is None or data_format != FRAME_FORMAT or computed_at is None:
+        return StoredFigures(key, None, None, True, requested)
+    frame = frame_load(bytes(data))
+    return StoredFigures(key, frame, computed_at, now - computed_at > figures_max_age(), requested)
 
 
 def shown_groups(
@@ -341,11 +493,9 @@ def growth_tables(frame: Frame) -> GrowthTables:
     active = ~np.isnan(rates)
 
     def split(labels: list[str], name: Any = str) -> list[Figure]:
-        keys = sorted({labels[i] for i in np.flatnonzero(active)}, key=name)
-        return [
-            figure(label, rates[active & np.array([lab == label for lab in labels], dtype=bool)])
-            for label in keys
-        ]
+        values = np.array(labels, dtype=str)
+        keys = sorted(set(values[active].tolist()), key=name)
+        return [figure(label, rates[active & (values == label)]) for label in keys]
 
     grade_names = [f"Grade {grade_label(g)}" if g else "No grade" for g in frame.grades]
     order = {f"Grade {grade_label(g)}": grade_rank(g) for g in frame.grades if g}
@@ -373,17 +523,36 @@ class EquityView:
 
 
 def equity_audit(frame: Frame) -> EquityView:
-    """Every shown group against the rest on rigor, pace and check-ins (Holm over all)."""
+    """Every shown group against the rest on rigor (practice below, at, above grade), pace
+    (mastery per week, pathway pace, days to grade-level mastery) and check-ins, corrected for
+    all of them at once (Holm); pathway pace among students with a pathway, days to mastery
+    among those who mastered a grade-level competency, each under the small-cell rule."""
     active = frame.practicing
     items = np.maximum(frame.items[active], 1)
     below, at, above = (x[active] / items for x in (frame.below, frame.at, frame.above))
     pace = growth_rates(frame)[active]
     pace = np.where(np.isnan(pace), 0.0, pace)
     groups = shown_groups(frame, active)
+    pathway = frame.pathway_pace[active]
+    has_pathway = pathway != PACE_NONE
+    days = frame.days_to_mastery[active]
+    reached = ~np.isnan(days)
     found = audit(
-        means={BELOW: below, AT: at, ABOVE: above, PACE: pace},
-        shares={CHECKED_IN: frame.checked_in[active]},
+        means={
+            BELOW: below,
+            AT: at,
+            ABOVE: above,
+            PACE: pace,
+            DAYS_TO_MASTERY: np.where(reached, days, 0.0),
+        },
+        shares={
+            CHECKED_IN: frame.checked_in[active],
+            PATHWAY_BEHIND: pathway == PACE_BEHIND,
+            PATHWAY_AHEAD: pathway == PACE_AHEAD,
+        },
         groups=groups,
+        within={PATHWAY_BEHIND: has_pathway, PATHWAY_AHEAD: has_pathway, DAYS_TO_MASTERY: reached},
+        min_shown=small_cell(),
     )
     by_measure: dict[str, list[Comparison]] = {}
     for c in found:
@@ -444,10 +613,8 @@ def screen_time(frame: Frame, limit: int) -> tuple[TimeRow, list[TimeRow], list[
     everyone = np.ones(frame.ids.size, dtype=bool)
     recent = frame.week_minutes.sum(axis=1) > 0
     classes = sorted({c for c in frame.classes if c})
-    by_class = [
-        _time_row(c, frame, np.array([x == c for x in frame.classes], dtype=bool), limit)
-        for c in classes
-    ]
+    labels = np.array(frame.classes, dtype=str)
+    by_class = [_time_row(c, frame, labels == c, limit) for c in classes]
     shown = shown_groups(frame, recent)
     by_group = [
         _time_row(name, frame, frame.groups[name], limit) for name in shown if name in frame.groups

@@ -1,14 +1,24 @@
-"""Writes of the leaders' pages: name a change to judge, set a school's screen-time limit."""
+"""Writes of the leaders' pages: name a change to judge, set a school's screen-time limit, and
+store a scope's figures once worked out."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 
 from tandem.leaders.constants import CHANGE_MAX_WEEKS
-from tandem.leaders.models import Change, TimeLimit
+from tandem.leaders.models import Change, FigureSnapshot, TimeLimit
+from tandem.leaders.selectors import (
+    FRAME_FORMAT,
+    Scope,
+    frame_dump,
+    leader_frame,
+    leader_scope,
+    scope_key,
+)
 from tandem.roster.models import Org, SchoolClass, User
 
 
@@ -69,3 +79,33 @@ def time_limit_set(*, leader: User, org: Org, weekly_minutes: int, now: dt.datet
         defaults={"weekly_minutes": weekly_minutes, "updated_by": leader, "updated_at": now},
     )
     return limit
+
+
+def figures_compute(*, scope: Scope, now: dt.datetime) -> FigureSnapshot:
+    """Work out the scope's figures from its whole history and store them, as of ``now``.
+
+    The reading is done first and outside any transaction; only the store is a write, so no
+    lock is held while the figures are worked out (SQLite has a single writer)."""
+    started = time.perf_counter()
+    frame = leader_frame(scope, now=now)
+    data = frame_dump(frame)
+    seconds = time.perf_counter() - started
+    snapshot, _ = FigureSnapshot.objects.update_or_create(
+        scope_key=scope_key(scope),
+        defaults={
+            "data": data,
+            "data_format": FRAME_FORMAT,
+            "students": int(frame.ids.size),
+            "computed_at": now,
+            "compute_seconds": seconds,
+            "refresh_requested_at": None,
+        },
+    )
+    return snapshot
+
+
+def figures_compute_all(*, now: dt.datetime) -> list[FigureSnapshot]:
+    """The district's figures and every school's (the demo seed, ``bench/leaders.py``)."""
+    everywhere = leader_scope(None)
+    scopes = [everywhere, *(Scope(school, everywhere.schools) for school in everywhere.schools)]
+    return [figures_compute(scope=scope, now=now) for scope in scopes]

@@ -5,7 +5,6 @@ groups under the small-cell threshold; writes go through the services."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -17,22 +16,31 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from tandem.leaders.access import access_change
 from tandem.leaders.charts import interval_chart
-from tandem.leaders.constants import PERCENT_MEASURES, RECENT_DAYS, SMALLEST_EFFECT
+from tandem.leaders.constants import (
+    FIGURES_WAIT_RELOAD_SECONDS,
+    MEASURE_NOTES,
+    MEASURE_UNITS,
+    PERCENT_MEASURES,
+    RECENT_DAYS,
+    SMALLEST_EFFECT,
+)
 from tandem.leaders.forms import ChangeForm, TimeLimitForm
 from tandem.leaders.selectors import (
     Figure,
-    Frame,
     Scope,
+    StoredFigures,
     change_result,
     changes_list,
     equity_audit,
+    figures_max_age,
     growth_tables,
-    leader_frame_cached,
     leader_scope,
     screen_time,
+    stored_figures,
     weekly_limit,
 )
 from tandem.leaders.services import LeaderInputError, change_create, time_limit_set
+from tandem.leaders.tasks import figures_refresh_due, figures_refresh_request
 from tandem.privacy.cells import small_cell
 from tandem.roster.access import role_required, signed_in_user
 from tandem.roster.constants import OrgType, Role
@@ -42,12 +50,32 @@ from tandem_engine.equity import Comparison
 LEADER = Role.ADMINISTRATOR
 
 
-def _frame(scope: Scope) -> tuple[dt.datetime, Frame]:
-    return leader_frame_cached(scope, now=timezone.now())
+def _figures(request: HttpRequest, scope: Scope) -> StoredFigures:
+    """The scope's stored figures; queues a refresh when they are missing or stale."""
+    now = timezone.now()
+    stored = stored_figures(scope, now=now)
+    if figures_refresh_due(stored, now=now):
+        figures_refresh_request(scope=scope, now=now)
+    return stored
+
+
+def _waiting(request: HttpRequest, scope: Scope, stored: StoredFigures) -> HttpResponse:
+    """The page shown while a scope's figures are first worked out: it reloads itself."""
+    return render(
+        request,
+        "leaders/waiting.html",
+        _context(request, scope, stored=stored, reload_seconds=FIGURES_WAIT_RELOAD_SECONDS),
+    )
 
 
 def _context(request: HttpRequest, scope: Scope, **extra: Any) -> dict[str, Any]:
-    return {"scope": scope, "small_cell": small_cell(), "recent_days": RECENT_DAYS, **extra}
+    return {
+        "scope": scope,
+        "small_cell": small_cell(),
+        "recent_days": RECENT_DAYS,
+        "max_age_minutes": round(figures_max_age().total_seconds() / 60),
+        **extra,
+    }
 
 
 def _figure_chart(figures: list[Figure]) -> Any:
@@ -61,8 +89,10 @@ def _figure_chart(figures: list[Figure]) -> Any:
 @role_required(LEADER)
 def growth(request: HttpRequest) -> HttpResponse:
     scope = leader_scope(request.GET.get("school"))
-    built, frame = _frame(scope)
-    tables = growth_tables(frame)
+    stored = _figures(request, scope)
+    if stored.frame is None:
+        return _waiting(request, scope, stored)
+    tables = growth_tables(stored.frame)
     sections = [
         ("grade", "By grade", tables.by_grade),
         ("class", "By class", tables.by_class),
@@ -75,7 +105,7 @@ def growth(request: HttpRequest) -> HttpResponse:
             request,
             scope,
             tables=tables,
-            built=built,
+            stored=stored,
             sections=[(key, title, rows, _figure_chart(rows)) for key, title, rows in sections],
         ),
     )
@@ -85,12 +115,15 @@ def growth(request: HttpRequest) -> HttpResponse:
 @role_required(LEADER)
 def equity(request: HttpRequest) -> HttpResponse:
     scope = leader_scope(request.GET.get("school"))
-    built, frame = _frame(scope)
-    view = equity_audit(frame)
+    stored = _figures(request, scope)
+    if stored.frame is None:
+        return _waiting(request, scope, stored)
+    view = equity_audit(stored.frame)
     measures = [
         (
             measure,
             measure in PERCENT_MEASURES,
+            MEASURE_NOTES.get(measure, ""),
             [_shown(c) for c in rows],
             interval_chart(
                 [(c.group, c.difference, c.low, c.high, c.flagged) for c in rows],
@@ -107,7 +140,7 @@ def equity(request: HttpRequest) -> HttpResponse:
             request,
             scope,
             view=view,
-            built=built,
+            stored=stored,
             measures=measures,
             flagged=[_shown(c) for c in view.flagged],
         ),
@@ -118,6 +151,10 @@ def _fmt(value: float, percent: bool) -> str:
     return f"{value * 100:.1f}" if percent else f"{value:.3f}"
 
 
+def _unit_suffix(measure: str) -> str:
+    return " days" if MEASURE_UNITS.get(measure) == "days" else ""
+
+
 def _shown(c: Comparison) -> dict[str, Any]:
     """A comparison as a leader reads it: percentages and percentage points, or per week."""
     percent = c.measure in PERCENT_MEASURES
@@ -126,7 +163,7 @@ def _shown(c: Comparison) -> dict[str, Any]:
         return f"{v * 100:.0f}%" if percent else f"{v:.2f}"
 
     def diff(v: float) -> str:
-        return f"{v * 100:+.1f} points" if percent else f"{v:+.2f}"
+        return f"{v * 100:+.1f} points" if percent else f"{v:+.2f}{_unit_suffix(c.measure)}"
 
     return {
         "c": c,
@@ -143,7 +180,16 @@ def equity_csv(request: HttpRequest) -> HttpResponse:
     """The equity audit as a spreadsheet: groups and figures only, never a student, and no row
     for a group under the small-cell threshold."""
     scope = leader_scope(request.GET.get("school"))
-    view = equity_audit(_frame(scope)[1])
+    stored = _figures(request, scope)
+    if stored.frame is None:
+        waiting = HttpResponse(
+            "The figures are being worked out; try again in a minute.\n",
+            content_type="text/plain; charset=utf-8",
+            status=503,
+        )
+        waiting["Retry-After"] = str(FIGURES_WAIT_RELOAD_SECONDS * 6)
+        return waiting
+    view = equity_audit(stored.frame)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tandem-equity.csv"'
     writer = csv.writer(response)
@@ -158,7 +204,7 @@ def equity_csv(request: HttpRequest) -> HttpResponse:
             [
                 scope.name,
                 c.measure,
-                "percent" if percent else "per week",
+                "percent" if percent else MEASURE_UNITS.get(c.measure, "per week"),
                 c.group,
                 c.n_group,
                 c.n_rest,
@@ -197,8 +243,10 @@ def time(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"The weekly limit for {org.name} is saved.")
                 return redirect(request.get_full_path())
     limit = weekly_limit(scope)
-    built, frame = _frame(scope)
-    overall, by_class, by_group = screen_time(frame, limit)
+    stored = _figures(request, scope)
+    if stored.frame is None:
+        return _waiting(request, scope, stored)
+    overall, by_class, by_group = screen_time(stored.frame, limit)
     chart = _figure_chart([row.per_week for row in by_class])
     return render(
         request,
@@ -208,7 +256,7 @@ def time(request: HttpRequest) -> HttpResponse:
             scope,
             form=form,
             limit=limit,
-            built=built,
+            stored=stored,
             overall=overall,
             by_class=by_class,
             by_group=by_group,

@@ -178,6 +178,7 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("wellbeing.SelfCheck", "followed_up_by"): "the teacher or counselor who talked with the "
     "student; covered through 'student'",
     ("credit.Credit", "signed_off_by"): "the teacher who signed off the credit",
+    ("credit.CreditRuleChange", "changed_by"): "the leader who changed a course's credit rule",
     ("credit.CreditRevocation", "revoked_by"): "the teacher or administrator who revoked it",
     ("flex.FlexSession", "teacher"): "the teacher leading the session",
     ("flex.FlexSchedule", "published_by"): "the administrator who published the week",

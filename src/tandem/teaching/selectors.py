@@ -45,7 +45,8 @@ from tandem.mastery.rules import (
 from tandem.mastery.selectors import MasteryView
 from tandem.pathways.constants import PathwayStatus
 from tandem.pathways.models import Pathway
-from tandem.practice.models import WrittenAnswer
+from tandem.practice.models import Attempt, WrittenAnswer
+from tandem.practice.policy import CHOSEN_REASON_PREFIX
 from tandem.profiles.selectors import accommodation_kinds
 from tandem.projects.constants import ProjectStatus
 from tandem.projects.models import StudentProject
@@ -54,6 +55,13 @@ from tandem.roster.constants import GRADES, EnrollmentRole, Role
 from tandem.roster.constants import grade_rank as grade_code_rank
 from tandem.roster.models import Enrollment, SchoolClass, User
 from tandem.roster.selectors import class_students
+from tandem_engine.agency import (
+    EASY_CHOICE,
+    LIKELY,
+    AgencyEvidence,
+    AgencySignal,
+    class_agency_signals,
+)
 
 RECENT_WINDOW = 10
 READY_ACCURACY = 0.85
@@ -732,3 +740,67 @@ def open_item_count(*, teacher: User, now: dt.datetime) -> int:
     )
     row = counts.first()
     return sum(row) if row else 0
+
+
+# ---------- choice patterns: who may be avoiding challenge ----------
+
+# Choice patterns are read over the last four weeks of practice.
+CHOICE_PATTERN_DAYS = 28
+
+
+@dataclass(frozen=True)
+class ChoicePattern:
+    """A student whose choices show a pattern worth a conversation (never a score)."""
+
+    student: User
+    signals: list[AgencySignal]
+
+
+def choice_patterns_for_class(
+    *, school_class: SchoolClass, now: dt.datetime
+) -> list[ChoicePattern]:
+    """The class's students whose last four weeks of practice show that they may avoid
+    challenge (see ``tandem_engine.agency``), by name; three queries whatever the class size."""
+    students = {s.pk: s for s in class_students(school_class)}
+    since = now - dt.timedelta(days=CHOICE_PATTERN_DAYS)
+    chosen = Q(reason__startswith=CHOSEN_REASON_PREFIX)
+    answered = Q(statement__isnull=False)
+    likely = answered & Q(predicted_success__gte=LIKELY)
+    counts: dict[int, tuple[int, int, int, int, int]] = {}
+    for student_id, *row in (
+        Attempt.objects.filter(
+            student_id__in=list(students), presented_at__gte=since, presented_at__lte=now
+        )
+        .values_list("student_id")
+        .annotate(
+            chosen=Count("pk", filter=chosen),
+            chosen_easy=Count("pk", filter=chosen & Q(predicted_success__gte=EASY_CHOICE)),
+            answered=Count("pk", filter=answered),
+            likely=Count("pk", filter=likely),
+            likely_hinted=Count("pk", filter=likely & Q(hints_shown__gt=0)),
+        )
+    ):
+        counts[student_id] = (row[0], row[1], row[2], row[3], row[4])
+    written = dict(
+        WrittenAnswer.objects.filter(
+            student_id__in=list(students), submitted_at__gte=since, submitted_at__lte=now
+        )
+        .values_list("student_id")
+        .annotate(n=Count("pk"))
+    )
+    evidence = {}
+    for pk in students:
+        n_chosen, n_easy, n_answered, n_likely, n_hinted = counts.get(pk, (0, 0, 0, 0, 0))
+        evidence[pk] = AgencyEvidence(
+            chosen=n_chosen,
+            chosen_easy=n_easy,
+            answered=n_answered,
+            likely_answered=n_likely,
+            likely_hinted=n_hinted,
+            written=written.get(pk, 0),
+        )
+    found = class_agency_signals(evidence)
+    return [
+        ChoicePattern(students[pk], found[pk])
+        for pk in sorted(found, key=lambda pk: (students[pk].last_name, students[pk].first_name))
+    ]

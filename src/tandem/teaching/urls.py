@@ -11,6 +11,7 @@ urlpatterns = [
     path("class/<int:class_id>/", views.class_detail, name="class"),
     path("class/<int:class_id>/grid.csv", views.class_csv, name="class_csv"),
     path("class/<int:class_id>/written/", views.written_to_score, name="written"),
+    path("class/<int:class_id>/choices/", views.class_choices, name="class_choices"),
     path(
         "class/<int:class_id>/written/<uuid:answer_id>/",
         views.written_score,

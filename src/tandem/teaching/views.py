@@ -55,10 +55,13 @@ from tandem.roster.models import SchoolClass, User
 from tandem.roster.selectors import student_classes
 from tandem.teaching.forms import ObservationForm, WrittenScoreForm
 from tandem.teaching.selectors import (
+    CHOICE_PATTERN_DAYS,
     COUNTED_SECTIONS,
+    ChoicePattern,
     ClassGrid,
     GridSort,
     StudentRow,
+    choice_patterns_for_class,
     class_grade_ranks,
     class_grid,
     today_queue,
@@ -335,6 +338,45 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         "folded": bool(grid.grade_ranks),
     }
     template = "teaching/_class_grid.html" if _is_partial(request) else "teaching/class.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def choice_pattern_sentences(pattern: ChoicePattern) -> list[str]:
+    """A student's choice patterns as conversation starters, in plain words (no score)."""
+    name = pattern.student.first_name or pattern.student.get_username()
+    words = {
+        "easy_choices": lambda s: (
+            f"When {name} chose what to practice, {s.count} of {s.out_of} choices were work "
+            f"they were very likely to get right. You might ask what would make a harder one "
+            f"feel worth a try."
+        ),
+        "hint_first": lambda s: (
+            f"{name} asked for a hint before answering on {s.count} of {s.out_of} items they "
+            f"were likely to manage. You might suggest trying first and using the hint to check."
+        ),
+        "no_writing": lambda s: (
+            f"{name} answered {s.out_of} practice items but wrote no answer to a written "
+            f"question, while most classmates did. You might ask what gets in the way of writing."
+        ),
+    }
+    return [words[signal.kind](signal) for signal in pattern.signals]
+
+
+@require_safe
+@role_required("teacher")
+def class_choices(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Students whose choices may avoid a challenge, as conversation starters for their
+    teacher: loaded into the class page, or a page of its own without JavaScript."""
+    school_class = access_class(user=request.user, class_id=class_id)
+    patterns = choice_patterns_for_class(school_class=school_class, now=timezone.now())
+    context = {
+        "school_class": school_class,
+        "patterns": [(p.student, choice_pattern_sentences(p)) for p in patterns],
+        "days": CHOICE_PATTERN_DAYS,
+    }
+    template = "teaching/_choices.html" if _is_partial(request) else "teaching/choices.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
