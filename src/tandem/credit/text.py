@@ -6,14 +6,15 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from tandem.credit.selectors import CourseReport, ReportCard
 from tandem.roster.models import User
 
 
 def _date(value: dt.date) -> str:
-    return date_format(value, "F j, Y")
+    # The date as the page's language writes it: "March 12, 2025", "12 de marzo de 2025".
+    return date_format(value, pgettext("report card date", "F j, Y"))
 
 
 def term_sentence(card: ReportCard) -> str:

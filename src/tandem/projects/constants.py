@@ -72,7 +72,7 @@ UPLOAD_KINDS = {
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ),
 }
-UPLOAD_ALLOWED_WORDS = "PDF, PNG, JPG, TXT, DOCX, ODT or PPTX"
+UPLOAD_ALLOWED_WORDS = _("PDF, PNG, JPG, TXT, DOCX, ODT or PPTX")
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000

@@ -40,6 +40,10 @@ def offered_competencies() -> list[Competency]:
     return list(Competency.objects.filter(grade_rank__gte=low, grade_rank__lte=high))
 
 
+def _grade_label(grade: str) -> str:
+    return gettext("Grade %(grade)s") % {"grade": grade} if grade else gettext("Other")
+
+
 class CompetencyPickerMixin(forms.Form):
     """Competencies from checkboxes grouped by grade, or typed as codes."""
 
@@ -75,7 +79,7 @@ class CompetencyPickerMixin(forms.Form):
         chosen = {str(v) for v in (self["competencies"].value() or [])}
         return [
             {
-                "label": f"Grade {grade}" if grade else "Other",
+                "label": _grade_label(grade),
                 "widgets": [widgets[code] for code in codes if code in widgets],
                 "open": grade == self.open_grade or any(code in chosen for code in codes),
                 "chosen": sum(1 for code in codes if code in chosen),
