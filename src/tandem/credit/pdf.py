@@ -40,7 +40,8 @@ def _lines(lines: list[StandardLine], style: ParagraphStyle) -> ListFlowable:
     items = [
         ListItem(
             Paragraph(
-                f"<b>{escape(line.progress.label)}</b>: {escape(line.competency.full_statement)}"
+                f"<b>{escape(str(line.progress.label))}</b>: "
+                f"{escape(line.competency.full_statement)}"
                 f" <font size=8 color=grey>({escape(line.competency.code)})</font>",
                 style,
             ),

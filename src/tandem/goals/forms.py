@@ -22,7 +22,7 @@ def competency_choices(
     """A select's choices: an empty choice, then ``first`` (if any) under its own heading, then
     every competency grouped by grade. Values are competency ids."""
     ordered = sorted(competencies, key=lambda c: (c.grade_rank, c.list_order))
-    choices: list[tuple[str, Any]] = [("", _("Choose a competency…"))]
+    choices: list[tuple[str, Any]] = [("", gettext("Choose a competency…"))]
 
     def option(c: Competency) -> tuple[str, str]:
         return (str(c.pk), f"{c.code} — {short_text(c.full_statement)}")
@@ -33,7 +33,7 @@ def competency_choices(
     for grade, group in groupby(ordered, key=lambda c: c.grade_label):
         choices.append(
             (
-                _("Grade %(grade)s") % {"grade": grade} if grade else _("Other"),
+                gettext("Grade %(grade)s") % {"grade": grade} if grade else gettext("Other"),
                 [option(c) for c in group],
             )
         )
@@ -72,7 +72,7 @@ class GoalForm(IdempotentForm):
         offered = list(competencies)
         self.offered = {str(c.pk): c for c in offered}
         self.fields["competency"].choices = competency_choices(  # type: ignore[attr-defined]
-            offered, first=working_on, first_label=_("What I am working on")
+            offered, first=working_on, first_label=gettext("What I am working on")
         )
 
     def clean(self) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class GoalView:
 
     @property
     def status_label(self) -> str:
-        return GoalStatus(self.status).label
+        return str(GoalStatus(self.status).label)
 
     @property
     def is_open(self) -> bool:
@@ -50,7 +50,7 @@ class GoalView:
 
     @property
     def kind_label(self) -> str:
-        return GoalKind(self.goal.kind).label
+        return str(GoalKind(self.goal.kind).label)
 
     @property
     def set_by_teacher(self) -> bool:

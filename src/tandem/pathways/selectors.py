@@ -282,7 +282,7 @@ class PaceView:
 
     @property
     def label(self) -> str:
-        return self.pace.label if self.pace else gettext("No steps yet")
+        return str(self.pace.label) if self.pace else gettext("No steps yet")
 
 
 def pace_for(*, done: int, total: int, calendar: Calendar, today: dt.date) -> PaceView:
