@@ -122,3 +122,17 @@ def _fresh_process_caches() -> Iterator[None]:
     invalidate_all()
     yield
     invalidate_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A page asked for in Spanish activates Spanish for the thread (LocaleMiddleware leaves it
+    active after the response): the next test, often one without a request, must not inherit it."""
+    yield
+    try:
+        from django.conf import settings
+        from django.utils import translation
+    except ImportError:  # the engine-only suite may run without Django
+        return
+    if settings.configured:
+        translation.deactivate()

@@ -20,16 +20,29 @@ CATALOG = Path(tandem.__file__).parent / "locale" / "es" / "LC_MESSAGES"
 
 
 def _po_entries(text: str) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (plural forms: the first), enough to check the catalog."""
+    """msgid -> msgstr of a .po file (plural forms: the first; a msgid with a context is keyed
+    "context\x04msgid", as the compiled catalog keys it), enough to check the catalog."""
     entries: dict[str, str] = {}
-    key, msgid, current = "", None, {"msgid": "", "msgstr": ""}
+    empty = {"msgctxt": "", "msgid": "", "msgstr": ""}
+    key, msgid, current = "", None, dict(empty)
+
+    def keep() -> None:
+        context = current["msgctxt"]
+        entries[f"{context}\x04{current['msgid']}" if context else current["msgid"]] = current[
+            "msgstr"
+        ]
+
+    pattern = r'^(msgctxt|msgid|msgstr|msgstr\[0\]|msgid_plural|msgstr\[\d\]) (".*")$'
     for line in [*text.splitlines(), ""]:
-        match = re.match(r'^(msgid|msgstr|msgstr\[0\]|msgid_plural|msgstr\[\d\]) (".*")$', line)
+        match = re.match(pattern, line)
         if match:
+            starts_entry = match.group(1) == "msgctxt" or (
+                match.group(1) == "msgid" and key != "msgctxt"
+            )
             key = match.group(1)
-            if key == "msgid" and msgid is not None:
-                entries[current["msgid"]] = current["msgstr"]
-                current = {"msgid": "", "msgstr": ""}
+            if starts_entry and msgid is not None:
+                keep()
+                current = dict(empty)
             if key == "msgid":
                 msgid = ""
             key = {"msgstr[0]": "msgstr"}.get(key, key)
@@ -38,7 +51,7 @@ def _po_entries(text: str) -> dict[str, str]:
         elif line.startswith('"') and key in current:
             current[key] += ast.literal_eval(line)
     if msgid is not None:
-        entries[current["msgid"]] = current["msgstr"]
+        keep()
     entries.pop("", None)
     return entries
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -39,7 +40,8 @@ def _lines(lines: list[StandardLine], style: ParagraphStyle) -> ListFlowable:
     items = [
         ListItem(
             Paragraph(
-                f"<b>{escape(line.progress.label)}</b>: {escape(line.competency.full_statement)}"
+                f"<b>{escape(str(line.progress.label))}</b>: "
+                f"{escape(line.competency.full_statement)}"
                 f" <font size=8 color=grey>({escape(line.competency.code)})</font>",
                 style,
             ),
@@ -54,19 +56,40 @@ def _course(course: CourseReport, card: ReportCard, s: dict[str, ParagraphStyle]
     name = escape(card.student.first_name or card.student.display_name)
     story: list[Flowable] = [Paragraph(escape(course.course.title), s["h2"])]
     if course.teachers:
-        story.append(Paragraph("Teacher: " + escape(", ".join(course.teachers)), s["body"]))
+        story.append(
+            Paragraph(
+                escape(gettext("Teacher: %(names)s") % {"names": ", ".join(course.teachers)}),
+                s["body"],
+            )
+        )
     story.append(Paragraph(escape(credit_sentence(course, card.student)), s["body"]))
     sections = [
-        (f"What {name} can do", course.can_do, "Nothing confirmed yet."),
-        (f"What {name} is working on", course.working_on, "Nothing in progress right now."),
-        ("What comes next", course.next_up, "Every standard of this course has been started."),
+        (
+            gettext("What %(name)s can do") % {"name": name},
+            course.can_do,
+            gettext("Nothing confirmed yet."),
+        ),
+        (
+            gettext("What %(name)s is working on") % {"name": name},
+            course.working_on,
+            gettext("Nothing in progress right now."),
+        ),
+        (
+            gettext("What comes next"),
+            course.next_up,
+            gettext("Every standard of this course has been started."),
+        ),
     ]
     for heading, lines, empty in sections:
         story.append(Paragraph(heading, s["h3"]))
         story.append(_lines(lines, s["body"]) if lines else Paragraph(empty, s["body"]))
     if course.not_started > len(course.next_up):
         more = course.not_started - len(course.next_up)
-        story.append(Paragraph(f"And {more} more standards not started yet.", s["small"]))
+        story.append(
+            Paragraph(
+                gettext("And %(n)s more standards not started yet.") % {"n": more}, s["small"]
+            )
+        )
     return story
 
 
@@ -81,17 +104,20 @@ def report_card_pdf(card: ReportCard) -> bytes:
         rightMargin=0.8 * inch,
         topMargin=0.7 * inch,
         bottomMargin=0.7 * inch,
-        title=f"Report card: {card.student.display_name}",
+        title=gettext("Report card: %(name)s") % {"name": card.student.display_name},
         author="Tandem",
     )
     story: list[Flowable] = [
-        Paragraph(f"Report card: {escape(card.student.display_name)}", s["title"]),
+        Paragraph(
+            gettext("Report card: %(name)s") % {"name": escape(card.student.display_name)},
+            s["title"],
+        ),
         Paragraph(escape(term_sentence(card)), s["body"]),
         Paragraph(escape(intro_sentence()), s["body"]),
         Spacer(1, 8),
     ]
     if not card.courses:
-        story.append(Paragraph("No classes in this term.", s["body"]))
+        story.append(Paragraph(gettext("No classes in this term."), s["body"]))
     for course in card.courses:
         story.extend(_course(course, card, s))
         story.append(Spacer(1, 10))

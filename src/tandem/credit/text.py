@@ -6,28 +6,32 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, pgettext
 
 from tandem.credit.selectors import CourseReport, ReportCard
 from tandem.roster.models import User
 
 
 def _date(value: dt.date) -> str:
-    return date_format(value, "F j, Y")
+    # The date as the page's language writes it: "March 12, 2025", "12 de marzo de 2025".
+    return date_format(value, pgettext("report card date", "F j, Y"))
 
 
 def term_sentence(card: ReportCard) -> str:
     as_of = _date(timezone.localtime(card.as_of))
     if card.term is None:
-        return f"Where things stand on {as_of}."
+        return gettext("Where things stand on %(day)s.") % {"day": as_of}
     term = card.term
-    return (
-        f"{term.title} ({_date(term.start_date)} to {_date(term.end_date)}). "
-        f"Where things stand on {as_of}."
-    )
+    return gettext("%(term)s (%(start)s to %(end)s). Where things stand on %(day)s.") % {
+        "term": term.title,
+        "start": _date(term.start_date),
+        "end": _date(term.end_date),
+        "day": as_of,
+    }
 
 
 def intro_sentence() -> str:
-    return (
+    return gettext(
         "Each of the course's grade-level standards is shown in words: Got it (mastered and "
         "checked again on a later day), Probably mastered (check again later), Needs review, "
         "Nearly there, Practicing, or Not started."
@@ -39,17 +43,40 @@ def credit_sentence(course: CourseReport, student: User) -> str:
     name = student.first_name or student.display_name
     standing = course.standing
     if standing is None:
-        return "This course does not give credit by standards."
+        return gettext("This course does not give credit by standards.")
     if standing.credit is not None:
-        return (
-            f"{name} earned the credit for {course.course.title} on "
-            f"{_date(timezone.localtime(standing.credit.awarded_at))}."
-        )
+        return gettext("%(name)s earned the credit for %(course)s on %(day)s.") % {
+            "name": name,
+            "course": course.course.title,
+            "day": _date(timezone.localtime(standing.credit.awarded_at)),
+        }
     needed = standing.needed
-    progress = f"{name} has mastered {standing.mastered} of the {standing.total} standards"
+    values = {"name": name, "mastered": standing.mastered, "total": standing.total}
     if standing.awaiting_sign_off:
-        return f"{progress}, enough for the credit: waiting for the teacher to confirm it."
+        return (
+            gettext(
+                "%(name)s has mastered %(mastered)s of the %(total)s standards, enough for the "
+                "credit: waiting for the teacher to confirm it."
+            )
+            % values
+        )
     if standing.meets_rule:
-        return f"{progress}, enough for the credit, which will be recorded soon."
-    rule = "all of them" if needed == standing.total else f"{needed} of them"
-    return f"{progress}. The credit asks for {rule}."
+        return (
+            gettext(
+                "%(name)s has mastered %(mastered)s of the %(total)s standards, enough for the "
+                "credit, which will be recorded soon."
+            )
+            % values
+        )
+    if needed == standing.total:
+        return (
+            gettext(
+                "%(name)s has mastered %(mastered)s of the %(total)s standards. The credit asks "
+                "for all of them."
+            )
+            % values
+        )
+    return gettext(
+        "%(name)s has mastered %(mastered)s of the %(total)s standards. The credit asks for "
+        "%(needed)s of them."
+    ) % {**values, "needed": needed}

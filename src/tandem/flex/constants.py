@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
 
 
 class SessionKind(models.TextChoices):
-    COMPETENCY = "competency", "Skill workshop"
-    ENRICHMENT = "enrichment", "Enrichment"
-    PROJECT = "project", "Project time"
-    STUDY = "study", "Study hall"
+    COMPETENCY = "competency", _("Skill workshop")
+    ENRICHMENT = "enrichment", _("Enrichment")
+    PROJECT = "project", _("Project time")
+    STUDY = "study", _("Study hall")
 
 
 class ReasonKind(models.TextChoices):
     """The solver's reasons (``tandem.flex.solver.ReasonKind``), as stored."""
 
-    REQUIRED = "required", "Required by the teacher"
-    PINNED = "pinned", "Moved by hand"
-    NEED = "need", "Needs this skill"
-    CHOICE = "choice", "Student's choice"
-    DEFAULT = "default", "Homeroom study hall"
-    OPEN_SEAT = "open_seat", "Open seat"
+    REQUIRED = "required", _("Required by the teacher")
+    PINNED = "pinned", _("Moved by hand")
+    NEED = "need", _("Needs this skill")
+    CHOICE = "choice", _("Student's choice")
+    DEFAULT = "default", _("Homeroom study hall")
+    OPEN_SEAT = "open_seat", _("Open seat")
 
 
 class ScheduleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 # Grades 0 (kindergarten) to 12; flex is usually run in grades 6-12.

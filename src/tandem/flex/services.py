@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import Source, Verb
@@ -66,7 +67,7 @@ def grade_number(code: str) -> int | None:
 
 def _refuse_if_published(week: dt.date) -> None:
     if FlexSchedule.objects.filter(week_of=week, status=ScheduleStatus.PUBLISHED).exists():
-        raise FlexError("This week's schedule is published; choose a later week.")
+        raise FlexError(gettext("This week's schedule is published; choose a later week."))
 
 
 # ---- blocks ---------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def choices_set(
     _refuse_if_published(week)
     ranked = list(dict.fromkeys(i for i in session_ids if i))
     if len(ranked) > CHOICES_PER_BLOCK:
-        raise FlexError(f"Rank at most {CHOICES_PER_BLOCK} sessions.")
+        raise FlexError(gettext("Rank at most %(n)s sessions.") % {"n": CHOICES_PER_BLOCK})
     grade = grade_number(student.grade)
     sessions = {
         s.pk: s for s in FlexSession.objects.filter(pk__in=ranked, block=block, week_of=week)
@@ -161,9 +162,11 @@ def choices_set(
     for session_id in ranked:
         session = sessions.get(session_id)
         if session is None:
-            raise FlexError("That session is not offered in this block this week.")
+            raise FlexError(gettext("That session is not offered in this block this week."))
         if grade is None or not session.grade_min <= grade <= session.grade_max:
-            raise FlexError(f"“{session.title}” is not open to your grade.")
+            raise FlexError(
+                gettext("“%(title)s” is not open to your grade.") % {"title": session.title}
+            )
     FlexChoice.objects.filter(student=student, session__block=block, session__week_of=week).delete()
     FlexChoice.objects.bulk_create(
         [FlexChoice(student=student, session_id=sid, rank=k) for k, sid in enumerate(ranked, 1)]

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.flex.access import access_placement, access_session
@@ -328,7 +329,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if published:
-            problems.append("This week's schedule is published: choices are closed.")
+            problems.append(gettext("This week's schedule is published: choices are closed."))
         else:
             for block in open_sessions:
                 ranked = []
@@ -340,7 +341,7 @@ def choose(request: HttpRequest) -> HttpResponse:
                 except FlexError as error:
                     problems.extend(f"{block.name}: {p}" for p in error.problems)
         if not problems:
-            messages.success(request, "Your choices are saved.")
+            messages.success(request, gettext("Your choices are saved."))
             return redirect(_week_url("flex:choose", week))
         status = 400
     chosen = choices_of(student_id=student.pk, week=week)

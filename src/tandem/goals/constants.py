@@ -1,18 +1,19 @@
 """Goal vocabularies and the limits of a student's week."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class GoalKind(models.TextChoices):
-    COMPETENCY = "competency", "A competency"
-    MILESTONE = "milestone", "A project milestone"
-    HABIT = "habit", "A habit"
+    COMPETENCY = "competency", _("A competency")
+    MILESTONE = "milestone", _("A project milestone")
+    HABIT = "habit", _("A habit")
 
 
 class GoalStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    MISSED = "missed", "Missed"
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
 
 
 # One to three goals a week: enough to steer by, few enough to finish.

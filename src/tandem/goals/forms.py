@@ -8,6 +8,8 @@ from itertools import groupby
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tandem.competencies.models import Competency
 from tandem.forms import IdempotentForm, short_text
@@ -20,7 +22,7 @@ def competency_choices(
     """A select's choices: an empty choice, then ``first`` (if any) under its own heading, then
     every competency grouped by grade. Values are competency ids."""
     ordered = sorted(competencies, key=lambda c: (c.grade_rank, c.list_order))
-    choices: list[tuple[str, Any]] = [("", "Choose a competency…")]
+    choices: list[tuple[str, Any]] = [("", gettext("Choose a competency…"))]
 
     def option(c: Competency) -> tuple[str, str]:
         return (str(c.pk), f"{c.code} — {short_text(c.full_statement)}")
@@ -29,7 +31,12 @@ def competency_choices(
     if first_ids and first_label:
         choices.append((first_label, [option(c) for c in ordered if c.pk in first_ids]))
     for grade, group in groupby(ordered, key=lambda c: c.grade_label):
-        choices.append((f"Grade {grade}" if grade else "Other", [option(c) for c in group]))
+        choices.append(
+            (
+                gettext("Grade %(grade)s") % {"grade": grade} if grade else gettext("Other"),
+                [option(c) for c in group],
+            )
+        )
     return choices
 
 
@@ -37,19 +44,21 @@ class GoalForm(IdempotentForm):
     """One goal: what kind, which competency (for a competency goal), and in words."""
 
     kind = forms.ChoiceField(
-        label="What kind of goal?", choices=GoalKind.choices, widget=forms.RadioSelect
+        label=_("What kind of goal?"), choices=GoalKind.choices, widget=forms.RadioSelect
     )
     competency = forms.ChoiceField(
-        label="Competency",
+        label=_("Competency"),
         required=False,
-        help_text="Only for a competency goal: the one you want to work on.",
+        help_text=_("Only for a competency goal: the one you want to work on."),
     )
     text = forms.CharField(
-        label="My goal, in a few words",
+        label=_("My goal, in a few words"),
         required=False,
         max_length=GOAL_TEXT_MAX,
-        help_text="For example: “Finish the survey for my project” or “Practice 15 minutes "
-        "every day”. Optional for a competency goal.",
+        help_text=_(
+            "For example: “Finish the survey for my project” or “Practice 15 minutes "
+            "every day”. Optional for a competency goal."
+        ),
     )
 
     def __init__(
@@ -63,7 +72,7 @@ class GoalForm(IdempotentForm):
         offered = list(competencies)
         self.offered = {str(c.pk): c for c in offered}
         self.fields["competency"].choices = competency_choices(  # type: ignore[attr-defined]
-            offered, first=working_on, first_label="What I am working on"
+            offered, first=working_on, first_label=gettext("What I am working on")
         )
 
     def clean(self) -> dict[str, Any]:
@@ -72,11 +81,11 @@ class GoalForm(IdempotentForm):
         competency = self.offered.get(cleaned.get("competency") or "")
         text = (cleaned.get("text") or "").strip()
         if kind == GoalKind.COMPETENCY and competency is None:
-            self.add_error("competency", "Choose the competency this goal is about.")
+            self.add_error("competency", gettext("Choose the competency this goal is about."))
         elif kind and kind != GoalKind.COMPETENCY:
             competency = None
             if not text and "text" not in self.errors:
-                self.add_error("text", "Say in a few words what the goal is.")
+                self.add_error("text", gettext("Say in a few words what the goal is."))
         cleaned["resolved_competency"] = competency
         return cleaned
 
@@ -86,19 +95,19 @@ class ReflectionForm(forms.Form):
 
     week = forms.DateField(widget=forms.HiddenInput)
     did = forms.CharField(
-        label="What I did",
+        label=_("What I did"),
         required=False,
         max_length=REFLECTION_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     worked = forms.CharField(
-        label="What worked",
+        label=_("What worked"),
         required=False,
         max_length=REFLECTION_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     next_steps = forms.CharField(
-        label="What next",
+        label=_("What next"),
         required=False,
         max_length=REFLECTION_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -117,5 +126,5 @@ class ReflectionForm(forms.Form):
         cleaned = super().clean() or {}
         texts = [cleaned.get(name) or "" for name in ("did", "worked", "next_steps")]
         if not self.errors and not any(text.strip() for text in texts):
-            self.add_error("did", "Write something in at least one of the three boxes.")
+            self.add_error("did", gettext("Write something in at least one of the three boxes."))
         return cleaned

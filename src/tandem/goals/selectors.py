@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tandem.goals.constants import HISTORY_WEEKS, MAX_GOALS_PER_WEEK, GoalKind, GoalStatus
 from tandem.goals.models import Reflection, WeeklyGoal
@@ -34,7 +36,7 @@ class GoalView:
 
     @property
     def status_label(self) -> str:
-        return GoalStatus(self.status).label
+        return str(GoalStatus(self.status).label)
 
     @property
     def is_open(self) -> bool:
@@ -48,7 +50,7 @@ class GoalView:
 
     @property
     def kind_label(self) -> str:
-        return GoalKind(self.goal.kind).label
+        return str(GoalKind(self.goal.kind).label)
 
     @property
     def set_by_teacher(self) -> bool:
@@ -76,9 +78,12 @@ class WeekView:
     def summary(self) -> str:
         """ "2 of 3 goals done" / "No goals set"."""
         if not self.goals:
-            return "No goals set"
-        noun = "goal" if len(self.goals) == 1 else "goals"
-        return f"{self.done} of {len(self.goals)} {noun} done"
+            return _("No goals set")
+        n = len(self.goals)
+        return ngettext("%(done)s of %(n)s goal done", "%(done)s of %(n)s goals done", n) % {
+            "done": self.done,
+            "n": n,
+        }
 
 
 @dataclass

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tandem.competencies.models import Competency
 from tandem.goals.constants import (
@@ -61,20 +62,23 @@ def goal_create(
     kind = GoalKind(kind)
     text = " ".join(text.split())
     if len(text) > GOAL_TEXT_MAX:
-        raise GoalError(f"Keep a goal under {GOAL_TEXT_MAX} characters.")
+        raise GoalError(_("Keep a goal under %(max)s characters.") % {"max": GOAL_TEXT_MAX})
     if kind == GoalKind.COMPETENCY:
         if competency is None:
-            raise GoalError("Choose the competency this goal is about.")
+            raise GoalError(_("Choose the competency this goal is about."))
     else:
         competency = None
         if not text:
-            raise GoalError("Say in a few words what the goal is.")
+            raise GoalError(_("Say in a few words what the goal is."))
     week = current_week(now)
     _lock_student(student)
     if WeeklyGoal.objects.filter(student=student, week=week).count() >= MAX_GOALS_PER_WEEK:
         raise GoalError(
-            f"There are already {MAX_GOALS_PER_WEEK} goals this week, the most a week can "
-            "have. Finish or remove one first."
+            _(
+                "There are already %(max)s goals this week, the most a week can have. "
+                "Finish or remove one first."
+            )
+            % {"max": MAX_GOALS_PER_WEEK}
         )
     try:
         with transaction.atomic():
@@ -110,11 +114,11 @@ def goal_complete(*, student: User, goal_id: int, now: dt.datetime) -> WeeklyGoa
     _check_aware(now)
     goal = _own_goal(student=student, goal_id=goal_id)
     if goal is None:
-        raise GoalError("There is no such goal among yours.")
+        raise GoalError(_("There is no such goal among yours."))
     if goal.status == GoalStatus.DONE:
         return goal
     if goal.week != current_week(now):
-        raise GoalError("That week is over: a goal can be marked done only during its week.")
+        raise GoalError(_("That week is over: a goal can be marked done only during its week."))
     goal.status = GoalStatus.DONE
     goal.completed_at = now
     goal.save(update_fields=["status", "completed_at"])
@@ -137,9 +141,9 @@ def goal_remove(*, user: User, goal_id: int, now: dt.datetime) -> bool:
     if goal is None:
         return False
     if goal.week != current_week(now):
-        raise GoalError("Goals from past weeks are kept as they were.")
+        raise GoalError(_("Goals from past weeks are kept as they were."))
     if goal.status == GoalStatus.DONE:
-        raise GoalError("A goal that is done is kept; well done.")
+        raise GoalError(_("A goal that is done is kept; well done."))
     goal.delete()
     return True
 
@@ -159,7 +163,10 @@ def goals_close_past_weeks(*, student_ids: Iterable[int], now: dt.datetime) -> i
 def _clean_reflection_text(value: str, label: str) -> str:
     value = value.strip()
     if len(value) > REFLECTION_TEXT_MAX:
-        raise GoalError(f"Keep “{label}” under {REFLECTION_TEXT_MAX:,} characters.")
+        raise GoalError(
+            _("Keep “%(label)s” under %(max)s characters.")
+            % {"label": _(label), "max": f"{REFLECTION_TEXT_MAX:,}"}
+        )
     return value
 
 
@@ -183,13 +190,13 @@ def reflection_save(
     worked = _clean_reflection_text(worked, "What worked")
     next_steps = _clean_reflection_text(next_steps, "What next")
     if not (did or worked or next_steps):
-        raise GoalError("Write something in at least one of the three boxes.")
+        raise GoalError(_("Write something in at least one of the three boxes."))
     _lock_student(student)
     reflection = Reflection.objects.filter(student=student, week=week).first()
     if not reflection_may_save(
         week=week, now=now, existing_created_at=reflection.created_at if reflection else None
     ):
-        raise GoalError("That week's reflection can no longer be written or changed.")
+        raise GoalError(_("That week's reflection can no longer be written or changed."))
     if reflection is None:
         reflection = Reflection.objects.create(
             student=student,

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from tandem.competencies.selectors import competency_list
@@ -140,7 +141,7 @@ def goal_add(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if created:
-                messages.success(request, "Goal added. You can do it!")
+                messages.success(request, gettext("Goal added. You can do it!"))
             return redirect("goals:home")
     return _home(request, student=student, now=now, goal_form=form, status=400)
 
@@ -154,7 +155,7 @@ def goal_done(request: HttpRequest, goal_id: int) -> HttpResponse:
     except GoalError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Marked as done. Well done!")
+        messages.success(request, gettext("Marked as done. Well done!"))
     return redirect("goals:home")
 
 
@@ -167,7 +168,10 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
     except GoalError as error:
         messages.error(request, str(error))
     else:
-        messages.info(request, "Goal removed." if removed else "That goal was already removed.")
+        messages.info(
+            request,
+            gettext("Goal removed.") if removed else gettext("That goal was already removed."),
+        )
     return redirect("goals:home")
 
 
@@ -193,7 +197,9 @@ def reflect(request: HttpRequest) -> HttpResponse:
         except GoalError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Reflection saved." if changed else "No changes to save.")
+            messages.success(
+                request, gettext("Reflection saved.") if changed else gettext("No changes to save.")
+            )
             return redirect("goals:home")
     return _home(request, student=student, now=now, reflection_form=form, status=400)
 

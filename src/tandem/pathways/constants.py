@@ -2,33 +2,34 @@
 and the numbers behind time estimates and the pace verdict."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PathwayStatus(models.TextChoices):
-    DRAFT = "draft", "Waiting for approval"
-    APPROVED = "approved", "Approved"
+    DRAFT = "draft", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
 
 
 class TargetReason(models.TextChoices):
     """Why a competency is a target: the course's standard for the year, or someone's choice."""
 
-    COURSE = "course", "Course standard for the year"
-    STUDENT = "student", "Chosen by the student"
-    TEACHER = "teacher", "Added by the teacher"
+    COURSE = "course", _("Course standard for the year")
+    STUDENT = "student", _("Chosen by the student")
+    TEACHER = "teacher", _("Added by the teacher")
 
 
 class StepKind(models.TextChoices):
-    COMPETENCY = "competency", "Competency"
-    PROJECT = "project", "Project"
+    COMPETENCY = "competency", _("Competency")
+    PROJECT = "project", _("Project")
 
 
 class StepStatus(models.TextChoices):
     """Where one step stands now; derived from the learner state, never stored."""
 
-    DONE = "done", "Done"
-    IN_PROGRESS = "in_progress", "In progress"
-    READY = "ready", "Ready to start"
-    LOCKED = "locked", "Needs earlier steps first"
+    DONE = "done", _("Done")
+    IN_PROGRESS = "in_progress", _("In progress")
+    READY = "ready", _("Ready to start")
+    LOCKED = "locked", _("Needs earlier steps first")
 
 
 # A glyph per status, shown next to the words (never instead of them).
@@ -41,22 +42,22 @@ STEP_ICONS = {
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "Plan created"
-    REFRESHED = "refreshed", "Plan refreshed"
-    TARGET_ADDED = "target_added", "Target added"
-    TARGET_REMOVED = "target_removed", "Target removed"
-    STEP_MOVED = "step_moved", "Step moved"
-    PROJECT_ADDED = "project_added", "Project added"
-    PROJECT_DONE = "project_done", "Project finished"
-    PROJECT_REMOVED = "project_removed", "Project removed"
-    APPROVED = "approved", "Approved"
-    REOPENED = "reopened", "Back to draft"
+    CREATED = "created", _("Plan created")
+    REFRESHED = "refreshed", _("Plan refreshed")
+    TARGET_ADDED = "target_added", _("Target added")
+    TARGET_REMOVED = "target_removed", _("Target removed")
+    STEP_MOVED = "step_moved", _("Step moved")
+    PROJECT_ADDED = "project_added", _("Project added")
+    PROJECT_DONE = "project_done", _("Project finished")
+    PROJECT_REMOVED = "project_removed", _("Project removed")
+    APPROVED = "approved", _("Approved")
+    REOPENED = "reopened", _("Back to draft")
 
 
 class Pace(models.TextChoices):
-    AHEAD = "ahead", "Ahead"
-    ON_TRACK = "on_track", "On track"
-    BEHIND = "behind", "Behind"
+    AHEAD = "ahead", _("Ahead")
+    ON_TRACK = "on_track", _("On track")
+    BEHIND = "behind", _("Behind")
 
 
 # Pace: the share of steps done may differ from the share of the calendar elapsed by this much

@@ -7,6 +7,8 @@ from itertools import groupby
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tandem.competencies.models import Competency
 from tandem.forms import IdempotentForm, short_text
@@ -18,21 +20,25 @@ def _label(competency: Competency) -> str:
 
 
 def _grade_group(grade_label: str, rank: int, own_rank: int | None, possessive: str) -> str:
-    name = f"Grade {grade_label}" if grade_label else "Other"
+    name = gettext("Grade %(grade)s") % {"grade": grade_label} if grade_label else gettext("Other")
     if own_rank is None:
         return name
+    yours = possessive == "your"
     if rank == own_rank:
-        return f"{name} ({possessive} grade)"
-    where = "above" if rank > own_rank else "below"
-    return f"{name} ({where} {possessive} grade)"
+        where = gettext("your grade") if yours else gettext("their grade")
+    elif rank > own_rank:
+        where = gettext("above your grade") if yours else gettext("above their grade")
+    else:
+        where = gettext("below your grade") if yours else gettext("below their grade")
+    return f"{name} ({where})"
 
 
 class TargetForm(forms.Form):
     """Choose one more competency to aim for. Every grade is offered: nobody is capped."""
 
     competency = forms.ChoiceField(
-        label="Competency to aim for",
-        help_text="Any grade, above or below. What it builds on is added to the plan too.",
+        label=_("Competency to aim for"),
+        help_text=_("Any grade, above or below. What it builds on is added to the plan too."),
     )
 
     def __init__(
@@ -46,13 +52,15 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         ordered = sorted(offered, key=lambda c: (c.grade_rank, c.list_order))
         self.offered = {str(c.pk): c for c in ordered}
-        choices: list[tuple[str, Any]] = [("", "Choose a competency…")]
+        choices: list[tuple[str, Any]] = [("", gettext("Choose a competency…"))]
         for (rank, grade), group in groupby(ordered, key=lambda c: (c.grade_rank, c.grade_label)):
             options = [(str(c.pk), _label(c)) for c in group]
             choices.append((_grade_group(grade, rank, own_grade_rank, possessive), options))
         self.fields["competency"].choices = choices  # type: ignore[attr-defined]
-        self.fields["competency"].error_messages["required"] = "Choose a competency to aim for."
-        self.fields["competency"].error_messages["invalid_choice"] = (
+        self.fields["competency"].error_messages["required"] = gettext(
+            "Choose a competency to aim for."
+        )
+        self.fields["competency"].error_messages["invalid_choice"] = gettext(
             "That competency is already a target, or cannot be one. Choose another."
         )
 
@@ -67,19 +75,19 @@ class ProjectForm(IdempotentForm):
     """
 
     title = forms.CharField(
-        label="Project title",
+        label=_("Project title"),
         max_length=TITLE_MAX,
-        help_text="Something you want to make, find out or do, e.g. “Plan a class garden”.",
-        error_messages={"required": "Give the project a title."},
+        help_text=_("Something you want to make, find out or do, e.g. “Plan a class garden”."),
+        error_messages={"required": _("Give the project a title.")},
     )
     description = forms.CharField(
-        label="What will you do?",
+        label=_("What will you do?"),
         required=False,
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     practises = forms.MultipleChoiceField(
-        label="Which steps does it practice?",
+        label=_("Which steps does it practice?"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Case, Count, F, FloatField, OuterRef, QuerySet, Subquery, Sum, When
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, ngettext
 
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import prerequisites_map
@@ -101,8 +102,10 @@ class TimeEstimate:
     @property
     def basis(self) -> str:
         if self.from_evidence:
-            return f"the median of {self.samples} students here who mastered it"
-        return "a typical default, until more students here have mastered it"
+            return gettext("the median of %(n)s students here who mastered it") % {
+                "n": self.samples
+            }
+        return gettext("a typical default, until more students here have mastered it")
 
 
 def _minutes_per_answer_ms() -> tuple[int, int]:
@@ -201,11 +204,13 @@ def remaining_estimate(estimate: TimeEstimate, view: MasteryView | None) -> Time
 def duration_words(minutes: int) -> str:
     """12 → "about 12 min"; 95 → "about 1 h 35 min"; 600 → "about 10 h"."""
     if minutes < 60:
-        return f"about {minutes} min"
+        return gettext("about %(minutes)s min") % {"minutes": minutes}
     hours, rest = divmod(minutes, 60)
     if hours >= 5:
-        return f"about {round(minutes / 60)} h"
-    return f"about {hours} h" + (f" {rest} min" if rest else "")
+        return gettext("about %(hours)s h") % {"hours": round(minutes / 60)}
+    if rest:
+        return gettext("about %(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
+    return gettext("about %(hours)s h") % {"hours": hours}
 
 
 # ---------- pace against the course calendar ----------
@@ -232,7 +237,7 @@ def default_school_year(today: dt.date) -> Calendar:
     end_month, end_day = SCHOOL_YEAR_END
     year = today.year if (today.month, today.day) >= SCHOOL_YEAR_START else today.year - 1
     return Calendar(
-        title=f"the school year {year}–{str(year + 1)[-2:]}",
+        title=gettext("the school year %(years)s") % {"years": f"{year}–{str(year + 1)[-2:]}"},
         start=dt.date(year, start_month, start_day),
         end=dt.date(year + 1, end_month, end_day),
         from_roster=False,
@@ -277,7 +282,7 @@ class PaceView:
 
     @property
     def label(self) -> str:
-        return self.pace.label if self.pace else "No steps yet"
+        return str(self.pace.label) if self.pace else gettext("No steps yet")
 
 
 def pace_for(*, done: int, total: int, calendar: Calendar, today: dt.date) -> PaceView:
@@ -297,30 +302,54 @@ def pace_for(*, done: int, total: int, calendar: Calendar, today: dt.date) -> Pa
 
 
 def _day(day: dt.date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
+    return dateformat.format(day, "M j, Y")
 
 
 def pace_sentence(view: PaceView, *, subject: str, second_person: bool) -> str:
     """The pace in words, e.g. "You have done 12 of 30 steps (40%), and 35% of the school year
     2025–26 has gone by (15 Aug 2025 to 15 Jun 2026): you are on track."."""
-    have = "have" if second_person else "has"
-    pronoun = "you" if second_person else "they"
     if view.pace is None:
-        return f"{subject} {have} no steps on the plan yet."
+        if second_person:
+            return gettext("You have no steps on the plan yet.")
+        return gettext("%(name)s has no steps on the plan yet.") % {"name": subject}
     calendar = view.calendar
-    when = f"{_day(calendar.start)} to {_day(calendar.end)}"
-    facts = (
-        f"{subject} {have} done {view.done} of {view.total} step{'s' if view.total != 1 else ''} "
-        f"({view.done_percent}%), and {view.elapsed_percent}% of {calendar.title} has gone by "
-        f"({when})"
-    )
-    if view.pace == Pace.AHEAD:
-        verdict = f"{pronoun} are ahead of the calendar."
-    elif view.pace == Pace.BEHIND:
-        verdict = f"{pronoun} are behind the calendar."
+    values = {
+        "name": subject,
+        "done": view.done,
+        "total": view.total,
+        "done_percent": view.done_percent,
+        "elapsed_percent": view.elapsed_percent,
+        "calendar": calendar.title,
+        "start": _day(calendar.start),
+        "end": _day(calendar.end),
+    }
+    if second_person:
+        facts = ngettext(
+            "You have done %(done)s of %(total)s step (%(done_percent)s%%), and "
+            "%(elapsed_percent)s%% of %(calendar)s has gone by (%(start)s to %(end)s)",
+            "You have done %(done)s of %(total)s steps (%(done_percent)s%%), and "
+            "%(elapsed_percent)s%% of %(calendar)s has gone by (%(start)s to %(end)s)",
+            view.total,
+        )
+        verdicts = {
+            Pace.AHEAD: gettext("you are ahead of the calendar."),
+            Pace.BEHIND: gettext("you are behind the calendar."),
+        }
+        on_track = gettext("you are on track.")
     else:
-        verdict = f"{pronoun} are on track."
-    return f"{facts}: {verdict}"
+        facts = ngettext(
+            "%(name)s has done %(done)s of %(total)s step (%(done_percent)s%%), and "
+            "%(elapsed_percent)s%% of %(calendar)s has gone by (%(start)s to %(end)s)",
+            "%(name)s has done %(done)s of %(total)s steps (%(done_percent)s%%), and "
+            "%(elapsed_percent)s%% of %(calendar)s has gone by (%(start)s to %(end)s)",
+            view.total,
+        )
+        verdicts = {
+            Pace.AHEAD: gettext("they are ahead of the calendar."),
+            Pace.BEHIND: gettext("they are behind the calendar."),
+        }
+        on_track = gettext("they are on track.")
+    return f"{facts % values}: {verdicts.get(view.pace, on_track)}"
 
 
 # ---------- the plan as pages show it ----------

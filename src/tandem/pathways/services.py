@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from tandem.competencies.models import Competency
 from tandem.pathways.constants import (
@@ -47,7 +48,7 @@ def _role(actor: User, pathway: Pathway) -> ActorRole:
         return "student"
     if actor.role == Role.TEACHER or is_administrator(actor):
         return "teacher"
-    raise PathwayError("Only the student and their teachers can change this pathway.")
+    raise PathwayError(gettext("Only the student and their teachers can change this pathway."))
 
 
 def _event(
@@ -284,7 +285,8 @@ def pathway_target_add(
     inputs = plan_inputs(student_id=pathway.student_id, now=now)
     if competency.pk not in inputs.practisable:
         raise PathwayError(
-            f"{competency.code} has no practice in Tandem yet, so it cannot be a target."
+            gettext("%(code)s has no practice in Tandem yet, so it cannot be a target.")
+            % {"code": competency.code}
         )
     reason = TargetReason.STUDENT if role == "student" else TargetReason.TEACHER
     target = PathwayTarget.objects.filter(pathway=pathway, competency=competency).first()
@@ -327,12 +329,16 @@ def pathway_target_remove(*, actor: User, target: PathwayTarget, now: dt.datetim
     if target.removed_at is not None:
         return
     if role == "student" and target.reason != TargetReason.STUDENT:
-        why = (
-            "a course standard" if target.reason == TargetReason.COURSE else "your teacher’s choice"
-        )
-        raise PathwayError(
-            f"{target.competency.code} is on your plan as {why}; only your teacher can take it off."
-        )
+        if target.reason == TargetReason.COURSE:
+            refusal = gettext(
+                "%(code)s is on your plan as a course standard; only your teacher can take it off."
+            )
+        else:
+            refusal = gettext(
+                "%(code)s is on your plan as your teacher’s choice; only your teacher can take "
+                "it off."
+            )
+        raise PathwayError(refusal % {"code": target.competency.code})
     target.removed_at, target.removed_by = now, actor
     target.save(update_fields=["removed_at", "removed_by"])
     result = _refresh(pathway, actor=actor, now=now)
@@ -375,7 +381,7 @@ def pathway_step_move(
     steps = list(pathway.steps.select_related("competency"))
     step = next((s for s in steps if s.pk == step.pk), step)
     if step not in steps:
-        raise PathwayError("That step is no longer on the plan.")
+        raise PathwayError(gettext("That step is no longer on the plan."))
     old = [_step_key(s) for s in steps]
     key = _step_key(step)
     new = moved(old, key, position)
@@ -390,8 +396,11 @@ def pathway_step_move(
         names = {_step_key(s): _step_name(s) for s in steps}
         later, earlier = (names[k] for k in broken[0])
         raise PathwayError(
-            f"{later} can’t come before {earlier}: it builds on {earlier}, "
-            "which isn’t mastered yet."
+            gettext(
+                "%(later)s can’t come before %(earlier)s: it builds on %(earlier)s, "
+                "which isn’t mastered yet."
+            )
+            % {"later": later, "earlier": earlier}
         )
     by_key = {_step_key(s): s for s in steps}
     _renumber([by_key[k] for k in new])
@@ -432,11 +441,14 @@ def pathway_project_add(
             return existing
     title, description = title.strip(), description.strip()
     if not title:
-        raise PathwayError("Give the project a title.")
+        raise PathwayError(gettext("Give the project a title."))
     if len(title) > TITLE_MAX:
-        raise PathwayError(f"Keep the title under {TITLE_MAX} characters.")
+        raise PathwayError(gettext("Keep the title under %(max)s characters.") % {"max": TITLE_MAX})
     if len(description) > DESCRIPTION_MAX:
-        raise PathwayError(f"Keep the description under {DESCRIPTION_MAX:,} characters.")
+        raise PathwayError(
+            gettext("Keep the description under %(max)s characters.")
+            % {"max": f"{DESCRIPTION_MAX:,}"}
+        )
     practises = list(competencies)
     last = pathway.steps.order_by("-position").values_list("position", flat=True).first()
     step = PathwayStep.objects.create(
@@ -466,7 +478,9 @@ def pathway_project_add(
 def _project(step: PathwayStep) -> PathwayStep:
     step = PathwayStep.objects.get(pk=step.pk)
     if step.kind != StepKind.PROJECT:
-        raise PathwayError("Competency steps are done when mastered, and go with their target.")
+        raise PathwayError(
+            gettext("Competency steps are done when mastered, and go with their target.")
+        )
     return step
 
 
@@ -504,7 +518,9 @@ def pathway_project_remove(*, actor: User, step: PathwayStep, now: dt.datetime) 
     except PathwayStep.DoesNotExist:
         return  # already removed: a repeated submission
     if role == "student" and step.added_by_id != actor.pk:
-        raise PathwayError("Your teacher added this project; ask them before taking it off.")
+        raise PathwayError(
+            gettext("Your teacher added this project; ask them before taking it off.")
+        )
     title = step.title
     step.delete()
     _renumber(list(pathway.steps.all()))

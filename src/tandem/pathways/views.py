@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from tandem.pathways.constants import PACE_TOLERANCE
@@ -156,7 +157,11 @@ def target_add(request: HttpRequest, student_id: int) -> HttpResponse:
         except PathwayError as error:
             form.add_error("competency", str(error))
         else:
-            return _done(request, student, f"{competency.code} is now a target on the plan.")
+            return _done(
+                request,
+                student,
+                gettext("%(code)s is now a target on the plan.") % {"code": competency.code},
+            )
     return _render(request, student, now=now, target_form=form, status=400)
 
 
@@ -173,7 +178,11 @@ def target_remove(request: HttpRequest, student_id: int, target_id: int) -> Http
         pathway_target_remove(actor=signed_in_user(request), target=target, now=now)
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
-    return _done(request, student, f"{target.competency.code} is no longer a target.")
+    return _done(
+        request,
+        student,
+        gettext("%(code)s is no longer a target.") % {"code": target.competency.code},
+    )
 
 
 @require_POST
@@ -188,7 +197,7 @@ def step_move(request: HttpRequest, student_id: int, step_id: int) -> HttpRespon
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _render(
-            request, student, now=now, error="Choose where to move the step.", status=400
+            request, student, now=now, error=gettext("Choose where to move the step."), status=400
         )
     try:
         step = pathway_step_move(
@@ -200,7 +209,12 @@ def step_move(request: HttpRequest, student_id: int, step_id: int) -> HttpRespon
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
     name = step.competency.code if step.competency else f"“{step.title}”"
-    return _done(request, student, f"Moved {name} to step {step.position + 1}.", f"step-{step.pk}")
+    return _done(
+        request,
+        student,
+        gettext("Moved %(name)s to step %(n)s.") % {"name": name, "n": step.position + 1},
+        f"step-{step.pk}",
+    )
 
 
 @require_POST
@@ -226,7 +240,12 @@ def project_add(request: HttpRequest, student_id: int) -> HttpResponse:
         except PathwayError as error:
             form.add_error("title", str(error))
         else:
-            return _done(request, student, f"Added the project “{step.title}”.", f"step-{step.pk}")
+            return _done(
+                request,
+                student,
+                gettext("Added the project “%(title)s”.") % {"title": step.title},
+                f"step-{step.pk}",
+            )
     return _render(request, student, now=now, project_form=form, status=400)
 
 
@@ -245,7 +264,12 @@ def project_done(request: HttpRequest, student_id: int, step_id: int) -> HttpRes
     student, now = _student(request, student_id, "pathways:project_done"), timezone.now()
     step = _project_step(student, step_id)
     step = pathway_project_complete(actor=signed_in_user(request), step=step, now=now)
-    return _done(request, student, f"Finished the project “{step.title}”.", f"step-{step.pk}")
+    return _done(
+        request,
+        student,
+        gettext("Finished the project “%(title)s”.") % {"title": step.title},
+        f"step-{step.pk}",
+    )
 
 
 @require_POST
@@ -257,7 +281,9 @@ def project_remove(request: HttpRequest, student_id: int, step_id: int) -> HttpR
         pathway_project_remove(actor=signed_in_user(request), step=step, now=now)
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
-    return _done(request, student, f"Removed the project “{step.title}”.")
+    return _done(
+        request, student, gettext("Removed the project “%(title)s”.") % {"title": step.title}
+    )
 
 
 @require_POST
@@ -269,4 +295,6 @@ def approve(request: HttpRequest, student_id: int) -> HttpResponse:
         pathway_approve(actor=signed_in_user(request), pathway=pathway, now=now)
     except PathwayError as error:
         return _render(request, student, now=now, error=str(error), status=400)
-    return _done(request, student, f"Approved {student.display_name}’s pathway.")
+    return _done(
+        request, student, gettext("Approved %(name)s’s pathway.") % {"name": student.display_name}
+    )

@@ -1,6 +1,7 @@
 """Vocabularies and limits of learner profiles: interests, accommodation kinds, revision fields."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tandem.mastery.rules import MIN_EVIDENCE
 
@@ -11,43 +12,43 @@ class Interest(models.TextChoices):
     A small, stable list so that projects and workshops can be matched to interests.
     """
 
-    ANIMALS = "animals", "Animals"
-    ART = "art", "Art and drawing"
-    BUILDING = "building", "Building and making"
-    CODING = "coding", "Coding and computers"
-    COOKING = "cooking", "Cooking"
-    DANCE = "dance", "Dance"
-    GAMES = "games", "Games and puzzles"
-    HISTORY = "history", "History"
-    MUSIC = "music", "Music"
-    NATURE = "nature", "Nature and the outdoors"
-    READING = "reading", "Reading and writing stories"
-    SCIENCE = "science", "Science"
-    SPACE = "space", "Space"
-    SPORTS = "sports", "Sports"
-    THEATRE = "theatre", "Theatre and film"
+    ANIMALS = "animals", _("Animals")
+    ART = "art", _("Art and drawing")
+    BUILDING = "building", _("Building and making")
+    CODING = "coding", _("Coding and computers")
+    COOKING = "cooking", _("Cooking")
+    DANCE = "dance", _("Dance")
+    GAMES = "games", _("Games and puzzles")
+    HISTORY = "history", _("History")
+    MUSIC = "music", _("Music")
+    NATURE = "nature", _("Nature and the outdoors")
+    READING = "reading", _("Reading and writing stories")
+    SCIENCE = "science", _("Science")
+    SPACE = "space", _("Space")
+    SPORTS = "sports", _("Sports")
+    THEATRE = "theatre", _("Theatre and film")
 
 
 class AccommodationKind(models.TextChoices):
-    IEP = "iep", "IEP"
-    SECTION_504 = "504", "504 plan"
-    ENGLISH_LEARNER = "english_learner", "English learner"
-    OTHER = "other", "Other"
+    IEP = "iep", _("IEP")
+    SECTION_504 = "504", _("504 plan")
+    ENGLISH_LEARNER = "english_learner", _("English learner")
+    OTHER = "other", _("Other")
 
 
 class RevisionField(models.TextChoices):
     """Which field a profile revision changed: the student's parts, then an accommodation's."""
 
-    INTERESTS = "interests", "Interests"
-    OWN_INTERESTS = "own_interests", "Interests in own words"
-    ABOUT_ME = "about_me", "About me"
-    LANGUAGES = "languages", "Languages"
-    KIND = "kind", "Kind"
-    SUMMARY = "summary", "Summary"
-    DETAILS = "details", "Details"
-    START_DATE = "start_date", "Start date"
-    END_DATE = "end_date", "End date"
-    ACTIVE = "active", "Active"
+    INTERESTS = "interests", _("Interests")
+    OWN_INTERESTS = "own_interests", _("Interests in own words")
+    ABOUT_ME = "about_me", _("About me")
+    LANGUAGES = "languages", _("Languages")
+    KIND = "kind", _("Kind")
+    SUMMARY = "summary", _("Summary")
+    DETAILS = "details", _("Details")
+    START_DATE = "start_date", _("Start date")
+    END_DATE = "end_date", _("End date")
+    ACTIVE = "active", _("Active")
 
 
 PROFILE_FIELDS = (

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tandem.forms import IdempotentForm
 from tandem.profiles.constants import (
@@ -36,25 +39,32 @@ class ProfileForm(forms.Form):
     """
 
     interests = forms.MultipleChoiceField(
-        label="Things I like",
+        label=_("Things I like"),
         choices=Interest.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     own_interests = forms.CharField(
-        label="Other things I like",
+        label=_("Other things I like"),
         required=False,
         max_length=OWN_INTERESTS_LIMIT * (OWN_INTEREST_MAX + 2),
-        help_text=f"In your own words, separated by commas, e.g. skateboarding, origami. "
-        f"Up to {OWN_INTERESTS_LIMIT}.",
+        help_text=format_lazy(
+            _("In your own words, separated by commas, e.g. skateboarding, origami. Up to {n}."),
+            n=OWN_INTERESTS_LIMIT,
+        ),
     )
     about_me = forms.CharField(
-        label="About me",
+        label=_("About me"),
         required=False,
         max_length=ABOUT_ME_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Anything you would like your teachers to know: how you like to learn, "
-        f"what you are proud of, what is hard for you. Up to {ABOUT_ME_MAX:,} characters.",
+        help_text=format_lazy(
+            _(
+                "Anything you would like your teachers to know: how you like to learn, what you "
+                "are proud of, what is hard for you. Up to {n} characters."
+            ),
+            n=f"{ABOUT_ME_MAX:,}",
+        ),
     )
 
     def __init__(self, *args: Any, profile: ProfileView | None = None, **kwargs: Any) -> None:
@@ -79,10 +89,12 @@ class ProfileForm(forms.Form):
         self.language_rows = min(rows, LANGUAGES_LIMIT)
         for i in range(self.language_rows):
             self.fields[f"language_{i}"] = forms.CharField(
-                label=f"Language {i + 1}", required=False, max_length=LANGUAGE_NAME_MAX
+                label=gettext("Language %(n)s") % {"n": i + 1},
+                required=False,
+                max_length=LANGUAGE_NAME_MAX,
             )
             self.fields[f"language_{i}_home"] = forms.BooleanField(
-                label="We speak it at home", required=False
+                label=gettext("We speak it at home"), required=False
             )
 
     @property
@@ -107,7 +119,7 @@ class ProfileForm(forms.Form):
             name = (cleaned.get(f"language_{i}") or "").strip()
             home = bool(cleaned.get(f"language_{i}_home"))
             if home and not name:
-                self.add_error(f"language_{i}", "Write the language you speak at home.")
+                self.add_error(f"language_{i}", gettext("Write the language you speak at home."))
             elif name:
                 languages.append(Language(name, home))
         cleaned["languages"] = languages

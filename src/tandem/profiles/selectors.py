@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import competency_list
 from tandem.mastery.constants import Status
@@ -231,14 +233,15 @@ def value_words(field: str, value: Any) -> str:
         return ", ".join(str(v) for v in value)
     if field == RevisionField.LANGUAGES:
         return ", ".join(
-            f"{lang.name} (home)" if lang.home else lang.name for lang in _languages(value)
+            gettext("%(name)s (home)") % {"name": lang.name} if lang.home else lang.name
+            for lang in _languages(value)
         )
     if field == RevisionField.KIND:
         return str(dict(AccommodationKind.choices).get(value, value))
     if field in (RevisionField.START_DATE, RevisionField.END_DATE):
         return _date_words(str(value))
     if field == RevisionField.ACTIVE:
-        return "active" if value else "ended"
+        return gettext("active") if value else gettext("ended")
     return str(value)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tandem.profiles.access import accommodations_visible_to
 from tandem.profiles.constants import (
@@ -33,9 +35,14 @@ from tandem.roster.constants import Role
 from tandem.roster.models import User
 
 _SPACES = re.compile(r"\s+")
-_LABEL_TO_INTEREST = {str(label).casefold(): value for value, label in Interest.choices} | {
-    value.casefold(): value for value in Interest.values
-}
+
+
+def _label_to_interest() -> dict[str, str]:
+    """An interest typed in words, in English or the page's language, to its value."""
+    with translation.override("en"):
+        english = {str(label).casefold(): value for value, label in Interest.choices}
+    shown = {str(label).casefold(): value for value, label in Interest.choices}
+    return english | shown | {value.casefold(): value for value in Interest.values}
 
 
 class ProfileError(ValueError):
@@ -80,24 +87,26 @@ def normalise_interests(
             raise ProfileError(f"“{value}” is not one of the interests.", field="interests")
         chosen.add(value)
     own = []
+    known_labels = _label_to_interest()
     for raw in own_interests:
         tag = _tidy(raw)
         if not tag:
             continue
         if len(tag) > OWN_INTEREST_MAX:
             raise ProfileError(
-                f"Keep each interest under {OWN_INTEREST_MAX} characters "
-                f"(“{tag[:20]}…” is longer).",
+                gettext("Keep each interest under %(max)s characters (“%(start)s…” is longer).")
+                % {"max": OWN_INTEREST_MAX, "start": tag[:20]},
                 field="own_interests",
             )
-        if (known := _LABEL_TO_INTEREST.get(tag.casefold())) is not None:
+        if (known := known_labels.get(tag.casefold())) is not None:
             chosen.add(known)
         else:
             own.append(tag)
     own = _dedupe(own)
     if len(own) > OWN_INTERESTS_LIMIT:
         raise ProfileError(
-            f"Up to {OWN_INTERESTS_LIMIT} of your own interests, please.", field="own_interests"
+            gettext("Up to %(n)s of your own interests, please.") % {"n": OWN_INTERESTS_LIMIT},
+            field="own_interests",
         )
     return [value for value in Interest.values if value in chosen], own
 
@@ -115,7 +124,8 @@ def normalise_languages(languages: Iterable[Language | Mapping[str, Any]]) -> li
             continue
         if len(name) > LANGUAGE_NAME_MAX:
             raise ProfileError(
-                f"A language name is at most {LANGUAGE_NAME_MAX} characters.", field="languages"
+                gettext("A language name is at most %(n)s characters.") % {"n": LANGUAGE_NAME_MAX},
+                field="languages",
             )
         key = name.casefold()
         if key in merged:
@@ -123,7 +133,9 @@ def normalise_languages(languages: Iterable[Language | Mapping[str, Any]]) -> li
             name = merged[key].name
         merged[key] = Language(name, home)
     if len(merged) > LANGUAGES_LIMIT:
-        raise ProfileError(f"Up to {LANGUAGES_LIMIT} languages, please.", field="languages")
+        raise ProfileError(
+            gettext("Up to %(n)s languages, please.") % {"n": LANGUAGES_LIMIT}, field="languages"
+        )
     return list(merged.values())
 
 

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.goals.selectors import GoalView, student_goals
@@ -86,9 +87,9 @@ def mine(request: HttpRequest) -> HttpResponse:
                 _add_error(form, error)
             else:
                 if revisions:
-                    messages.success(request, "Your profile is saved.")
+                    messages.success(request, gettext("Your profile is saved."))
                 else:
-                    messages.info(request, "Nothing had changed, so nothing was saved.")
+                    messages.info(request, gettext("Nothing had changed, so nothing was saved."))
                 return redirect("profiles:mine")
     else:
         form = ProfileForm(profile=profile)
@@ -245,7 +246,7 @@ def accommodation_edit(request: HttpRequest, accommodation_id: int) -> HttpRespo
             if revisions:
                 messages.success(request, f"Accommodation updated: {accommodation.summary}.")
             else:
-                messages.info(request, "Nothing had changed, so nothing was saved.")
+                messages.info(request, gettext("Nothing had changed, so nothing was saved."))
             return redirect(
                 reverse("profiles:student", args=[accommodation.student_id]) + "#accommodations"
             )

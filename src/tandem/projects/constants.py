@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class ProjectStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    APPROVED = "approved", "Approved"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    SUBMITTED = "submitted", "Submitted"
-    SCORED = "scored", "Scored"
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    SUBMITTED = "submitted", _("Submitted")
+    SCORED = "scored", _("Scored")
 
 
 # What each status means for the student, in their own words (never the colour of a badge alone).
 STUDENT_STATUS_WORDS = {
-    ProjectStatus.PROPOSED: "Waiting for your teacher to approve it",
-    ProjectStatus.APPROVED: "Approved: you can start working",
-    ProjectStatus.CHANGES_REQUESTED: "Your teacher asked for changes",
-    ProjectStatus.SUBMITTED: "Handed in: waiting for your teacher's scores",
-    ProjectStatus.SCORED: "Scored: see your teacher's feedback",
+    ProjectStatus.PROPOSED: gettext_noop("Waiting for your teacher to approve it"),
+    ProjectStatus.APPROVED: gettext_noop("Approved: you can start working"),
+    ProjectStatus.CHANGES_REQUESTED: gettext_noop("Your teacher asked for changes"),
+    ProjectStatus.SUBMITTED: gettext_noop("Handed in: waiting for your teacher's scores"),
+    ProjectStatus.SCORED: gettext_noop("Scored: see your teacher's feedback"),
 }
 
 # A teacher may still review (approve or ask for changes) until work is handed in.
@@ -31,13 +33,19 @@ UNDER_WAY = (ProjectStatus.APPROVED, ProjectStatus.SUBMITTED, ProjectStatus.SCOR
 
 
 class ReviewDecision(models.TextChoices):
-    APPROVE = "approve", "Approve the project"
-    REQUEST_CHANGES = "request_changes", "Ask for changes"
+    APPROVE = "approve", _("Approve the project")
+    REQUEST_CHANGES = "request_changes", _("Ask for changes")
 
 
 # Rubric levels: points 1..4. A score at PROFICIENT or above counts as success for the learner
 # model; the scaled score is (points - 1) / (max - 1).
-LEVEL_LABELS = {1: "Beginning", 2: "Developing", 3: "Proficient", 4: "Exemplary"}
+# Marked for translation, kept in English here: a new rubric stores them (pages translate them).
+LEVEL_LABELS = {
+    1: gettext_noop("Beginning"),
+    2: gettext_noop("Developing"),
+    3: gettext_noop("Proficient"),
+    4: gettext_noop("Exemplary"),
+}
 MIN_POINTS = 1
 MAX_POINTS = 4
 PROFICIENT_POINTS = 3
@@ -64,7 +72,7 @@ UPLOAD_KINDS = {
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ),
 }
-UPLOAD_ALLOWED_WORDS = "PDF, PNG, JPG, TXT, DOCX, ODT or PPTX"
+UPLOAD_ALLOWED_WORDS = _("PDF, PNG, JPG, TXT, DOCX, ODT or PPTX")
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000

@@ -10,6 +10,9 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tandem.competencies.models import Competency
 from tandem.forms import IdempotentForm, short_text
@@ -37,19 +40,23 @@ def offered_competencies() -> list[Competency]:
     return list(Competency.objects.filter(grade_rank__gte=low, grade_rank__lte=high))
 
 
+def _grade_label(grade: str) -> str:
+    return gettext("Grade %(grade)s") % {"grade": grade} if grade else gettext("Other")
+
+
 class CompetencyPickerMixin(forms.Form):
     """Competencies from checkboxes grouped by grade, or typed as codes."""
 
     competencies = forms.MultipleChoiceField(
-        label="Competencies",
+        label=_("Competencies"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     codes = forms.CharField(
-        label="Or type competency codes",
+        label=_("Or type competency codes"),
         required=False,
         max_length=300,
-        help_text="Separate codes with commas, e.g. 6.RP.A.3, 7.G.B.6.",
+        help_text=_("Separate codes with commas, e.g. 6.RP.A.3, 7.G.B.6."),
     )
 
     def setup_competencies(self, offered: Iterable[Competency], open_grade: str = "") -> None:
@@ -72,7 +79,7 @@ class CompetencyPickerMixin(forms.Form):
         chosen = {str(v) for v in (self["competencies"].value() or [])}
         return [
             {
-                "label": f"Grade {grade}" if grade else "Other",
+                "label": _grade_label(grade),
                 "widgets": [widgets[code] for code in codes if code in widgets],
                 "open": grade == self.open_grade or any(code in chosen for code in codes),
                 "chosen": sum(1 for code in codes if code in chosen),
@@ -94,9 +101,8 @@ class CompetencyPickerMixin(forms.Form):
             if unknown:
                 self.add_error(
                     "codes",
-                    "No competency has the code "
-                    + ", ".join(f"“{code}”" for code in unknown)
-                    + ". Check it, e.g. 6.RP.A.3.",
+                    gettext("No competency has the code %(codes)s. Check it, e.g. 6.RP.A.3.")
+                    % {"codes": ", ".join(f"“{code}”" for code in unknown)},
                 )
             chosen += [found[code.lower()] for code in typed if code.lower() in found]
         return list({c.pk: c for c in chosen}.values())
@@ -105,18 +111,18 @@ class CompetencyPickerMixin(forms.Form):
 class ProposeForm(IdempotentForm, CompetencyPickerMixin):
     """A proposal: from a library template (whose competencies come with it) or an own idea."""
 
-    title = forms.CharField(label="Title", max_length=TITLE_MAX)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     description = forms.CharField(
-        label="What will you make or find out?",
+        label=_("What will you make or find out?"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     interest = forms.CharField(
-        label="Why does it interest you?",
+        label=_("Why does it interest you?"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Tell your teacher why this project interests you."},
+        error_messages={"required": _("Tell your teacher why this project interests you.")},
     )
 
     field_order = ["title", "description", "interest", "competencies", "codes"]
@@ -134,11 +140,11 @@ class ProposeForm(IdempotentForm, CompetencyPickerMixin):
         if from_template:
             # The template's competencies and rubric come with it.
             del self.fields["competencies"], self.fields["codes"]
-            self.fields["description"].label = "Anything you will do differently?"
+            self.fields["description"].label = gettext("Anything you will do differently?")
         else:
             self.setup_competencies(offered, open_grade)
             self.fields["description"].required = True
-            self.fields["description"].error_messages["required"] = (
+            self.fields["description"].error_messages["required"] = gettext(
                 "Say what you will make or find out."
             )
 
@@ -147,7 +153,7 @@ class ProposeForm(IdempotentForm, CompetencyPickerMixin):
         if not self.from_template:
             chosen = self.resolve_competencies(cleaned)
             if not chosen and "codes" not in self.errors:
-                self.add_error("competencies", "Choose at least one competency to show.")
+                self.add_error("competencies", gettext("Choose at least one competency to show."))
             cleaned["resolved_competencies"] = chosen
         return cleaned
 
@@ -180,24 +186,28 @@ class ReviewForm(forms.Form):
 class SubmissionForm(IdempotentForm):
     """Work handed in: text, a link and/or a file. A refused file leaves the rest as typed."""
 
-    milestone = forms.ChoiceField(label="What is this for?", required=False)
+    milestone = forms.ChoiceField(label=_("What is this for?"), required=False)
     text = forms.CharField(
-        label="Write about your work",
+        label=_("Write about your work"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     link = forms.CharField(
-        label="Link to your work",
+        label=_("Link to your work"),
         required=False,
         max_length=500,
-        help_text="A web address starting with https://, e.g. a shared document or video.",
+        help_text=_("A web address starting with https://, e.g. a shared document or video."),
         widget=forms.URLInput,
     )
     file = forms.FileField(
-        label="Attach a file",
+        label=_("Attach a file"),
         required=False,
-        help_text=(f"{UPLOAD_ALLOWED_WORDS}, up to {UPLOAD_MAX_BYTES // (1024 * 1024)} MB."),
+        help_text=format_lazy(
+            _("{kinds}, up to {mb} MB."),
+            kinds=UPLOAD_ALLOWED_WORDS,
+            mb=UPLOAD_MAX_BYTES // (1024 * 1024),
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".pdf,.png,.jpg,.jpeg,.txt,.docx,.odt,.pptx"}
         ),
@@ -209,8 +219,11 @@ class SubmissionForm(IdempotentForm):
         super().__init__(*args, **kwargs)
         self.milestones = {str(m.pk): m for m in milestones}
         self.fields["milestone"].choices = [  # type: ignore[attr-defined]
-            ("", "My final work (hand the project in)"),
-            *((str(m.pk), f"Milestone: {m.title}") for m in milestones),
+            ("", gettext("My final work (hand the project in)")),
+            *(
+                (str(m.pk), gettext("Milestone: %(title)s") % {"title": m.title})
+                for m in milestones
+            ),
         ]
 
     def clean_milestone(self) -> Milestone | None:
@@ -238,7 +251,7 @@ class SubmissionForm(IdempotentForm):
         if not self.errors and not (
             (cleaned.get("text") or "").strip() or cleaned.get("link") or cleaned.get("file")
         ):
-            self.add_error("text", "Write something, add a link or attach a file.")
+            self.add_error("text", gettext("Write something, add a link or attach a file."))
         return cleaned
 
 

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from tandem.competencies.models import Competency
 from tandem.evidence.models import Statement
@@ -108,7 +109,7 @@ class StudentProject(models.Model):
     @property
     def status_words(self) -> str:
         """The status as the student reads it."""
-        return STUDENT_STATUS_WORDS[ProjectStatus(self.status)]
+        return gettext(STUDENT_STATUS_WORDS[ProjectStatus(self.status)])
 
 
 class RubricCriterion(models.Model):

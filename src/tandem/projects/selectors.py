@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from tandem.competencies.models import Competency
 from tandem.projects.access import access_template, projects_visible_to, templates_visible_to
@@ -122,10 +123,10 @@ class ScoreMove:
     def direction(self) -> str:
         """The move in words, for the student's page (staff see the percentages)."""
         if self.after_percent > self.before_percent:
-            return "went up"
+            return gettext("went up")
         if self.after_percent < self.before_percent:
-            return "went down"
-        return "stayed the same"
+            return gettext("went down")
+        return gettext("stayed the same")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import Source, Verb
@@ -106,9 +107,11 @@ def _clean(text: str, *, limit: int, what: str, required: bool = False) -> str:
 def _check_competencies(competencies: Sequence[Competency]) -> list[Competency]:
     unique = list({c.pk: c for c in competencies}.values())
     if not unique:
-        raise ProjectError("Choose at least one competency the project will show.")
+        raise ProjectError(gettext("Choose at least one competency the project will show."))
     if len(unique) > MAX_COMPETENCIES:
-        raise ProjectError(f"Choose at most {MAX_COMPETENCIES} competencies: focus on a few.")
+        raise ProjectError(
+            gettext("Choose at most %(n)s competencies: focus on a few.") % {"n": MAX_COMPETENCIES}
+        )
     return unique
 
 
@@ -319,7 +322,7 @@ def project_propose(
             return existing, False
     if template is not None:
         if not template.published:
-            raise ProjectError("That project idea is not in the library any more.")
+            raise ProjectError(gettext("That project idea is not in the library any more."))
         chosen = list(template.competencies.all())
         title = title.strip() or template.title
         description = description.strip() or template.description
@@ -386,7 +389,9 @@ def project_revise(
     _require_owner(student, project)
     project = StudentProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if project.status not in REVISABLE:
-        raise ProjectError("This project is approved already; ask your teacher about changes.")
+        raise ProjectError(
+            gettext("This project is approved already; ask your teacher about changes.")
+        )
     project.title = _clean(title, limit=TITLE_MAX, what="title", required=True)
     project.description = _clean(description, limit=TEXT_MAX, what="description")
     project.interest = _clean(interest, limit=TEXT_MAX, what="reason it interests you")
@@ -443,7 +448,7 @@ def milestone_complete(*, student: User, milestone: Milestone, now: dt.datetime)
     project = milestone.project
     _require_owner(student, project)
     if project.status not in UNDER_WAY:
-        raise ProjectError("Your teacher needs to approve the project first.")
+        raise ProjectError(gettext("Your teacher needs to approve the project first."))
     milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
     if milestone.done_at is None:
         milestone.done_at = now
@@ -463,11 +468,13 @@ def link_check(link: str) -> str:
         URLValidator(schemes=["http", "https"])(link)
     except ValidationError:
         raise ProjectError(
-            "That link is not a web address. Copy it from the browser's address bar; "
-            "it starts with https://"
+            gettext(
+                "That link is not a web address. Copy it from the browser's address bar; "
+                "it starts with https://"
+            )
         ) from None
     if len(link) > 500:
-        raise ProjectError("That link is too long (500 characters at most).")
+        raise ProjectError(gettext("That link is too long (500 characters at most)."))
     return link
 
 
@@ -497,9 +504,11 @@ def submission_create(
             return existing, False
     project = StudentProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if project.status not in UNDER_WAY:
-        raise ProjectError("Your teacher needs to approve the project before you hand in work.")
+        raise ProjectError(
+            gettext("Your teacher needs to approve the project before you hand in work.")
+        )
     if milestone is not None and milestone.project_id != project.pk:
-        raise ProjectError("That milestone belongs to another project.")
+        raise ProjectError(gettext("That milestone belongs to another project."))
     text = _clean(text, limit=TEXT_MAX, what="text")
     link = link_check(link)
     if not (text or link or upload):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO
 
+from django.utils.translation import gettext
+
 from tandem.projects.constants import UPLOAD_ALLOWED_WORDS, UPLOAD_KINDS, UPLOAD_MAX_BYTES
 
 SNIFF_BYTES = 8192
@@ -89,16 +91,29 @@ def upload_check(*, name: str, size: int, stream: IO[bytes]) -> CheckedUpload:
     shown = PurePosixPath(name.replace("\\", "/")).name or "the file"
     extension = PurePosixPath(shown).suffix.lower().lstrip(".")
     if extension not in UPLOAD_KINDS:
-        what = f"“.{extension}” files" if extension else "Files without an extension"
-        raise UploadRejectedError(
-            f"{what} can't be handed in. Save “{shown}” as {UPLOAD_ALLOWED_WORDS} and try again."
-        )
+        values = {"extension": extension, "name": shown, "kinds": UPLOAD_ALLOWED_WORDS}
+        if extension:
+            refusal = gettext(
+                "“.%(extension)s” files can't be handed in. Save “%(name)s” as %(kinds)s and "
+                "try again."
+            )
+        else:
+            refusal = gettext(
+                "Files without an extension can't be handed in. Save “%(name)s” as %(kinds)s "
+                "and try again."
+            )
+        raise UploadRejectedError(refusal % values)
     if size <= 0:
-        raise UploadRejectedError(f"“{shown}” is empty. Choose the file again.")
+        raise UploadRejectedError(
+            gettext("“%(name)s” is empty. Choose the file again.") % {"name": shown}
+        )
     if size > UPLOAD_MAX_BYTES:
         raise UploadRejectedError(
-            f"“{shown}” is {_megabytes(size)}; the limit is {_megabytes(UPLOAD_MAX_BYTES)}. "
-            "Make it smaller (for example, export images at a lower resolution) or share a link."
+            gettext(
+                "“%(name)s” is %(size)s; the limit is %(limit)s. Make it smaller (for example, "
+                "export images at a lower resolution) or share a link."
+            )
+            % {"name": shown, "size": _megabytes(size), "limit": _megabytes(UPLOAD_MAX_BYTES)}
         )
     if not content_matches(extension, stream):
         label = UPLOAD_KINDS[extension][0]

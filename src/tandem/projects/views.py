@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.projects.access import access_project, access_template
@@ -82,8 +83,10 @@ def _grade(user: Any) -> str:
 
 def _rubric_context() -> dict[str, Any]:
     return {
-        "levels_header": sorted(LEVEL_LABELS.items(), reverse=True),
-        "proficient_label": LEVEL_LABELS[PROFICIENT_POINTS],
+        "levels_header": [
+            (p, gettext(label)) for p, label in sorted(LEVEL_LABELS.items(), reverse=True)
+        ],
+        "proficient_label": gettext(LEVEL_LABELS[PROFICIENT_POINTS]),
         "project_weight": PROJECT_WEIGHT,
     }
 
@@ -154,8 +157,11 @@ def propose(request: HttpRequest) -> HttpResponse:
                 if created:
                     messages.success(
                         request,
-                        f"Proposal sent: “{project.title}”. Your teacher will approve it or "
-                        "suggest changes.",
+                        gettext(
+                            "Proposal sent: “%(title)s”. Your teacher will approve it or "
+                            "suggest changes."
+                        )
+                        % {"title": project.title},
                     )
                 return redirect("projects:project", project_id=project.pk)
     else:
@@ -182,7 +188,9 @@ def revise(request: HttpRequest, project_id: int) -> HttpResponse:
     """Change a proposal the teacher has not approved yet; it goes back for review."""
     project = access_project(user=request.user, project_id=project_id, path=request.path)
     if project.status not in REVISABLE:
-        messages.info(request, "This project is approved already: ask your teacher about changes.")
+        messages.info(
+            request, gettext("This project is approved already: ask your teacher about changes.")
+        )
         return redirect("projects:project", project_id=project.pk)
     current = list(project.competencies.all())
     offered = list({c.pk: c for c in [*offered_competencies(), *current]}.values())
@@ -205,7 +213,7 @@ def revise(request: HttpRequest, project_id: int) -> HttpResponse:
             except ProjectError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Changes sent to your teacher.")
+                messages.success(request, gettext("Changes sent to your teacher."))
                 return redirect("projects:project", project_id=project.pk)
     else:
         form = ProposeForm(
@@ -252,15 +260,19 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
                     form.add_error(None, str(error))
                 else:
                     if data["milestone"] is None:
-                        messages.success(request, "Handed in. Your teacher will score it.")
+                        messages.success(request, gettext("Handed in. Your teacher will score it."))
                     else:
-                        messages.success(request, f"Work added to “{data['milestone'].title}”.")
+                        messages.success(
+                            request,
+                            gettext("Work added to “%(title)s”.")
+                            % {"title": data["milestone"].title},
+                        )
                     return redirect("projects:project", project_id=project.pk)
         else:
             form = SubmissionForm(milestones=detail.milestones)
     elif posting:
         messages.error(
-            request, "Your teacher needs to approve the project before you hand in work."
+            request, gettext("Your teacher needs to approve the project before you hand in work.")
         )
         return redirect("projects:project", project_id=project.pk)
     context = {
@@ -284,7 +296,7 @@ def milestone_done(request: HttpRequest, project_id: int, milestone_id: int) -> 
     except ProjectError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Done: “{milestone.title}”.")
+        messages.success(request, gettext("Done: “%(title)s”.") % {"title": milestone.title})
     return redirect(f"{project_url(project)}#milestones")
 
 

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Feeling(models.IntegerChoices):
     """How school felt this week. Stored as a number for the drop rule; never shown as one."""
 
-    REALLY_BAD = 1, "Really bad"
-    NOT_GOOD = 2, "Not so good"
-    OKAY = 3, "Okay"
-    GOOD = 4, "Good"
-    REALLY_GOOD = 5, "Really good"
+    REALLY_BAD = 1, _("Really bad")
+    NOT_GOOD = 2, _("Not so good")
+    OKAY = 3, _("Okay")
+    GOOD = 4, _("Good")
+    REALLY_GOOD = 5, _("Really good")
 
 
 class HelpAnswer(models.TextChoices):
     """Whether the student has someone at school to ask for help."""
 
-    YES = "yes", "Yes"
-    NOT_SURE = "not_sure", "Not sure"
-    NO = "no", "No"
+    YES = "yes", _("Yes")
+    NOT_SURE = "not_sure", _("Not sure")
+    NO = "no", _("No")
 
 
 NOTE_MAX = 280  # a short note, about two sentences

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tandem.roster.models import User
 from tandem.wellbeing.constants import NOTE_MAX, Feeling, HelpAnswer
@@ -27,12 +28,12 @@ def selfcheck_submit(
     a changed answer is a new one, so an earlier follow-up no longer covers it.
     """
     if feeling not in Feeling.values:
-        raise SelfCheckError("Choose how school felt this week.")
+        raise SelfCheckError(gettext("Choose how school felt this week."))
     if has_someone not in HelpAnswer.values:
-        raise SelfCheckError("Choose whether you have someone to ask for help.")
+        raise SelfCheckError(gettext("Choose whether you have someone to ask for help."))
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise SelfCheckError(f"Keep the note to {NOTE_MAX} characters.")
+        raise SelfCheckError(gettext("Keep the note to %(max)s characters.") % {"max": NOTE_MAX})
     week = week_of(timezone.localdate(now))
     values = {"feeling": feeling, "has_someone": has_someone, "note": note}
     for _ in range(2):  # a concurrent first answer wins the insert; then this one updates it
@@ -58,7 +59,7 @@ def selfcheck_submit(
                 return check, False
         except IntegrityError:
             continue
-    raise SelfCheckError("Your answer could not be saved; please try again.")
+    raise SelfCheckError(gettext("Your answer could not be saved; please try again."))
 
 
 def selfcheck_follow_up(*, self_check: SelfCheck, actor: Any, now: dt.datetime) -> SelfCheck:

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.roster.access import enrollment_in_force, role_required, signed_in_user
@@ -58,7 +59,9 @@ def check(request: HttpRequest) -> HttpResponse:
             except SelfCheckError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Thank you. Your answers are saved for this week.")
+                messages.success(
+                    request, gettext("Thank you. Your answers are saved for this week.")
+                )
                 return redirect("practice:home")
         status = 400
     context = {"form": form, "existing": existing, "note_max": NOTE_MAX}
