@@ -10,7 +10,7 @@ admin.site.register(Framework, list_display=("title", "publisher", "version"))
 
 
 @admin.register(Competency)
-class CompetencyAdmin(admin.ModelAdmin):
+class CompetencyAdmin(admin.ModelAdmin[Competency]):
     list_display = ("human_coding_scheme", "short_name", "short_name_edited", "grade_rank")
     list_filter = ("grade_rank", "domain_code", "short_name_edited")
     search_fields = ("human_coding_scheme", "short_name", "full_statement")
