@@ -239,11 +239,6 @@ class DomainPlacement:
             (placed, self.standards[placed]) for placed in self.groups if self.standards[placed]
         ]
 
-    @property
-    def n_open(self) -> int:
-        """Due for review and to learn: what a student acts on."""
-        return self.count(PlacedAs.NEEDS_REVIEW) + self.count(PlacedAs.TO_LEARN)
-
 
 @dataclass
 class GradePlacement:
