@@ -25,9 +25,9 @@ DISTRICT_URL ?= postgres://postgres@127.0.0.1:5432/tandem_district
 LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
-.PHONY: help run serve demo test test-fast test-browser test-postgres lint format typecheck \
+.PHONY: help run serve demo test test-fast test-browser test-postgres screens lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor clean install install-dev
+        bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor messages clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -111,6 +111,11 @@ test-browser: $(VENV)/.installed-dev ## end-to-end tests in Chromium (not under 
 	mkdir -p $(TEST_DATA_DIR)
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -m browser tests/browser $(PYTEST_ARGS)
 
+# Writes docs/screens/*.png: student and guardian pages at 360x740 and 1280x800 on a demo school.
+screens: $(VENV)/.installed-dev ## screenshots of the student and guardian pages for the README (docs/screens/)
+	mkdir -p $(TEST_DATA_DIR)
+	$(TEST_ENV) SCREENS=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -q tests/browser/test_screens.py
+
 test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (POSTGRES_URL, default the local test DB)
 	mkdir -p $(TEST_DATA_DIR)
 	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
@@ -175,6 +180,13 @@ vendor: ## refresh vendored front-end files from package-lock.json (needs npm; r
 	cp node_modules/axe-core/LICENSE tests/browser/vendor/axe-core.LICENSE.txt
 	@echo "vendored htmx.org $$(node -p "require('./node_modules/htmx.org/package.json').version")," \
 		"axe-core $$(node -p "require('./node_modules/axe-core/package.json').version") (tests only)"
+
+messages: ## refresh the Spanish catalog from the code and templates, then compile it (needs gettext)
+	cd src/tandem && $(TEST_ENV) PYTHONPATH=$(CURDIR)/src $(CURDIR)/$(PY) -m django makemessages -l es \
+		--no-location --no-obsolete --ignore 'static/*' --settings=tandem.settings
+	cd src/tandem && $(TEST_ENV) PYTHONPATH=$(CURDIR)/src $(CURDIR)/$(PY) -m django compilemessages \
+		--settings=tandem.settings
+	@echo "untranslated: $$(msgattrib --untranslated src/tandem/locale/es/LC_MESSAGES/django.po | grep -c '^msgid' || true)"
 
 clean: ## remove caches, test data and node_modules (keeps .venv and var/ data)
 	rm -rf $(TEST_DATA_DIR) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results

@@ -66,10 +66,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the cookie or Accept-Language; user_language (below) puts a signed-in
+    # user's own choice over it.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tandem.core.middleware.student_idle_sign_out",
+    "tandem.core.middleware.user_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside X-Frame-Options, so that with TANDEM_LTI_EMBED lms_framing (between the two) can
@@ -97,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tandem.core.context_processors.shell",
             ],
+            # {{ text|math }} on every page that shows an item or a standard, without a {% load %}.
+            "builtins": ["tandem.content.templatetags.math_notation"],
         },
     },
 ]
@@ -149,6 +155,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
+# English, and Spanish as the second language (the most common home language of US English
+# learners). The catalogs are in tandem/locale (`make messages` refreshes them).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = OPTIONS.time_zone
 
 TANDEM_DATA_DIR = OPTIONS.data_dir

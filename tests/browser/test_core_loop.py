@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tandem.content.models import Item
 from tandem.core.demo import DEMO_PASSWORD, demo_seed
 from tandem.evidence.models import Statement
 from tandem.practice.models import Attempt
@@ -38,14 +39,8 @@ def new_page(browser: Browser, live_server: LiveServer) -> Page:
     return context.new_page()
 
 
-def answer_current_item(page: Page, student: User, *, correctly: bool) -> str:
-    """Answer the item on screen the way a student would; returns the competency code."""
-    attempt = (
-        Attempt.objects.filter(student=student, answered_at__isnull=True)
-        .select_related("item", "competency")
-        .latest("presented_at")
-    )
-    item = attempt.item
+def fill_answer(page: Page, item: Item, *, correctly: bool, label: str = "Your answer") -> None:
+    """Choose or type an answer to ``item`` the way a student would (not sent yet)."""
     if item.kind in ("single_choice", "multiple_choice"):
         right = {str(v) for v in item.answer}
         values = [str(i) for i in range(len(item.choices))]
@@ -53,11 +48,30 @@ def answer_current_item(page: Page, student: User, *, correctly: bool) -> str:
         for value in picks:
             page.locator(f"#choice-{value}").check()
     else:
-        page.get_by_label("Your answer").fill(str(item.answer[0]) if correctly else "999999")
+        page.get_by_label(label).fill(str(item.answer[0]) if correctly else "999999")
+
+
+def current_attempt(student: User) -> Attempt:
+    return (
+        Attempt.objects.filter(student=student, answered_at__isnull=True)
+        .select_related("item", "competency")
+        .latest("presented_at")
+    )
+
+
+def answer_current_item(page: Page, student: User, *, correctly: bool) -> str:
+    """Answer the item on screen the way a student would; returns the competency code."""
+    attempt = current_attempt(student)
+    fill_answer(page, attempt.item, correctly=correctly)
     page.get_by_role("button", name="Check my answer").click()
-    expected = "Correct" if correctly else "Not quite"
-    expect(page.get_by_role("heading", name=re.compile(expected))).to_be_visible()
-    expect(page.get_by_text("Worked solution")).to_be_visible()
+    if correctly:
+        expect(page.get_by_role("heading", name=re.compile("Correct"))).to_be_visible()
+        expect(page.get_by_text("Worked solution")).to_be_visible()
+    else:
+        # A first wrong answer offers a second try; the worked solution waits for it.
+        expect(page.get_by_role("heading", name=re.compile("Not quite"))).to_be_visible()
+        expect(page.get_by_role("button", name="Check my second try")).to_be_visible()
+        expect(page.get_by_text("Worked solution")).to_have_count(0)
     return str(attempt.competency.human_coding_scheme)
 
 

@@ -159,7 +159,7 @@ def test_pace_in_words():
     view = pace_for(done=7, total=10, calendar=YEAR, today=MIDDLE)
     assert pace_sentence(view, subject="You", second_person=True) == (
         "You have done 7 of 10 steps (70%), and 50% of the year has gone by "
-        "(1 Sep 2025 to 20 Mar 2026): you are ahead of the calendar."
+        "(Sep 1, 2025 to Mar 20, 2026): you are ahead of the calendar."
     )
     behind = pace_for(done=1, total=10, calendar=YEAR, today=MIDDLE)
     assert pace_sentence(behind, subject="Ava", second_person=False).endswith(

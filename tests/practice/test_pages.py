@@ -132,7 +132,7 @@ def test_progress_chart_stacks_correct_below_not_correct():
     assert bar.wrong_y + bar.wrong_height == pytest.approx(bar.correct_y)
     assert bar.wrong_y == pytest.approx(chart.plot_top)  # 4 is the axis maximum
     assert [t.value for t in chart.ticks] == [0, 2, 4]
-    assert chart.summary == "4 answers on 1 of 14 days from 1 March to 14 March; 3 correct."
+    assert chart.summary == "4 answers on 1 of 14 days from March 1 to March 14; 3 correct."
 
 
 # ---------- the practice loop ----------
@@ -353,9 +353,11 @@ def wrong_answer(attempt: Attempt) -> str | list[str]:
 def test_a_missed_item_offers_another_like_it(student_client, student):
     student_client.get(reverse("practice:practice"))
     missed = open_attempt(student)
-    response = student_client.post(
+    student_client.post(
         reverse("practice:answer", args=[missed.pk]), {"response": wrong_answer(missed)}
     )
+    # Offered with the worked solution, after the second try (here: "Show me how").
+    response = student_client.post(reverse("practice:show_solution", args=[missed.pk]))
     html = response.content.decode()
     assert "Try another like this" in html
     page = student_client.get(reverse("practice:practice"), {"retry": str(missed.pk)})
@@ -386,3 +388,25 @@ def test_a_student_chooses_a_competency_from_home(student_client, student):
     chosen = open_attempt(student)
     assert chosen.competency.code == code
     assert chosen.reason.startswith("You chose")
+
+
+def test_a_unit_or_pi_the_item_does_not_take_is_a_message_never_a_wrong_answer(
+    student_client, student
+):
+    attempt = numeric_attempt(student)
+    item = attempt.item
+    before = Statement.objects.count()
+    number = item.answer[0]
+    said = "asks for" if item.answer_unit.replace("π", "").strip() else "Leave off the units"
+    tries = [(f"{number} furlongs", said), ("3,,5", "“,,” cannot be in a number")]
+    if "π" not in item.answer_unit:
+        tries.append((f"{number}π", "without π"))
+    for typed, message in tries:
+        response = student_client.post(
+            reverse("practice:answer", args=[attempt.pk]), {"response": typed}, **HX
+        )
+        assert response.status_code == 200
+        assert message in response.content.decode(), typed
+    assert Statement.objects.count() == before
+    attempt.refresh_from_db()
+    assert attempt.answered_at is None

@@ -98,7 +98,7 @@ def test_history_leaves_out_accommodations_unless_asked(school):
 
 
 def test_values_in_words():
-    assert value_words("start_date", "2025-01-06") == "6 January 2025"
+    assert value_words("start_date", "2025-01-06") == "January 6, 2025"
     assert value_words("active", False) == "ended"
     assert value_words("kind", "504") == "504 plan"
     assert value_words("own_interests", []) == ""

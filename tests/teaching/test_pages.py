@@ -364,6 +364,44 @@ def test_explanation_lists_statements_chart_and_version(teacher_client, school):
     assert AccessLog.objects.filter(action="teaching:explain", student=school.student_a).exists()
 
 
+def test_explanation_rows_show_the_question_the_answer_and_what_a_hint_did(teacher_client, school):
+    from tandem.competencies.selectors import competency_ids_for_codes
+    from tandem.content.generators import generate
+    from tandem.content.services import item_from_spec
+    from tandem.practice.models import Attempt
+    from tandem.practice.services import attempt_answer, attempt_hint
+
+    comp = Competency.objects.get(human_coding_scheme=CODE)
+    student = school.student_a
+    attempts = []
+    for seed in (1, 2):
+        spec = generate("6.EE.A.2.c/evaluate", seed, 1)
+        item = item_from_spec(spec=spec, competency_ids=competency_ids_for_codes([CODE]))
+        attempts.append(
+            Attempt.objects.create(
+                student=student,
+                item=item,
+                competency=comp,
+                predicted_success=0.7,
+                reason="test",
+                presented_at=timezone.now(),
+            )
+        )
+    hinted, missed = attempts
+    attempt_hint(student=student, attempt_id=hinted.pk)
+    now = timezone.now()
+    attempt_answer(student=student, attempt_id=hinted.pk, response=hinted.item.answer[0], now=now)
+    attempt_answer(student=student, attempt_id=missed.pk, response="4321", now=now)
+    url = reverse("teaching:explain", args=[student.pk, comp.pk])
+    html = teacher_client.get(url).content.decode()
+    stem = " ".join(missed.item.stem.split())
+    assert f"Question: “{stem}”" in html
+    assert "Answer given: <strong>4321</strong>" in html
+    assert f"Answer given: <strong>{hinted.item.answer[0]}</strong>" in html
+    assert re.search(r"0\.5×<br><span class=\"small\">used a hint \(counts half\)</span>", html)
+    assert "a right answer after a hint counts half" in html
+
+
 def test_explanation_without_evidence_says_so(teacher_client, school):
     comp = Competency.objects.get(human_coding_scheme="6.NS.A.1")
     url = reverse("teaching:explain", args=[school.student_a.pk, comp.pk])

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.checkins.access import access_checkin, access_student_checkins
@@ -139,7 +140,8 @@ def schedule(request: HttpRequest, student_id: int) -> HttpResponse:
             when = timezone.localtime(check_in.scheduled_for)
             messages.success(
                 request,
-                f"Check-in with {student.display_name} planned for {when:%A %d %B, %H:%M}.",
+                f"Check-in with {student.display_name} planned for "
+                f"{date_format(when, 'l, F j, g:i A')}.",
             )
             return redirect("checkins:student", student_id=student.pk)
     return _student_page(request, student=student, now=now, schedule_form=form, status=400)

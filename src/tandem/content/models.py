@@ -33,6 +33,9 @@ class Item(models.Model):
     choices = models.JSONField(default=list, blank=True)
     answer = models.JSONField(default=list)
     tolerance = models.CharField(max_length=30, blank=True)
+    # Numeric only: what may follow the number in a full answer: "cm", "m²", "π" (the key is
+    # the number that multiplies π) or "π cm³"; a student may write it or leave it off.
+    answer_unit = models.CharField(max_length=30, blank=True)
     hints = models.JSONField(default=list, blank=True)
     solution = models.TextField(blank=True)
     # Written answers only: what the scorer looks for (a rubric or a sample answer), never shown

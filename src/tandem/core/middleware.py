@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from tandem.interop.models import ONEROSTER_UPLOAD_MAX_BYTES
@@ -48,6 +49,26 @@ def student_idle_sign_out(
                 logout(request)
             elif last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
+        return get_response(request)
+
+    return middleware
+
+
+def user_language(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Speak the language a signed-in user chose, over what their browser asks for.
+
+    After LocaleMiddleware (which reads the language cookie and Accept-Language) and after
+    authentication: a student on a shared classroom device gets their own language, not the
+    last user's cookie.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        chosen = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if chosen and chosen != request.LANGUAGE_CODE:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = translation.get_language()
         return get_response(request)
 
     return middleware

@@ -10,13 +10,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from tandem.core.passwords import SignInBusyError, sign_in_slot
-from tandem.roster.constants import Role
+from tandem.roster.constants import Language, Role
+from tandem.roster.services import user_language_set
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +104,32 @@ def health(request: HttpRequest) -> JsonResponse:
         logger.exception("health check: database unavailable")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch the language the pages speak, from the footer's form, and go back to the page.
+
+    A signed-in user's choice is kept on their account (the next device speaks it too); the
+    cookie covers the sign-in page. An unknown language is refused with a 400, changing nothing.
+    """
+    chosen = request.POST.get("language", "")
+    if chosen not in Language.values:
+        return HttpResponseBadRequest("Choose English or Español.")
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=chosen)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    response = redirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        chosen,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response

@@ -4,6 +4,8 @@ attendance taken in the session."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -63,6 +65,11 @@ class FlexSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.block}, week of {self.week_of})"
+
+    @property
+    def day(self) -> dt.date:
+        """The date it meets: its block's weekday in its week."""
+        return self.week_of + dt.timedelta(days=self.block.weekday)
 
 
 class FlexRequirement(models.Model):

@@ -440,7 +440,9 @@ def export_ics(request: HttpRequest) -> HttpResponse:
                 description=detail,
             )
         )
-    text = ics_text(events, name=f"Flex, week of {week:%d %b %Y}", now=timezone.now())
+    text = ics_text(
+        events, name=f"Flex, week of {week:%b} {week.day}, {week.year}", now=timezone.now()
+    )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="flex-{week.isoformat()}.ics"'
     return response

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.content.selectors import practisable_competencies
@@ -335,8 +337,8 @@ def plan(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 def _when(lesson: MiniLesson) -> str:
-    text = f"{lesson.date:%A %d %B}"
-    return f"{text}, {lesson.start_time:%H:%M}" if lesson.start_time else text
+    text = date_format(lesson.date, "l, F j")
+    return f"{text}, {time_format(lesson.start_time, 'g:i A')}" if lesson.start_time else text
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

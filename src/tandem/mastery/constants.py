@@ -1,6 +1,7 @@
 """Mastery vocabularies and the thresholds of the mastery rule."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
@@ -19,12 +20,12 @@ class Progress(models.TextChoices):
     uses that one function, so they all tell the same story.
     """
 
-    NOT_STARTED = "not_started", "Not started"
-    PRACTICING = "practicing", "Practicing"
-    NEARLY_THERE = "nearly_there", "Nearly there"
-    PROBABLY_MASTERED = "probably_mastered", "Probably mastered — check again later"
-    GOT_IT = "got_it", "Got it"
-    NEEDS_REVIEW = "needs_review", "Needs review"
+    NOT_STARTED = "not_started", _("Not started")
+    PRACTICING = "practicing", _("Practicing")
+    NEARLY_THERE = "nearly_there", _("Nearly there")
+    PROBABLY_MASTERED = "probably_mastered", _("Probably mastered — check again later")
+    GOT_IT = "got_it", _("Got it")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
 
 
 class RunStatus(models.TextChoices):

@@ -297,7 +297,7 @@ def pace_for(*, done: int, total: int, calendar: Calendar, today: dt.date) -> Pa
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def pace_sentence(view: PaceView, *, subject: str, second_person: bool) -> str:

@@ -154,7 +154,11 @@ def diagnostic_question_answer(
         raise Http404("No such question.")
     item = question.item
     result = check_answer(
-        kind=item.kind, answer=item.answer, tolerance=item.tolerance, response=response
+        kind=item.kind,
+        answer=item.answer,
+        tolerance=item.tolerance,
+        response=response,
+        unit=item.answer_unit,
     )
     code = question.competency.code
     statement, created = evidence_record(

@@ -1,8 +1,12 @@
-"""Practice vocabularies: how a teacher scores a written answer, and how much that counts."""
+"""Practice vocabularies: how much a hinted answer counts, how a teacher scores a written
+answer, and how much that counts."""
 
 from __future__ import annotations
 
 from django.db import models
+
+# A correct answer reached with hints counts for less than an unaided one.
+HINTED_CORRECT_WEIGHT = 0.5
 
 # The longest written answer and teacher comment accepted (characters).
 WRITTEN_ANSWER_MAX = 5000

@@ -14,6 +14,9 @@ from tandem.evidence.models import Statement
 from tandem.practice.constants import WrittenScoreLevel
 from tandem.roster.models import SchoolClass
 
+# The longest second-try answer kept (characters, as normalised for checking).
+SECOND_RESPONSE_MAX = 255
+
 
 class Attempt(models.Model):
     """One presentation of an item. It can be answered once; a re-submission returns that answer."""
@@ -33,9 +36,27 @@ class Attempt(models.Model):
     statement = models.OneToOneField(
         Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="attempt"
     )
+    # After a wrong first answer the student may try once more. The first answer is the
+    # evidence (the statement above); the second try only teaches, so it is kept here, out of
+    # the evidence log that the learner model and the reports read. ``second_at`` is set when
+    # the second try ends: by an answer (``second_correct`` True or False) or by "Show me how"
+    # (``second_correct`` None).
+    second_response = models.CharField(max_length=SECOND_RESPONSE_MAX, blank=True)
+    second_correct = models.BooleanField(null=True, blank=True)
+    second_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["student", "-presented_at"])]
+
+    @property
+    def second_try_open(self) -> bool:
+        """Answered wrong the first time, and neither tried again nor shown the solution."""
+        return (
+            self.statement_id is not None
+            and self.second_at is None
+            and self.statement is not None
+            and not self.statement.result_success
+        )
 
 
 class WrittenAnswer(models.Model):

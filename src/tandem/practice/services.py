@@ -34,13 +34,14 @@ from tandem.mastery.services import (
 )
 from tandem.practice.access import may_score_written, written_answers_visible_to
 from tandem.practice.constants import (
+    HINTED_CORRECT_WEIGHT,
     WRITTEN_ANSWER_MAX,
     WRITTEN_COMMENT_MAX,
     WRITTEN_SCORE,
     WRITTEN_WEIGHT,
     WrittenScoreLevel,
 )
-from tandem.practice.models import Attempt, WrittenAnswer, WrittenScore
+from tandem.practice.models import SECOND_RESPONSE_MAX, Attempt, WrittenAnswer, WrittenScore
 from tandem.practice.policy import CHOSEN_REASON_PREFIX, choose_next, shift_for_difficulty
 from tandem.practice.selectors import (
     over_served_removed,
@@ -53,15 +54,15 @@ from tandem.roster.constants import grade_rank
 from tandem.roster.models import User
 from tandem.roster.selectors import student_classes
 
-# A correct answer reached with hints counts for less than an unaided one.
-HINTED_CORRECT_WEIGHT = 0.5
-
 __all__ = [
     "AnswerFormatError",
     "AnswerOutcome",
+    "SecondTry",
     "WrittenAnswerError",
     "attempt_answer",
     "attempt_hint",
+    "attempt_second_try",
+    "attempt_show_solution",
     "practice_next",
     "practice_retry",
     "written_answer_score",
@@ -258,7 +259,11 @@ def attempt_answer(
     if isinstance(response, list) and item.kind != MULTIPLE_CHOICE:
         response = response[0] if response else ""
     result: CheckResult = check_answer(
-        kind=item.kind, answer=item.answer, tolerance=item.tolerance, response=response
+        kind=item.kind,
+        answer=item.answer,
+        tolerance=item.tolerance,
+        response=response,
+        unit=item.answer_unit,
     )
     weight = HINTED_CORRECT_WEIGHT if (result.correct and attempt.hints_shown) else 1.0
     competency_ids = item_competency_ids(item)
@@ -325,6 +330,89 @@ def attempt_answer(
 
 class _AlreadyAnsweredError(Exception):
     """Another submission of the same attempt was recorded first."""
+
+
+# ---------- the second try: after a wrong first answer, once, for learning only ----------
+
+
+@dataclass(frozen=True)
+class SecondTry:
+    """An attempt whose second try has ended (by an answer or by "Show me how");
+    ``duplicate``: it had ended before this request (a double click, a reload)."""
+
+    attempt: Attempt
+    duplicate: bool
+
+
+def _missed_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
+    """The student's attempt answered wrong the first time; a 404 for any other."""
+    try:
+        attempt = Attempt.objects.select_related("item", "competency", "statement").get(
+            pk=attempt_id, student=student
+        )
+    except (Attempt.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such attempt.") from None
+    if attempt.statement is None or attempt.statement.result_success:
+        raise Http404("There is no second try for this item.")
+    return attempt
+
+
+def _close_second_try(
+    attempt: Attempt, *, response: str, correct: bool | None, now: dt.datetime
+) -> SecondTry:
+    # One conditional UPDATE claims the second try: a concurrent or repeated submission finds
+    # it taken and is given the first one's result.
+    claimed = Attempt.objects.filter(pk=attempt.pk, second_at__isnull=True).update(
+        second_response=response, second_correct=correct, second_at=now
+    )
+    if not claimed:
+        attempt.refresh_from_db(fields=["second_response", "second_correct", "second_at"])
+        return SecondTry(attempt=attempt, duplicate=True)
+    attempt.second_response, attempt.second_correct, attempt.second_at = response, correct, now
+    return SecondTry(attempt=attempt, duplicate=False)
+
+
+def attempt_second_try(
+    *, student: User, attempt_id: uuid.UUID | str, response: str | list[str], now: dt.datetime
+) -> SecondTry:
+    """Check a second answer to an item answered wrong the first time, once.
+
+    The first answer stays the evidence: this writes no statement and moves no estimate (a
+    second try right after seeing "not quite" says less about what the student knows, and
+    counting it would reward guessing between two choices). A badly formatted answer raises
+    :class:`AnswerFormatError` and records nothing; a repeated submission returns the result
+    recorded first.
+    """
+    attempt = _missed_attempt(student=student, attempt_id=attempt_id)
+    if attempt.second_at is not None:
+        return SecondTry(attempt=attempt, duplicate=True)
+    item = attempt.item
+    if isinstance(response, list) and item.kind != MULTIPLE_CHOICE:
+        response = response[0] if response else ""
+    result = check_answer(
+        kind=item.kind,
+        answer=item.answer,
+        tolerance=item.tolerance,
+        response=response,
+        unit=item.answer_unit,
+    )
+    return _close_second_try(
+        attempt,
+        response=result.normalised[:SECOND_RESPONSE_MAX],
+        correct=result.correct,
+        now=now,
+    )
+
+
+def attempt_show_solution(
+    *, student: User, attempt_id: uuid.UUID | str, now: dt.datetime
+) -> SecondTry:
+    """The student asks to see how it is done instead of trying again: the second try ends
+    (it cannot come after the solution) and nothing else is recorded."""
+    attempt = _missed_attempt(student=student, attempt_id=attempt_id)
+    if attempt.second_at is not None:
+        return SecondTry(attempt=attempt, duplicate=True)
+    return _close_second_try(attempt, response="", correct=None, now=now)
 
 
 @transaction.atomic

@@ -19,7 +19,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tandem.content.generators import CHOICE_KINDS, MULTIPLE_CHOICE
+from tandem.content.feedback import (
+    choice_marks,
+    generated_misconceptions,
+    misconception_hint,
+    response_in_words,
+)
+from tandem.content.generators import MULTIPLE_CHOICE
 from tandem.content.models import Item
 from tandem.content.selectors import practisable_competencies
 from tandem.mastery.constants import Status
@@ -37,9 +43,12 @@ from tandem.practice.selectors import (
 from tandem.practice.services import (
     AnswerFormatError,
     AnswerOutcome,
+    SecondTry,
     WrittenAnswerError,
     attempt_answer,
     attempt_hint,
+    attempt_second_try,
+    attempt_show_solution,
     practice_next,
     practice_retry,
     written_answer_submit,
@@ -128,7 +137,7 @@ class ProgressChart:
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B}" if day else ""
+    return f"{day:%B} {day.day}" if day else ""
 
 
 def _nice_top(value: int) -> int:
@@ -204,15 +213,21 @@ def _response_from(request: HttpRequest, item: Item) -> str | list[str]:
 
 def answer_in_words(item: Item, normalised: str) -> str:
     """The stored (normalised) response as the student would recognize it."""
-    if item.kind not in CHOICE_KINDS:
-        return normalised
-    texts = []
-    for part in normalised.split(","):
-        try:
-            texts.append(str(item.choices[int(part)]))
-        except (ValueError, IndexError):
-            texts.append(part)
-    return "; ".join(texts)
+    return response_in_words(kind=item.kind, choices=item.choices, normalised=normalised)
+
+
+def _misconception(item: Item, normalised: str) -> str:
+    """The hint for a typical wrong answer the item's generator predicted, or ""."""
+    if not item.generator:
+        return ""
+    return misconception_hint(
+        kind=item.kind,
+        tolerance=item.tolerance,
+        misconceptions=generated_misconceptions(
+            item.generator, item.seed, item.difficulty, item.stem
+        ),
+        normalised=normalised,
+    )
 
 
 def _own_attempt(student: User, attempt_id: uuid.UUID) -> Attempt:
@@ -222,28 +237,36 @@ def _own_attempt(student: User, attempt_id: uuid.UUID) -> Attempt:
     )
 
 
-def _attempt_context(
-    attempt: Attempt, *, typed: str | list[str] = "", error: str = "", focus: str = ""
+def _answer_fields_context(
+    item: Item, *, typed: str | list[str] = "", error: str = ""
 ) -> dict[str, object]:
-    item = attempt.item
-    hints = list(item.hints)
+    """What ``content/_answer_fields.html`` needs, with what the student typed kept."""
     if isinstance(typed, str):
         typed_text, typed_choices = typed, {typed}
     else:
         typed_text, typed_choices = "", set(typed)
     return {
+        "choices": [(str(i), text, str(i) in typed_choices) for i, text in enumerate(item.choices)],
+        "typed": typed_text,
+        "error": error,
+        "number_format_hint": NUMBER_FORMAT_HINT,
+    }
+
+
+def _attempt_context(
+    attempt: Attempt, *, typed: str | list[str] = "", error: str = "", focus: str = ""
+) -> dict[str, object]:
+    item = attempt.item
+    hints = list(item.hints)
+    return _answer_fields_context(item, typed=typed, error=error) | {
         "focus": focus,
         "attempt": attempt,
         "item": item,
         "competency": attempt.competency,
-        "choices": [(str(i), text, str(i) in typed_choices) for i, text in enumerate(item.choices)],
-        "typed": typed_text,
-        "error": error,
         "hints": hints[: attempt.hints_shown],
         "hints_left": len(hints) - min(attempt.hints_shown, len(hints)),
         # "about 7 in 10": students read the chance of success as a count, not a percentage.
         "success_in_ten": min(max(round(attempt.predicted_success * 10), 1), 9),
-        "number_format_hint": NUMBER_FORMAT_HINT,
     }
 
 
@@ -271,21 +294,125 @@ def mastery_move_words(outcome: AnswerOutcome, code: str) -> str:
     return f"Your progress on {code} stayed the same: {now}."
 
 
-def _feedback_context(outcome: AnswerOutcome, *, focus: str = "") -> dict[str, object]:
-    before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
-    item = outcome.attempt.item
-    return {
-        "mastery_move": mastery_move_words(outcome, outcome.attempt.competency.code),
+class Stage:
+    """Where an answered attempt stands, for the feedback panel."""
+
+    RIGHT = "right"  # right the first time
+    SECOND_TRY = "second_try"  # wrong the first time; a second try (or "Show me how") is open
+    SECOND_RIGHT = "second_right"
+    SECOND_WRONG = "second_wrong"
+    SHOWN = "shown"  # the student chose "Show me how"
+
+
+def _stage(attempt: Attempt, first_correct: bool) -> str:
+    if first_correct:
+        return Stage.RIGHT
+    if attempt.second_at is None:
+        return Stage.SECOND_TRY
+    if attempt.second_correct is None:
+        return Stage.SHOWN
+    return Stage.SECOND_RIGHT if attempt.second_correct else Stage.SECOND_WRONG
+
+
+STATUS_WORDS = {
+    Stage.RIGHT: "Correct.",
+    Stage.SECOND_TRY: "Not quite.",
+    Stage.SECOND_RIGHT: "Right on the second try.",
+    Stage.SECOND_WRONG: "Not this time.",
+    Stage.SHOWN: "Here is how to solve it.",
+}
+
+
+def _feedback_context(
+    attempt: Attempt,
+    *,
+    first_response: str,
+    first_correct: bool,
+    outcome: AnswerOutcome | None = None,
+    duplicate: bool = False,
+    focus: str = "",
+    typed: str | list[str] = "",
+    error: str = "",
+) -> dict[str, object]:
+    """The feedback panel of an answered attempt, at whatever stage its second try is.
+
+    ``outcome``: the first answer was just recorded (or re-submitted), so the panel says what it
+    did to the student's progress; after a second try the progress did not move.
+    """
+    item = attempt.item
+    stage = _stage(attempt, first_correct)
+    second_answered = stage in (Stage.SECOND_RIGHT, Stage.SECOND_WRONG)
+    # The answer the panel is about: the second one once given, else the first.
+    latest = attempt.second_response if second_answered else first_response
+    marks = []
+    if item.kind == MULTIPLE_CHOICE:
+        marks = choice_marks(
+            choices=item.choices,
+            answer=item.answer,
+            normalised=latest,
+            reveal=stage != Stage.SECOND_TRY,
+        )
+    context: dict[str, object] = {
         "focus": focus,
-        "outcome": outcome,
-        "attempt": outcome.attempt,
+        "attempt": attempt,
         "item": item,
-        "competency": outcome.attempt.competency,
-        "answer_text": answer_in_words(item, outcome.response),
-        "before": before,
-        "after": after,
-        "direction": "up" if after > before else "down" if after < before else "same",
+        "competency": attempt.competency,
+        "stage": stage,
+        "status_words": STATUS_WORDS[stage],
+        "duplicate": duplicate,
+        "first_correct": first_correct,
+        "answer_text": answer_in_words(item, first_response),
+        "second_text": answer_in_words(item, attempt.second_response) if second_answered else "",
+        "misconception": (
+            "" if stage in (Stage.RIGHT, Stage.SECOND_RIGHT) else _misconception(item, latest)
+        ),
+        "marks": marks,
+        # Right options not chosen: a count while a second try is open, so as not to say which.
+        "missed_count": (
+            len(item.answer) - sum(1 for mark in marks if mark.state == "right") if marks else 0
+        ),
+        "show_solution": stage != Stage.SECOND_TRY,
     }
+    if stage == Stage.SECOND_TRY:
+        context |= _answer_fields_context(item, typed=typed, error=error)
+    if outcome is not None:
+        before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
+        context |= {
+            "outcome": outcome,
+            "mastery_move": mastery_move_words(outcome, attempt.competency.code),
+            "before": before,
+            "after": after,
+            "direction": "up" if after > before else "down" if after < before else "same",
+        }
+    return context
+
+
+def _outcome_context(outcome: AnswerOutcome, *, focus: str = "") -> dict[str, object]:
+    return _feedback_context(
+        outcome.attempt,
+        first_response=outcome.response,
+        first_correct=outcome.correct,
+        outcome=outcome,
+        duplicate=outcome.duplicate,
+        focus=focus,
+    )
+
+
+def _second_try_context(
+    result: SecondTry, *, focus: str = "", typed: str | list[str] = "", error: str = ""
+) -> dict[str, object]:
+    attempt = result.attempt
+    statement = attempt.statement
+    assert statement is not None  # a second try follows a recorded first answer
+    return _feedback_context(
+        attempt,
+        first_response=statement.result_response,
+        first_correct=bool(statement.result_success),
+        duplicate=result.duplicate,
+        focus=focus,
+        typed=typed,
+        error=error,
+    )
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -363,9 +490,54 @@ def answer(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
         context = _attempt_context(attempt, typed=typed, error=str(error), focus=focus)
         template = "practice/_attempt.html" if _htmx(request) else "practice/practice.html"
         return _vary_on_htmx(render(request, template, context))
-    context = _feedback_context(outcome, focus=focus)
+    context = _outcome_context(outcome, focus=focus)
+    return _feedback_response(request, context)
+
+
+def _feedback_response(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
     template = "practice/_feedback.html" if _htmx(request) else "practice/feedback.html"
     return _vary_on_htmx(render(request, template, context))
+
+
+@require_POST
+@role_required("student")
+def second_try(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
+    """Check a second answer after a wrong first one; the first answer stays the evidence.
+
+    Like the first answer, a resubmission shows the result recorded the first time.
+    """
+    student = signed_in_user(request)
+    focus = request.POST.get("focus", "").strip()[:50]
+    try:
+        result = attempt_second_try(
+            student=student,
+            attempt_id=attempt_id,
+            response=request.POST.getlist("response"),
+            now=timezone.now(),
+        )
+    except AnswerFormatError as error:
+        attempt = get_object_or_404(
+            Attempt.objects.select_related("item", "competency", "statement"),
+            pk=attempt_id,
+            student=student,
+        )
+        typed = _response_from(request, attempt.item)
+        context = _second_try_context(
+            SecondTry(attempt=attempt, duplicate=False), focus=focus, typed=typed, error=str(error)
+        )
+        return _feedback_response(request, context)
+    return _feedback_response(request, _second_try_context(result, focus=focus))
+
+
+@require_POST
+@role_required("student")
+def show_solution(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
+    """ "Show me how" instead of a second try: the worked solution, and the second try ends."""
+    focus = request.POST.get("focus", "").strip()[:50]
+    result = attempt_show_solution(
+        student=signed_in_user(request), attempt_id=attempt_id, now=timezone.now()
+    )
+    return _feedback_response(request, _second_try_context(result, focus=focus))
 
 
 @require_POST

@@ -217,7 +217,7 @@ def _date_words(value: str) -> str:
         day = dt.date.fromisoformat(value)
     except ValueError:
         return value
-    return f"{day.day} {day:%B %Y}"
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def value_words(field: str, value: Any) -> str:

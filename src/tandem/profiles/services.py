@@ -379,7 +379,7 @@ def accommodation_end(
     if locked.start_date and end_date < locked.start_date:
         raise ProfileError(
             "The end date cannot be before the start date "
-            f"({locked.start_date.day} {locked.start_date:%B %Y}).",
+            f"({locked.start_date:%B} {locked.start_date.day}, {locked.start_date.year}).",
             field="end_date",
         )
     revisions = [

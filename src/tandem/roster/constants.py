@@ -1,16 +1,17 @@
 """Roster vocabularies, after OneRoster 1.2."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    STUDENT = "student", "Student"
-    TEACHER = "teacher", "Teacher"
-    GUARDIAN = "guardian", "Guardian"
-    ADMINISTRATOR = "administrator", "Administrator"
+    STUDENT = "student", _("Student")
+    TEACHER = "teacher", _("Teacher")
+    GUARDIAN = "guardian", _("Guardian")
+    ADMINISTRATOR = "administrator", _("Administrator")
     # Reads students' wellbeing self-checks across their school, nothing academic (see
     # tandem.roster.access).
-    COUNSELOR = "counselor", "Counselor"
+    COUNSELOR = "counselor", _("Counselor")
 
 
 class OrgType(models.TextChoices):
@@ -49,3 +50,14 @@ def grade_rank(code: str) -> int:
 
 def grade_label(code: str) -> str:
     return {"PK": "Pre-K", "KG": "K"}.get(code, code.lstrip("0") or code)
+
+
+class Language(models.TextChoices):
+    """The languages Tandem's pages speak, each named in itself so a reader finds their own.
+
+    Spanish is the second language: it is the most common home language of US English
+    learners. A user's choice is kept on their account; without one, the browser's applies.
+    """
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"

@@ -7,7 +7,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from tandem.roster.constants import ClassType, EnrollmentRole, OrgType, Role, SessionType
+from tandem.roster.constants import ClassType, EnrollmentRole, Language, OrgType, Role, SessionType
 
 
 def new_pseudonym() -> str:
@@ -63,6 +63,8 @@ class User(AbstractUser):
     identifier = models.CharField(max_length=255, blank=True)
     pseudonym = models.CharField(max_length=16, unique=True, default=new_pseudonym, editable=False)
     orgs = models.ManyToManyField(Org, blank=True, related_name="users")
+    # The language the pages speak to this user; blank: the browser's (Accept-Language).
+    language = models.CharField(max_length=8, choices=Language.choices, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]

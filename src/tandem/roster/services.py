@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from tandem.roster.constants import ClassType, EnrollmentRole, OrgType, Role, SessionType
+from tandem.roster.constants import ClassType, EnrollmentRole, Language, OrgType, Role, SessionType
 from tandem.roster.models import (
     AcademicSession,
     Course,
@@ -115,3 +115,13 @@ def guardian_link_create(
 def guardian_link_delete(*, link: GuardianLink) -> None:
     """End a guardian's right to see a student (the roster no longer names them as agents)."""
     link.delete()
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Keep the language a user's pages speak (blank: the browser's); an unknown code is refused."""
+    if language and language not in Language.values:
+        raise ValueError(f"Tandem does not speak {language!r}.")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

@@ -115,7 +115,9 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("flex.FlexRequirement", "student", Erase.DELETE),
     # Where the student was and whether they came; the attendance evidence stays with the log.
     Holding("flex.FlexPlacement", "student", Erase.DELETE),
-    Holding("practice.Attempt", "student", Erase.KEEP),
+    # An attempt stays with its evidence; the second try's answer is emptied as the
+    # statement's own response is (evidence.services).
+    Holding("practice.Attempt", "student", Erase.BLANK, blank=("second_response",)),
     Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
     Holding("interop.OneRosterRole", "user", Erase.DELETE),

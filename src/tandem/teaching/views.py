@@ -40,6 +40,7 @@ from tandem.mastery.selectors import (
 from tandem.mastery.services import bkt_params_for
 from tandem.placement.selectors import placement_summary
 from tandem.practice.access import access_written_answer
+from tandem.practice.constants import HINTED_CORRECT_WEIGHT
 from tandem.practice.selectors import written_answers_for_class
 from tandem.practice.services import WrittenAnswerError, written_answer_score
 from tandem.roster.access import (
@@ -491,6 +492,7 @@ def competency_explain(request: HttpRequest, student_id: int, competency_id: int
         "parameter_set": parameter_set,
         "params": params,
         "observation_weight": OBSERVATION_WEIGHT,
+        "hinted_weight": HINTED_CORRECT_WEIGHT,
         "mastered_at": round(MASTERED_AT * 100),
         "min_evidence": MIN_EVIDENCE,
         "review_after_days": round(review_due_after_days(view.n_correct if view else 0)),

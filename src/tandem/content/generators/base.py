@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
@@ -31,6 +32,7 @@ __all__ = [
     "GeneratorError",
     "ItemSpec",
     "register",
+    "solution_unit",
 ]
 
 Number = int | Fraction | Decimal
@@ -49,11 +51,15 @@ class ItemSpec:
     choices: tuple[str, ...]  # choice kinds only, else ()
     answer: tuple[str, ...]  # see check_answer
     tolerance: str  # numeric only: absolute tolerance as decimal string; "" otherwise
+    unit: str  # numeric only: "cm", "m²", "π", "π cm³" (see check_answer); "" otherwise
     hints: tuple[str, ...]  # 1-3 progressive hints
     solution: str  # worked solution
     competency_codes: tuple[str, ...]  # coherence-map CCSS codes
     difficulty: int  # 1..3
     params: Mapping[str, object]  # JSON-serialisable random parameters
+    # Typical wrong answers and what each one suggests the student did, as (answer, hint):
+    # the answer in the key's form (a number, or a choice index), the hint for an 11-year-old.
+    misconceptions: tuple[tuple[str, str], ...] = ()
 
 
 class Generator(Protocol):
@@ -81,6 +87,8 @@ class Draft:
     params: dict[str, object] = field(default_factory=dict)
     choices: tuple[str, ...] = ()
     tolerance: str = ""
+    unit: str = ""
+    misconceptions: tuple[tuple[str, str], ...] = ()
 
 
 BuildFn = Callable[[random.Random, int], Draft]
@@ -111,11 +119,13 @@ class FunctionGenerator:
             choices=draft.choices,
             answer=draft.answer,
             tolerance=draft.tolerance,
+            unit=draft.unit,
             hints=draft.hints,
             solution=draft.solution,
             competency_codes=self.competency_codes,
             difficulty=difficulty,
             params=draft.params,
+            misconceptions=draft.misconceptions,
         )
 
 
@@ -133,6 +143,8 @@ def _validate(key: str, d: Draft) -> None:
         fail("empty solution")
     if not d.answer or not all(isinstance(a, str) and a for a in d.answer):
         fail("empty answer")
+    if d.unit and d.kind != NUMERIC:
+        fail("a unit is for numeric items only")
     if d.kind in CHOICE_KINDS:
         if len(d.choices) < 2 or len(set(d.choices)) != len(d.choices):
             fail("choices must be at least two and distinct")
@@ -160,6 +172,15 @@ def _validate(key: str, d: Draft) -> None:
                 fail("negative tolerance")
         elif d.kind == SHORT_TEXT and d.tolerance:
             fail("tolerance is for numeric items only")
+    for wrong, hint in d.misconceptions:
+        if not hint.strip():
+            fail("a misconception needs a hint")
+        if wrong in d.answer:
+            fail(f"misconception answer {wrong!r} is the right answer")
+        if d.kind in CHOICE_KINDS and not 0 <= int(wrong) < len(d.choices):
+            fail("misconception choice index out of range")
+        if d.kind == NUMERIC:
+            Fraction(wrong)
     try:
         json.dumps(d.params)
     except TypeError:
@@ -197,8 +218,19 @@ def numeric(
     params: dict[str, object],
     tolerance: str = "0",
     as_decimal: bool = False,
+    unit: str = "",
+    misconceptions: Sequence[tuple[Number, str]] = (),
 ) -> Draft:
+    """A numeric item; ``unit`` is what the answer may carry after the number ("cm²", "π").
+    ``misconceptions``: (typical wrong value, hint); a wrong value that is within the
+    tolerance of the right one (a coincidence of the numbers drawn) is dropped, and so is
+    a repeat of an earlier wrong value."""
     answer = dec(value) if as_decimal else frac(value)
+    kept: dict[Fraction, str] = {}
+    for wrong, hint in misconceptions:
+        w = Fraction(wrong)
+        if abs(w - Fraction(value)) > Fraction(tolerance or "0") and w not in kept:
+            kept[w] = hint
     return Draft(
         kind=NUMERIC,
         stem=stem,
@@ -207,6 +239,8 @@ def numeric(
         solution=solution,
         params=params,
         tolerance=tolerance,
+        unit=unit,
+        misconceptions=tuple((frac(w), hint) for w, hint in kept.items()),
     )
 
 
@@ -220,8 +254,12 @@ def single_choice(
     solution: str,
     params: dict[str, object],
     n_choices: int = 4,
+    misconceptions: Mapping[str, str] | None = None,
 ) -> Draft:
-    """Shuffle ``correct`` among the first distinct distractors (duplicates dropped)."""
+    """Shuffle ``correct`` among the first distinct distractors (duplicates dropped).
+
+    ``misconceptions`` maps a distractor's text to the hint for a student who chose it.
+    """
     options = [correct]
     for d in distractors:
         if d not in options and d.strip():
@@ -239,6 +277,11 @@ def single_choice(
         hints=tuple(hints),
         solution=solution,
         params=params,
+        misconceptions=tuple(
+            (str(i), (misconceptions or {})[text])
+            for i, text in enumerate(options)
+            if text != correct and text in (misconceptions or {})
+        ),
     )
 
 
@@ -377,6 +420,18 @@ def linear(coef: Number, const: Number, var: str = "x") -> str:
         else:
             parts.append(frac(b))
     return " ".join(parts)
+
+
+_SOLUTION_UNIT = re.compile(r"[\d)]\s*(π)?\s*((?:mm|cm|km|m|in|ft|yd|mi)[²³]?)\.?$")
+
+
+def solution_unit(solution: str) -> str:
+    """The unit a worked solution gives its answer in ("... = 12 cm²." -> "cm²", "... = 21π cm³."
+    -> "π cm³"), so an item accepts "12 cm²" as well as "12"; "" when it ends with no unit."""
+    m = _SOLUTION_UNIT.search(solution.strip())
+    if m is None:
+        return ""
+    return " ".join(part for part in m.groups() if part)
 
 
 def signed(rng: random.Random, lo: int, hi: int) -> int:

@@ -12,6 +12,7 @@ from tandem.content.generators.base import (
     plural,
     register,
     single_choice,
+    solution_unit,
 )
 
 # ------------------------------------------------------------------ 3.OA.C.7
@@ -328,6 +329,13 @@ def compare_same_part(rng: random.Random, d: int) -> Draft:
         )
     solution = f"{reason}\nSo {left} {sym} {right}."
     params: dict[str, object] = {"n1": n1, "d1": d1, "n2": n2, "d2": d2}
+    misconceptions = {}
+    if mode == "same-num":
+        misconceptions[f"{left} {wrong} {right}"] = (
+            f"It looks like you thought a bigger bottom number means a bigger fraction. A whole "
+            f"cut into {max(d1, d2)} parts has smaller pieces than one cut into {min(d1, d2)}, "
+            f"so 1/{max(d1, d2)} is smaller than 1/{min(d1, d2)}."
+        )
     return single_choice(
         rng,
         stem,
@@ -337,6 +345,7 @@ def compare_same_part(rng: random.Random, d: int) -> Draft:
         solution=solution,
         params=params,
         n_choices=3,
+        misconceptions=misconceptions,
     )
 
 
@@ -356,6 +365,7 @@ def rectangle_area(rng: random.Random, d: int) -> Draft:
             ("tile", "centimeters"),
         ]
     )
+    symbol = {"feet": "ft²", "meters": "m²", "inches": "in²", "yards": "yd²", "centimeters": "cm²"}
     square = {
         "feet": "square feet",
         "meters": "square meters",
@@ -381,7 +391,18 @@ def rectangle_area(rng: random.Random, d: int) -> Draft:
     ]
     solution = f"Area = length × width = {length} × {width} = {value} {square}."
     params: dict[str, object] = {"length": length, "width": width}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    area_not_perimeter = (
+        "It looks like you added the sides, which measures the distance around (the "
+        "perimeter). Area counts the unit squares inside: multiply the length by the width."
+    )
+    misconceptions = [
+        (2 * (length + width), area_not_perimeter),
+        (length + width, area_not_perimeter),
+    ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions,
+        unit=symbol[unit],
+    )
 
 
 # ------------------------------------------------------------------ 3.MD.D.8
@@ -434,7 +455,32 @@ def perimeter(rng: random.Random, d: int) -> Draft:
             f"{total} − {sum(known)} = {value} cm."
         )
     params: dict[str, object] = {"sides": sides, "unknown": unknown, "perimeter": total}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    misconceptions: list[tuple[int, str]] = []
+    if shape == "rectangle" and unknown is None:
+        misconceptions = [
+            (
+                sides[0] * sides[1],
+                "It looks like you multiplied, which finds the area (the squares inside). "
+                "Perimeter is the distance all the way around: add all four sides.",
+            ),
+            (
+                sides[0] + sides[1],
+                "It looks like you added only two sides. A rectangle has four: two lengths and "
+                "two widths.",
+            ),
+        ]
+    elif unknown is not None:
+        misconceptions = [
+            (
+                sum(sides) - value,
+                "That is the other sides added up. Take that sum away from the perimeter to find "
+                "the last side.",
+            )
+        ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions,
+        unit="cm",
+    )
 
 
 # ------------------------------------------------------------------ 3.MD.C.7.d
@@ -475,4 +521,5 @@ def rectilinear_area(rng: random.Random, d: int) -> Draft:
         "Break the shape into rectangles (or think of a big rectangle with a piece missing).",
         "Find the area of each rectangle by multiplying its sides, then add (or subtract).",
     ]
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    unit = solution_unit(solution)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit=unit)

@@ -18,6 +18,7 @@ from tandem.content.generators.base import (
     register,
     short_text,
     single_choice,
+    solution_unit,
 )
 
 # ------------------------------------------------------------------ 4.OA.A.2
@@ -415,7 +416,26 @@ def mixed_numbers(rng: random.Random, d: int) -> Draft:
             + "."
         )
     params: dict[str, object] = {"op": op, "w1": w1, "n1": n1, "w2": w2, "n2": n2, "den": den}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    if op == "+":
+        misconceptions = [
+            (
+                w1 + w2 + Fraction(n1 + n2, 2 * den),
+                f"It looks like you added the bottoms too. The pieces are still {den}ths: "
+                f"add the tops and keep {den} on the bottom.",
+            )
+        ]
+    else:
+        misconceptions = [
+            (
+                w1 - w2 + Fraction(n2 - n1, den),
+                f"It looks like you took {n1}/{den} from {n2}/{den}, the wrong way round. "
+                f"{n1}/{den} is too small to take {n2}/{den} from it, so first trade one whole "
+                f"for {den}/{den}.",
+            )
+        ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions
+    )
 
 
 # ------------------------------------------------------------------ 4.NF.B.4.b
@@ -443,7 +463,21 @@ def fraction_times_whole(rng: random.Random, d: int) -> Draft:
     ]
     solution = chain(f"{n} × {a}/{den}", f"({n} × {a})/{den}", f"{n * a}/{den}", mixed(value)) + "."
     params: dict[str, object] = {"n": n, "a": a, "b": den}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    misconceptions = [
+        (
+            Fraction(a, den),
+            f"It looks like you multiplied the bottom by {n} too. {n} groups of {a}/{den} are "
+            f"still {den}ths, so multiply only the top.",
+        ),
+        (
+            Fraction(a, n * den),
+            f"It looks like you multiplied the bottom by {n}. That makes the pieces smaller; "
+            f"{n} groups of {a}/{den} should be more than {a}/{den}.",
+        ),
+    ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions
+    )
 
 
 # ------------------------------------------------------------------ 4.NF.C.7
@@ -483,8 +517,27 @@ def compare_decimals(rng: random.Random, d: int) -> Draft:
     ]
     solution = f"{x} = {hx} hundredths and {y} = {hy} hundredths. {hx} {sym} {hy}, so {correct}."
     params: dict[str, object] = {"x": x, "y": y}
+    # "Longer is larger": the digits after the point compared as whole numbers (0.45 > 0.5).
+    (wx, _, dx), (wy, _, dy) = x.partition("."), y.partition(".")
+    naive_x, naive_y = (int(wx), int(dx)), (int(wy), int(dy))
+    naive = ">" if naive_x > naive_y else "<" if naive_x < naive_y else "="
+    misconceptions = {}
+    if naive != sym:
+        misconceptions[f"{x} {naive} {y}"] = (
+            f"It looks like you compared {dx} and {dy} as whole numbers. Longer does not mean "
+            f"larger: write both as hundredths ({x} = {hx} hundredths, {y} = {hy} hundredths) "
+            "and compare those."
+        )
     return single_choice(
-        rng, stem, correct, others, hints=hints, solution=solution, params=params, n_choices=3
+        rng,
+        stem,
+        correct,
+        others,
+        hints=hints,
+        solution=solution,
+        params=params,
+        n_choices=3,
+        misconceptions=misconceptions,
     )
 
 
@@ -552,7 +605,62 @@ def area_perimeter(rng: random.Random, d: int) -> Draft:
             f"{perim - 2 * length} ÷ 2 = {width} m."
         )
         params = {"form": form, "length": length, "perimeter": perim}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    unit = solution_unit(solution)
+    return numeric(
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        misconceptions=_area_perimeter_misconceptions(form, length, width),,
+        unit=unit,
+    )
+
+
+AREA_NOT_PERIMETER = (
+    "It looks like you found the perimeter, the distance around. Area is how many unit squares "
+    "cover the shape: multiply the length by the width."
+)
+PERIMETER_NOT_AREA = (
+    "It looks like you found the area, the squares inside. Perimeter is the distance all the "
+    "way around: add all four sides."
+)
+HALF_PERIMETER = (
+    "It looks like you added only one length and one width. A rectangle has four sides: two "
+    "lengths and two widths."
+)
+
+
+def _area_perimeter_misconceptions(
+    form: str, length: int, width: int
+) -> list[tuple[Fraction, str]]:
+    area, perim = length * width, 2 * (length + width)
+    if form == "area":
+        return [
+            (Fraction(perim), AREA_NOT_PERIMETER),
+            (Fraction(length + width), AREA_NOT_PERIMETER),
+        ]
+    if form == "perimeter":
+        return [(Fraction(area), PERIMETER_NOT_AREA), (Fraction(length + width), HALF_PERIMETER)]
+    if form == "width-from-area":
+        return [
+            (
+                Fraction(area - length),
+                f"It looks like you subtracted. The area is length × width, so divide: "
+                f"{area} ÷ {length}.",
+            )
+        ]
+    return [
+        (
+            Fraction(perim - 2 * length),
+            "That is both widths together. Split it into two equal widths.",
+        ),
+        (
+            Fraction(perim - length),
+            "The perimeter has two lengths in it: take away both, then split what is left "
+            "into two widths.",
+        ),
+    ]
 
 
 # ------------------------------------------------------------------ 4.MD.C.7

@@ -21,6 +21,7 @@ from tandem.content.generators.base import (
     plural,
     register,
     single_choice,
+    solution_unit,
     sup,
 )
 
@@ -107,7 +108,31 @@ def grouping_symbols(rng: random.Random, d: int) -> Draft:
         raise ValueError(f"step evaluation disagrees for {expression}")
     solution = "Work from the innermost group outward:\n" + "\n= ".join(steps)
     params: dict[str, object] = {"expression": expression}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    # The typical slip: the grouping symbols skipped, the rest done in the usual order.
+    skipped = _flat_fraction(re.sub(r"[()\[\]{}]", "", expression))
+    misconceptions = [
+        (
+            skipped,
+            "It looks like the brackets were skipped. Work out what is inside ( ) first, then "
+            "[ ], then { }, before anything outside them.",
+        )
+    ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions
+    )
+
+
+def _flat_fraction(text: str) -> Fraction:
+    """A flat expression of whole numbers with × ÷ + − in the usual order, exactly."""
+    tokens = text.split()
+    terms: list[tuple[str, Fraction]] = [("+", Fraction(tokens[0]))]
+    for op, operand in zip(tokens[1::2], tokens[2::2], strict=True):
+        if op in "×÷":
+            sign, left = terms.pop()
+            terms.append((sign, left * int(operand) if op == "×" else left / int(operand)))
+        else:
+            terms.append((op, Fraction(operand)))
+    return sum((v if sign == "+" else -v for sign, v in terms), Fraction(0))
 
 
 _INNERMOST = re.compile(r"[(\[{]([^()\[\]{}]+)[)\]}]")
@@ -174,7 +199,31 @@ def powers_of_ten(rng: random.Random, d: int) -> Draft:
         f"{num(x)} {op} {power} = {num(value)}."
     )
     params: dict[str, object] = {"x": dec(x), "op": op, "k": k}
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    bigger = op == "×"
+    wrong_way = x / 10**k if bigger else x * 10**k
+    misconceptions = [
+        (
+            wrong_way,
+            f"It looks like you went the wrong way. {'Multiplying' if bigger else 'Dividing'} "
+            f"by {num(10**k)} makes a number {'bigger' if bigger else 'smaller'}, so the answer "
+            f"should be {'bigger' if bigger else 'smaller'} than {num(x)}.",
+        )
+    ]
+    count = f"{num(10**k)} has {plural(k, 'zero')}, so the digits move {plural(k, 'place')}."
+    for off in (k - 1, k + 1):
+        if off >= 0:
+            misconceptions.append(
+                (x * 10**off if bigger else x / 10**off, f"Count the places again: {count}")
+            )
+    return numeric(
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        as_decimal=True,
+        misconceptions=misconceptions,
+    )
 
 
 # ------------------------------------------------------------------ 5.NBT.A.3.b
@@ -282,7 +331,54 @@ def decimal_operations(rng: random.Random, d: int) -> Draft:
     elif op == "÷":
         solution = f"{num(value)} × {num(y)} = {num(x)}, so {num(x)} ÷ {num(y)} = {num(value)}."
     params: dict[str, object] = {"x": dec(x), "op": op, "y": dec(y)}
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    return numeric(
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        as_decimal=True,
+        misconceptions=_decimal_misconceptions(x, op, y),
+    )
+
+
+def _places(x: Fraction) -> int:
+    return len(dec(x).partition(".")[2])
+
+
+def _decimal_misconceptions(x: Fraction, op: str, y: Fraction) -> list[tuple[Fraction, str]]:
+    px, py = _places(x), _places(y)
+    if op in ("+", "−") and px != py:
+        # The digits lined up on the right, as whole numbers are: 1.25 + 0.3 read as 125 + 3.
+        ix, iy = int(x * 10**px), int(y * 10**py)
+        right_aligned = Fraction(ix + iy if op == "+" else ix - iy, 10 ** max(px, py))
+        return [
+            (
+                right_aligned,
+                "It looks like the digits were lined up on the right, as with whole numbers. "
+                "Line up the decimal points instead, so tenths go with tenths and hundredths "
+                "with hundredths.",
+            )
+        ]
+    if op == "×" and px and py:
+        return [
+            (
+                x * y * 10 ** min(px, py),
+                f"Check where the decimal point goes. {num(x)} has {plural(px, 'decimal place')} "
+                f"and {num(y)} has {plural(py, 'decimal place')}, so the answer has "
+                f"{px + py}.",
+            )
+        ]
+    if op == "÷" and y < 1:
+        return [
+            (
+                x * y,
+                f"It looks like you multiplied by {num(y)}. Dividing by a number less than 1 "
+                "makes the answer bigger: ask how many "
+                f"{num(y)}s fit in {num(x)}.",
+            )
+        ]
+    return []
 
 
 # ------------------------------------------------------------------ 5.NF.A.1
@@ -325,7 +421,42 @@ def unlike_denominators(rng: random.Random, d: int) -> Draft:
         + "."
     )
     params: dict[str, object] = {"x": frac(x), "op": op, "y": frac(y)}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    return numeric(
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        misconceptions=_unlike_denominator_misconceptions(x, op, y, lcd),
+    )
+
+
+def _unlike_denominator_misconceptions(
+    x: Fraction, op: str, y: Fraction, lcd: int
+) -> list[tuple[Fraction, str]]:
+    sign = 1 if op == "+" else -1
+    word = "added" if op == "+" else "subtracted"
+    found: list[tuple[Fraction, str]] = []
+    if x < 1 and y < 1:
+        # The student's "bottoms" come out as a difference of sizes, never negative.
+        tops = abs(x.numerator + sign * y.numerator)
+        bottoms = abs(x.denominator + sign * y.denominator)
+        found.append(
+            (
+                Fraction(tops, bottoms),
+                f"It looks like you {word} the bottoms too. The bottom number says how big the "
+                "pieces are: first make the pieces the same size (a common denominator), then "
+                f"{'add' if op == '+' else 'subtract'} only the tops.",
+            )
+        )
+    found.append(
+        (
+            Fraction(x.numerator + sign * y.numerator, lcd),
+            f"It looks like you changed the bottoms to {lcd} but kept the tops. Whatever you "
+            "multiply the bottom by, multiply the top by the same number.",
+        )
+    )
+    return found
 
 
 def _gcd(a: int, b: int) -> int:
@@ -458,7 +589,8 @@ def prism_volume(rng: random.Random, d: int) -> Draft:
         ]
         solution = f"Base: {l_} × {w} = {l_ * w} cm². Height: {volume} ÷ {l_ * w} = {h} cm."
         params = {"form": form, "V": volume, "l": l_, "w": w}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    unit = solution_unit(solution)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit=unit)
 
 
 # ------------------------------------------------------------------ 5.MD.A.1
@@ -543,7 +675,10 @@ def convert_units(rng: random.Random, d: int) -> Draft:
             f"{num(value)} {big}."
         )
     params: dict[str, object] = {"x": dec(x), "from": frm, "to": to}
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    unit = solution_unit(solution)
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, as_decimal=True, unit=unit
+    )
 
 
 # ------------------------------------------------------------------ 5.G.B.3 / 5.G.B.4

@@ -18,6 +18,7 @@ from tandem.content.generators.base import (
     numeric,
     register,
     single_choice,
+    solution_unit,
     sup,
 )
 
@@ -256,7 +257,21 @@ def divide_fractions(rng: random.Random, d: int) -> Draft:
         f"Check: {mixed(value)} × {frac(y)} = {frac(x)}."
     )
     params: dict[str, object] = {"x": frac(x), "y": frac(y)}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    misconceptions = [
+        (
+            x * y,
+            f"It looks like you multiplied by {frac(y)}. To divide by {frac(y)}, multiply by "
+            f"its reciprocal, {y.denominator}/{y.numerator} (flip the second fraction).",
+        ),
+        (
+            y / x,
+            f"It looks like you flipped the first fraction. Keep {frac(x)} as it is and flip "
+            f"only the one you divide by: {frac(y)} becomes {y.denominator}/{y.numerator}.",
+        ),
+    ]
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions
+    )
 
 
 # ------------------------------------------------------------------ 6.NS.B.4
@@ -413,11 +428,37 @@ def evaluate_expression(rng: random.Random, d: int) -> Draft:
         f"{rhs} = {substituted}\nUse the order of operations: {substituted} = {frac(value)}."
     )
     params: dict[str, object] = {"expr": expr, "values": values}
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    misconceptions: list[tuple[Fraction, str]] = []
+    if "**" in expr:
+        misconceptions.append(
+            (
+                _evaluate(expr.replace("**", "*"), values),
+                "It looks like you multiplied by the small raised number. x² means x × x, "
+                "and x³ means x × x × x.",
+            )
+        )
+    try:
+        in_a_row = _evaluate(expr, values, left_to_right=True)
+    except ZeroDivisionError:  # pragma: no cover - the templates divide by nonzero values
+        pass
+    else:
+        misconceptions.append(
+            (
+                in_a_row,
+                "It looks like you worked from left to right. Multiply and divide before you "
+                "add and subtract (unless parentheses say otherwise).",
+            )
+        )
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions
+    )
 
 
-def _evaluate(expr: str, values: dict[str, int]) -> Fraction:
-    """Evaluate the template expressions above with exact fractions (no eval)."""
+def _evaluate(expr: str, values: dict[str, int], *, left_to_right: bool = False) -> Fraction:
+    """Evaluate the template expressions above with exact fractions (no eval).
+
+    ``left_to_right``: the typical slip, every operation outside parentheses (and powers) taken
+    in the order written, as a student who forgets the order of operations does."""
     tokens = expr.replace("**", "^").replace("(", " ( ").replace(")", " ) ")
     for op in "+-*/^":
         tokens = tokens.replace(op, f" {op} ")
@@ -435,7 +476,7 @@ def _evaluate(expr: str, values: dict[str, int]) -> Fraction:
     def atom() -> Fraction:
         tok = take()
         if tok == "(":
-            v = add()
+            v = group()
             take()
             return v
         if tok == "-":
@@ -462,7 +503,23 @@ def _evaluate(expr: str, values: dict[str, int]) -> Fraction:
             v = v + mul() if take() == "+" else v - mul()
         return v
 
-    return add()
+    def in_order() -> Fraction:
+        v = power()
+        while peek() in ("+", "-", "*", "/"):
+            op = take()
+            right = power()
+            if op == "+":
+                v += right
+            elif op == "-":
+                v -= right
+            else:
+                v = v * right if op == "*" else v / right
+        return v
+
+    def group() -> Fraction:
+        return in_order() if left_to_right else add()
+
+    return group()
 
 
 # ------------------------------------------------------------------ 6.EE.A.3 / 6.EE.A.4
@@ -684,7 +741,10 @@ def polygon_area(rng: random.Random, d: int) -> Draft:
             f"{num(Fraction(w * roof, 2))} m². Total: {num(value)} m²."
         )
     params: dict[str, object] = {"shape": shape, **dims}
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    unit = solution_unit(solution)
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, as_decimal=True, unit=unit
+    )
 
 
 # ------------------------------------------------------------------ 6.SP.B.5.c

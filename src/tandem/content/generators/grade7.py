@@ -26,6 +26,7 @@ from tandem.content.generators.base import (
     register,
     signed,
     single_choice,
+    solution_unit,
 )
 
 
@@ -90,8 +91,40 @@ def add_subtract_rationals(rng: random.Random, d: int) -> Draft:
             + "."
         )
     params: dict[str, object] = {"x": frac(x), "op": op, "y": frac(y)}
+    misconceptions: list[tuple[Fraction, str]] = []
+    if op == "−" and y < 0:
+        misconceptions.append(
+            (
+                x + y,
+                f"It looks like you subtracted {_show(abs(y), style)}. Taking away a negative "
+                f"number is the same as adding its opposite: {xs} − {paren(ys)} = {xs} + "
+                f"{_show(-y, style)}.",
+            )
+        )
+    if op == "+" and (x < 0) != (y < 0):
+        bigger = x if abs(x) >= abs(y) else y
+        misconceptions.append(
+            (
+                (abs(x) + abs(y)) * (1 if bigger > 0 else -1),
+                "It looks like you added the sizes. When the signs are different, subtract the "
+                "sizes (the absolute values) and keep the sign of the one further from zero.",
+            )
+        )
+    misconceptions.append(
+        (
+            -value,
+            "The size is right, but check the sign. Picture the number line: which way from "
+            "zero does the answer land?",
+        )
+    )
     return numeric(
-        stem, value, hints=hints, solution=solution, params=params, as_decimal=style == "dec"
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        as_decimal=style == "dec",
+        misconceptions=misconceptions,
     )
 
 
@@ -149,8 +182,40 @@ def multiply_divide_rationals(rng: random.Random, d: int) -> Draft:
     ]
     solution = f"The numbers have {sign_rule}.\n{xs} {op} {ys} = {_show(value, style)}."
     params: dict[str, object] = {"x": frac(x), "op": op, "y": frac(y)}
+    misconceptions: list[tuple[Fraction, str]] = []
+    if op == "−" and y < 0:
+        misconceptions.append(
+            (
+                x + y,
+                f"It looks like you subtracted {_show(abs(y), style)}. Taking away a negative "
+                f"number is the same as adding its opposite: {xs} − {paren(ys)} = {xs} + "
+                f"{_show(-y, style)}.",
+            )
+        )
+    if op == "+" and (x < 0) != (y < 0):
+        bigger = x if abs(x) >= abs(y) else y
+        misconceptions.append(
+            (
+                (abs(x) + abs(y)) * (1 if bigger > 0 else -1),
+                "It looks like you added the sizes. When the signs are different, subtract the "
+                "sizes (the absolute values) and keep the sign of the one further from zero.",
+            )
+        )
+    misconceptions.append(
+        (
+            -value,
+            "The size is right, but check the sign. Picture the number line: which way from "
+            "zero does the answer land?",
+        )
+    )
     return numeric(
-        stem, value, hints=hints, solution=solution, params=params, as_decimal=style == "dec"
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        as_decimal=style == "dec",
+        misconceptions=misconceptions,
     )
 
 
@@ -744,6 +809,7 @@ def circles(rng: random.Random, d: int) -> Draft:
         params=params,
         as_decimal=True,
         tolerance=_pi_tolerance(value),
+        unit=solution_unit(solution),
     )
 
 
@@ -876,7 +942,10 @@ def scale_drawings(rng: random.Random, d: int) -> Draft:
     params: dict[str, object] = {"ask": ask, "k": k, "length": dec(length)}
     if ask == "area":
         params["sides"] = [a, b]
-    return numeric(stem, value, hints=hints, solution=solution, params=params, as_decimal=True)
+    unit = solution_unit(solution)
+    return numeric(
+        stem, value, hints=hints, solution=solution, params=params, as_decimal=True, unit=unit
+    )
 
 
 # ------------------------------------------------------------------ 7.SP.C.7.a

@@ -22,6 +22,7 @@ from tandem.content.generators.base import (
     short_text,
     signed,
     single_choice,
+    solution_unit,
     sup,
 )
 
@@ -725,6 +726,7 @@ def pythagorean_theorem(rng: random.Random, d: int) -> Draft:
         params=params,
         as_decimal=True,
         tolerance=tolerance,
+        unit=solution_unit(solution),
     )
 
 
@@ -817,13 +819,15 @@ def volume_solids(rng: random.Random, d: int) -> Draft:
         params = {"solid": solid, "r": r, "V_over_pi": r * r * h}
     if solid != "cylinder-height":
         stem += (
-            "\nGive the answer in terms of π: type the number that multiplies π (for 12π, type 12)."
+            "\nGive the answer in terms of π: type the number that multiplies π, such as 12π, "
+            "12pi or just 12."
         )
     hints = [
         "Cylinder: V = πr²h. Cone: V = (1/3)πr²h. Sphere: V = (4/3)πr³.",
         "Keep π as a symbol and work out the number in front of it.",
     ]
-    return numeric(stem, value, hints=hints, solution=solution, params=params)
+    unit = solution_unit(solution)
+    return numeric(stem, value, hints=hints, solution=solution, params=params, unit=unit)
 
 
 # ------------------------------------------------------------------ 8.NS.A.2

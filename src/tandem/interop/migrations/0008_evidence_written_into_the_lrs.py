@@ -13,6 +13,12 @@ from django.db import migrations
 
 
 def backfill(apps: Any, schema_editor: Any) -> None:
+    # The live models below may have columns that later migrations add (a new user field): on
+    # a database with no evidence (every new one), the historical model says so and nothing
+    # touches the live ones.
+    if not apps.get_model("evidence", "Statement").objects.exists():
+        return
+
     from django.utils import timezone
 
     from tandem.interop.xapi.mirror import evidence_mirror

@@ -16,16 +16,21 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from tandem.competencies.models import Competency
+from tandem.content.feedback import response_in_words
 from tandem.evidence.constants import ObservationKind, Source, Verb
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
 from tandem.mastery.models import StateChange
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.selectors import MasteryView
+from tandem.practice.constants import HINTED_CORRECT_WEIGHT
 from tandem.roster.models import User
 from tandem.teaching.selectors import Flag, StudentRow, open_item_count
 
 register = template.Library()
+
+# How much of an item's question the evidence rows of the "why" page show (characters).
+ITEM_GIST_MAX = 90
 
 
 @register.simple_tag(takes_context=True)
@@ -250,6 +255,38 @@ def result_words(statement: Statement) -> str:
     if statement.result_success is None:
         return "No result"
     return "Right" if statement.result_success else "Wrong"
+
+
+@register.filter
+def item_gist(statement: Statement) -> str:
+    """The question a statement is about, on one short line ("" when it names no item)."""
+    item = statement.item
+    if item is None:
+        return ""
+    line = " ".join(item.stem.split())
+    return line if len(line) <= ITEM_GIST_MAX else line[: ITEM_GIST_MAX - 1].rstrip() + "…"
+
+
+@register.filter
+def answer_words(statement: Statement) -> str:
+    """The student's answer as they gave it: the chosen options' text for a choice item."""
+    item = statement.item
+    if item is None or not statement.result_response:
+        return ""
+    return response_in_words(
+        kind=item.kind, choices=item.choices, normalised=statement.result_response
+    )
+
+
+@register.filter
+def weight_words(statement: Statement) -> str:
+    """Why a statement counts for less or more than one answer, in words ("" when it is one)."""
+    hints = (statement.context_extensions or {}).get("hints") or 0
+    if statement.source == Source.PRACTICE and hints and statement.result_success:
+        if statement.weight == HINTED_CORRECT_WEIGHT:
+            return "used a hint (counts half)"
+        return "used a hint (counts less)"
+    return ""
 
 
 @register.filter
