@@ -612,7 +612,7 @@ def area_perimeter(rng: random.Random, d: int) -> Draft:
         hints=hints,
         solution=solution,
         params=params,
-        misconceptions=_area_perimeter_misconceptions(form, length, width),,
+        misconceptions=_area_perimeter_misconceptions(form, length, width),
         unit=unit,
     )
 
