@@ -108,3 +108,14 @@ def master(student: User, code: str, *, now: dt.datetime | None = None) -> None:
     for minute in range(5):
         record_answer(student, code, True, at=now - dt.timedelta(days=1, minutes=10 - minute))
     record_answer(student, code, True, at=now)
+
+
+def png_bytes(width: int = 8, height: int = 6) -> bytes:
+    """A small real PNG (a photo of work, as far as the upload checks can tell)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (250, 250, 250)).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -44,7 +44,7 @@ def test_student_writes_teacher_scores_and_mastery_moves(
     expect(page.get_by_role("heading", name="Written questions", level=1)).to_be_visible()
     page.get_by_role("link", name=re.compile(re.escape(question.stem[:30]))).click()
     page.get_by_role("button", name="Send to my teacher").click()
-    expect(page.get_by_text("Write your answer first.")).to_be_visible()
+    expect(page.get_by_text("Write your answer or add a photo of your work first.")).to_be_visible()
     expect(page.get_by_label("Your answer")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Your answer").fill(
         "I used common denominators and compared the numerators, as my drawing shows."
@@ -82,3 +82,51 @@ def test_student_writes_teacher_scores_and_mastery_moves(
         page.get_by_role("heading", name="Your teacher’s score: Shows understanding")
     ).to_be_visible()
     expect(page.get_by_text(COMMENT)).to_be_visible()
+
+
+def test_student_draws_an_answer_on_a_phone_and_the_teacher_sees_it(
+    browser: Browser, live_server: LiveServer, demo_school: None
+) -> None:
+    """The drawing pad (a static script, no inline code) puts a PNG into the photo field; the
+    answer is sent with no text, and the scoring teacher sees the drawing."""
+    from tests.browser.test_accessibility import describe, serious_violations
+
+    student = User.objects.get(username="s002")
+    school_class = Enrollment.objects.filter(user=student, role="student")[0].school_class
+    teacher = Enrollment.objects.get(school_class=school_class, role="teacher").user
+    question = written_items_for_student(student=student)[0]
+
+    page = new_page(browser, live_server)
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, student.username)
+    page.goto(f"/learn/written/question/{question.pk}/")
+    photo = page.get_by_label("A photo or drawing of your work")
+    expect(photo).to_have_attribute("accept", "image/*")
+    canvas = page.locator("canvas.drawing-canvas")
+    expect(canvas).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert not (violations := serious_violations(page)), describe(violations)
+
+    page.get_by_role("button", name="Use my drawing").click()
+    expect(page.get_by_text("Draw something first.")).to_be_visible()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 20)
+    page.mouse.down()
+    for step in range(1, 10):
+        page.mouse.move(box["x"] + 20 + step * 20, box["y"] + 20 + step * 10)
+    page.mouse.up()
+    page.get_by_role("button", name="Use my drawing").click()
+    expect(page.get_by_text("Your drawing will be sent with your answer.")).to_be_visible()
+    assert photo.evaluate("input => input.files.length") == 1
+    page.get_by_role("button", name="Send to my teacher").click()
+    expect(page.get_by_role("heading", name="Waiting for your teacher")).to_be_visible()
+    answer = WrittenAnswer.objects.get(student=student, item=question)
+    assert answer.text == "" and answer.photo.name.endswith(".png")
+
+    teacher_page = new_page(browser, live_server)
+    sign_in(teacher_page, teacher.username)
+    teacher_page.goto(f"/teach/class/{school_class.pk}/written/{answer.pk}/")
+    drawing = teacher_page.get_by_alt_text(re.compile("photo or drawing of their work"))
+    expect(drawing).to_be_visible()
+    assert drawing.evaluate("img => img.naturalWidth") == 640

@@ -39,6 +39,7 @@ def test_home_lists_own_children_with_summary(client, families):
     assert families.child.display_name in html
     assert child_url(families.child) in html
     assert "Mastered" in html and "Working on" in html and "Last practice" in html
+    assert "New this week" in html
     assert families.other_child.display_name not in html
     assert child_url(families.other_child) not in html
 
@@ -49,7 +50,9 @@ def test_child_page_shows_progress_sections(client, families):
     response = client.get(child_url(families.child))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"{families.child.display_name}’s progress" in html
+    assert f"{families.child.first_name}’s week" in html
+    # The full record, behind a <details> under the week's summary.
+    assert '<details class="family-record"' in html
     for heading in ("Working on", "Ready to learn next", "Mastered", "Needs review"):
         assert heading in html
     assert "Recent progress" in html and '<svg class="chart progress-chart"' in html

@@ -67,7 +67,7 @@ def _p(student, code: str = CODE) -> float | None:
 def test_submit_stores_once_and_refuses_empty_or_long(school: School, question: Item) -> None:
     student = school.student_a
     assert written_items_for_student(student=student) == [question]
-    with pytest.raises(WrittenAnswerError, match="Write your answer first"):
+    with pytest.raises(WrittenAnswerError, match="Write your answer or add a photo"):
         written_answer_submit(student=student, item_id=question.pk, text="   ", now=NOW)
     with pytest.raises(WrittenAnswerError, match="the limit is 5,000"):
         written_answer_submit(
@@ -205,7 +205,8 @@ def test_student_pages_answer_wait_and_see_the_score(client, school: School, que
     )
 
     empty = client.post(url, {"text": "  ", "idempotency_key": "x"})
-    assert empty.status_code == 400 and "Write your answer first." in empty.content.decode()
+    assert empty.status_code == 400
+    assert "Write your answer or add a photo of your work first." in empty.content.decode()
     long = client.post(url, {"text": "y" * 5001})
     assert long.status_code == 400 and "keep it to 5,000 characters" in long.content.decode()
     assert not WrittenAnswer.objects.exists()

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from tests.factories import PASSWORD, School, make_school, record_answer
+from tests.factories import PASSWORD, School, make_school, png_bytes, record_answer
 
 from tandem.checkins.services import checkin_record
 from tandem.competencies.models import Competency
@@ -39,6 +39,7 @@ from tandem.roster.models import User
 from tandem.roster.services import enrollment_create, guardian_link_create, user_create
 
 CODE = "6.RP.A.1"
+PNG = png_bytes()
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 # Everything that names the student; none may be left anywhere after the erasure.
 FIRST, LAST = "Zebedee", "Quillfeather"
@@ -136,7 +137,13 @@ def make_learner() -> Learner:
         feedback=f"Well done, {FIRST}.",
     )
     item = written_item_create(stem="Explain a ratio.", competency_codes=[CODE])
-    written_answer_submit(student=student, item_id=item.pk, text=f"{FIRST} thinks 3:2", now=now)
+    written_answer_submit(
+        student=student,
+        item_id=item.pk,
+        text=f"{FIRST} thinks 3:2",
+        now=now,
+        photo=SimpleUploadedFile(f"{LAST} work.png", PNG, content_type="image/png"),
+    )
     pathway_build(student=student, now=now)
     Demographics.objects.create(sourced_id=SOURCED_ID, sex="male", fields={"birthCity": "Leeds"})
     access_student(user=school.teacher_a, student_id=student.pk, action="test:view")

@@ -30,7 +30,8 @@ from tandem.studentdata.services import student_erase, student_export
 def erased(learner, django_capture_on_commit_callbacks):
     student = learner.student
     files = list(Submission.objects.filter(project__student=student).values_list("file", flat=True))
-    assert files and all(default_storage.exists(name) for name in files)
+    files += WrittenAnswer.objects.filter(student=student).values_list("photo", flat=True)
+    assert len(files) == 2 and all(default_storage.exists(name) for name in files)
     learner.before = {  # type: ignore[attr-defined]
         "statements": Statement.objects.filter(actor=student).count(),
         "correct": Statement.objects.filter(actor=student, result_success=True).count(),
@@ -68,7 +69,8 @@ def test_personal_rows_are_gone_or_blank_and_files_deleted(erased):
     assert not GuardianLink.objects.filter(student=student).exists()
     assert not Demographics.objects.filter(sourced_id=SOURCED_ID).exists()
     assert set(WeeklyGoal.objects.filter(student=student).values_list("text", flat=True)) == {""}
-    assert set(WrittenAnswer.objects.filter(student=student).values_list("text", flat=True)) == {""}
+    written = WrittenAnswer.objects.filter(student=student)
+    assert set(written.values_list("text", "photo")) == {("", "")}
     project = StudentProject.objects.get(student=student)
     assert project.title == project.interest == ""
     submission = Submission.objects.get(project=project)
@@ -93,7 +95,7 @@ def test_aggregates_and_evidence_stay_pseudonymous(erased):
 def test_a_tombstone_and_the_audit_log_remain(erased):
     erasure = Erasure.objects.get(student=erased.student)
     assert erasure.erased_by == erased.school.admin and erasure.reason == "Family moved away."
-    assert erasure.counts["files removed"] == 1
+    assert erasure.counts["files removed"] == 2
     assert AccessLog.objects.filter(student=erased.student, action="privacy:erase").exists()
     assert AccessLog.objects.filter(student=erased.student, action="test:view").exists()
 

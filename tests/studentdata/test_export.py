@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 
-from tests.studentdata.conftest import EMAIL, FIRST, LAST, PDF, SOURCED_ID
+from tests.studentdata.conftest import EMAIL, FIRST, LAST, PDF, PNG, SOURCED_ID
 
 from tandem.privacy.models import AccessLog
 from tandem.studentdata.registry import HOLDINGS
@@ -49,9 +49,12 @@ def test_the_zip_holds_every_table_the_files_and_a_summary(learner):
     ):
         assert _table(archive, model), f"{model} is empty in the export"
     assert _table(archive, "checkins.CheckIn")[0]["notes"] == f"{FIRST} seemed tired"
-    uploaded = [name for name in names if name.startswith("files/")]
-    assert len(uploaded) == 1 and uploaded[0].endswith(f"{LAST} rocket.pdf")
+    uploaded = sorted(name for name in names if name.startswith("files/"))
+    assert len(uploaded) == 2 and uploaded[0].endswith(f"{LAST} rocket.pdf")
     assert archive.read(uploaded[0]) == PDF
+    # The photo sent with a written answer, named without the student's name.
+    assert uploaded[1].startswith("files/written-answer-") and uploaded[1].endswith(".png")
+    assert LAST not in uploaded[1] and archive.read(uploaded[1]) == PNG
     people = json.loads(archive.read("people.json"))
     assert school.teacher_a.display_name in {p["name"] for p in people.values()}
     statement = _table(archive, "evidence.Statement")[0]

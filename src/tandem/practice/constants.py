@@ -35,3 +35,18 @@ WRITTEN_SCORE: dict[str, float] = {
     WrittenScoreLevel.PARTLY: 0.5,
     WrittenScoreLevel.NOT_YET: 0.0,
 }
+
+# A photo of work on paper (or a drawing made on the page) sent with a written answer.
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+# Kinds accepted, recognized by their content (never by the name or the browser's word).
+PHOTO_KINDS = {"png": "image/png", "jpg": "image/jpeg"}
+# Widths and heights beyond this are not a photo of a page (and would be slow to decode).
+PHOTO_MAX_PIXELS = 40_000_000
+
+# The home pages that say what is new since the reader's last visit (LastSeen.page).
+PAGE_STUDENT_HOME = "practice:home"
+PAGE_GUARDIAN_HOME = "family:home"
+# On a first visit, "new" means the last week.
+NEWS_FIRST_VISIT_DAYS = 7
+# Open goals of this week are "due soon" from this many days before the week ends (Sunday).
+GOAL_DUE_SOON_DAYS = 2

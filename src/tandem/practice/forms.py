@@ -1,11 +1,13 @@
-"""Forms of the student pages: a written answer."""
+"""Forms of the student pages: a written answer (typed, a photo of the work, or both)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
 from tandem.forms import IdempotentForm
-from tandem.practice.constants import WRITTEN_ANSWER_MAX
+from tandem.practice.constants import PHOTO_MAX_BYTES, WRITTEN_ANSWER_MAX
 
 
 class WrittenAnswerForm(IdempotentForm):
@@ -14,13 +16,26 @@ class WrittenAnswerForm(IdempotentForm):
     text = forms.CharField(
         label="Your answer",
         max_length=WRITTEN_ANSWER_MAX,
+        required=False,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=f"Explain your thinking in your own words (up to {WRITTEN_ANSWER_MAX:,} "
         "characters). Your teacher reads it and scores it.",
         error_messages={
-            "required": "Write your answer first.",
             "max_length": f"Your answer is too long: keep it to {WRITTEN_ANSWER_MAX:,} characters "
             "(it has %(show_value)s).",
         },
     )
+    # Checked by content in ``written_answer_submit`` (tandem.practice.photos), not here.
+    photo = forms.FileField(
+        label="A photo or drawing of your work",
+        required=False,
+        help_text=f"Optional. Take a photo of your work on paper, or draw it below (PNG or JPEG, "
+        f"up to {PHOTO_MAX_BYTES // (1024 * 1024)} MB).",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("text") and not cleaned.get("photo") and not self.errors:
+            self.add_error("text", "Write your answer or add a photo of your work first.")
+        return cleaned

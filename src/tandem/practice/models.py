@@ -1,9 +1,11 @@
-"""Practice attempts: an item put in front of a student, and what became of it; and written
-answers, which a teacher scores."""
+"""Practice attempts: an item put in front of a student, and what became of it; written
+answers (typed, or a photo or drawing of the work), which a teacher scores; and when a person
+last looked at a home page, so that it can say what is new."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -59,6 +61,12 @@ class Attempt(models.Model):
         )
 
 
+def written_photo_upload_to(instance: WrittenAnswer, filename: str) -> str:
+    """written/<pseudonym>/<random>.<ext>: no names on disk, none guessable."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"written/{instance.student.pseudonym}/{uuid.uuid4().hex}{suffix}"
+
+
 class WrittenAnswer(models.Model):
     """A student's answer to a written (extended-text) item, waiting for or given a teacher's
     score. One per student and item; its scores are kept in :class:`WrittenScore`."""
@@ -69,7 +77,9 @@ class WrittenAnswer(models.Model):
     )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="written_answers")
     school_class = models.ForeignKey(SchoolClass, null=True, blank=True, on_delete=models.SET_NULL)
-    text = models.TextField()
+    text = models.TextField(blank=True)
+    # A photo of work on paper, or a drawing made on the page (PNG or JPEG, checked by content).
+    photo = models.FileField(upload_to=written_photo_upload_to, max_length=300, blank=True)
     submitted_at = models.DateTimeField()
 
     class Meta:
@@ -93,3 +103,17 @@ class WrittenScore(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["answer", "-created_at"])]
+
+
+class LastSeen(models.Model):
+    """When ``user`` last opened ``page`` (a URL name such as "practice:home"), so the page can
+    show what changed since. Written after the page has worked out what is new."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=50)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page"], name="last_seen_once_per_page")
+        ]

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
@@ -41,7 +42,14 @@ from tandem.practice.constants import (
     WRITTEN_WEIGHT,
     WrittenScoreLevel,
 )
-from tandem.practice.models import SECOND_RESPONSE_MAX, Attempt, WrittenAnswer, WrittenScore
+from tandem.practice.models import (
+    SECOND_RESPONSE_MAX,
+    Attempt,
+    LastSeen,
+    WrittenAnswer,
+    WrittenScore,
+)
+from tandem.practice.photos import PhotoRejectedError, photo_check
 from tandem.practice.policy import CHOSEN_REASON_PREFIX, choose_next, shift_for_difficulty
 from tandem.practice.selectors import (
     over_served_removed,
@@ -447,25 +455,39 @@ def _written_item(item_id: int) -> Item:
 
 @transaction.atomic
 def written_answer_submit(
-    *, student: User, item_id: int, text: str, now: dt.datetime
+    *,
+    student: User,
+    item_id: int,
+    text: str,
+    now: dt.datetime,
+    photo: UploadedFile[bytes] | None = None,
 ) -> tuple[WrittenAnswer, bool]:
     """Store the student's answer to a written question once; returns ``(answer, created)``.
 
-    A second submission (a double click, a reload) returns the first answer unchanged. An
-    empty or over-long answer raises :class:`WrittenAnswerError` and stores nothing.
+    The answer is text, a photo (or a drawing made on the page) of the work, or both. A second
+    submission (a double click, a reload) returns the first answer unchanged. An empty or
+    over-long answer, or a file that is not a picture, raises :class:`WrittenAnswerError` and
+    stores nothing.
     """
     item = _written_item(item_id)
     existing = WrittenAnswer.objects.filter(student=student, item=item).first()
     if existing is not None:
         return existing, False
     text = text.strip()
-    if not text:
-        raise WrittenAnswerError("Write your answer first.")
+    if not text and photo is None:
+        raise WrittenAnswerError("Write your answer or add a photo of your work first.")
     if len(text) > WRITTEN_ANSWER_MAX:
         raise WrittenAnswerError(
             f"Your answer is {len(text):,} characters long; "
             f"the limit is {WRITTEN_ANSWER_MAX:,}. Shorten it and send it again."
         )
+    if photo is not None:
+        try:
+            checked = photo_check(size=photo.size or 0, stream=photo)
+        except PhotoRejectedError as error:
+            raise WrittenAnswerError(str(error)) from error
+        # The stored name comes from the checked kind, never from the name the browser sent.
+        photo.name = f"photo.{checked.kind}"
     try:
         with transaction.atomic():
             answer = WrittenAnswer.objects.create(
@@ -473,6 +495,7 @@ def written_answer_submit(
                 item=item,
                 school_class=student_classes(student).first(),
                 text=text,
+                photo=photo,
                 submitted_at=now,
             )
     except IntegrityError:
@@ -564,4 +587,15 @@ def written_answer_score(
         scored_by=teacher,
         statement=statement,
         created_at=now,
+    )
+
+
+def last_seen_mark(*, user: User, page: str, now: dt.datetime) -> None:
+    """Remember that ``user`` opened ``page`` at ``now`` (call it after working out what is new
+    since the previous visit). One statement: an upsert on (user, page)."""
+    LastSeen.objects.bulk_create(
+        [LastSeen(user=user, page=page, at=now)],
+        update_conflicts=True,
+        unique_fields=["user", "page"],
+        update_fields=["at"],
     )

@@ -15,4 +15,5 @@ urlpatterns = [
     path("written/", views.written_list, name="written"),
     path("written/question/<int:item_id>/", views.written_question, name="written_question"),
     path("written/answer/<uuid:answer_id>/", views.written_answer, name="written_answer"),
+    path("written/answer/<uuid:answer_id>/photo/", views.written_photo, name="written_photo"),
 ]

@@ -12,8 +12,9 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -31,8 +32,10 @@ from tandem.content.selectors import practisable_competencies
 from tandem.mastery.constants import Status
 from tandem.mastery.rules import progress_of
 from tandem.practice.access import access_written_answer
+from tandem.practice.constants import PAGE_STUDENT_HOME, PHOTO_KINDS
 from tandem.practice.forms import WrittenAnswerForm
 from tandem.practice.models import Attempt
+from tandem.practice.news import last_seen_at, news_for_students, news_since
 from tandem.practice.selectors import (
     StudentOverview,
     student_overview,
@@ -49,6 +52,7 @@ from tandem.practice.services import (
     attempt_hint,
     attempt_second_try,
     attempt_show_solution,
+    last_seen_mark,
     practice_next,
     practice_retry,
     written_answer_submit,
@@ -432,13 +436,23 @@ def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """My learning: what I am working on, what is next, what I have mastered, my recent work."""
     student = signed_in_user(request)
-    overview = student_overview(student_id=student.pk, now=timezone.now())
+    now = timezone.now()
+    overview = student_overview(student_id=student.pk, now=now)
+    seen = last_seen_at(user_id=student.pk, page=PAGE_STUDENT_HOME)
+    news = news_for_students(
+        student_ids=[student.pk], since=news_since(seen, now), now=now, for_guardian=False
+    )[student.pk]
     context = overview_context(overview) | {
         "student": student,
         "grade": grade_label(student.grade) if student.grade else "",
         "audience": "student",
+        "news": news,
+        "news_since": seen,
     }
-    return render(request, "practice/home.html", context)
+    response = render(request, "practice/home.html", context)
+    if request.method == "GET":  # after working out what is new; a HEAD is not a visit
+        last_seen_mark(user=student, page=PAGE_STUDENT_HOME, now=now)
+    return response
 
 
 @require_safe
@@ -591,17 +605,19 @@ def written_question(request: HttpRequest, item_id: int) -> HttpResponse:
             raise Http404("No such question.")
         return redirect("practice:written_answer", answer_id=answered.pk)
     if request.method == "POST":
-        form = WrittenAnswerForm(request.POST)
+        form = WrittenAnswerForm(request.POST, request.FILES)
         if form.is_valid():
+            photo = form.cleaned_data["photo"]
             try:
                 answer, _ = written_answer_submit(
                     student=student,
                     item_id=item.pk,
                     text=form.cleaned_data["text"],
+                    photo=photo or None,
                     now=timezone.now(),
                 )
             except WrittenAnswerError as error:
-                form.add_error("text", str(error))
+                form.add_error("photo" if photo else "text", str(error))
             else:
                 return redirect("practice:written_answer", answer_id=answer.pk)
     else:
@@ -613,6 +629,29 @@ def written_question(request: HttpRequest, item_id: int) -> HttpResponse:
         {"item": item, "form": form, "competencies": list(item.competencies.all())},
         status=status,
     )
+
+
+@require_safe
+def written_photo(request: HttpRequest, answer_id: uuid.UUID) -> FileResponse:
+    """The photo (or drawing) sent with a written answer, for whoever may read the answer: the
+    student, their teachers and administrators (audited). Anyone else gets a 404."""
+    if not request.user.is_authenticated:
+        raise Http404("No such photo.")
+    answer = access_written_answer(
+        user=request.user, answer_id=answer_id, action="written:photo", path=request.path
+    )
+    if not answer.photo:
+        raise Http404("No such photo.")
+    kind = PurePosixPath(answer.photo.name or "").suffix.lower().lstrip(".")
+    try:
+        handle = answer.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such photo.") from None
+    response = FileResponse(handle, content_type=PHOTO_KINDS.get(kind, "application/octet-stream"))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe

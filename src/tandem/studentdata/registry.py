@@ -118,8 +118,11 @@ HOLDINGS: tuple[Holding, ...] = (
     # An attempt stays with its evidence; the second try's answer is emptied as the
     # statement's own response is (evidence.services).
     Holding("practice.Attempt", "student", Erase.BLANK, blank=("second_response",)),
-    Holding("practice.WrittenAnswer", "student", Erase.BLANK, blank=("text",)),
+    # A photo or drawing of the answer is deleted from storage by the erasure service.
+    Holding("practice.WrittenAnswer", "student", Erase.SERVICE, blank=("text", "photo")),
     Holding("practice.WrittenScore", "answer__student", Erase.BLANK, blank=("comment",)),
+    # When the student last opened their home page (what is new since then).
+    Holding("practice.LastSeen", "user", Erase.DELETE),
     Holding("interop.OneRosterRole", "user", Erase.DELETE),
     Holding("interop.OneRosterUserProfile", "user", Erase.DELETE),
     Holding("interop.Demographics", "sourced_id", Erase.DELETE, match=Match.SOURCED_ID),

@@ -149,6 +149,7 @@ def _people(tables: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str]
 
 def _uploaded_files(student: User) -> list[tuple[str, str]]:
     """(name in the zip, name in storage) of each file the student uploaded."""
+    from tandem.practice.models import WrittenAnswer
     from tandem.projects.models import Submission
 
     out = []
@@ -160,6 +161,13 @@ def _uploaded_files(student: User) -> list[tuple[str, str]]:
     ):
         name = PurePosixPath(sent_as or stored).name
         out.append((f"files/submission-{pk}-{name}", stored))
+    for answer_id, photo in (
+        WrittenAnswer.objects.filter(student=student)
+        .exclude(photo="")
+        .values_list("pk", "photo")
+        .order_by("submitted_at", "pk")
+    ):
+        out.append((f"files/written-answer-{answer_id}{PurePosixPath(photo).suffix}", photo))
     return out
 
 
@@ -280,6 +288,11 @@ def _erase_submissions(erasing: _Erasing, holding: Holding, rows: models.QuerySe
     return _blank(holding, rows)
 
 
+def _erase_written_answers(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
+    erasing.files += [name for name in rows.exclude(photo="").values_list("photo", flat=True)]
+    return _blank(holding, rows)
+
+
 def _erase_enrollments(erasing: _Erasing, holding: Holding, rows: models.QuerySet[Any]) -> int:
     enrollments = list(rows)
     for enrollment in enrollments:
@@ -347,6 +360,7 @@ ERASERS: dict[str, Callable[[_Erasing, Holding, models.QuerySet[Any]], int]] = {
     "interop.LrsStatement": _erase_lrs,
     "interop.LrsStatementLink": _erase_lrs_links,
     "projects.Submission": _erase_submissions,
+    "practice.WrittenAnswer": _erase_written_answers,
     "roster.Enrollment": _erase_enrollments,
     "roster.User": _erase_account,
 }

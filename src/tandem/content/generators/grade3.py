@@ -400,7 +400,12 @@ def rectangle_area(rng: random.Random, d: int) -> Draft:
         (length + width, area_not_perimeter),
     ]
     return numeric(
-        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions,
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        misconceptions=misconceptions,
         unit=symbol[unit],
     )
 
@@ -478,7 +483,12 @@ def perimeter(rng: random.Random, d: int) -> Draft:
             )
         ]
     return numeric(
-        stem, value, hints=hints, solution=solution, params=params, misconceptions=misconceptions,
+        stem,
+        value,
+        hints=hints,
+        solution=solution,
+        params=params,
+        misconceptions=misconceptions,
         unit="cm",
     )
 

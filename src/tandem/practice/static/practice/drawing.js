@@ -1,0 +1,87 @@
+// The drawing pad of a written question: draw with a finger, pen or mouse, then "Use my
+// drawing" puts a PNG of it into the photo field, so it is sent (and checked) like a photo.
+// Without JavaScript, or with a keyboard, the photo field works on its own.
+(function () {
+  "use strict";
+
+  function setUp(pad) {
+    var field = pad.closest("[data-photo-field]");
+    var input = field && field.querySelector('input[type="file"]');
+    var canvas = pad.querySelector("canvas");
+    var status = pad.querySelector("[data-drawing-status]");
+    if (!input || !canvas || !canvas.getContext || typeof DataTransfer === "undefined") {
+      return; // the photo field alone
+    }
+    var context = canvas.getContext("2d");
+    var drawing = false;
+    var drawn = false;
+
+    function clear() {
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      drawn = false;
+    }
+
+    function point(event) {
+      var box = canvas.getBoundingClientRect();
+      return {
+        x: ((event.clientX - box.left) * canvas.width) / box.width,
+        y: ((event.clientY - box.top) * canvas.height) / box.height,
+      };
+    }
+
+    canvas.addEventListener("pointerdown", function (event) {
+      drawing = true;
+      canvas.setPointerCapture(event.pointerId);
+      var p = point(event);
+      context.beginPath();
+      context.moveTo(p.x, p.y);
+      event.preventDefault();
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) {
+        return;
+      }
+      var p = point(event);
+      context.lineTo(p.x, p.y);
+      context.stroke();
+      drawn = true;
+      event.preventDefault();
+    });
+    function stop() {
+      drawing = false;
+    }
+    canvas.addEventListener("pointerup", stop);
+    canvas.addEventListener("pointercancel", stop);
+
+    pad.querySelector("[data-drawing-clear]").addEventListener("click", function () {
+      clear();
+      status.textContent = "Cleared.";
+    });
+    pad.querySelector("[data-drawing-use]").addEventListener("click", function () {
+      if (!drawn) {
+        status.textContent = "Draw something first.";
+        return;
+      }
+      canvas.toBlob(function (blob) {
+        if (!blob) {
+          status.textContent = "The drawing could not be saved; take a photo instead.";
+          return;
+        }
+        var transfer = new DataTransfer();
+        transfer.items.add(new File([blob], "drawing.png", { type: "image/png" }));
+        input.files = transfer.files;
+        status.textContent = "Your drawing will be sent with your answer.";
+      }, "image/png");
+    });
+
+    context.lineWidth = 3;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    context.strokeStyle = "#1a1a1a";
+    clear();
+    pad.hidden = false;
+  }
+
+  document.querySelectorAll("[data-drawing-pad]").forEach(setUp);
+})();
