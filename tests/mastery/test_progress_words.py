@@ -120,9 +120,10 @@ def test_student_and_guardian_pages_say_the_word_of_the_learner_state_and_no_per
         assert not re.search(r"\brange\b", text, re.I), url
         assert "likely mastered" not in html, url
         for code, status, word in _progress_claims(html):
-            assert word == expected[code], (url, code, status)
+            # A competency with no learner state (ready next) is "not started".
+            assert word == expected.get(code, "not_started"), (url, code, status)
             claimed.add(code)
-    assert claimed == set(expected)
+    assert set(expected) <= claimed
 
     # The plan's steps say the word too (its pace may count steps and days in percent).
     html = student_client.get(reverse("pathways:mine")).content.decode()
