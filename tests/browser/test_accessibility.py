@@ -37,6 +37,13 @@ from tandem.goals.rules import current_week
 from tandem.groups.constants import GroupStatus
 from tandem.groups.models import MiniLessonGroup
 from tandem.groups.services import group_create, lesson_plan
+from tandem.placement.constants import SessionStatus
+from tandem.placement.models import DiagnosticSession
+from tandem.placement.services import (
+    diagnostic_question_next,
+    diagnostic_session_finish,
+    diagnostic_session_start,
+)
 from tandem.practice.models import Attempt, WrittenAnswer
 from tandem.practice.selectors import written_items_for_student
 from tandem.projects.models import ProjectTemplate, StudentProject
@@ -259,6 +266,20 @@ def _diagnostic_question(page: Page, school: School) -> None:
     expect(page).to_have_url(re.compile("/diagnostic/question/$"))
 
 
+def _diagnostic_result(page: Page, school: School) -> None:
+    """A finished diagnostic's result, with one domain opened to show its standards."""
+    student = User.objects.get(pk=school.student_id)
+    now = timezone.now()
+    session = DiagnosticSession.objects.filter(
+        student=student, status=SessionStatus.IN_PROGRESS
+    ).first() or diagnostic_session_start(student=student, now=now)
+    diagnostic_question_next(session=session, now=now)
+    diagnostic_session_finish(session=session, now=now)
+    page.goto("/diagnostic/result/")
+    page.locator(".placement-domain > summary").first.click()
+    expect(page.locator(".placement-standards").first).to_be_visible()
+
+
 def _group_plan_refused(page: Page, school: School) -> None:
     page.goto(f"/teach/groups/{school.group_id}/")
     page.get_by_label("Date").fill("")
@@ -288,6 +309,7 @@ PAGES: list[tuple[str, str, Visit]] = [
     (STUDENT, "practice-feedback", _practice_feedback),
     (STUDENT, "diagnostic", _go(lambda s: "/diagnostic/")),
     (STUDENT, "diagnostic-question", _diagnostic_question),
+    (STUDENT, "diagnostic-result", _diagnostic_result),
     (STUDENT, "pathway", _go(lambda s: "/pathway/")),
     (STUDENT, "goals", _go(lambda s: "/goals/")),
     (STUDENT, "goals-add-refused", _submit_empty("/goals/", "Add goal")),

@@ -63,6 +63,8 @@ def test_progress_tag_shows_a_pattern_and_the_word_and_no_number():
 def _visible_text(html: str) -> str:
     """The page's words, less the standards' own text (some are about percents or ranges)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # The full standard folded under a short name (its math is markup, so no text match).
+    html = re.sub(r'<details class="competency-more">.*?</details>', " ", html, flags=re.S)
     text = unescape(re.sub(r"<[^>]+>", " ", html))
     for statement in Competency.objects.values_list("full_statement", flat=True):
         text = text.replace(statement, " ").replace(statement[:100], " ")
@@ -118,9 +120,10 @@ def test_student_and_guardian_pages_say_the_word_of_the_learner_state_and_no_per
         assert not re.search(r"\brange\b", text, re.I), url
         assert "likely mastered" not in html, url
         for code, status, word in _progress_claims(html):
-            assert word == expected[code], (url, code, status)
+            # A competency with no learner state (ready next) is "not started".
+            assert word == expected.get(code, "not_started"), (url, code, status)
             claimed.add(code)
-    assert claimed == set(expected)
+    assert set(expected) <= claimed
 
     # The plan's steps say the word too (its pace may count steps and days in percent).
     html = student_client.get(reverse("pathways:mine")).content.decode()

@@ -122,42 +122,33 @@ def test_restart_abandons_and_begins_again(student_client, school):
 
 
 class _ResultTables(HTMLParser):
-    """The result page's per-domain tables: which column each standard's badge is in."""
+    """The result page's per-domain lists: which group each standard's badge is in, and the
+    evidence written beside it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.placed: dict[str, list[str]] = {}
         self.evidence: dict[str, str] = {}
-        self._headers: list[str] = []
-        self._in: str | None = None
-        self._column = -1
+        self._group: str | None = None
         self._code: str | None = None
         self._text = ""
 
     def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self._headers, self._in = [], None
-        elif tag == "thead":
-            self._in = "head"
-        elif tag == "tbody":
-            self._in = "body"
-        elif tag == "tr":
-            self._column = -1
-        elif tag in ("th", "td"):
+        attrs = dict(attrs)
+        if tag == "ul" and "data-placed" in attrs:
+            self._group = attrs["data-placed"]
+        elif tag == "li" and self._group is not None:
             self._text = ""
-            if self._in == "body" and tag == "td":
-                self._column += 1
-        elif tag == "span" and ("class", "badge") in attrs and self._in == "body":
+        elif tag == "span" and attrs.get("class") == "badge" and self._group is not None:
             self._code = ""
 
     def handle_endtag(self, tag):
-        if tag == "th" and self._in == "head":
-            self._headers.append(self._text.strip())
+        if tag == "ul":
+            self._group = None
         elif tag == "span" and self._code is not None:
-            if self._headers[:1] == ["Domain"]:
-                self.placed.setdefault(self._code, []).append(self._headers[1 + self._column])
+            self.placed.setdefault(self._code, []).append(self._group)
             self._last, self._code = self._code, None
-        elif tag == "li" and self._in == "body" and self._headers[:1] == ["Domain"]:
+        elif tag == "li" and self._group is not None:
             self.evidence[self._last] = self._text.strip()
 
     def handle_data(self, data):

@@ -37,6 +37,11 @@ class Competency(models.Model):
     human_coding_scheme = models.CharField(max_length=50)
     full_statement = models.TextField()
     abbreviated_statement = models.CharField(max_length=255, blank=True)
+    # What a student reads next to the code ("Compare fractions with different denominators"):
+    # from the pack's curated names or generated from the statement, until staff rename it.
+    short_name = models.CharField(max_length=120, blank=True)
+    # Set when staff edit the short name; a reload or an import never overwrites it then.
+    short_name_edited = models.BooleanField(default=False)
     item_type = models.CharField(max_length=50, default="Standard")
     education_levels = models.JSONField(default=list, blank=True)
     # Derived from education_levels for ordering and filtering: the lowest grade's rank (KG = 1).
@@ -65,6 +70,11 @@ class Competency(models.Model):
     @property
     def code(self) -> str:
         return self.human_coding_scheme
+
+    @property
+    def name(self) -> str:
+        """The short name, or the statement when there is none yet."""
+        return self.short_name or self.full_statement
 
     @property
     def grade_label(self) -> str:

@@ -12,11 +12,18 @@ from django.db import transaction
 from tandem.caching import invalidate_all
 from tandem.competencies.constants import EDUCATION_LEVELS, AssociationType
 from tandem.competencies.models import Association, Competency, Framework
-from tandem.competencies.text import name_title_case, statement_notation
+from tandem.competencies.text import (
+    SHORT_NAME_LIMIT,
+    name_title_case,
+    short_name,
+    statement_notation,
+)
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 COHERENCE_MAP = PACKS_DIR / "ccss-math" / "coherence-map-math.json"
 COHERENCE_MAP_URI = "https://tools.achievethecore.org/coherence-map/"
+# Curated short names for the standards the generator names badly (see competencies.text).
+COHERENCE_MAP_SHORT_NAMES = PACKS_DIR / "ccss-math" / "short-names.json"
 
 
 class PrerequisiteCycleError(ValueError):
@@ -87,6 +94,64 @@ def _education_level(grade: str) -> str:
     return grade.zfill(2)
 
 
+def pack_short_names(path: Path = COHERENCE_MAP_SHORT_NAMES) -> dict[str, str]:
+    """The pack's curated short names by code (empty when the pack has none)."""
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8"))["names"])
+
+
+def short_name_default(
+    *, statement: str, code: str = "", curated: dict[str, str] | None = None, abbreviated: str = ""
+) -> str:
+    """The short name a competency gets until staff rename it: the curated one for its code,
+    else the framework's own abbreviated statement when it is short, else one generated from
+    the full statement."""
+    if curated and code in curated:
+        return curated[code]
+    abbreviated = abbreviated.strip()
+    if abbreviated and len(abbreviated) <= SHORT_NAME_LIMIT and abbreviated != statement.strip():
+        return abbreviated[0].upper() + abbreviated[1:]
+    return short_name(statement)
+
+
+@transaction.atomic
+def competency_rename(*, competency: Competency, name: str) -> Competency:
+    """Staff give a competency a short name; later reloads and imports keep it. An empty name
+    hands the competency back to the curated or generated one."""
+    name = " ".join(name.split())
+    if name:
+        competency.short_name, competency.short_name_edited = name, True
+    elif competency.framework.uri == COHERENCE_MAP_URI:
+        competency.short_name = short_name_default(
+            statement=competency.full_statement, code=competency.code, curated=pack_short_names()
+        )
+        competency.short_name_edited = False
+    else:
+        competency.short_name = short_name_default(
+            statement=competency.full_statement, abbreviated=competency.abbreviated_statement
+        )
+        competency.short_name_edited = False
+    competency.save(update_fields=["short_name", "short_name_edited"])
+    return competency
+
+
+def _short_names_refresh(framework: Framework, curated: dict[str, str]) -> int:
+    """Give the pack's current short names to every competency staff have not renamed."""
+    changed = []
+    for comp in Competency.objects.filter(framework=framework, short_name_edited=False).only(
+        "pk", "human_coding_scheme", "full_statement", "short_name"
+    ):
+        name = short_name_default(
+            statement=comp.full_statement, code=comp.human_coding_scheme, curated=curated
+        )
+        if name != comp.short_name:
+            comp.short_name = name
+            changed.append(comp)
+    Competency.objects.bulk_update(changed, ["short_name"], batch_size=500)
+    return len(changed)
+
+
 @dataclass
 class FrameworkLoadReport:
     framework: Framework
@@ -108,12 +173,17 @@ class FrameworkLoadReport:
 
 
 @transaction.atomic
-def framework_load_coherence_map(path: Path = COHERENCE_MAP) -> FrameworkLoadReport:
+def framework_load_coherence_map(
+    path: Path = COHERENCE_MAP, short_names: Path = COHERENCE_MAP_SHORT_NAMES
+) -> FrameworkLoadReport:
     """Load the Common Core math framework with Coherence Map prerequisites (idempotent)."""
     # Bulk writes send no model signals: drop the in-memory framework once this commits.
     transaction.on_commit(invalidate_all)
     existing = Framework.objects.filter(uri=COHERENCE_MAP_URI).first()
+    curated = pack_short_names(short_names)
     if existing is not None:
+        # Names are the one part of the pack that changes after loading; staff renames stay.
+        _short_names_refresh(existing, curated)
         return FrameworkLoadReport(
             framework=existing,
             created=False,
@@ -146,6 +216,9 @@ def framework_load_coherence_map(path: Path = COHERENCE_MAP) -> FrameworkLoadRep
                 human_coding_scheme=record["code"],
                 full_statement=statement,
                 abbreviated_statement=statement[:250],
+                short_name=short_name_default(
+                    statement=statement, code=record["code"], curated=curated
+                ),
                 item_type="Standard",
                 education_levels=[level],
                 grade_rank=EDUCATION_LEVELS.index(level),

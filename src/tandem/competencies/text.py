@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LOST_NOTATION", "name_title_case", "statement_notation"]
+__all__ = [
+    "LOST_NOTATION",
+    "SHORT_NAME_LIMIT",
+    "name_title_case",
+    "short_name",
+    "statement_notation",
+]
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -91,3 +97,90 @@ def name_title_case(name: str) -> str:
             word = word.lower()
         out.append(word)
     return " ".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Short names: what a student reads next to a code ("Compare fractions with different
+# denominators"), made from the full statement when no person has written one.
+
+SHORT_NAME_LIMIT = 60
+
+# Openings that tell a teacher how a student knows something, not what it is: dropped, and the
+# rest of the clause kept ("Understand that the last number name said ..." -> "The last ...").
+_STOCK_OPENINGS = (
+    re.compile(r"^apply and extend previous understandings of [^,;]+? to (?=[a-z])", re.I),
+    re.compile(r"^(?:know and )?apply the properties", re.I),
+    re.compile(r"^(?:understand|know|recognize) (?:that|informally that) ", re.I),
+    re.compile(r"^(?:with guidance and support from adults, )", re.I),
+)
+# What follows one of these is an example, a method or a limit, not the skill: cut there when
+# the whole clause is too long.
+_TAILS = re.compile(
+    r",? (?:e\.g\.|i\.e\.|(?:for example|such as|including|using|by using|based on|with attention"
+    r"|in the context of|in real[- ]world|in real[- ]life|to solve real|for cases in which"
+    r"|where the|recording|with or without|given a|on the basis|so that|in terms of)\b)"
+    r"|, by (?=[a-z]+ing\b)",
+    re.I,
+)
+# An aside in parentheses with words in it ("(with 0 representing a count of no objects)"); math
+# in parentheses ("(a/b) × q", "(x, y)") stays.
+_ASIDE = re.compile(r"\s*\((?=[^()]*[A-Za-z]{3})[^()]*\)")
+_SPACES = re.compile(r"\s+")
+# Sentence ends: a full stop, question or exclamation mark, colon or semicolon before a space,
+# but not inside "e.g.", "i.e.", "a.m." or "vs.".
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\ba\.m)(?<!\bp\.m)(?<!\bvs)[.?!:;](?=\s|$)")
+_MINOR_ENDINGS = _MINOR_WORDS | {"that", "which", "when", "whose", "each", "two", "its", "their"}
+
+
+def _first_clause(text: str) -> str:
+    match = _SENTENCE_END.search(text)
+    return text[: match.start()] if match else text
+
+
+def _drop_tail(text: str, limit: int) -> str:
+    """``text`` without its example, method or limit when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    cut = next((m.start() for m in _TAILS.finditer(text) if m.start() >= 12), None)
+    return text if cut is None else text[:cut]
+
+
+def _cut_to(text: str, limit: int) -> str:
+    """``text`` no longer than ``limit``: at the last comma that leaves a phrase of some length,
+    else at a word, never ending on a word like "of" or "the"."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    at = head.rfind(", ")
+    if at >= 30:
+        return text[:at]
+    words = head[: head.rfind(" ")].split(" ") if " " in head else [head[:limit]]
+    # Never end inside parentheses ("of (x") or on a word like "of".
+    while len(words) > 2 and (
+        words[-1].lower().strip(",") in _MINOR_ENDINGS
+        or " ".join(words).count("(") > " ".join(words).count(")")
+    ):
+        words.pop()
+    return " ".join(words).rstrip(",;:")
+
+
+def short_name(statement: str, *, limit: int = SHORT_NAME_LIMIT) -> str:
+    """A short, sentence-case name for a standard: its first clause without examples, methods
+    and asides, at most ``limit`` characters. "Compare two fractions with different numerators
+    and different denominators, e.g., by creating common denominators ..." -> "Compare two
+    fractions with different numerators and different denominators"."""
+    text = _SPACES.sub(" ", statement.replace("*", " ")).strip()
+    text = re.sub(r"^\(\+\)\s*", "", text)  # the "(+)" mark of an advanced standard
+    text = _ASIDE.sub("", text)
+    for opening in _STOCK_OPENINGS:
+        if opening.pattern.endswith("properties"):
+            text = opening.sub("Use the properties", text)
+        else:
+            text = opening.sub("", text)
+    text = _first_clause(text)
+    text = _drop_tail(text, limit)
+    text = text.replace("//", "/").strip(" ,;:.—–-")
+    text = _cut_to(text, limit).strip(" ,;:.—–-")
+    if not text:
+        return statement.strip()[:limit]
+    return text[0].upper() + text[1:]

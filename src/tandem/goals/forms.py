@@ -25,7 +25,7 @@ def competency_choices(
     choices: list[tuple[str, Any]] = [("", gettext("Choose a competency…"))]
 
     def option(c: Competency) -> tuple[str, str]:
-        return (str(c.pk), f"{c.code} — {short_text(c.full_statement)}")
+        return (str(c.pk), f"{c.code} — {short_text(c.name)}")
 
     first_ids = set(first)
     if first_ids and first_label:

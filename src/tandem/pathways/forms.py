@@ -16,7 +16,7 @@ from tandem.pathways.constants import DESCRIPTION_MAX, TITLE_MAX
 
 
 def _label(competency: Competency) -> str:
-    return f"{competency.code} — {short_text(competency.full_statement)}"
+    return f"{competency.code} — {short_text(competency.name)}"
 
 
 def _grade_group(grade_label: str, rank: int, own_rank: int | None, possessive: str) -> str:

@@ -232,6 +232,13 @@ class DomainPlacement:
         """The standards of each group shown: the table's columns."""
         return [self.standards[placed] for placed in self.groups]
 
+    @property
+    def groups_shown(self) -> list[tuple[PlacedAs, list[PlacedStandard]]]:
+        """The groups that have standards, with them, in the result's order."""
+        return [
+            (placed, self.standards[placed]) for placed in self.groups if self.standards[placed]
+        ]
+
 
 @dataclass
 class GradePlacement:
@@ -260,6 +267,13 @@ class GradePlacement:
     def open_standards(self) -> list[PlacedStandard]:
         """Due for review and to learn: what a compact line of an earlier grade names."""
         return self.standards(PlacedAs.NEEDS_REVIEW) + self.standards(PlacedAs.TO_LEARN)
+
+    @property
+    def counts_shown(self) -> list[tuple[PlacedAs, int]]:
+        """The groups that have standards in this grade, with how many: its one-line summary."""
+        counts = self.counts
+        groups = self.domains[0].groups if self.domains else list(PlacedAs)
+        return [(placed, counts[placed]) for placed in groups if counts[placed]]
 
 
 @dataclass(frozen=True)
@@ -295,6 +309,14 @@ class PlacementResult:
     @property
     def n_standards(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def next_up(self) -> list[PlacedStandard]:
+        """A few standards to work on, named first on the result: gaps in earlier grades from
+        the lowest up, then the student's own grade."""
+        earlier = sorted(self.earlier, key=lambda g: g.grade_rank)
+        own = [self.own] if self.own is not None else []
+        return [s for g in [*earlier, *own] for s in g.open_standards][:4]
 
     @property
     def n_mastered(self) -> int:

@@ -65,7 +65,7 @@ class CompetencyPickerMixin(forms.Form):
         ordered = sorted(offered, key=lambda c: (c.grade_rank, c.list_order))
         self.offered = {c.code: c for c in ordered}
         self.fields["competencies"].choices = [  # type: ignore[attr-defined]
-            (c.code, f"{c.code} — {short_text(c.full_statement, 90)}") for c in ordered
+            (c.code, f"{c.code} — {short_text(c.name, 90)}") for c in ordered
         ]
         self._groups = [
             (grade, [c.code for c in group])

@@ -51,7 +51,7 @@ class ObservationForm(IdempotentForm):
         self.offered = {c.code: c for c in offered}
         choices: list[tuple[str, Any]] = [("", "Choose a competency…")]
         for grade, group in groupby(offered, key=lambda c: c.grade_label):
-            options = [(c.code, f"{c.code} — {short_text(c.full_statement)}") for c in group]
+            options = [(c.code, f"{c.code} — {short_text(c.name)}") for c in group]
             choices.append((f"Grade {grade}" if grade else "Other", options))
         self.fields["competency"].choices = choices  # type: ignore[attr-defined]
 

@@ -14,7 +14,13 @@ from django.db import transaction
 from tandem.caching import invalidate_all
 from tandem.competencies.constants import EDUCATION_LEVELS, AssociationType
 from tandem.competencies.models import Association, Competency, Framework
-from tandem.competencies.services import PrerequisiteCycleError, association_create
+from tandem.competencies.services import (
+    COHERENCE_MAP_URI,
+    PrerequisiteCycleError,
+    association_create,
+    pack_short_names,
+    short_name_default,
+)
 from tandem.interop.case.validation import Violation, case_validate, case_version
 from tandem.interop.importing import ImportPathError, import_path_kind
 
@@ -275,19 +281,36 @@ def _import(package: dict[str, Any], report: CaseImportReport) -> None:
         )
         return
     to_create, to_update = [], []
+    # The Coherence Map coming back keeps its curated names; others get generated ones.
+    curated = pack_short_names() if framework.uri == COHERENCE_MAP_URI else None
     for item_id, fields in parsed.items():
+        # A staff rename survives every re-import.
+        name = short_name_default(
+            statement=fields["full_statement"],
+            code=fields["human_coding_scheme"],
+            curated=curated,
+            abbreviated=fields["abbreviated_statement"],
+        )
         comp = existing.get(item_id)
         if comp is None:
-            to_create.append(Competency(framework=framework, identifier=item_id, **fields))
-        elif any(getattr(comp, k) != v for k, v in fields.items()):
+            to_create.append(
+                Competency(framework=framework, identifier=item_id, short_name=name, **fields)
+            )
+        elif any(getattr(comp, k) != v for k, v in fields.items()) or (
+            not comp.short_name_edited and comp.short_name != name
+        ):
             for k, v in fields.items():
                 setattr(comp, k, v)
+            if not comp.short_name_edited:
+                comp.short_name = name
             to_update.append(comp)
         else:
             report.items.unchanged += 1
     Competency.objects.bulk_create(to_create)
     if to_update:
-        Competency.objects.bulk_update(to_update, list(next(iter(parsed.values())).keys()))
+        Competency.objects.bulk_update(
+            to_update, [*next(iter(parsed.values())).keys(), "short_name"]
+        )
     report.items.created, report.items.updated = len(to_create), len(to_update)
     by_id = {c.identifier: c for c in Competency.objects.filter(framework=framework)}
 
