@@ -34,7 +34,7 @@ def make_user(role: Role, *, grade: str = "", username: str | None = None) -> Us
         sourced_id=f"test-{role}-{n}",
         username=username or f"{role}{n}",
         role=role,
-        first_name=role.label,
+        first_name=str(role.label),
         last_name=f"Number{n}",
         password=PASSWORD,
         grade=grade,

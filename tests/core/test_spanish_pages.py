@@ -23,6 +23,21 @@ pytestmark = pytest.mark.django_db
 # Each page: its key English sentences and words (its headings, hints, buttons and the
 # sentences built in Python), and Spanish that must be there instead.
 PAGES: dict[str, tuple[list[str], list[str]]] = {
+    "home": (
+        [
+            "<h1>My learning</h1>",
+            "You can work on anything you are ready for",
+            "Ready to learn next",
+            "My recent progress",
+            "My report card",
+            ">Written questions<",
+        ],
+        ["Mi aprendizaje", "Listo para aprender", "Mi progreso reciente"],
+    ),
+    "practice": (
+        ["<h1>Practice</h1>", "Why this item:", "Check my answer", "hard enough to learn from"],
+        ["Por qué esta pregunta:", "Revisar mi respuesta"],
+    ),
     "goals": (
         [
             "<h1>My goals</h1>",
@@ -220,6 +235,8 @@ def urls(school) -> dict[str, str]:
     for code in codes[:2]:
         master(student, code)
     return {
+        "home": reverse("practice:home"),
+        "practice": reverse("practice:practice"),
         "goals": reverse("goals:home"),
         "pathway": reverse("pathways:mine"),
         "wellbeing": reverse("wellbeing:check"),
@@ -265,3 +282,30 @@ def test_a_guardian_reads_the_report_card_in_spanish(client, school, urls) -> No
     assert [p for p in phrases if p not in english] == []
     assert [p for p in phrases if p in spanish] == []
     assert [p for p in spanish_phrases if p not in spanish] == []
+
+
+GUARDIAN_PAGES: dict[str, tuple[list[str], list[str]]] = {
+    "children": (
+        ["<h1>My children</h1>", "Last practice", "Working on"],
+        ["Mis hijos", "Última práctica"],
+    ),
+    "child": (
+        ["How the week went", "Goals this week", "Working on next", "How to help at home"],
+        ["Cómo fue la semana", "Metas de esta semana", "Cómo ayudar en casa"],
+    ),
+}
+
+
+def test_a_guardian_reads_their_childs_week_in_spanish(client, school) -> None:
+    guardian, child = school.guardian_a, school.student_a
+    pages = {
+        "children": reverse("family:home"),
+        "child": reverse("family:child", args=[child.pk]),
+    }
+    english = _pages_in(client, guardian, pages, "en")
+    client.logout()
+    spanish = _pages_in(client, guardian, pages, "es")
+    for name, (phrases, spanish_phrases) in GUARDIAN_PAGES.items():
+        assert [p for p in phrases if p not in english[name]] == [], name
+        assert [p for p in phrases if p in spanish[name]] == [], name
+        assert [p for p in spanish_phrases if p not in spanish[name]] == [], name
