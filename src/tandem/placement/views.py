@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tandem.content.generators import MULTIPLE_CHOICE
@@ -33,7 +34,7 @@ from tandem.placement.services import (
 )
 from tandem.roster.access import role_required, signed_in_user
 
-NUMBER_FORMAT_HINT = "Type a number, e.g. 3/4, 0.75 or 1 1/2."
+NUMBER_FORMAT_HINT = gettext_lazy("Type a number, e.g. 3/4, 0.75 or 1 1/2.")
 
 
 def _usual() -> dict[str, int]:

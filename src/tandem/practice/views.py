@@ -18,6 +18,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tandem.content.feedback import (
@@ -63,7 +65,7 @@ from tandem.roster.models import User
 
 # How many "ready next" competencies are listed before the rest fold away.
 READY_NEXT_SHOWN = 6
-NUMBER_FORMAT_HINT = "Type a number, e.g. 3/4, 0.75 or 1 1/2."
+NUMBER_FORMAT_HINT = gettext_lazy("Type a number, e.g. 3/4, 0.75 or 1 1/2.")
 
 
 # ---------- the progress chart: pure geometry over the selector's daily counts ----------
@@ -280,22 +282,35 @@ def mastery_move_words(outcome: AnswerOutcome, code: str) -> str:
     before, after = round(outcome.p_before * 100), round(outcome.p_after * 100)
     status_before, status_after = outcome.status_before, outcome.status_after
     now = progress_of(status=status_after, p_mastery=outcome.p_after).label
+    words = {"code": code, "now": now}
     if status_after == Status.MASTERED and status_before == Status.PROBABLY_MASTERED:
-        return f"Confirmed on a second day: you have mastered {code}. {now}!"
+        return _("Confirmed on a second day: you have mastered %(code)s. %(now)s!") % words
     if status_after == Status.PROBABLY_MASTERED and status_before != Status.PROBABLY_MASTERED:
-        return f"Probably mastered {code}. It will come back on another day to check that it stuck."
+        return (
+            _(
+                "Probably mastered %(code)s. It will come back on another day to check that it "
+                "stuck."
+            )
+            % words
+        )
     if status_after in (Status.MASTERED, Status.PROBABLY_MASTERED) and after < before:
-        return f"Still mastered, but a little less sure: {code}."
+        return _("Still mastered, but a little less sure: %(code)s.") % words
     if status_before in (Status.MASTERED, Status.PROBABLY_MASTERED) and status_after not in (
         Status.MASTERED,
         Status.PROBABLY_MASTERED,
     ):
-        return f"Not mastered any more for now: {code} ({now}). A little more practice will help."
+        return (
+            _(
+                "Not mastered any more for now: %(code)s (%(now)s). A little more practice will "
+                "help."
+            )
+            % words
+        )
     if after > before:
-        return f"Your progress on {code} went up: {now}."
+        return _("Your progress on %(code)s went up: %(now)s.") % words
     if after < before:
-        return f"Your progress on {code} went down a little: {now}."
-    return f"Your progress on {code} stayed the same: {now}."
+        return _("Your progress on %(code)s went down a little: %(now)s.") % words
+    return _("Your progress on %(code)s stayed the same: %(now)s.") % words
 
 
 class Stage:
@@ -319,11 +334,11 @@ def _stage(attempt: Attempt, first_correct: bool) -> str:
 
 
 STATUS_WORDS = {
-    Stage.RIGHT: "Correct.",
-    Stage.SECOND_TRY: "Not quite.",
-    Stage.SECOND_RIGHT: "Right on the second try.",
-    Stage.SECOND_WRONG: "Not this time.",
-    Stage.SHOWN: "Here is how to solve it.",
+    Stage.RIGHT: gettext_lazy("Correct."),
+    Stage.SECOND_TRY: gettext_lazy("Not quite."),
+    Stage.SECOND_RIGHT: gettext_lazy("Right on the second try."),
+    Stage.SECOND_WRONG: gettext_lazy("Not this time."),
+    Stage.SHOWN: gettext_lazy("Here is how to solve it."),
 }
 
 
