@@ -56,6 +56,7 @@ class Options:
     student_idle_minutes: int = 30
     # Leaders' pages and exports show no figure for a group of fewer students than this.
     small_cell: int = 10
+    leader_figures_max_age_minutes: int = 15
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -85,6 +86,9 @@ class Options:
             retention_years=_env_optional_positive_int("TANDEM_RETENTION_YEARS"),
             student_idle_minutes=_env_positive_int("TANDEM_STUDENT_IDLE_MINUTES", 30),
             small_cell=_env_positive_int("TANDEM_SMALL_CELL", 10),
+            leader_figures_max_age_minutes=_env_positive_int(
+                "TANDEM_LEADER_FIGURES_MAX_AGE_MINUTES", 15
+            ),
         )
 
     def file_storage(self) -> dict[str, object]:

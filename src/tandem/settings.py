@@ -267,6 +267,8 @@ TANDEM_SITE_URL = OPTIONS.site_url
 TANDEM_RETENTION_YEARS = OPTIONS.retention_years
 # No leader's page or export shows a figure for a group of fewer students (TANDEM_SMALL_CELL).
 TANDEM_SMALL_CELL = OPTIONS.small_cell
+# The leaders' stored figures are worked out again once older than this (minutes).
+TANDEM_LEADER_FIGURES_MAX_AGE_MINUTES = OPTIONS.leader_figures_max_age_minutes
 
 LOGGING = {
     "version": 1,

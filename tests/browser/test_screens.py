@@ -53,13 +53,12 @@ def shoot(page: Page, name: str, size: dict[str, int]) -> None:
         image.convert("RGB").quantize(colors=256).save(path, optimize=True)
 
 
-def answer(page: Page, school: School, *, correctly: bool) -> None:
-    """Answer the item on screen (right or wrong) and wait for the page's reply."""
-    attempt = (
-        Attempt.objects.filter(student_id=school.student_id, answered_at__isnull=True)
-        .select_related("item")
-        .latest("presented_at")
-    )
+def answer(page: Page, school: School, *, correctly: bool, second: bool = False) -> None:
+    """Answer the item on screen (right or wrong), or its second try, and wait for the reply."""
+    attempts = Attempt.objects.filter(student_id=school.student_id)
+    if not second:
+        attempts = attempts.filter(answered_at__isnull=True)
+    attempt = attempts.select_related("item").latest("presented_at")
     item = attempt.item
     panel = page.locator("#attempt-panel")
     if item.kind in ("single_choice", "multiple_choice"):
@@ -74,7 +73,7 @@ def answer(page: Page, school: School, *, correctly: bool) -> None:
     else:
         field = panel.locator("input[name=response]").first
         field.fill(str(item.answer[0]) if correctly else WRONG_NUMBER)
-    with page.expect_response(lambda r: "/answer/" in r.url):
+    with page.expect_response(lambda r: ("/second-try/" if second else "/answer/") in r.url):
         panel.locator("button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
 
@@ -108,7 +107,7 @@ def test_student_screens(
     answer(page, school, correctly=False)
     shoot(page, "practice-wrong", size)
     if offers_second_try(page):
-        answer(page, school, correctly=False)
+        answer(page, school, correctly=True, second=True)
         shoot(page, "practice-second-try", size)
 
     page.goto("/diagnostic/result/")
