@@ -170,4 +170,4 @@ class FlexPlacement(models.Model):
             return f"Needs {self.reason_competency.human_coding_scheme}"
         if self.reason == ReasonKind.CHOICE and self.reason_rank:
             return f"Choice #{self.reason_rank}"
-        return ReasonKind(self.reason).label
+        return str(ReasonKind(self.reason).label)
