@@ -79,7 +79,14 @@ def render_item(item: SimpleNamespace, statement: str) -> str:
         [
             render_to_string(
                 "practice/_feedback.html",
-                {**common, "outcome": SimpleNamespace(correct=False), "answer_text": "1"},
+                # After the second try (or "Show me how"): the worked solution is on the page.
+                {
+                    **common,
+                    "outcome": SimpleNamespace(correct=False),
+                    "answer_text": "1",
+                    "stage": "shown",
+                    "show_solution": True,
+                },
             ),
             render_to_string("practice/_hints.html", {**common, "hints": item.hints}),
             render_to_string("content/_answer_fields.html", {**common, "choices": choices}),

@@ -31,10 +31,10 @@ class _Forms(HTMLParser):
 
 
 def forms(text: str) -> list[tuple[str, dict[str, str]]]:
-    """(action, hidden fields) of every form on a page."""
+    """(action, hidden fields) of every form on a page but the footer's language form."""
     parser = _Forms()
     parser.feed(text)
-    return parser.forms
+    return [form for form in parser.forms if not form[0].rstrip("/").endswith("/language")]
 
 
 class _LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
@@ -68,8 +68,9 @@ class UserAgent:
     def submit(
         self, page: Page, extra: dict[str, str | list[str]] | None = None, *, index: int = -1
     ) -> Page:
-        """Submit a form of ``page`` (by default its last: the header holds the sign-out form)
-        with its hidden fields plus ``extra``, as the page's script would."""
+        """Submit a form of ``page`` (by default its last: the header holds the sign-out form;
+        the footer's language form is never meant) with its hidden fields plus ``extra``, as the
+        page's script would."""
         action, fields = forms(page.text)[index]
         url = urllib.parse.urljoin(page.url, action or page.url)
         return self.post(url, {**fields, **(extra or {})}, referer=page.url)
