@@ -69,7 +69,7 @@ def test_a_one_sitting_streak_then_a_wrong_answer_reads_honestly_everywhere(
     assert re.search(r"less sure|went down|Not mastered any more", move), move
     page.goto("/learn/")
     expect(page.get_by_role("row").filter(has_text=CODE)).to_contain_text(
-        progress_of(status=after_state.status, p_mastery=after_state.p_mastery).label
+        str(progress_of(status=after_state.status, p_mastery=after_state.p_mastery).label)
     )
     page.context.close()
 

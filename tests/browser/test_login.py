@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tandem.leaders.services import figures_compute_all
 from tandem.roster.constants import Role
 from tandem.roster.models import User
 
@@ -15,6 +17,8 @@ PASSWORD = "a-long-test-password"
 
 @pytest.fixture
 def administrator(transactional_db: None) -> User:
+    # The leaders' figures, as the background worker would have stored them (none runs here).
+    figures_compute_all(now=timezone.now())
     return User.objects.create_user(
         username="ada",
         password=PASSWORD,
