@@ -19,6 +19,7 @@ from tandem.content.generators.kinds import (
     EXTENDED_TEXT,
     KINDS,
     MULTIPLE_CHOICE,
+    NUMBER_WORDS,
     NUMERIC,
     SHORT_TEXT,
     SINGLE_CHOICE,
@@ -37,26 +38,7 @@ __all__ = [
 NUMBER_HELP = "Write a number such as 3/4, 0.75 or 1 1/2."
 ONE_NUMBER = "Write one number such as 3.5, 3/4 or 1 1/2."
 
-_NUMBER_WORDS = {
-    word: str(i)
-    for i, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
-    )
-}
+_NUMBER_WORDS = {word: str(i) for i, word in enumerate(NUMBER_WORDS)}
 
 
 class AnswerFormatError(ValueError):

@@ -20,6 +20,7 @@ from tandem.content.generators.base import (
     single_choice,
     solution_unit,
 )
+from tandem.content.generators.kinds import NUMBER_WORDS
 
 # ------------------------------------------------------------------ 4.OA.A.2
 
@@ -130,28 +131,7 @@ def factors_multiples(rng: random.Random, d: int) -> Draft:
 
 # ------------------------------------------------------------------ 4.NBT.A.2
 
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
+_ONES = NUMBER_WORDS
 _TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
