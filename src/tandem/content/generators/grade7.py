@@ -45,6 +45,41 @@ def _wrap(text: str) -> str:
 # ------------------------------------------------------------------ 7.NS.A.1
 
 
+def _signed_misconceptions(
+    x: Fraction, op: str, y: Fraction, value: Fraction, style: str, xs: str, ys: str
+) -> list[tuple[Fraction, str]]:
+    """Typical wrong answers to x op y with signed numbers (both generators below), with a tip
+    for each: subtracting a negative, adding sizes across signs, and the right size with the
+    wrong sign. ``xs`` and ``ys``: the numbers as the stem shows them."""
+    misconceptions: list[tuple[Fraction, str]] = []
+    if op == "−" and y < 0:
+        misconceptions.append(
+            (
+                x + y,
+                f"It looks like you subtracted {_show(abs(y), style)}. Taking away a negative "
+                f"number is the same as adding its opposite: {xs} − {paren(ys)} = {xs} + "
+                f"{_show(-y, style)}.",
+            )
+        )
+    if op == "+" and (x < 0) != (y < 0):
+        bigger = x if abs(x) >= abs(y) else y
+        misconceptions.append(
+            (
+                (abs(x) + abs(y)) * (1 if bigger > 0 else -1),
+                "It looks like you added the sizes. When the signs are different, subtract the "
+                "sizes (the absolute values) and keep the sign of the one further from zero.",
+            )
+        )
+    misconceptions.append(
+        (
+            -value,
+            "The size is right, but check the sign. Picture the number line: which way from "
+            "zero does the answer land?",
+        )
+    )
+    return misconceptions
+
+
 @register(
     "7.NS.A.1.b/add-subtract-rationals",
     title="Add and subtract rational numbers",
@@ -91,32 +126,7 @@ def add_subtract_rationals(rng: random.Random, d: int) -> Draft:
             + "."
         )
     params: dict[str, object] = {"x": frac(x), "op": op, "y": frac(y)}
-    misconceptions: list[tuple[Fraction, str]] = []
-    if op == "−" and y < 0:
-        misconceptions.append(
-            (
-                x + y,
-                f"It looks like you subtracted {_show(abs(y), style)}. Taking away a negative "
-                f"number is the same as adding its opposite: {xs} − {paren(ys)} = {xs} + "
-                f"{_show(-y, style)}.",
-            )
-        )
-    if op == "+" and (x < 0) != (y < 0):
-        bigger = x if abs(x) >= abs(y) else y
-        misconceptions.append(
-            (
-                (abs(x) + abs(y)) * (1 if bigger > 0 else -1),
-                "It looks like you added the sizes. When the signs are different, subtract the "
-                "sizes (the absolute values) and keep the sign of the one further from zero.",
-            )
-        )
-    misconceptions.append(
-        (
-            -value,
-            "The size is right, but check the sign. Picture the number line: which way from "
-            "zero does the answer land?",
-        )
-    )
+    misconceptions = _signed_misconceptions(x, op, y, value, style, xs, ys)
     return numeric(
         stem,
         value,
@@ -182,32 +192,7 @@ def multiply_divide_rationals(rng: random.Random, d: int) -> Draft:
     ]
     solution = f"The numbers have {sign_rule}.\n{xs} {op} {ys} = {_show(value, style)}."
     params: dict[str, object] = {"x": frac(x), "op": op, "y": frac(y)}
-    misconceptions: list[tuple[Fraction, str]] = []
-    if op == "−" and y < 0:
-        misconceptions.append(
-            (
-                x + y,
-                f"It looks like you subtracted {_show(abs(y), style)}. Taking away a negative "
-                f"number is the same as adding its opposite: {xs} − {paren(ys)} = {xs} + "
-                f"{_show(-y, style)}.",
-            )
-        )
-    if op == "+" and (x < 0) != (y < 0):
-        bigger = x if abs(x) >= abs(y) else y
-        misconceptions.append(
-            (
-                (abs(x) + abs(y)) * (1 if bigger > 0 else -1),
-                "It looks like you added the sizes. When the signs are different, subtract the "
-                "sizes (the absolute values) and keep the sign of the one further from zero.",
-            )
-        )
-    misconceptions.append(
-        (
-            -value,
-            "The size is right, but check the sign. Picture the number line: which way from "
-            "zero does the answer land?",
-        )
-    )
+    misconceptions = _signed_misconceptions(x, op, y, value, style, xs, ys)
     return numeric(
         stem,
         value,
