@@ -25,7 +25,7 @@ DISTRICT_URL ?= postgres://postgres@127.0.0.1:5432/tandem_district
 LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
-.PHONY: help run serve demo test test-fast test-browser test-postgres screens lint format typecheck \
+.PHONY: help run serve demo test test-fast test-browser test-postgres test-postgres-browser screens lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
         bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor messages clean install install-dev
 
@@ -119,6 +119,11 @@ screens: $(VENV)/.installed-dev ## screenshots of the student and guardian pages
 test-postgres: $(VENV)/.installed-dev ## the pytest suite against PostgreSQL (POSTGRES_URL, default the local test DB)
 	mkdir -p $(TEST_DATA_DIR)
 	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+
+# The browser tests are database-agnostic pages over the same services; CI runs them once, on
+# SQLite (make test). This runs them on PostgreSQL too, for a change to a query's behaviour.
+test-postgres-browser: $(VENV)/.installed-dev ## the browser tests against PostgreSQL
+	mkdir -p $(TEST_DATA_DIR)
 	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(BIN)/pytest -p no:xdist -m browser tests/browser $(PYTEST_ARGS)
 

@@ -109,12 +109,19 @@ def test_student_draws_an_answer_on_a_phone_and_the_teacher_sees_it(
 
     page.get_by_role("button", name="Use my drawing").click()
     expect(page.get_by_text("Draw something first.")).to_be_visible()
+    # The whole stroke must land on the canvas inside the viewport: the button click above
+    # may have scrolled the page, so bring the pad back and draw within its box.
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 20)
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
     page.mouse.down()
     for step in range(1, 10):
-        page.mouse.move(box["x"] + 20 + step * 20, box["y"] + 20 + step * 10)
+        page.mouse.move(
+            box["x"] + box["width"] * (0.1 + step * 0.08),
+            box["y"] + box["height"] * (0.2 + step * 0.06),
+            steps=2,
+        )
     page.mouse.up()
     page.get_by_role("button", name="Use my drawing").click()
     expect(page.get_by_text("Your drawing will be sent with your answer.")).to_be_visible()
