@@ -9,7 +9,9 @@ then gives every generated student OneRoster demographics (random: no planted in
 Two things are timed apart. "compute": working out one scope's figures from its whole history
 and storing them, as the background worker does when they are missing or older than the
 setting (``--compute-repeat`` times, for the whole district and for one school). "pages": each
-leader page asked ``--repeat`` times against those stored figures, as every request is; its p50
+leader page asked ``--repeat`` times against those stored figures, as every request is, and the
+other pages a leader opens (the changes and one change's result, on a change touching a third of
+the classes; credit by class, the credit rules, the transcript CSV, one report card): their p50
 and p95 are compared with the 300 ms budget. Writes ``var/bench/leaders.json``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_leaders \\
@@ -19,6 +21,7 @@ and p95 are compared with the 300 ms budget. Writes ``var/bench/leaders.json``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -73,9 +76,9 @@ def main() -> int:
     from tandem.evidence.models import Statement
     from tandem.interop.models import Demographics
     from tandem.leaders.selectors import Scope, leader_scope
-    from tandem.leaders.services import figures_compute
+    from tandem.leaders.services import change_create, figures_compute
     from tandem.roster.constants import OrgType, Role
-    from tandem.roster.models import Org, User
+    from tandem.roster.models import Org, SchoolClass, User
 
     if migrations_pending():
         call_command("migrate", interactive=False, verbosity=0)
@@ -112,6 +115,27 @@ def main() -> int:
         "schools": Org.objects.filter(type=OrgType.SCHOOL).count(),
     }
     print(f"district: {size}")
+    # A change touching a third of the classes, begun six weeks ago (three weeks each side).
+    classes = list(SchoolClass.objects.order_by("pk"))
+    change, _ = change_create(
+        leader=admin,
+        title="Bench: a new schedule",
+        start_date=timezone.now().date() - dt.timedelta(weeks=6),
+        weeks=3,
+        classes=classes[: max(1, len(classes) // 3)],
+        now=timezone.now(),
+        idempotency_key="bench-leaders-change",
+    )
+    student = User.objects.filter(role=Role.STUDENT).order_by("pk").first()
+    assert student is not None
+    pages = PAGES | {
+        "changes": "/lead/changes/",
+        "a change's result": f"/lead/changes/{change.pk}/",
+        "credit: classes": "/credit/",
+        "credit: rules": "/credit/rules/",
+        "credit: transcript CSV": "/credit/transcript.csv",
+        "report card": f"/credit/report/{student.pk}/",
+    }
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(admin)
     everywhere = leader_scope(None)
@@ -138,7 +162,7 @@ def main() -> int:
     # The pages, read against the stored figures (as every leader's request is).
     results = {}
     for scope_name, _, suffix in scopes:
-        for name, path in PAGES.items():
+        for name, path in (pages if scope_name == "district" else PAGES).items():
             client.get(path + suffix)  # warm: the first request of a process loads templates
             times, counts = [], []
             for _ in range(args.repeat):

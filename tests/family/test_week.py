@@ -219,3 +219,23 @@ def test_news_pages_stay_private(client, school: School) -> None:
     client.force_login(stranger)
     html = client.get(reverse("family:home")).content.decode()
     assert "Sleep survey" not in html and "learning plan" not in html
+
+
+def test_an_open_goal_is_a_reminder_from_friday_not_news_all_week(school: School) -> None:
+    """An open goal of this week is reminded of when it is due within two days (Friday to
+    Sunday), on every visit; earlier in the week only a teacher's new goal is news."""
+    from tandem.practice.news import news_for_students
+
+    student = school.student_a
+    friday = timezone.make_aware(dt.datetime(2026, 12, 4, 10, 0))
+    monday = timezone.make_aware(dt.datetime(2026, 11, 30, 10, 0))
+    goal_create(student=student, kind=GoalKind.HABIT, created_by=student, now=monday, text="Read")
+
+    def texts(now: dt.datetime) -> list[str]:
+        news = news_for_students(
+            student_ids=[student.pk], since=now - dt.timedelta(hours=1), now=now, for_guardian=False
+        )
+        return [item.text for item in news[student.pk]]
+
+    assert texts(monday + dt.timedelta(days=1)) == []
+    assert texts(friday) == ["Goal due Sunday: “Read”."]

@@ -218,6 +218,7 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
     for student_id, kind in (
         Accommodation.objects.filter(student__in=student_pks, active=True)
         .values_list("student_id", "kind")
+        .order_by()  # no model ordering: DISTINCT must not take its columns in
         .distinct()
     ):
         if kind in ACCOMMODATION_GROUPS:
@@ -279,6 +280,7 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         )
         .annotate(bucket=_recent_bucket("held_at", now))
         .values_list("student_id", "bucket")
+        .order_by()  # no model ordering: DISTINCT must not take its columns in
         .distinct()
     ):
         checked_in[index[student_id]] = True
@@ -290,6 +292,7 @@ def leader_frame(scope: Scope, *, now: dt.datetime) -> Frame:
         )
         .annotate(bucket=_recent_bucket("timestamp", now))
         .values_list("actor_id", "bucket")
+        .order_by()  # no model ordering: DISTINCT must not take its columns in
         .distinct()
     ):
         if bucket >= 0:
@@ -656,6 +659,7 @@ def change_result(change: Change, *, today: dt.date) -> ChangeResult:
         .filter(timestamp__gte=begin, timestamp__lt=end)
         .annotate(half=side("timestamp"))
         .values_list("actor_id", "half")
+        .order_by()  # no model ordering: DISTINCT must not take its columns in
         .distinct()
     ):
         practiced.setdefault(student_id, set()).add(half)
