@@ -99,3 +99,32 @@ def test_pages_read_the_stored_figures_and_never_the_history(client, lead_school
     tables = " ".join(q["sql"] for q in later)
     assert "evidence_statement" not in tables and "mastery_statechange" not in tables
     assert "Figures as of" in body and "refreshing" not in body
+
+
+def test_a_changes_result_runs_a_fixed_number_of_queries(
+    client, lead_school, django_assert_num_queries
+):
+    """The difference in differences is worked out from the answers on request, in the same
+    queries however many students and answers there are."""
+    import datetime as dt
+
+    from tandem.leaders.services import change_create
+
+    school = lead_school.school
+    change, _ = change_create(
+        leader=school.admin,
+        title="Warm-ups",
+        start_date=timezone.localdate() - dt.timedelta(days=14),
+        weeks=2,
+        classes=[school.class_a],
+        now=timezone.now(),
+    )
+    client = _admin_client(client, lead_school)
+    url = reverse("leaders:change", args=[change.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    build_lead_school(seed=9)
+    with django_assert_num_queries(len(before.captured_queries)):
+        client.get(url)
+    assert len(before.captured_queries) <= 8
