@@ -245,6 +245,14 @@ def test_phone_navigation_is_one_row_with_a_menu(
     pathway.click()
     expect(page).to_have_url(re.compile("/pathway/$"))
 
+    # In Spanish too ("Mi aprendizaje", "Práctica", "Menú" are longer words): one row.
+    User.objects.filter(username=school.usernames[STUDENT]).update(language="es")
+    page.goto("/learn/")
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] <= HEADER_ROW, header
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    User.objects.filter(username=school.usernames[STUDENT]).update(language="")
+
     # On a laptop every link shows and there is no menu button.
     wide = open_as(GUARDIAN, LAPTOP)
     wide.goto("/family/")
