@@ -117,7 +117,7 @@ def test_guardian_home_says_what_is_new_without_the_teachers_words(client, schoo
     assert f"A teacher scored {name}’s written answer: partly." in html
     assert f"A teacher approved {name}’s project “Sleep survey”." in html
     assert f"A teacher approved {name}’s learning plan." in html
-    assert "A teacher agreed a goal with them" in html
+    assert f"A teacher agreed a goal with {name}: “Practice 15 minutes on Monday”." in html
     assert COMMENT not in html and FEEDBACK not in html
     assert "/learn/written/answer/" not in html  # the student's pages are not linked
     assert LastSeen.objects.filter(user=school.guardian_a, page=PAGE_GUARDIAN_HOME).exists()
@@ -239,3 +239,19 @@ def test_an_open_goal_is_a_reminder_from_friday_not_news_all_week(school: School
 
     assert texts(monday + dt.timedelta(days=1)) == []
     assert texts(friday) == ["Goal due Sunday: “Read”."]
+
+
+def test_news_reads_in_the_readers_language(client, school: School) -> None:
+    """Whole sentences are translated, names and titles put where Spanish puts them."""
+    from tandem.roster.models import User
+
+    _teacher_news(school, now=timezone.now())
+    User.objects.filter(pk=school.guardian_a.pk).update(language="es")
+    client.force_login(school.guardian_a)
+    name = school.student_a.first_name
+
+    html = client.get(reverse("family:home")).content.decode()
+
+    assert f"Un maestro o maestra aprobó el proyecto “Sleep survey” de {name}." in html
+    assert f"Un maestro o maestra aprobó el plan de aprendizaje de {name}." in html
+    assert "A teacher" not in html

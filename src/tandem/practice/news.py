@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from tandem.goals.constants import GoalStatus
 from tandem.goals.models import WeeklyGoal
@@ -42,12 +44,35 @@ class NewsItem:
     url: str = ""  # where the student reads more; empty on a guardian's page
 
 
-# What a teacher's review or score did to a project, in words.
-_PROJECT_NEWS: dict[str, str] = {
-    ProjectStatus.APPROVED: "approved",
-    ProjectStatus.CHANGES_REQUESTED: "sent back with changes to make",
-    ProjectStatus.SCORED: "scored",
-}
+# Whole sentences, so that a translation can put the words in its own order: (to the student,
+# about the student to a guardian).
+def _score_news(level: str, *, name: str | None) -> str:
+    if name is None:
+        return _("A teacher scored your written answer: %(level)s.") % {"level": level}
+    return _("A teacher scored %(name)s’s written answer: %(level)s.") % {
+        "name": name,
+        "level": level,
+    }
+
+
+def _project_news(status: str, title: str, *, name: str | None) -> str | None:
+    """What a teacher's review or score did to a project, in words (None: nothing to say)."""
+    values = {"title": title, "name": name}
+    if status == ProjectStatus.APPROVED:
+        if name is None:
+            return _("A teacher approved your project “%(title)s”.") % values
+        return _("A teacher approved %(name)s’s project “%(title)s”.") % values
+    if status == ProjectStatus.CHANGES_REQUESTED:
+        if name is None:
+            return _("A teacher sent your project “%(title)s” back with changes to make.") % values
+        return (
+            _("A teacher sent %(name)s’s project “%(title)s” back with changes to make.") % values
+        )
+    if status == ProjectStatus.SCORED:
+        if name is None:
+            return _("A teacher scored your project “%(title)s”.") % values
+        return _("A teacher scored %(name)s’s project “%(title)s”.") % values
+    return None
 
 
 def last_seen_at(*, user_id: int, page: str) -> dt.datetime | None:
@@ -77,8 +102,9 @@ def news_for_students(
     names = names or {}
     news: dict[int, list[NewsItem]] = {pk: [] for pk in ids}
 
-    def whose(student_id: int) -> str:
-        return f"{names.get(student_id, 'Your child')}’s" if for_guardian else "your"
+    def about(student_id: int) -> str | None:
+        """The student's name on a guardian's page; None when the student reads it."""
+        return (names.get(student_id) or _("Your child")) if for_guardian else None
 
     def add(item: NewsItem) -> None:
         news[item.student_id].append(item)
@@ -98,8 +124,9 @@ def news_for_students(
                 student_id=student_id,
                 at=at,
                 kind="score",
-                text=f"A teacher scored {whose(student_id)} written answer: "
-                f"{WrittenScoreLevel(level).label.lower()}.",
+                text=_score_news(
+                    str(WrittenScoreLevel(level).label).lower(), name=about(student_id)
+                ),
                 comment="" if for_guardian else comment,
                 url="" if for_guardian else reverse("practice:written_answer", args=[answer_id]),
             )
@@ -111,7 +138,7 @@ def news_for_students(
     for pk, student_id, title, status, feedback, reviewed_at, updated_at in projects.values_list(
         "pk", "student_id", "title", "status", "feedback", "reviewed_at", "updated_at"
     ):
-        said = _PROJECT_NEWS.get(status)
+        said = _project_news(status, title, name=about(student_id))
         when = updated_at if status == ProjectStatus.SCORED else reviewed_at
         if said is None or when is None:  # reviewed, then handed in: the student's own news
             continue
@@ -120,7 +147,7 @@ def news_for_students(
                 student_id=student_id,
                 at=when,
                 kind="score" if status == ProjectStatus.SCORED else "approval",
-                text=f"A teacher {said} {whose(student_id)} project “{title}”.",
+                text=said,
                 comment="" if for_guardian else feedback,
                 url="" if for_guardian else reverse("projects:project", args=[pk]),
             )
@@ -135,7 +162,10 @@ def news_for_students(
                 student_id=student_id,
                 at=approved_at,
                 kind="approval",
-                text=f"A teacher approved {whose(student_id)} learning plan.",
+                text=_("A teacher approved your learning plan.")
+                if not for_guardian
+                else _("A teacher approved %(name)s’s learning plan.")
+                % {"name": about(student_id)},
                 url="" if for_guardian else reverse("pathways:mine"),
             )
         )
@@ -155,15 +185,17 @@ def news_for_students(
         *fields, "created_by"
     ):
         by_student = created_by_id == student_id
-        title = text or code or "a goal"
+        title = text or code or _("a goal")
         if not by_student and created_at > since:
             add(
                 NewsItem(
                     student_id=student_id,
                     at=created_at,
                     kind="goal",
-                    text=f"A teacher agreed a goal with {'them' if for_guardian else 'you'}: "
-                    f"“{title}”.",
+                    text=_("A teacher agreed a goal with you: “%(title)s”.") % {"title": title}
+                    if not for_guardian
+                    else _("A teacher agreed a goal with %(name)s: “%(title)s”.")
+                    % {"name": about(student_id), "title": title},
                     url="" if for_guardian else reverse("goals:home"),
                 )
             )
@@ -173,7 +205,8 @@ def news_for_students(
                     student_id=student_id,
                     at=now,
                     kind="due",
-                    text=f"Goal due {due:%A}: “{title}”.",
+                    text=_("Goal due %(day)s: “%(title)s”.")
+                    % {"day": date_format(due, "l"), "title": title},
                     url="" if for_guardian else reverse("goals:home"),
                 )
             )
