@@ -4,6 +4,8 @@ Spanish, and a few of their Spanish sentences are there instead."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -271,6 +273,35 @@ def test_every_student_page_and_the_report_card_speak_spanish(client, school, ur
     assert {k: v for k, v in not_on_the_page.items() if v} == {}
     assert {k: v for k, v in left_in_english.items() if v} == {}
     assert {k: v for k, v in no_spanish.items() if v} == {}
+    # Why the item was picked is stored in English and read in Spanish.
+    why = re.search(r"Por qué esta pregunta:</strong>\s*(.*?)\.", spanish["practice"], re.S)
+    assert why is not None and why.group(1).strip() in _spanish_reasons()
+
+
+def _spanish_reasons() -> set[str]:
+    from django.utils import translation
+
+    from tandem.practice import policy, services
+
+    english = [
+        value
+        for module in (policy, services)
+        for name, value in vars(module).items()
+        if name.endswith("_REASON") and isinstance(value, str)
+    ]
+    english += [
+        "Practice on something its earlier steps would make easier",
+        "More practice to keep it strong",
+        "Next step on your pathway, beyond your grade",
+        "Filling a gap that your next steps build on",
+        "Filling a gap from an earlier grade",
+        "Ready for work beyond your grade",
+        "Next step at your grade",
+    ]
+    with translation.override("es"):
+        spanish = {translation.gettext(reason) for reason in english}
+    assert not spanish & set(english)
+    return spanish
 
 
 def test_a_guardian_reads_the_report_card_in_spanish(client, school, urls) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 import tandem_engine
 from tandem_engine import CompetencyCandidate, ItemCandidate, PickReason, PolicyConfig
@@ -39,11 +40,15 @@ MAX_SAME_IN_RECENT = 3
 # (competency, difficulty) pairs given in the last this-many items are not given again soon.
 RECENT_WINDOW = 3
 
-REVIEW_REASON = "Spaced review: you mastered this a while ago"
-CHECK_REASON = "Check-in: you got this right before — is it still there?"
+# Why an item was picked, stored with the attempt in English (teachers' pages and exports
+# compare them) and translated where a student reads it ({% translate attempt.reason %}):
+# gettext_noop marks them for the catalog without translating them here.
+REVIEW_REASON = gettext_noop("Spaced review: you mastered this a while ago")
+CHECK_REASON = gettext_noop("Check-in: you got this right before — is it still there?")
 REVIEW_REASONS = frozenset({REVIEW_REASON, CHECK_REASON})
 # Reasons of items on a competency the student chose begin with this.
 CHOSEN_REASON_PREFIX = "You chose"
+CHOSEN_REASON = gettext_noop("You chose to work on this")
 
 CONFIG = PolicyConfig(band_low=TARGET_LOW, band_high=TARGET_HIGH, review_every=REVIEW_EVERY)
 
@@ -94,24 +99,24 @@ def _reason(
     kind: PickReason, candidate: Candidate, student_grade_rank: int, *, chosen: bool = False
 ) -> str:
     if chosen:
-        return f"{CHOSEN_REASON_PREFIX} to work on this"
+        return CHOSEN_REASON
     if kind == PickReason.REVIEW:
         return REVIEW_REASON
     if kind == PickReason.CHECK:
         return CHECK_REASON
     if kind == PickReason.PRACTICE:
         if not candidate.ready:
-            return "Practice on something its earlier steps would make easier"
-        return "More practice to keep it strong"
+            return gettext_noop("Practice on something its earlier steps would make easier")
+        return gettext_noop("More practice to keep it strong")
     if candidate.on_pathway and candidate.grade_rank > student_grade_rank:
-        return "Next step on your pathway, beyond your grade"
+        return gettext_noop("Next step on your pathway, beyond your grade")
     if candidate.gap:
-        return "Filling a gap that your next steps build on"
+        return gettext_noop("Filling a gap that your next steps build on")
     if candidate.grade_rank < student_grade_rank:
-        return "Filling a gap from an earlier grade"
+        return gettext_noop("Filling a gap from an earlier grade")
     if candidate.grade_rank > student_grade_rank:
-        return "Ready for work beyond your grade"
-    return "Next step at your grade"
+        return gettext_noop("Ready for work beyond your grade")
+    return gettext_noop("Next step at your grade")
 
 
 def choose_next(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils.translation import gettext_noop
 
 import tandem_engine
 from tandem.competencies.selectors import competency_ids_for_codes
@@ -50,7 +51,7 @@ from tandem.practice.models import (
     WrittenScore,
 )
 from tandem.practice.photos import PhotoRejectedError, photo_check
-from tandem.practice.policy import CHOSEN_REASON_PREFIX, choose_next, shift_for_difficulty
+from tandem.practice.policy import choose_next, shift_for_difficulty
 from tandem.practice.selectors import (
     over_served_removed,
     picks_since_review,
@@ -134,7 +135,8 @@ def practice_next(
         )
 
 
-RETRY_REASON = f"{CHOSEN_REASON_PREFIX} another one like the item you missed"
+# Starts with CHOSEN_REASON_PREFIX: a retry is the student's choice.
+RETRY_REASON = gettext_noop("You chose another one like the item you missed")
 
 
 def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.datetime) -> Attempt:
