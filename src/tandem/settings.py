@@ -102,7 +102,11 @@ TEMPLATES = [
                 "tandem.core.context_processors.shell",
             ],
             # {{ text|math }} on every page that shows an item or a standard, without a {% load %}.
-            "builtins": ["tandem.content.templatetags.math_notation"],
+            "builtins": [
+                "tandem.content.templatetags.math_notation",
+                # Its date filter takes the place of Django's: dates in the reader's order.
+                "tandem.core.templatetags.local_dates",
+            ],
         },
     },
 ]

@@ -118,3 +118,23 @@ def test_the_sign_in_page_speaks_the_chosen_language_by_cookie(client) -> None:
     client.post(reverse("language"), {"language": "es", "next": reverse("login")})
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="es">' in page
+
+
+def test_dates_read_in_the_readers_order() -> None:
+    """Templates write US formats; a Spanish reader gets day before month, 24-hour times."""
+    import datetime as dt
+
+    from django.template import engines
+    from django.utils import translation
+
+    template = engines["django"].from_string(
+        '{{ d|date:"M j, Y" }} / {{ d|date:"l, F j" }} / '
+        '{{ d|date:"M j, g:i A" }} / {{ d|date:"c" }}'
+    )
+    moment = dt.datetime(2026, 12, 4, 15, 5, tzinfo=dt.UTC)
+    with translation.override("en"):
+        english = template.render({"d": moment})
+    with translation.override("es"):
+        spanish = template.render({"d": moment})
+    assert english.startswith("Dec 4, 2026 / Friday, December 4 / Dec 4, 3:05 PM / 2026-12-04")
+    assert spanish.startswith("4 dic 2026 / Viernes 4 de diciembre / 4 dic, 15:05 / 2026-12-04")
