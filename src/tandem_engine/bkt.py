@@ -762,6 +762,8 @@ class DailyForgetting:
     log_likelihood_without: float
     n_gaps: int
     median_gap_days: float
+    # Gaps of at least a day: what the rate is really fitted on (minutes apart say little).
+    n_gaps_over_a_day: int = 0
 
 
 def _next_gap_days(log: ResponseLog, lay: _Layout) -> FloatArray:
@@ -824,4 +826,5 @@ def fit_daily_forgetting(log: ResponseLog, model: BKT, *, max_rate: float = 0.5)
         log_likelihood_without=without,
         n_gaps=int(timed.sum()),
         median_gap_days=float(np.median(days[timed])),
+        n_gaps_over_a_day=int((days >= 1.0).sum()),
     )

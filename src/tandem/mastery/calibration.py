@@ -37,7 +37,12 @@ from tandem.mastery.priors import (
     prior_p_mastery,
     prior_table,
 )
-from tandem.mastery.rules import StateValues, answer_step, seed_step
+from tandem.mastery.rules import (
+    StateValues,
+    answer_step,
+    base_stability_from_forgetting,
+    seed_step,
+)
 from tandem.mastery.services import STATE_FIELDS, active_parameter_set, bkt_params_for
 from tandem.mastery.signals import states_changed
 from tandem.roster.models import User
@@ -50,6 +55,9 @@ MIN_STUDENTS = 5
 # A competency with fewer answers than this keeps the pooled default instead of its own fit.
 MIN_COMPETENCY_ANSWERS = 30
 HOLDOUT_FRACTION = 0.2
+# Forgetting is fitted only on at least this many returns to a competency a day or more later:
+# answers minutes apart say nothing about how mastery fades over days.
+MIN_FORGETTING_GAPS = 50
 SPLIT_SEED = 2026
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
@@ -446,6 +454,32 @@ def _live_params(
     return {**live, "heldout": {**scores, "n_students": n_test, "n_responses": test.n_responses}}
 
 
+def _forgetting(log: tandem_engine.ResponseLog, model: tandem_engine.BKT) -> dict[str, Any] | None:
+    """BKT's forgetting per elapsed day, fitted on the installation's timestamped answers with
+    the model's other parameters held (``tandem_engine.fit_daily_forgetting``), and the review
+    rule's first stability it gives (``mastery.rules.review_rule_for``). None when fewer than
+    ``MIN_FORGETTING_GAPS`` returns to a competency came a day or more later (too little to fit
+    on: the hand-set rule stays)."""
+    try:
+        fitted = tandem_engine.fit_daily_forgetting(log, model)
+    except (ValueError, FloatingPointError):
+        return None
+    if fitted.n_gaps_over_a_day < MIN_FORGETTING_GAPS:
+        return None
+    return {
+        "p_forget_per_day": round(fitted.p_forget_per_day, 6),
+        # None when no forgetting was seen (an infinite half-life is not JSON).
+        "half_life_days": (
+            round(fitted.half_life_days, 1) if math.isfinite(fitted.half_life_days) else None
+        ),
+        "log_likelihood_gain": round(fitted.log_likelihood - fitted.log_likelihood_without, 3),
+        "n_gaps": fitted.n_gaps,
+        "n_gaps_over_a_day": fitted.n_gaps_over_a_day,
+        "median_gap_days": round(fitted.median_gap_days, 2),
+        "base_stability_days": round(base_stability_from_forgetting(fitted.p_forget_per_day), 2),
+    }
+
+
 def _next_version() -> str:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     n = ParameterSet.objects.count() + 1
@@ -679,6 +713,9 @@ class CalibrationReport:
     decision: str = ""
     # One row per grade-gap bucket (see ``tandem.mastery.priors.PriorFit.as_dict``).
     prior_by_grade_gap: list[dict[str, Any]] = field(default_factory=list)
+    # Forgetting per elapsed day and the review rule's first stability (see ``_forgetting``);
+    # empty when no answers were days apart.
+    forgetting: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -791,6 +828,8 @@ def calibrate(
     params, model, priors = _candidate(evidence, log, seed=seed, students=set(evidence.actor_ids))
     default, per_competency = params["default"], params["per_competency"]
     live = _live_params(log, model, seed=seed)  # LivePredictor for the web layer (issue #10)
+    report(60, "Fitting forgetting per day from the answers' dates")
+    forgetting = _forgetting(log, model)
     heldout["live_auc"] = live["heldout"]["auc"]
     fit = {
         "n_responses": log.n_responses,
@@ -811,7 +850,8 @@ def calibrate(
     parameter_set = ParameterSet(
         model_name="bkt",
         engine_version=tandem_engine.ENGINE_VERSION,
-        params={**params, "fit": fit, "live": live},
+        params={**params, "fit": fit, "live": live}
+        | ({"forgetting": forgetting} if forgetting else {}),
         notes=(
             f"Fitted by EM on {log.n_responses} answers from {log.n_students} students "
             f"({log.n_skills} competencies, {len(per_competency)} with {MIN_COMPETENCY_ANSWERS}+ "
@@ -821,6 +861,14 @@ def calibrate(
             f"AUC {heldout['auc']}, log-loss {heldout['logloss']}, RMSE {heldout['rmse']}; "
             f"active set {current.version} on the same students: AUC {heldout_before['auc']}, "
             f"log-loss {heldout_before['logloss']}. Decision: {decision}."
+            + (
+                f" Forgetting fitted on {forgetting['n_gaps_over_a_day']} returns a day or "
+                "more later: "
+                f"{forgetting['p_forget_per_day']} per day, so a first review after "
+                f"{forgetting['base_stability_days']} days' stability."
+                if forgetting
+                else " Forgetting: no answers days apart to fit it on; the set review rule stays."
+            )
         ),
         is_active=False,
     )
@@ -851,6 +899,7 @@ def calibrate(
         seconds=time.perf_counter() - started,
         decision=decision,
         prior_by_grade_gap=[row.as_dict() for row in priors],
+        forgetting=forgetting or {},
     )
     report(100, f"Done: {parameter_set.version} {decision}")
     return result

@@ -68,7 +68,7 @@ def summary_sentences(report: Mapping[str, Any]) -> list[str]:
         else f"{version} was stored but not activated; {previous} stayed in use."
     )
     decision = report.get("decision") or ""
-    return [
+    sentences = [
         f"Calibration fitted {version} on {report.get('n_responses', 0)} answers from "
         f"{report.get('n_students', 0)} students ({report.get('n_competencies', 0)} competencies, "
         f"{report.get('n_competencies_fitted', 0)} with enough answers for their own parameters).",
@@ -84,14 +84,43 @@ def summary_sentences(report: Mapping[str, Any]) -> list[str]:
             else "No learner state was touched"
         )
         + f"; the calibration took {report.get('seconds', 0.0):.1f} s.",
-    ] + (
-        [
+    ]
+    if old.get("fitted"):
+        sentences.append(
             "The active set's score is optimistic when it was itself fitted on these students, "
             "so a new set has to beat it by more than it seems."
+        )
+    # Older reports (before forgetting was fitted) say nothing about it.
+    if "forgetting" in report:
+        sentences += _forgetting_sentences(report.get("forgetting") or {})
+    return sentences
+
+
+def _forgetting_sentences(forgetting: Mapping[str, Any]) -> list[str]:
+    """How fast mastery fades, as fitted from the dates of the answers, and what review does."""
+    if not forgetting:
+        return [
+            "Too few students answered a competency again a day or more later, so how fast "
+            "mastery fades could not be fitted: review keeps its set schedule (a first review "
+            "after about 5 days)."
         ]
-        if old.get("fitted")
-        else []
+    rate = float(forgetting.get("p_forget_per_day", 0.0))
+    half_life = forgetting.get("half_life_days")
+    fades = (
+        "no forgetting was seen between answers days apart"
+        if rate <= 0.0
+        else f"a mastered competency is forgotten with a chance of {rate:.2%} per day "
+        f"(half of it is gone after about {half_life:.0f} days)"
+        if isinstance(half_life, int | float)
+        else f"a mastered competency is forgotten with a chance of {rate:.2%} per day"
     )
+    return [
+        f"From {forgetting.get('n_gaps_over_a_day', 0)} times a student came back to a "
+        f"competency a day or more later, {fades}. "
+        f"Review uses it when this set is active: a competency answered right once is still "
+        f"mastered with a chance of 90% after {forgetting.get('base_stability_days', 0):.1f} "
+        "days, and each right answer after that makes it last longer."
+    ]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 import tandem_engine
 from tandem.mastery.constants import Progress, Status
-from tandem_engine.decisions import elapsed_days, predicted_recall, stability_for
+from tandem_engine.decisions import MasteryRule, elapsed_days, predicted_recall, stability_for
 
 RULE = tandem_engine.DEFAULT_RULE
 MASTERED_AT = RULE.threshold
@@ -103,13 +103,49 @@ def probable_since_after(
     return previous_since or at
 
 
-def review_due_after_days(n_correct: int) -> float:
+# The review rule's first stability, fitted: calibration fits BKT's forgetting per elapsed day
+# on the installation's timestamped answers (tandem_engine.fit_daily_forgetting) and stores it
+# with the parameter set (params["forgetting"]). The first stability is then the number of days
+# after which a mastered competency is still mastered with probability RETAINED_AT_STABILITY
+# under that rate, kept within these bounds (a rate of 0, "no forgetting seen", gives the upper
+# one). Until a calibration has fitted it, the engine's hand-set default stands.
+RETAINED_AT_STABILITY = 0.9
+MIN_BASE_STABILITY_DAYS = 1.0
+MAX_BASE_STABILITY_DAYS = 30.0
+
+
+def base_stability_from_forgetting(p_forget_per_day: float) -> float:
+    """Days until P(still mastered) falls to 90% at ``p_forget_per_day``, within the bounds."""
+    if not 0.0 < p_forget_per_day < 1.0:
+        return MAX_BASE_STABILITY_DAYS if p_forget_per_day <= 0.0 else MIN_BASE_STABILITY_DAYS
+    days = math.log(RETAINED_AT_STABILITY) / math.log1p(-p_forget_per_day)
+    return min(max(days, MIN_BASE_STABILITY_DAYS), MAX_BASE_STABILITY_DAYS)
+
+
+def review_rule_for(params: dict[str, Any]) -> MasteryRule:
+    """The mastery rule with the first stability a parameter set's fitted forgetting gives."""
+    forgetting = params.get("forgetting") or {}
+    rate = forgetting.get("p_forget_per_day")
+    if not isinstance(rate, int | float) or not math.isfinite(rate):
+        return RULE
+    return replace(RULE, base_stability_days=base_stability_from_forgetting(float(rate)))
+
+
+def review_rule() -> MasteryRule:
+    """The rule in force: the active parameter set's (cached with it in process memory)."""
+    from tandem.mastery.services import active_parameters  # services import this module
+
+    return active_parameters().review_rule
+
+
+def review_due_after_days(n_correct: int, rule: MasteryRule | None = None) -> float:
     """Days without practice after which a competency answered right ``n_correct`` times fades
     below the review threshold of predicted recall."""
-    stability = stability_for(n_correct, RULE)
+    rule = rule or review_rule()
+    stability = stability_for(n_correct, rule)
     # predicted_recall(t, S) = (1 + F t / S) ** -0.5 = review_below  =>  t = (r**-2 - 1) S / F
     factor = 19.0 / 81.0
-    return (RULE.review_below**-2 - 1.0) * stability / factor
+    return (rule.review_below**-2 - 1.0) * stability / factor
 
 
 def effective_status(
@@ -117,10 +153,11 @@ def effective_status(
 ) -> str:
     """The stored status, except that mastery whose predicted recall has faded needs review."""
     if status == Status.MASTERED and last_evidence_at is not None:
+        rule = review_rule()
         recall = predicted_recall(
-            max(elapsed_days(last_evidence_at, now), 0.0), stability_for(n_correct, RULE)
+            max(elapsed_days(last_evidence_at, now), 0.0), stability_for(n_correct, rule)
         )
-        if recall < RULE.review_below:
+        if recall < rule.review_below:
             return Status.NEEDS_REVIEW
     return status
 

@@ -20,7 +20,7 @@ from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.priors import grade_gap, prior_p_mastery
-from tandem.mastery.rules import StateValues, answer_step, replay_state, seed_step
+from tandem.mastery.rules import StateValues, answer_step, replay_state, review_rule_for, seed_step
 from tandem.mastery.signals import states_changed
 from tandem.roster.models import User
 
@@ -67,6 +67,8 @@ class ActiveParameters:
     per_code: dict[str, tandem_engine.BKTParams]
     # P(correct) for the next-item policy, when calibration fitted one (params["live"]).
     live: tandem_engine.LivePredictor | None = None
+    # When mastery needs review: the first stability from the set's fitted forgetting.
+    review_rule: tandem_engine.MasteryRule = tandem_engine.DEFAULT_RULE
 
     def for_code(self, code: str) -> tandem_engine.BKTParams:
         return self.per_code.get(code, self.default)
@@ -89,7 +91,11 @@ def _load_active_parameters() -> ActiveParameters:
             # A set fitted by another engine version: BKT's own prediction stands in.
             live = None
     return ActiveParameters(
-        parameter_set=parameter_set, default=default, per_code=per_code, live=live
+        parameter_set=parameter_set,
+        default=default,
+        per_code=per_code,
+        live=live,
+        review_rule=review_rule_for(params),
     )
 
 

@@ -37,9 +37,9 @@ from tandem.groups.selectors import groups_meeting
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState
 from tandem.mastery.rules import (
-    RULE,
     is_uncertain,
     review_due_after_days,
+    review_rule,
     uncertainty,
 )
 from tandem.mastery.selectors import MasteryView
@@ -332,10 +332,13 @@ def _faded(now: dt.datetime) -> Q:
     """Stored mastery whose predicted recall has faded by ``now`` (``effective_status`` says
     "needs review"), as a condition on learner states. The review interval depends only on the
     number of right answers and stops growing after a few, so a handful of terms cover it."""
-    cap = RULE.max_doublings + 1
-    faded = Q(n_correct__gte=cap, last_evidence_at__lt=now - _days(review_due_after_days(cap)))
+    rule = review_rule()
+    cap = rule.max_doublings + 1
+    faded = Q(
+        n_correct__gte=cap, last_evidence_at__lt=now - _days(review_due_after_days(cap, rule))
+    )
     for n in range(cap):
-        faded |= Q(n_correct=n, last_evidence_at__lt=now - _days(review_due_after_days(n)))
+        faded |= Q(n_correct=n, last_evidence_at__lt=now - _days(review_due_after_days(n, rule)))
     return Q(status=Status.MASTERED) & faded
 
 
