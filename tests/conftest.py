@@ -106,7 +106,11 @@ def _plain_static_files() -> Iterator[None]:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=storages, WHITENOISE_USE_FINDERS=True):
+    # Heavy tasks run in the calling process: a forked child could not reach the test
+    # database (SQLite's lives in this process's memory) nor its open transaction.
+    with override_settings(
+        STORAGES=storages, WHITENOISE_USE_FINDERS=True, TANDEM_HEAVY_TASKS_IN_CHILD=False
+    ):
         yield
 
 

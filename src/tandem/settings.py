@@ -273,6 +273,9 @@ TANDEM_RETENTION_YEARS = OPTIONS.retention_years
 TANDEM_SMALL_CELL = OPTIONS.small_cell
 # The leaders' stored figures are worked out again once older than this (minutes).
 TANDEM_LEADER_FIGURES_MAX_AGE_MINUTES = OPTIONS.leader_figures_max_age_minutes
+# Calibration and activation run in a forked child of the task worker, so that the worker gives
+# their memory back afterwards (tandem.isolation); the test suite turns it off.
+TANDEM_HEAVY_TASKS_IN_CHILD = True
 
 LOGGING = {
     "version": 1,

@@ -17,8 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # imported where a week is solved: OR-Tools (and the pandas it loads)
+    from ortools.sat.python import cp_model  # is ~100 MiB no other request needs
 
 __all__ = [
     "Block",
@@ -385,6 +387,8 @@ def _candidates(index: _Index, student: Student, block_id: int, *, full: bool) -
 def _solve_once(
     index: _Index, *, full: bool, time_limit_s: float, workers: int, seed: int
 ) -> Schedule | None:
+    from ortools.sat.python import cp_model
+
     started = time.perf_counter()
     problem = index.problem
     model = cp_model.CpModel()

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from tandem.isolation import in_child_process
 from tandem.mastery.calibration import (
     InsufficientEvidenceError,
     calibrate,
@@ -301,7 +302,12 @@ def calibration_run_activate(*, run: CalibrationRun, by: Any) -> CalibrationRun:
 
 @task()
 def activate_task(run_id: int, user_id: int) -> str:
-    """The worker's entry point for a deliberate activation; a refusal is logged on the run."""
+    """The worker's entry point for a deliberate activation; a refusal is logged on the run.
+    Runs in a child process (recomputing every estimate is heavy): see ``tandem.isolation``."""
+    return in_child_process(_activate, run_id, user_id)
+
+
+def _activate(run_id: int, user_id: int) -> str:
     run = CalibrationRun.objects.get(pk=run_id)
     by = get_user_model().objects.get(pk=user_id)
     try:
@@ -316,5 +322,10 @@ def activate_task(run_id: int, user_id: int) -> str:
 
 @task()
 def calibrate_task(run_id: int) -> str:
-    """The worker's entry point: run calibration ``run_id`` and return its final status."""
-    return calibration_run_execute(run_id).status
+    """The worker's entry point: run calibration ``run_id`` and return its final status, in a
+    child process so that the worker gives the fit's memory back (``tandem.isolation``)."""
+    return in_child_process(_calibrate, run_id)
+
+
+def _calibrate(run_id: int) -> str:
+    return str(calibration_run_execute(run_id).status)
