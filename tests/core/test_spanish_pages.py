@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.factories import PASSWORD, master
 from tests.goals.conftest import _fast_passwords, grade_6_pack, school
 
+from tandem.content.services import written_item_create
 from tandem.credit.models import CreditRule
 from tandem.credit.selectors import course_standards
 from tandem.projects.constants import ReviewDecision
@@ -184,6 +185,30 @@ PAGES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["Mi perfil", "Cosas que me gustan", "Guardar mi perfil"],
     ),
+    "diagnostic": (
+        [
+            "<h1>Find your starting point</h1>",
+            "What the diagnostic is",
+            "It is not a test and has no mark.",
+            "Start the diagnostic",
+        ],
+        ["Encuentra tu punto de partida", "Qué es el diagnóstico", "Empezar el diagnóstico"],
+    ),
+    "written": (
+        ["<h1>Written questions</h1>", "To answer", "My written answers"],
+        ["Preguntas escritas", "Por responder", "Mis respuestas escritas"],
+    ),
+    "written_question": (
+        [
+            "<h1>Written question</h1>",
+            "Send to my teacher",
+            "Use my drawing",
+            "Explain your thinking in your own words",
+            "A photo or drawing of your work",
+            'data-say-empty="Draw something first."',
+        ],
+        ["Enviar a mi maestro", "Usar mi dibujo", "Una foto o un dibujo de tu trabajo"],
+    ),
     "report": (
         [
             "Report card",
@@ -234,6 +259,9 @@ def urls(school) -> dict[str, str]:
         teacher=school.teacher_a, project=under_way, decision=ReviewDecision.APPROVE, now=now
     )
     CreditRule.objects.create(course=school.class_a.course, share_required=0.5)
+    written = written_item_create(
+        stem="Explain what the ratio 3:2 tells you.", competency_codes=[codes[0]], expected_lines=3
+    )
     for code in codes[:2]:
         master(student, code)
     return {
@@ -250,6 +278,9 @@ def urls(school) -> dict[str, str]:
         "propose_template": reverse("projects:propose") + f"?template={template.pk}",
         "profile": reverse("profiles:mine"),
         "report": reverse("credit:report", args=[student.pk]),
+        "diagnostic": reverse("placement:home"),
+        "written": reverse("practice:written"),
+        "written_question": reverse("practice:written_question", args=[written.pk]),
     }
 
 

@@ -2,6 +2,7 @@
 and the diagnostic's settings in the product."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SessionStatus(models.TextChoices):
@@ -14,11 +15,11 @@ class PlacedAs(models.TextChoices):
     """Where a finished diagnostic leaves one standard: the learner state's own status after
     the placement was applied, so the result says what every other page says."""
 
-    MASTERED = "mastered", "Mastered"
-    PROBABLY_MASTERED = "probably_mastered", "Probably mastered — check again later"
-    NEEDS_REVIEW = "needs_review", "Due for review"
-    TO_LEARN = "to_learn", "To learn"
-    NOT_ASSESSED = "not_assessed", "Not assessed yet"
+    MASTERED = "mastered", _("Mastered")
+    PROBABLY_MASTERED = "probably_mastered", _("Probably mastered — check again later")
+    NEEDS_REVIEW = "needs_review", _("Due for review")
+    TO_LEARN = "to_learn", _("To learn")
+    NOT_ASSESSED = "not_assessed", _("Not assessed yet")
 
 
 # The diagnostic's estimate is shown beside a standard not assessed yet as "likely known" from

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from threadpoolctl import ThreadpoolController
 
 import tandem_engine
@@ -250,7 +251,9 @@ class GradePlacement:
 
     @property
     def name(self) -> str:
-        return "Kindergarten" if self.grade_label == "K" else f"Grade {self.grade_label}"
+        if self.grade_label == "K":
+            return gettext("Kindergarten")
+        return gettext("Grade %(grade)s") % {"grade": self.grade_label}
 
     @property
     def counts(self) -> dict[PlacedAs, int]:

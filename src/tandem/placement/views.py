@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tandem.content.generators import MULTIPLE_CHOICE
@@ -139,7 +139,7 @@ def answer(request: HttpRequest, question_id: uuid.UUID) -> HttpResponse:
 def stop(request: HttpRequest) -> HttpResponse:
     """Stop for now; the diagnostic resumes at the same question."""
     if diagnostic_session_pause(student=signed_in_user(request), now=timezone.now()) is not None:
-        messages.info(request, "Stopped for now. Your answers are saved; resume any time.")
+        messages.info(request, gettext("Stopped for now. Your answers are saved; resume any time."))
     return redirect("placement:home")
 
 
@@ -155,8 +155,8 @@ def result(request: HttpRequest) -> HttpResponse:
         "result": result,
         # The own grade in full first; the others one line a grade, nearest first.
         "parts": [
-            {"id": "earlier", "title": "Earlier grades", "grades": result.earlier},
-            {"id": "later", "title": "Later grades", "grades": result.later},
+            {"id": "earlier", "title": gettext("Earlier grades"), "grades": result.earlier},
+            {"id": "later", "title": gettext("Later grades"), "grades": result.later},
         ],
         "learn_url": reverse("practice:home"),
     }

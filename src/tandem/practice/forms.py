@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tandem.forms import IdempotentForm
 from tandem.practice.constants import PHOTO_MAX_BYTES, WRITTEN_ANSWER_MAX
@@ -14,13 +16,18 @@ class WrittenAnswerForm(IdempotentForm):
     """The student's answer to one written question."""
 
     text = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         max_length=WRITTEN_ANSWER_MAX,
         required=False,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=f"Explain your thinking in your own words (up to {WRITTEN_ANSWER_MAX:,} "
-        "characters). Your teacher reads it and scores it.",
+        help_text=format_lazy(
+            _(
+                "Explain your thinking in your own words (up to {max} characters). Your "
+                "teacher reads it and scores it."
+            ),
+            max=f"{WRITTEN_ANSWER_MAX:,}",
+        ),
         error_messages={
             "max_length": f"Your answer is too long: keep it to {WRITTEN_ANSWER_MAX:,} characters "
             "(it has %(show_value)s).",
@@ -28,14 +35,19 @@ class WrittenAnswerForm(IdempotentForm):
     )
     # Checked by content in ``written_answer_submit`` (tandem.practice.photos), not here.
     photo = forms.FileField(
-        label="A photo or drawing of your work",
+        label=_("A photo or drawing of your work"),
         required=False,
-        help_text=f"Optional. Take a photo of your work on paper, or draw it below (PNG or JPEG, "
-        f"up to {PHOTO_MAX_BYTES // (1024 * 1024)} MB).",
+        help_text=format_lazy(
+            _(
+                "Optional. Take a photo of your work on paper, or draw it below (PNG or JPEG, "
+                "up to {mb} MB)."
+            ),
+            mb=PHOTO_MAX_BYTES // (1024 * 1024),
+        ),
     )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not cleaned.get("text") and not cleaned.get("photo") and not self.errors:
-            self.add_error("text", "Write your answer or add a photo of your work first.")
+            self.add_error("text", _("Write your answer or add a photo of your work first."))
         return cleaned

@@ -1,6 +1,7 @@
 // The drawing pad of a written question: draw with a finger, pen or mouse, then "Use my
 // drawing" puts a PNG of it into the photo field, so it is sent (and checked) like a photo.
-// Without JavaScript, or with a keyboard, the photo field works on its own.
+// Without JavaScript, or with a keyboard, the photo field works on its own. The status
+// messages come from the pad's data-say-* attributes, in the reader's language.
 (function () {
   "use strict";
 
@@ -56,22 +57,22 @@
 
     pad.querySelector("[data-drawing-clear]").addEventListener("click", function () {
       clear();
-      status.textContent = "Cleared.";
+      status.textContent = pad.dataset.sayCleared || "Cleared.";
     });
     pad.querySelector("[data-drawing-use]").addEventListener("click", function () {
       if (!drawn) {
-        status.textContent = "Draw something first.";
+        status.textContent = pad.dataset.sayEmpty || "Draw something first.";
         return;
       }
       canvas.toBlob(function (blob) {
         if (!blob) {
-          status.textContent = "The drawing could not be saved; take a photo instead.";
+          status.textContent = pad.dataset.sayFailed || "The drawing could not be saved; take a photo instead.";
           return;
         }
         var transfer = new DataTransfer();
         transfer.items.add(new File([blob], "drawing.png", { type: "image/png" }));
         input.files = transfer.files;
-        status.textContent = "Your drawing will be sent with your answer.";
+        status.textContent = pad.dataset.sayReady || "Your drawing will be sent with your answer.";
       }, "image/png");
     });
 
