@@ -3,6 +3,7 @@ and the diagnostic's settings in the product."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class SessionStatus(models.TextChoices):
@@ -20,6 +21,26 @@ class PlacedAs(models.TextChoices):
     NEEDS_REVIEW = "needs_review", _("Due for review")
     TO_LEARN = "to_learn", _("To learn")
     NOT_ASSESSED = "not_assessed", _("Not assessed yet")
+
+
+def placed_count(placed: str, n: int) -> str:
+    """How many standards of a grade or domain are in a group, in words ("3 to learn"); whole
+    phrases, so that a translation can make the words agree with the number."""
+    if placed == PlacedAs.MASTERED:
+        text = ngettext("%(n)s mastered", "%(n)s mastered", n)
+    elif placed == PlacedAs.PROBABLY_MASTERED:
+        text = ngettext(
+            "%(n)s probably mastered — check again later",
+            "%(n)s probably mastered — check again later",
+            n,
+        )
+    elif placed == PlacedAs.NEEDS_REVIEW:
+        text = ngettext("%(n)s due for review", "%(n)s due for review", n)
+    elif placed == PlacedAs.TO_LEARN:
+        text = ngettext("%(n)s to learn", "%(n)s to learn", n)
+    else:
+        text = ngettext("%(n)s not assessed yet", "%(n)s not assessed yet", n)
+    return text % {"n": n}
 
 
 # The diagnostic's estimate is shown beside a standard not assessed yet as "likely known" from

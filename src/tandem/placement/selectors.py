@@ -32,6 +32,7 @@ from tandem.placement.constants import (
     LIKELY_KNOWN_AT,
     PlacedAs,
     SessionStatus,
+    placed_count,
 )
 from tandem.placement.models import DiagnosticQuestion, DiagnosticSession
 
@@ -240,6 +241,11 @@ class DomainPlacement:
             (placed, self.standards[placed]) for placed in self.groups if self.standards[placed]
         ]
 
+    @property
+    def counts_words(self) -> list[str]:
+        """The groups that have standards, counted in words: the domain's one-line summary."""
+        return [placed_count(placed, len(standards)) for placed, standards in self.groups_shown]
+
 
 @dataclass
 class GradePlacement:
@@ -277,6 +283,11 @@ class GradePlacement:
         counts = self.counts
         groups = self.domains[0].groups if self.domains else list(PlacedAs)
         return [(placed, counts[placed]) for placed in groups if counts[placed]]
+
+    @property
+    def counts_words(self) -> list[str]:
+        """The groups that have standards in this grade, counted in words."""
+        return [placed_count(placed, n) for placed, n in self.counts_shown]
 
 
 @dataclass(frozen=True)
