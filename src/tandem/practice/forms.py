@@ -29,8 +29,11 @@ class WrittenAnswerForm(IdempotentForm):
             max=f"{WRITTEN_ANSWER_MAX:,}",
         ),
         error_messages={
-            "max_length": f"Your answer is too long: keep it to {WRITTEN_ANSWER_MAX:,} characters "
-            "(it has %(show_value)s).",
+            "max_length": format_lazy(
+                _("Your answer is too long: keep it to {max} characters (it has {has})."),
+                max=f"{WRITTEN_ANSWER_MAX:,}",
+                has="%(show_value)s",
+            ),
         },
     )
     # Checked by content in ``written_answer_submit`` (tandem.practice.photos), not here.

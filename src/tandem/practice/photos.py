@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO
 
+from django.utils.translation import gettext
+
 from tandem.practice.constants import PHOTO_KINDS, PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS
 
 
@@ -50,18 +52,23 @@ def _decodes(stream: IO[bytes]) -> bool:
 def photo_check(*, size: int, stream: IO[bytes]) -> CheckedPhoto:
     """The checked photo, or ``PhotoRejectedError`` with the reason."""
     if size <= 0:
-        raise PhotoRejectedError("The photo is empty. Take it or choose it again.")
+        raise PhotoRejectedError(gettext("The photo is empty. Take it or choose it again."))
     if size > PHOTO_MAX_BYTES:
         limit = PHOTO_MAX_BYTES // (1024 * 1024)
         raise PhotoRejectedError(
-            f"The photo is {size / (1024 * 1024):.1f} MB; the limit is {limit} MB. "
-            "Take it again a little further away, or choose a smaller picture."
+            gettext(
+                "The photo is %(size)s MB; the limit is %(limit)s MB. Take it again a little "
+                "further away, or choose a smaller picture."
+            )
+            % {"size": f"{size / (1024 * 1024):.1f}", "limit": limit}
         )
     stream.seek(0)
     kind = _kind_of(stream.read(16))
     stream.seek(0)
     if kind is None or kind not in PHOTO_KINDS or not _decodes(stream):
         raise PhotoRejectedError(
-            "That file is not a photo we can read. Send a picture (PNG or JPEG) of your work."
+            gettext(
+                "That file is not a photo we can read. Send a picture (PNG or JPEG) of your work."
+            )
         )
     return CheckedPhoto(kind=kind, size=size)

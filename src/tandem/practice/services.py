@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 import tandem_engine
 from tandem.competencies.selectors import competency_ids_for_codes
@@ -477,11 +477,14 @@ def written_answer_submit(
         return existing, False
     text = text.strip()
     if not text and photo is None:
-        raise WrittenAnswerError("Write your answer or add a photo of your work first.")
+        raise WrittenAnswerError(gettext("Write your answer or add a photo of your work first."))
     if len(text) > WRITTEN_ANSWER_MAX:
         raise WrittenAnswerError(
-            f"Your answer is {len(text):,} characters long; "
-            f"the limit is {WRITTEN_ANSWER_MAX:,}. Shorten it and send it again."
+            gettext(
+                "Your answer is %(length)s characters long; the limit is %(limit)s. Shorten it "
+                "and send it again."
+            )
+            % {"length": f"{len(text):,}", "limit": f"{WRITTEN_ANSWER_MAX:,}"}
         )
     if photo is not None:
         try:
