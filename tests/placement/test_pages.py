@@ -296,3 +296,29 @@ def test_the_teachers_why_page_explains_a_seeded_estimate(client, school):
     page = client.get(reverse("teaching:explain", args=[school.student_a.pk, seeded.pk]))
     assert page.status_code == 200
     assert "Placement from the diagnostic" in page.content.decode()
+
+
+def test_result_page_reads_in_spanish(student_client, school):
+    """The result in the student's language, the groups counted in words that agree."""
+    school.student_a.language = "es"
+    school.student_a.save(update_fields=["language"])
+    now = timezone.now()
+    session = diagnostic_session_start(student=school.student_a, now=now)
+    diagnostic_question_next(session=session, now=now)
+    diagnostic_session_finish(session=session, now=now)
+    content = student_client.get(reverse("placement:result")).content.decode()
+    for words in (
+        "Dónde te ubicó el diagnóstico",
+        "Tu grado: Grado 6",
+        "Grados anteriores",
+        "Kínder",
+        "sin evaluar todavía",
+        "Qué quiere decir cada grupo",
+    ):
+        assert words in content, words
+    for english in ("Where the diagnostic placed you", "Not assessed yet", "Earlier grades"):
+        assert english not in content, english
+    # "1 dominado", "2 dominados": the count and the word agree.
+    assert not re.search(r"\b(?:[02-9]|\d\d+) dominado\b", content)
+    content = student_client.get(reverse("placement:home")).content.decode()
+    assert "Mira dónde te ubicó" in content
