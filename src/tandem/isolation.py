@@ -57,9 +57,8 @@ def _child(sender: Connection, func: Callable[..., Any], args: tuple[Any, ...]) 
         outcome = (False, error)
     try:
         sender.send(outcome)
-    except Exception as unpicklable:
+    except Exception:  # a result or exception that cannot be pickled: say what it was
         sender.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
-        del unpicklable
     finally:
         sender.close()
         connections.close_all()

@@ -127,3 +127,22 @@ def build_lead_school(
 @pytest.fixture
 def lead_school(db) -> LeadSchool:
     return build_lead_school()
+
+
+def class_a_change(school, *, days_ago: int, weeks: int, title: str = "Warm-ups"):
+    """A change that touched class A, begun ``days_ago`` days ago, compared over ``weeks``."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.leaders.services import change_create
+
+    change, _ = change_create(
+        leader=school.admin,
+        title=title,
+        start_date=timezone.localdate() - dt.timedelta(days=days_ago),
+        weeks=weeks,
+        classes=[school.class_a],
+        now=timezone.now(),
+    )
+    return change

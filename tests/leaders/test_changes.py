@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from tests.factories import PASSWORD
+from tests.leaders.conftest import class_a_change
 
 from tandem.leaders.models import Change, TimeLimit
 from tandem.leaders.selectors import change_result
@@ -63,14 +64,7 @@ def test_bad_input_is_refused_and_kept(client, lead_school, extra, message):
 
 def test_change_result_page_states_the_assumptions(client, lead_school):
     school = lead_school.school
-    change, _ = change_create(
-        leader=school.admin,
-        title="Warm-ups",
-        start_date=timezone.localdate() - dt.timedelta(days=7),
-        weeks=1,
-        classes=[school.class_a],
-        now=timezone.now(),
-    )
+    change = class_a_change(school, days_ago=7, weeks=1)
     with CaptureQueriesContext(connection) as ctx:
         outcome = change_result(change, today=timezone.localdate())
     assert outcome.result.n_touched + outcome.result.n_untouched > 0
@@ -85,14 +79,7 @@ def test_change_result_page_states_the_assumptions(client, lead_school):
 
 def test_a_change_too_recent_cannot_tell(lead_school):
     school = lead_school.school
-    change, _ = change_create(
-        leader=school.admin,
-        title="Today",
-        start_date=timezone.localdate(),
-        weeks=2,
-        classes=[school.class_a],
-        now=timezone.now(),
-    )
+    change = class_a_change(school, days_ago=0, weeks=2, title="Today")
     outcome = change_result(change, today=timezone.localdate())
     assert outcome.too_early and outcome.result.verdict == "cannot_tell"
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from tests.factories import PASSWORD, make_school
-from tests.leaders.conftest import build_lead_school
+from tests.leaders.conftest import build_lead_school, class_a_change
 
 from tandem.leaders.services import figures_compute_all
 
@@ -106,19 +106,9 @@ def test_a_changes_result_runs_a_fixed_number_of_queries(
 ):
     """The difference in differences is worked out from the answers on request, in the same
     queries however many students and answers there are."""
-    import datetime as dt
-
-    from tandem.leaders.services import change_create
 
     school = lead_school.school
-    change, _ = change_create(
-        leader=school.admin,
-        title="Warm-ups",
-        start_date=timezone.localdate() - dt.timedelta(days=14),
-        weeks=2,
-        classes=[school.class_a],
-        now=timezone.now(),
-    )
+    change = class_a_change(school, days_ago=14, weeks=2)
     client = _admin_client(client, lead_school)
     url = reverse("leaders:change", args=[change.pk])
     client.get(url)

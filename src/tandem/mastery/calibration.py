@@ -867,7 +867,8 @@ def calibrate(
                 f"{forgetting['p_forget_per_day']} per day, so a first review after "
                 f"{forgetting['base_stability_days']} days' stability."
                 if forgetting
-                else " Forgetting: no answers days apart to fit it on; the set review rule stays."
+                else " Forgetting: too few returns a day or more later to fit it on; the set "
+                "review rule stays."
             )
         ),
         is_active=False,

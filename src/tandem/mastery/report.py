@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tandem.mastery.rules import RULE, review_due_after_days
+
 # The three held-out metrics, how they read, and which way is better.
 METRICS = (
     ("auc", "AUC", 3, "higher is better: how often a right answer was given a higher chance"),
@@ -102,7 +104,7 @@ def _forgetting_sentences(forgetting: Mapping[str, Any]) -> list[str]:
         return [
             "Too few students answered a competency again a day or more later, so how fast "
             "mastery fades could not be fitted: review keeps its set schedule (a first review "
-            "after about 5 days)."
+            f"after about {review_due_after_days(1, RULE):.0f} days)."
         ]
     rate = float(forgetting.get("p_forget_per_day", 0.0))
     half_life = forgetting.get("half_life_days")

@@ -3,7 +3,7 @@ and the diagnostic's settings in the product."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 
 class SessionStatus(models.TextChoices):
@@ -23,24 +23,24 @@ class PlacedAs(models.TextChoices):
     NOT_ASSESSED = "not_assessed", _("Not assessed yet")
 
 
+# How many standards of a grade or domain are in a group, as whole phrases ("3 to learn"), so
+# that a translation can make the words agree with the number (Spanish: "12 dominados").
+_COUNTED = {
+    PlacedAs.MASTERED: ngettext_lazy("%(n)s mastered", "%(n)s mastered", "n"),
+    PlacedAs.PROBABLY_MASTERED: ngettext_lazy(
+        "%(n)s probably mastered — check again later",
+        "%(n)s probably mastered — check again later",
+        "n",
+    ),
+    PlacedAs.NEEDS_REVIEW: ngettext_lazy("%(n)s due for review", "%(n)s due for review", "n"),
+    PlacedAs.TO_LEARN: ngettext_lazy("%(n)s to learn", "%(n)s to learn", "n"),
+    PlacedAs.NOT_ASSESSED: ngettext_lazy("%(n)s not assessed yet", "%(n)s not assessed yet", "n"),
+}
+
+
 def placed_count(placed: str, n: int) -> str:
-    """How many standards of a grade or domain are in a group, in words ("3 to learn"); whole
-    phrases, so that a translation can make the words agree with the number."""
-    if placed == PlacedAs.MASTERED:
-        text = ngettext("%(n)s mastered", "%(n)s mastered", n)
-    elif placed == PlacedAs.PROBABLY_MASTERED:
-        text = ngettext(
-            "%(n)s probably mastered — check again later",
-            "%(n)s probably mastered — check again later",
-            n,
-        )
-    elif placed == PlacedAs.NEEDS_REVIEW:
-        text = ngettext("%(n)s due for review", "%(n)s due for review", n)
-    elif placed == PlacedAs.TO_LEARN:
-        text = ngettext("%(n)s to learn", "%(n)s to learn", n)
-    else:
-        text = ngettext("%(n)s not assessed yet", "%(n)s not assessed yet", n)
-    return text % {"n": n}
+    """``n`` standards in the group ``placed``, in words."""
+    return str(_COUNTED[PlacedAs(placed)] % {"n": n})
 
 
 # The diagnostic's estimate is shown beside a standard not assessed yet as "likely known" from
