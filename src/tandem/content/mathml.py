@@ -12,6 +12,7 @@ script, so it fits the strict CSP), with an ``aria-label`` that says it in words
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 __all__ = ["SUPERSCRIPTS", "math_html"]
@@ -174,10 +175,12 @@ def _math(piece: Piece) -> str:
     return f'<math aria-label="{escape(words)}">{piece[0]}</math>'
 
 
+@lru_cache(maxsize=8192)
 def math_html(text: str) -> str:
     """``text`` as HTML: escaped, with its math notation as MathML and newlines as ``<br>``.
 
     The result is safe to insert into a page: everything that is not notation is escaped.
+    Remembered: pages name the same standards and show the same stems again and again.
     """
     out: list[str] = []
     at = 0
