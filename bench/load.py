@@ -213,41 +213,88 @@ def _lost_answers(acked: list[str], env: dict[str, str]) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def run_database(name: str, database_url: str | None, users: list[int], seconds: int) -> list[dict]:
+def run_database(
+    name: str,
+    database_url: str | None,
+    users: list[int],
+    seconds: int,
+    *,
+    reuse: bool = False,
+    baseline_users: list[int] | None = None,
+) -> list[dict]:
     data_dir = VAR / f"load-{name}"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
     env = _env(data_dir, database_url)
     most = max(users)
-    print(f"[{name}] seeding the demo school with {most} students ...", flush=True)
-    started = time.monotonic()
-    _tandem(["manage", "migrate", "--no-input", "-v", "0"], env)
-    _tandem(["demo", "--students", str(most)], env)
-    print(f"[{name}] seeded in {time.monotonic() - started:.0f} s", flush=True)
+    if reuse and (data_dir / "seeded").exists():
+        # Comparing server settings: the school seeded by an earlier run (with its answers).
+        print(f"[{name}] reusing the school seeded by an earlier run", flush=True)
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
+        print(f"[{name}] seeding the demo school with {most} students ...", flush=True)
+        started = time.monotonic()
+        _tandem(["manage", "migrate", "--no-input", "-v", "0"], env)
+        _tandem(["demo", "--students", str(most)], env)
+        (data_dir / "seeded").write_text(str(most))
+        print(f"[{name}] seeded in {time.monotonic() - started:.0f} s", flush=True)
+    rows = _serve_and_run(name, env, users, seconds, data_dir, server=_default_server())
+    if baseline_users:
+        # The same school, the same students, served as `tandem serve` served it before
+        # 2026-12-04 (two processes of eight threads, connections kept alive 75 s).
+        rows += _serve_and_run(
+            name, env | BASELINE_SERVER, baseline_users, seconds, data_dir, server=BASELINE_NAME
+        )
+    return rows
+
+
+def _default_server() -> str:
+    from tandem.cli import GUNICORN_KEEP_ALIVE, GUNICORN_THREADS, default_workers
+
+    workers = os.environ.get("TANDEM_WORKERS") or default_workers()
+    threads = os.environ.get("TANDEM_THREADS") or GUNICORN_THREADS
+    keep_alive = os.environ.get("TANDEM_KEEP_ALIVE") or GUNICORN_KEEP_ALIVE
+    return f"{workers} processes x {threads} thread(s), keep-alive {keep_alive} s"
+
+
+# The previous defaults of `tandem serve`, measured in the same run with --baseline.
+BASELINE_SERVER = {"TANDEM_WORKERS": "2", "TANDEM_THREADS": "8", "TANDEM_KEEP_ALIVE": "75"}
+BASELINE_NAME = "2 processes x 8 threads, keep-alive 75 s (before 2026-12-04)"
+
+
+def _serve_and_run(
+    name: str,
+    env: dict[str, str],
+    users: list[int],
+    seconds: int,
+    data_dir: Path,
+    *,
+    server: str,
+) -> list[dict[str, Any]]:
     if not _free(PORT):
         raise RuntimeError(f"port {PORT} is taken")
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         [str(BIN / "tandem"), "serve", "--port", str(PORT)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(data_dir / "server.log", "w"),  # noqa: SIM115 - closed with the process
+        stderr=open(data_dir / "server.log", "a"),  # noqa: SIM115 - closed with the process
         start_new_session=True,
     )
     rows = []
     try:
         up = _wait_until_up()
-        print(f"[{name}] server answering after {up:.1f} s", flush=True)
+        print(f"[{name}] {server}: answering after {up:.1f} s", flush=True)
         waited = _wait_for_background_tasks(env)
         print(f"[{name}] background tasks (calibration) done after {waited:.0f} s", flush=True)
-        idle = _memory_mib(server.pid)
+        idle = _memory_mib(process.pid)
         for n in users:
-            rows.append(_one_run(name, env, server.pid, n, seconds, data_dir, idle))
+            row = _one_run(name, env, process.pid, n, seconds, data_dir, idle)
+            rows.append(row | {"server": server})
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
     return rows
 
 
@@ -287,13 +334,14 @@ def _one_run(
         while not finished.is_set():
             if marker.exists():
                 steady["cpu"] = _cpu_seconds(server_pid)
+                steady["locust_cpu"] = _cpu_seconds(locust.pid)
                 steady["wall"] = time.monotonic()
                 return
             time.sleep(0.1)
 
     timer = threading.Thread(target=sample_steady_start, daemon=True)
     timer.start()
-    subprocess.run(
+    locust = subprocess.Popen(
         [
             str(BIN / "locust"),
             "-f",
@@ -317,9 +365,13 @@ def _one_run(
             "10",
         ],
         env=locust_env | {"LOAD_STEADY_SECONDS": str(seconds)},
-        check=False,
         stdout=subprocess.DEVNULL,
     )
+    locust_cpu = 0.0
+    while locust.poll() is None:
+        # Locust shares the machine: its CPU (while it runs) says what was left to the server.
+        locust_cpu = max(locust_cpu, _cpu_seconds(locust.pid))
+        time.sleep(0.5)
     finished.set()
     if "wall" not in steady:
         print(f"[{name}] not every student signed in before the cap", flush=True)
@@ -349,6 +401,10 @@ def _one_run(
             round(1000 * cpu / (measured * wall), 1) if measured and wall > 0 else None
         ),
         "server_cores_used": round(cpu / wall, 2) if wall > 0 else None,
+        # The load generator runs on the same machine: what it used of the cores.
+        "locust_cores_used": (
+            round((locust_cpu - steady.get("locust_cpu", 0.0)) / wall, 2) if wall > 0 else None
+        ),
         "memory_idle": idle,
         "memory_under_load": _memory_mib(server_pid),
     }
@@ -372,33 +428,51 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=90, help="steady-state seconds per run")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        nargs="*",
+        metavar="USERS",
+        help="also serve these numbers of students (default: the largest) with the previous "
+        "server settings (2 processes x 8 threads, keep-alive 75 s), in the same run",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="SQLite only: serve the school an earlier run seeded (to compare server settings)",
+    )
     args = parser.parse_args()
     VAR.mkdir(parents=True, exist_ok=True)
+    baseline = None if args.baseline is None else (args.baseline or [max(args.users)])
     rows: list[dict[str, Any]] = []
     if not args.skip_sqlite:
-        rows += run_database("sqlite", None, args.users, args.seconds)
+        rows += run_database(
+            "sqlite", None, args.users, args.seconds, reuse=args.reuse, baseline_users=baseline
+        )
     if not args.skip_postgres:
         url = _postgres_url()
         if url is not None:
             try:
-                rows += run_database("postgresql", url, args.users, args.seconds)
+                rows += run_database(
+                    "postgresql", url, args.users, args.seconds, baseline_users=baseline
+                )
             finally:
                 _drop_postgres()
     result = {"machine": machine(), "runs": rows}
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     print()
     print(
-        "| database | students | answers/s (offered) | next p50/p95 ms | answer p50/p95 ms |"
-        " failures | lost | server PSS idle/load MiB |"
+        "| server | database | students | answers/s (offered) | next p50/p95 ms |"
+        " answer p50/p95 ms | failures | lost | server PSS idle/load MiB | CPU ms/answer |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['database']} | {r['users']} | {r['answers_per_s']} "
+            f"| {r['server']} | {r['database']} | {r['users']} | {r['answers_per_s']} "
             f"({r['offered_answers_per_s']}) | {r['next_p50_ms']} / {r['next_p95_ms']} | "
             f"{r['answer_p50_ms']} / {r['answer_p95_ms']} | {r['failures']} | "
             f"{r['lost_answers']} | {r['memory_idle']['pss_mib']} / "
-            f"{r['memory_under_load']['pss_mib']} |"
+            f"{r['memory_under_load']['pss_mib']} | {r['server_cpu_ms_per_answer']} |"
         )
     print(f"\nwrote {OUT.relative_to(REPO)}")
     return 0

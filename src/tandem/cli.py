@@ -19,9 +19,25 @@ from types import FrameType
 
 # How long a stopping background worker (or gunicorn worker) may take to finish its work.
 WORKER_STOP_SECONDS = 30
-# gunicorn: threads per worker process, and seconds an idle keep-alive connection stays open.
-GUNICORN_THREADS = 8
-GUNICORN_KEEP_ALIVE = 75
+# gunicorn, as measured by `make bench-load` (300 students on 2 cores, 2026-12-04; README):
+# single-threaded worker processes, two per core, and no keep-alive. Threads in one process
+# share one interpreter lock: eight of them made a practice loop cost a third more CPU and
+# queued requests for seconds. Kept-alive connections stay with the process that accepted
+# them, so requests queued at a busy process while another was idle; with every connection
+# closed after its answer, the next request goes to whichever process is free (behind nginx,
+# whose upstream connections are not kept alive by default, it is the same). A browser that
+# is told "Connection: close" never reuses a connection the server has closed.
+GUNICORN_THREADS = 1
+GUNICORN_KEEP_ALIVE = 0
+GUNICORN_WORKERS_PER_CORE = 2
+GUNICORN_MAX_WORKERS = 8
+
+
+def default_workers() -> int:
+    """Web worker processes when TANDEM_WORKERS does not say: two per core, at most eight."""
+    return max(2, min(GUNICORN_WORKERS_PER_CORE * (os.cpu_count() or 1), GUNICORN_MAX_WORKERS))
+
+
 # How long `tandem serve` waits for its first answer before it stops waiting (not serving).
 FIRST_ANSWER_WAIT = 120.0
 # A worker that died is restarted, but not more often than this (a crash loop stays quiet).
@@ -165,7 +181,14 @@ def supervise(
     return int(server.returncode or 0)
 
 
-def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
+def gunicorn_command(
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = GUNICORN_THREADS,
+    keep_alive: int = GUNICORN_KEEP_ALIVE,
+) -> list[str]:
     """The gunicorn command line of ``tandem serve`` (see the settings' comments)."""
     return [
         sys.executable,
@@ -178,16 +201,14 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
         f"{host}:{port}",
         "--workers",
         str(workers),
-        # Threads, so that one slow request (a class grid, an export) does not hold up the
-        # rest; idle keep-alive connections wait in gthread's poller, not in a thread.
+        # gthread: a connection is read in the worker's poller, so a slow client holds no
+        # worker; one thread per process by default (see GUNICORN_THREADS).
         "--worker-class",
         "gthread",
         "--threads",
-        str(GUNICORN_THREADS),
-        # Longer than a student thinks between answers, so that the browser's next request
-        # never meets a connection the server has just closed (nginx's default is 75 s too).
+        str(threads),
         "--keep-alive",
-        str(GUNICORN_KEEP_ALIVE),
+        str(keep_alive),
         "--graceful-timeout",
         str(WORKER_STOP_SECONDS),
         "--access-logfile",
@@ -209,7 +230,13 @@ def _serve(args: argparse.Namespace) -> int:
     # Started by `make run`, TANDEM_STARTED holds when it started, so the time printed covers
     # installing and seeding too.
     since = float(os.environ.get("TANDEM_STARTED") or time.time())
-    server_cmd = gunicorn_command(host=args.host, port=args.port, workers=args.workers)
+    server_cmd = gunicorn_command(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        keep_alive=args.keep_alive,
+    )
     host = "127.0.0.1" if args.host in {"0.0.0.0", "", "::"} else args.host
     host = f"[{host}]" if ":" in host else host
     # Background tasks (calibration) run in django-tasks' database worker, next to the server.
@@ -368,7 +395,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--host", default=os.environ.get("TANDEM_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("TANDEM_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("TANDEM_WORKERS", "2")))
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("TANDEM_WORKERS") or default_workers()),
+        help="web worker processes (also: TANDEM_WORKERS; default two per core, at most 8)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("TANDEM_THREADS", str(GUNICORN_THREADS))),
+        help="threads per web worker process (also: TANDEM_THREADS)",
+    )
+    serve.add_argument(
+        "--keep-alive",
+        type=int,
+        default=int(os.environ.get("TANDEM_KEEP_ALIVE", str(GUNICORN_KEEP_ALIVE))),
+        help="seconds an idle connection stays open (also: TANDEM_KEEP_ALIVE; 0: closed after "
+        "each answer)",
+    )
     serve.add_argument(
         "--no-worker",
         dest="worker",

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from tandem.cli import GUNICORN_KEEP_ALIVE, gunicorn_command, supervise
+from tandem.cli import (
+    GUNICORN_KEEP_ALIVE,
+    GUNICORN_THREADS,
+    default_workers,
+    gunicorn_command,
+    supervise,
+)
 from tandem.core.startup import (
     STATIC_STAMP,
     migrations_pending,
@@ -20,8 +26,8 @@ from tandem.core.startup import (
 )
 
 
-def test_gunicorn_preloads_and_keeps_connections_open_longer_than_a_student_thinks() -> None:
-    command = gunicorn_command(host="127.0.0.1", port=8123, workers=2)
+def test_gunicorn_preloads_and_runs_single_threaded_processes_that_close_connections() -> None:
+    command = gunicorn_command(host="127.0.0.1", port=8123, workers=4)
     assert command[:3] == [sys.executable, "-m", "gunicorn"]
     assert "tandem.core.serving:application" in command
     assert "--preload" in command
@@ -30,10 +36,22 @@ def test_gunicorn_preloads_and_keeps_connections_open_longer_than_a_student_thin
         return command[command.index(name) + 1]
 
     assert option("--bind") == "127.0.0.1:8123"
-    assert option("--workers") == "2"
+    assert option("--workers") == "4"
     assert option("--worker-class") == "gthread"
-    assert int(option("--threads")) >= 4
-    assert int(option("--keep-alive")) == GUNICORN_KEEP_ALIVE >= 60
+    # One interpreter lock per thread of work, and every request to whichever process is free.
+    assert option("--threads") == str(GUNICORN_THREADS) == "1"
+    assert option("--keep-alive") == str(GUNICORN_KEEP_ALIVE) == "0"
+    custom = gunicorn_command(host="0.0.0.0", port=80, workers=2, threads=4, keep_alive=75)
+    assert custom[custom.index("--threads") + 1] == "4"
+    assert custom[custom.index("--keep-alive") + 1] == "75"
+
+
+def test_two_worker_processes_per_core_at_least_two_at_most_eight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for cores, expected in ((1, 2), (2, 4), (3, 6), (16, 8)):
+        monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
+        assert default_workers() == expected
 
 
 @pytest.mark.django_db
