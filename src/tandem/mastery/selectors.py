@@ -47,28 +47,26 @@ class MasteryView:
         return round(low * 100), round(high * 100)
 
 
-def _view(row: dict[str, object], now: dt.datetime) -> MasteryView:
-    p = float(row["p_mastery"])  # type: ignore[arg-type]
-    weight = float(row["evidence_weight"])  # type: ignore[arg-type]
-    last = row["last_evidence_at"]
+# One learner state's row, in the order of _FIELDS.
+_Row = tuple[int, int, float, float, str, int, int, dt.datetime | None]
+
+
+def _view(row: _Row, now: dt.datetime) -> MasteryView:
+    student_id, competency_id, p, weight, status, n_attempts, n_correct, last = row
     return MasteryView(
-        student_id=int(row["student_id"]),  # type: ignore[call-overload]
-        competency_id=int(row["competency_id"]),  # type: ignore[call-overload]
+        student_id=student_id,
+        competency_id=competency_id,
         p_mastery=p,
         sd=uncertainty(p, weight),
         uncertain=is_uncertain(p, weight),
-        status=effective_status(
-            status=str(row["status"]),
-            last_evidence_at=last,  # type: ignore[arg-type]
-            now=now,
-            n_correct=int(row["n_correct"]),  # type: ignore[call-overload]
-        ),
-        n_attempts=int(row["n_attempts"]),  # type: ignore[call-overload]
-        n_correct=int(row["n_correct"]),  # type: ignore[call-overload]
-        last_evidence_at=last,  # type: ignore[arg-type]
+        status=effective_status(status=status, last_evidence_at=last, now=now, n_correct=n_correct),
+        n_attempts=n_attempts,
+        n_correct=n_correct,
+        last_evidence_at=last,
     )
 
 
+# Read as plain tuples (a teacher's page reads thousands of states: no dict or model per row).
 _FIELDS = (
     "student_id",
     "competency_id",
@@ -88,13 +86,13 @@ def mastery_grid(
     rows = LearnerState.objects.filter(student_id__in=list(student_ids))
     if competency_ids is not None:
         rows = rows.filter(competency_id__in=list(competency_ids))
-    return {(r["student_id"], r["competency_id"]): _view(r, now) for r in rows.values(*_FIELDS)}
+    return {(r[0], r[1]): _view(r, now) for r in rows.values_list(*_FIELDS)}
 
 
 def mastery_for_student(*, student_id: int, now: dt.datetime) -> dict[int, MasteryView]:
     """All of one student's estimates, keyed by competency id."""
-    rows = LearnerState.objects.filter(student_id=student_id).values(*_FIELDS)
-    return {r["competency_id"]: _view(r, now) for r in rows}
+    rows = LearnerState.objects.filter(student_id=student_id).values_list(*_FIELDS)
+    return {r[1]: _view(r, now) for r in rows}
 
 
 def mastery_explanation(*, student_id: int, competency_id: int) -> QuerySet[StateChange]:
