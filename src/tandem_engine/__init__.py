@@ -62,6 +62,7 @@ from tandem_engine.policy import (
     PolicyConfig,
     next_item,
 )
+from tandem_engine.recalibration import Recalibration
 
 if TYPE_CHECKING:
     from tandem_engine.boosted import BoostedKT
@@ -115,6 +116,7 @@ __all__ = [
     "PickReason",
     "PolicyConfig",
     "PrerequisiteGraph",
+    "Recalibration",
     "Response",
     "ResponseLog",
     "Status",

@@ -32,6 +32,7 @@ from numpy.typing import ArrayLike
 
 from tandem_engine.bkt import BKT
 from tandem_engine.log import FloatArray, IntArray, ResponseLog
+from tandem_engine.recalibration import Recalibration
 
 __all__ = ["FEATURES", "P_MAX", "P_MIN", "LivePredictor"]
 
@@ -151,6 +152,9 @@ class LivePredictor:
     base_rate: float
     C: float = 1.0
     n_train: int = 0
+    #: Applied to every prediction: fitted on the answers to the items the policy served
+    #: (:mod:`tandem_engine.recalibration`); the identity until then.
+    recalibration: Recalibration = field(default_factory=Recalibration)
     _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -247,7 +251,9 @@ class LivePredictor:
             _floats("total_wrong", total_wrong, n),
         )
         eta = x @ np.asarray(self.coef) + np.array([self.intercept_of(s) for s in skills])
-        out: FloatArray = np.clip(1.0 / (1.0 + np.exp(-eta)), P_MIN, P_MAX)
+        out: FloatArray = np.clip(
+            self.recalibration.apply(1.0 / (1.0 + np.exp(-eta))), P_MIN, P_MAX
+        )
         return out
 
     def predict_log(self, log: ResponseLog, *, bkt: BKT) -> FloatArray:
@@ -265,6 +271,7 @@ class LivePredictor:
         out: FloatArray = np.full(log.n_responses, min(max(self.base_rate, P_MIN), P_MAX))
         has = counts > 0
         out[has] = sums[has] / counts[has]
+        out = np.clip(self.recalibration.apply(out), P_MIN, P_MAX)
         return out
 
     # -- storage -----------------------------------------------------------------------------
@@ -282,7 +289,11 @@ class LivePredictor:
             "base_rate": float(self.base_rate),
             "C": float(self.C),
             "n_train": int(self.n_train),
-        }
+        } | (
+            {}
+            if self.recalibration.is_identity
+            else {"recalibration": self.recalibration.to_dict()}
+        )
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LivePredictor:
@@ -298,4 +309,9 @@ class LivePredictor:
             base_rate=float(d["base_rate"]),
             C=float(d.get("C", 1.0)),
             n_train=int(d.get("n_train", 0)),
+            recalibration=(
+                Recalibration.from_dict(d["recalibration"])
+                if d.get("recalibration")
+                else Recalibration()
+            ),
         )

@@ -23,5 +23,8 @@ def test_calibration_stores_a_live_predictor_with_its_held_out_auc():
     assert 0.6 < stored["heldout"]["auc"] <= 1.0
     assert stored["heldout"]["n_students"] == 12
     assert report.heldout["live_auc"] == stored["heldout"]["auc"]
+    # No practice answers among the synthetic evidence: nothing served to recalibrate on.
+    assert stored["heldout"]["recalibration"]["decision"].startswith("not fitted")
+    assert "recalibration" not in stored
     p = live.predict(list(TRUE_PARAMS), [3, 0], [0, 2], [1.0, math.nan], [0.9, 0.2], 5.0, 2.0)
     assert p[0] > p[1]

@@ -15,7 +15,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 
 import numpy as np
@@ -26,6 +26,8 @@ from django.utils import timezone
 
 import tandem_engine
 from tandem.competencies.models import Competency
+from tandem.content.models import Item
+from tandem.evidence.constants import Source
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import SEED_EXTENSION, Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
@@ -72,6 +74,9 @@ CONVERGENCE: Final = "per_competency"
 # error of a held-out AUC (about 0.01 for a few thousand answers), so no real loss hides in them.
 AUC_TOLERANCE = 0.0005
 LOGLOSS_TOLERANCE = 0.00005
+# Items are of difficulty 1-3; the recalibration of served predictions reads them as steps
+# from this one.
+MIDDLE_DIFFICULTY = 2
 # Equal-width bins of predicted success for the reliability diagram.
 RELIABILITY_BINS = 10
 _PARAM_NAMES = ("p_init", "p_learn", "p_guess", "p_slip", "p_forget")
@@ -104,6 +109,9 @@ class _Evidence:
     # grade rank (None when it names no education level).
     grade_of: dict[int, str] = field(default_factory=dict)
     rank_of: dict[int, int | None] = field(default_factory=dict)
+    # Rows the next-item policy served (practice answers): row -> the item's difficulty step
+    # from the middle (-1, 0, 1), for the recalibration of served predictions.
+    served: dict[int, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.statement_ids)
@@ -127,7 +135,14 @@ def _read_evidence() -> _Evidence:
         Statement.objects.filter(result_success__isnull=False, voided_by__isnull=True)
         .order_by("timestamp", "stored", "id")
         .values_list(
-            "id", "actor_id", "item_id", "object_id", "result_success", "weight", "timestamp"
+            "id",
+            "actor_id",
+            "item_id",
+            "object_id",
+            "result_success",
+            "weight",
+            "timestamp",
+            "source",
         )
     )
     links: dict[uuid.UUID, list[int]] = {}
@@ -137,7 +152,8 @@ def _read_evidence() -> _Evidence:
     used = {cid for cids in links.values() for cid in cids}
     code_of = dict(Competency.objects.filter(pk__in=used).values_list("pk", "human_coding_scheme"))
     ids, actors, items, correct, weights, stamps, comps = [], [], [], [], [], [], []
-    for statement_id, actor_id, item_id, object_id, success, weight, timestamp in rows:
+    served_items: dict[int, Any] = {}
+    for statement_id, actor_id, item_id, object_id, success, weight, timestamp, source in rows:
         cids = links.get(statement_id)
         if not cids:
             continue
@@ -148,6 +164,16 @@ def _read_evidence() -> _Evidence:
         weights.append(float(weight))
         stamps.append(timestamp)
         comps.append(tuple(sorted(cids)))
+        if source == Source.PRACTICE and item_id is not None:
+            served_items[len(ids) - 1] = item_id
+    difficulty = dict(
+        Item.objects.filter(pk__in=set(served_items.values())).values_list("pk", "difficulty")
+    )
+    served = {
+        row: int(difficulty[item]) - MIDDLE_DIFFICULTY
+        for row, item in served_items.items()
+        if difficulty.get(item) is not None
+    }
     seeds = _read_seeds()
     students = set(actors) | {student for _, _, student, _, _ in seeds}
     competencies = used | {cid for *_, posterior in seeds for cid in posterior}
@@ -164,6 +190,7 @@ def _read_evidence() -> _Evidence:
         seeds,
         grade_of=_grades(students),
         rank_of=_ranks(competencies),
+        served=served,
     )
 
 
@@ -436,22 +463,94 @@ def _fitted_params(
 # -- the live predictor (issue #10): P(correct) for the next-item policy, inside a request --
 
 
+def _served(evidence: _Evidence, log: tandem_engine.ResponseLog) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``log`` (whose ``order`` is the evidence row): whether the policy served it,
+    and its item's difficulty step from the middle (0 where not served)."""
+    rows = log.order.astype(np.int64)
+    served = np.fromiter((int(r) in evidence.served for r in rows), np.bool_, len(rows))
+    step = np.fromiter((evidence.served.get(int(r), 0) for r in rows), np.float64, len(rows))
+    return served, step
+
+
+def _expected_calibration_error(correct: np.ndarray, p: np.ndarray) -> float | None:
+    bins = _reliability(correct, p)
+    if not bins:
+        return None
+    total = sum(int(b["n"]) for b in bins)
+    gap = sum(int(b["n"]) * abs(float(b["observed"]) - float(b["predicted"])) for b in bins)
+    return round(gap / total, 4)
+
+
+def _recalibration(
+    live: tandem_engine.LivePredictor,
+    train: tuple[tandem_engine.ResponseLog, np.ndarray, np.ndarray],
+    test: tuple[tandem_engine.ResponseLog, np.ndarray, np.ndarray],
+    *,
+    bkt: tandem_engine.BKT,
+) -> tuple[bool, dict[str, Any]]:
+    """Whether a recalibration of ``live``'s predictions fitted on the training students'
+    served answers predicts the held-out students' served answers no worse (log-loss), and
+    the scores that say so. Both sides are scored with the fitted difficulty effect, so
+    that only the map itself is judged."""
+    (train_log, train_served, train_step), (test_log, test_served, test_step) = train, test
+    p_train = live.predict_log(train_log, bkt=bkt)[train_served]
+    recal = tandem_engine.Recalibration.fit(
+        p_train, train_log.correct[train_served], difficulty=train_step[train_served]
+    )
+    y = test_log.correct[test_served].astype(np.float64)
+    info: dict[str, Any] = {"n_train": int(train_served.sum()), "n_test": int(y.size)}
+    if y.size == 0 or recal.n_train == 0:
+        return False, info | {"decision": "not fitted: no served answers to fit or score on"}
+    p_test = live.predict_log(test_log, bkt=bkt)[test_served]
+    shift = recal.difficulty_coef * test_step[test_served]
+    logit = np.log(p_test / (1.0 - p_test))
+    raw = 1.0 / (1.0 + np.exp(-(logit + shift)))
+    mapped = 1.0 / (1.0 + np.exp(-(recal.intercept + recal.slope * logit + shift)))
+    before = tandem_engine.score(y, raw)
+    after = tandem_engine.score(y, mapped)
+    no_worse = bool(after["logloss"] <= before["logloss"] + LOGLOSS_TOLERANCE)
+    return no_worse, info | {
+        "logloss_before": _json_float(before["logloss"]),
+        "logloss_after": _json_float(after["logloss"]),
+        "ece_before": _expected_calibration_error(y, raw),
+        "ece_after": _expected_calibration_error(y, mapped),
+        "decision": "applied" if no_worse else "not applied: held-out log-loss would rise",
+    }
+
+
 def _live_params(
-    log: tandem_engine.ResponseLog, model: tandem_engine.BKT, *, seed: int
+    evidence: _Evidence, log: tandem_engine.ResponseLog, model: tandem_engine.BKT, *, seed: int
 ) -> dict[str, Any]:
     """A :class:`~tandem_engine.LivePredictor` fitted on ``log`` (mastery from ``model``), as
     JSON, with ``heldout``: its scores when fitted on the same 80% of students as
-    :func:`_held_out` and scored on the other 20%."""
-    rng = np.random.default_rng(seed)
-    n_test = max(1, round(HOLDOUT_FRACTION * log.n_students))
-    in_test = np.zeros(log.n_students, dtype=np.bool_)
-    in_test[rng.permutation(log.n_students)[:n_test]] = True
+    :func:`_held_out` and scored on the other 20%.
+
+    Its predictions are recalibrated on the answers to the items the policy served
+    (:class:`~tandem_engine.Recalibration`) when that, fitted on the 80%, predicts the 20%'s
+    served answers no worse; ``heldout["recalibration"]`` says how it scored."""
+    in_test = _test_students(log, seed=seed)
     train, test = log.select(~in_test[log.student]), log.select(in_test[log.student])
     bkt = _model(seed).fit(train)
-    p = tandem_engine.LivePredictor.fit(train, bkt=bkt).predict_log(test, bkt=bkt)
+    live_train = tandem_engine.LivePredictor.fit(train, bkt=bkt)
+    p = live_train.predict_log(test, bkt=bkt)
     scores = {k: _json_float(v) for k, v in tandem_engine.score(test.correct, p).items()}
-    live = tandem_engine.LivePredictor.fit(log, bkt=model).to_dict()
-    return {**live, "heldout": {**scores, "n_students": n_test, "n_responses": test.n_responses}}
+    recalibrate, recal_scores = _recalibration(
+        live_train, (train, *_served(evidence, train)), (test, *_served(evidence, test)), bkt=bkt
+    )
+    live = tandem_engine.LivePredictor.fit(log, bkt=model)
+    if recalibrate:
+        served, step = _served(evidence, log)
+        recal = tandem_engine.Recalibration.fit(
+            live.predict_log(log, bkt=model)[served], log.correct[served], difficulty=step[served]
+        )
+        live = replace(live, recalibration=recal)
+    heldout = {
+        **scores,
+        "n_students": int(in_test.sum()),
+        "n_responses": test.n_responses,
+        "recalibration": recal_scores,
+    }
+    return {**live.to_dict(), "heldout": heldout}
 
 
 def _forgetting(log: tandem_engine.ResponseLog, model: tandem_engine.BKT) -> dict[str, Any] | None:
@@ -827,7 +926,8 @@ def calibrate(
     report(40, f"Fitting on all {log.n_responses} answers from {log.n_students} students")
     params, model, priors = _candidate(evidence, log, seed=seed, students=set(evidence.actor_ids))
     default, per_competency = params["default"], params["per_competency"]
-    live = _live_params(log, model, seed=seed)  # LivePredictor for the web layer (issue #10)
+    # The LivePredictor for the web layer (issue #10).
+    live = _live_params(evidence, log, model, seed=seed)
     report(60, "Fitting forgetting per day from the answers' dates")
     forgetting = _forgetting(log, model)
     heldout["live_auc"] = live["heldout"]["auc"]
