@@ -29,7 +29,7 @@ from tandem.evidence.models import Statement
 from tandem.goals.rules import today
 from tandem.goals.selectors import goal_status_for_students
 from tandem.mastery.constants import Status
-from tandem.mastery.selectors import mastery_grid
+from tandem.mastery.selectors import mastered_counts, mastery_grid
 from tandem.profiles.selectors import accommodation_kinds
 from tandem.roster.access import classes_visible_to, students_visible_to
 from tandem.roster.constants import EnrollmentRole
@@ -146,11 +146,7 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
             (enrolment["school_class_id"], enrolment["school_class__title"])
         )
 
-    grid = mastery_grid(student_ids=ids, competency_ids=None, now=now)
-    mastered: dict[int, int] = defaultdict(int)
-    for (sid, _), view in grid.items():
-        if view.status == Status.MASTERED:
-            mastered[sid] += 1
+    mastered: dict[int, int] = defaultdict(int, mastered_counts(student_ids=ids, now=now))
     members: dict[int, list[int]] = defaultdict(list)
     for sid, classes in class_of.items():
         for class_id, _ in classes:
@@ -170,7 +166,14 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
         .annotate(n=Count("id"))
         .order_by("actor_id", "competencies__human_coding_scheme")
     )
-    for row in recent:
+    many = [row for row in recent if row["n"] >= settings.TANDEM_STUCK_ATTEMPTS]
+    # The learner states of those students' competencies only.
+    grid = mastery_grid(
+        student_ids={row["actor_id"] for row in many},
+        competency_ids={row["competencies"] for row in many},
+        now=now,
+    )
+    for row in many:
         state = grid.get((row["actor_id"], row["competencies"]))
         if (
             row["n"] >= settings.TANDEM_STUCK_ATTEMPTS

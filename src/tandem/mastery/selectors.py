@@ -89,6 +89,22 @@ def mastery_grid(
     return {(r[0], r[1]): _view(r, now) for r in rows.values_list(*_FIELDS)}
 
 
+def mastered_counts(*, student_ids: Iterable[int], now: dt.datetime) -> dict[int, int]:
+    """How many competencies each student has mastered now (the status every page shows:
+    stored mastery whose recall has faded is "needs review", not counted). Reads only the
+    mastered states, not every state of every student."""
+    counts: dict[int, int] = {}
+    for student_id, last, n_correct in LearnerState.objects.filter(
+        student_id__in=list(student_ids), status=Status.MASTERED
+    ).values_list("student_id", "last_evidence_at", "n_correct"):
+        status = effective_status(
+            status=Status.MASTERED, last_evidence_at=last, now=now, n_correct=n_correct
+        )
+        if status == Status.MASTERED:
+            counts[student_id] = counts.get(student_id, 0) + 1
+    return counts
+
+
 def mastery_for_student(*, student_id: int, now: dt.datetime) -> dict[int, MasteryView]:
     """All of one student's estimates, keyed by competency id."""
     rows = LearnerState.objects.filter(student_id=student_id).values_list(*_FIELDS)
