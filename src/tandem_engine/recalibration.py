@@ -63,14 +63,17 @@ class Recalibration:
     def is_identity(self) -> bool:
         return self.intercept == 0.0 and self.slope == 1.0
 
-    def apply(self, p: ArrayLike) -> FloatArray:
-        """The recalibrated predictions for a middle item (same shape); NaN is refused."""
+    def apply(self, p: ArrayLike, *, difficulty: ArrayLike | None = None) -> FloatArray:
+        """The recalibrated predictions (same shape); NaN is refused. ``difficulty``: each
+        item's step from the middle, for the fitted difficulty effect (None: middle items)."""
         x = np.asarray(p, dtype=np.float64)
         if np.isnan(x).any():
             raise ValueError("predictions hold NaN")
-        if self.is_identity:
+        if self.is_identity and difficulty is None:
             return x.copy()
         eta = self.intercept + self.slope * _logit(x)
+        if difficulty is not None:
+            eta = eta + self.difficulty_coef * np.asarray(difficulty, dtype=np.float64)
         out: FloatArray = np.clip(1.0 / (1.0 + np.exp(-eta)), _EPS, 1.0 - _EPS)
         return out
 

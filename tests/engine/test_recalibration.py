@@ -67,3 +67,15 @@ def test_round_trips_through_json():
     assert Recalibration.from_dict(json.loads(json.dumps(recal.to_dict()))) == recal
     with pytest.raises(ValueError):
         Recalibration(slope=0.0)
+
+
+def test_the_difficulty_effect_applies_only_where_difficulties_are_given() -> None:
+    recal = Recalibration(intercept=-0.2, slope=1.1, difficulty_coef=-0.5)
+    p = np.array([0.3, 0.6, 0.8])
+    middle = recal.apply(p)
+    np.testing.assert_allclose(recal.apply(p, difficulty=np.zeros(3)), middle)
+    harder = recal.apply(p, difficulty=np.ones(3))
+    assert np.all(harder < middle)
+    # The identity map still carries the difficulty effect when asked for it.
+    alone = Recalibration(difficulty_coef=-0.5).apply(p, difficulty=np.ones(3))
+    assert np.all(alone < p)

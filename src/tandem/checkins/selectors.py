@@ -175,12 +175,7 @@ def who_to_see(*, teacher: Any, now: dt.datetime) -> list[SeeRow]:
     )
     for row in many:
         state = grid.get((row["actor_id"], row["competencies"]))
-        if (
-            row["n"] >= settings.TANDEM_STUCK_ATTEMPTS
-            and state is not None
-            and state.status != Status.MASTERED
-            and state.p_mastery < STUCK_BELOW
-        ):
+        if state is not None and state.status != Status.MASTERED and state.p_mastery < STUCK_BELOW:
             stuck[row["actor_id"]].append(row["competencies__human_coding_scheme"])
 
     last_work = dict(

@@ -502,10 +502,12 @@ def _recalibration(
     if y.size == 0 or recal.n_train == 0:
         return False, info | {"decision": "not fitted: no served answers to fit or score on"}
     p_test = live.predict_log(test_log, bkt=bkt)[test_served]
-    shift = recal.difficulty_coef * test_step[test_served]
-    logit = np.log(p_test / (1.0 - p_test))
-    raw = 1.0 / (1.0 + np.exp(-(logit + shift)))
-    mapped = 1.0 / (1.0 + np.exp(-(recal.intercept + recal.slope * logit + shift)))
+    step = test_step[test_served]
+    # Unmapped: the fitted difficulty effect alone.
+    raw = tandem_engine.Recalibration(difficulty_coef=recal.difficulty_coef).apply(
+        p_test, difficulty=step
+    )
+    mapped = recal.apply(p_test, difficulty=step)
     before = tandem_engine.score(y, raw)
     after = tandem_engine.score(y, mapped)
     no_worse = bool(after["logloss"] <= before["logloss"] + LOGLOSS_TOLERANCE)
