@@ -47,6 +47,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 POSTGRES_DB = "tandem_bench_load"
 PORT = int(os.environ.get("BENCH_LOAD_PORT", "8765"))
 TEACHERS = ("rivera", "chen", "okafor")
+# How many of them look at their classes during the runs (--teachers; 0: practice alone).
+TEACHERS_ON = [len(TEACHERS)]
 # The simulated student's cycle: think on the item, then read the feedback (locustfile.py).
 MEAN_CYCLE_S = (3.0 + 8.0) / 2 + (0.5 + 1.5) / 2
 
@@ -148,6 +150,30 @@ def _cpu_seconds(pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (user, nice, system, irq, softirq,
+    steal), from /proc/stat: what the machine did, whoever did it."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_seconds() -> float:
+    """CPU seconds of every PostgreSQL process running now (server and backends)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _stats(prefix: Path) -> dict[str, dict[str, Any]]:
@@ -318,7 +344,7 @@ def _one_run(
     ramp = users / spawn_rate
     locust_env = env | {
         "LOAD_STUDENTS": ",".join(students),
-        "LOAD_TEACHERS": ",".join(TEACHERS),
+        "LOAD_TEACHERS": ",".join(TEACHERS[: TEACHERS_ON[0]]),
         "LOAD_ACKED": str(acked_file),
     }
     print(f"[{name}] {users} students for {seconds} s once all have signed in ...", flush=True)
@@ -335,6 +361,8 @@ def _one_run(
             if marker.exists():
                 steady["cpu"] = _cpu_seconds(server_pid)
                 steady["locust_cpu"] = _cpu_seconds(locust.pid)
+                steady["machine"] = _machine_busy_seconds()
+                steady["postgres"] = _postgres_seconds()
                 steady["wall"] = time.monotonic()
                 return
             time.sleep(0.1)
@@ -350,7 +378,7 @@ def _one_run(
             "--host",
             f"http://127.0.0.1:{PORT}",
             "--users",
-            str(users + len(TEACHERS)),
+            str(users + TEACHERS_ON[0]),
             "--spawn-rate",
             str(spawn_rate),
             "--run-time",
@@ -368,15 +396,20 @@ def _one_run(
         stdout=subprocess.DEVNULL,
     )
     locust_cpu = 0.0
+    machine_busy = postgres_cpu = sampled_at = 0.0
     while locust.poll() is None:
         # Locust shares the machine: its CPU (while it runs) says what was left to the server.
         locust_cpu = max(locust_cpu, _cpu_seconds(locust.pid))
+        # Sampled while the students still practise (the backends end with their connections).
+        machine_busy, postgres_cpu = _machine_busy_seconds(), _postgres_seconds()
+        sampled_at = time.monotonic()
         time.sleep(0.5)
     finished.set()
     if "wall" not in steady:
         print(f"[{name}] not every student signed in before the cap", flush=True)
     cpu = _cpu_seconds(server_pid) - steady.get("cpu", 0.0)
     wall = time.monotonic() - steady.get("wall", time.monotonic())
+    sampled = sampled_at - steady.get("wall", sampled_at)
     stats = _stats(prefix)
     acked = acked_file.read_text().split() if acked_file.exists() else []
     answer = stats.get("answer")
@@ -386,6 +419,7 @@ def _one_run(
     row: dict[str, Any] = {
         "database": name,
         "users": users,
+        "teachers": TEACHERS_ON[0],
         "seconds": seconds,
         "answers_per_s": round(measured, 2),
         "offered_answers_per_s": round(offered, 2),
@@ -404,6 +438,16 @@ def _one_run(
         # The load generator runs on the same machine: what it used of the cores.
         "locust_cores_used": (
             round((locust_cpu - steady.get("locust_cpu", 0.0)) / wall, 2) if wall > 0 else None
+        ),
+        # Every core of the machine, busy, whoever used it; PostgreSQL's processes (on the
+        # same machine); and the rest (neither Tandem, nor Locust, nor PostgreSQL).
+        "machine_cores_busy": (
+            round((machine_busy - steady.get("machine", 0.0)) / sampled, 2) if sampled > 0 else None
+        ),
+        "postgres_cores_used": (
+            round((postgres_cpu - steady["postgres"]) / sampled, 2)
+            if sampled > 0 and name == "postgresql" and "postgres" in steady
+            else None
         ),
         "memory_idle": idle,
         "memory_under_load": _memory_mib(server_pid),
@@ -426,6 +470,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[30, 100, 300])
     parser.add_argument("--seconds", type=int, default=90, help="steady-state seconds per run")
+    parser.add_argument(
+        "--teachers",
+        type=int,
+        default=len(TEACHERS),
+        choices=range(len(TEACHERS) + 1),
+        help="teachers looking at their classes during the runs (default all; 0: practice alone)",
+    )
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument(
@@ -442,6 +493,7 @@ def main() -> int:
         help="SQLite only: serve the school an earlier run seeded (to compare server settings)",
     )
     args = parser.parse_args()
+    TEACHERS_ON[0] = args.teachers
     VAR.mkdir(parents=True, exist_ok=True)
     baseline = None if args.baseline is None else (args.baseline or [max(args.users)])
     rows: list[dict[str, Any]] = []

@@ -156,6 +156,8 @@ class Student(FastHttpUser):
 
 
 class Teacher(FastHttpUser):
+    # No teachers named (load.py --teachers 0): students practise alone.
+    abstract = not TEACHERS
     weight = 1
     fixed_count = len(TEACHERS)
     wait_time = between(5.0, 15.0)
