@@ -80,6 +80,9 @@ class PolicyConfig:
     band_high: float = 0.85
     review_every: int = 3
     w_band: float = 2.0  # per unit of distance outside the band
+    # Per unit of distance from the band's middle: among items in the band (the difficulties
+    # of one competency, say) the one likeliest to stay in it when the prediction errs.
+    w_centre: float = 0.5
     w_learn: float = 1.0
     w_focus: float = 1.5  # a target or one of its unmastered prerequisites
     w_weak: float = 2.0  # per unit of (1 - P(mastery)) on a ready focus competency
@@ -134,8 +137,9 @@ def next_item(
 ) -> Pick | None:
     """The best next item, or None when there is no candidate but the one just given.
 
-    Score = band fit + competency priority (check / review / learn: focus first, weakest
-    first / mastered / not ready) + a penalty for items recently given on the competency + a
+    Score = band fit (distance outside the band, and a little for distance from its middle)
+    + competency priority (check / review / learn: focus first, weakest first / mastered /
+    not ready) + a penalty for items recently given on the competency + a
     seeded tie-breaking jitter. With ``review_allowed`` false no review or check is picked
     as such (the caller caps their share). Items on competencies missing from
     ``competencies`` count as ready, off-pathway, new. Scored as arrays, one pass.
@@ -187,7 +191,13 @@ def next_item(
         dtype=np.bool_,
         count=len(items),
     )
-    scores = base - config.w_band * distance + np.where(recent, config.w_recent_item, 0.0)
+    centre = 0.5 * (config.band_low + config.band_high)
+    scores = (
+        base
+        - config.w_band * distance
+        - config.w_centre * np.abs(p_success - centre)
+        + np.where(recent, config.w_recent_item, 0.0)
+    )
     scores += np.random.default_rng(seed).random(len(items)) * config.jitter
     if last_item is not None:
         scores[[k for k, it in enumerate(items) if it.item == last_item]] = -np.inf

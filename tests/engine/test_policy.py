@@ -80,3 +80,18 @@ def test_unknown_competency_counts_as_ready() -> None:
 def test_config_is_validated() -> None:
     with pytest.raises(ValueError, match="band"):
         next_item([], [], now=NOW, config=PolicyConfig(band_low=0.9, band_high=0.8))
+
+
+def test_among_items_in_the_band_prefers_the_middle() -> None:
+    items = [
+        ItemCandidate("edge-high", "a", 0.84),
+        ItemCandidate("middle", "a", 0.78),
+        ItemCandidate("edge-low", "a", 0.71),
+    ]
+    for seed in range(20):
+        pick = next_item([comp("a")], items, now=NOW, seed=seed)
+        assert pick is not None and pick.item == "middle"
+    # It only orders items of equal priority: a ready competency still beats a blocked one.
+    blocked = [comp("a", ready=False), comp("b")]
+    two = [ItemCandidate("x", "a", 0.775), ItemCandidate("y", "b", 0.845)]
+    assert next_item(blocked, two, now=NOW).item == "y"  # type: ignore[union-attr]

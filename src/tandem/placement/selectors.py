@@ -9,7 +9,7 @@ answered questions into the engine state they lead to.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -21,7 +21,7 @@ from threadpoolctl import ThreadpoolController
 import tandem_engine
 from tandem.competencies.constants import AssociationType
 from tandem.competencies.models import Association, Competency
-from tandem.competencies.selectors import prerequisites_map
+from tandem.competencies.selectors import competency_codes, prerequisites_map
 from tandem.content.selectors import practisable_competencies
 from tandem.evidence.models import Statement
 from tandem.mastery.constants import Status
@@ -126,6 +126,25 @@ def latest_finished_session(*, student_id: int) -> DiagnosticSession | None:
         .order_by("-ended_at")
         .first()
     )
+
+
+def placement_estimates(*, student_id: int, competency_ids: Iterable[int]) -> dict[int, float]:
+    """P(mastered) of each of these competencies as the student's latest finished diagnostic
+    placed it, by competency id (those it did not place are left out; empty without one).
+    One query."""
+    posterior = (
+        DiagnosticSession.objects.filter(student_id=student_id, status=SessionStatus.FINISHED)
+        .order_by("-ended_at")
+        .values_list("posterior", flat=True)
+        .first()
+    )
+    if not posterior:
+        return {}
+    return {
+        cid: float(posterior[code])
+        for cid, code in competency_codes(competency_ids).items()
+        if code in posterior
+    }
 
 
 def open_question(session: DiagnosticSession) -> DiagnosticQuestion | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from tandem.mastery.rules import READY_PREREQUISITE_AT, school_day
 from tandem.mastery.selectors import MasteryView, mastery_for_student
 from tandem.mastery.services import ActiveParameters, active_parameters, initial_p_mastery
 from tandem.pathways.selectors import pathway_competency_ids
+from tandem.placement.selectors import placement_estimates
 from tandem.practice.models import Attempt, WrittenAnswer, WrittenScore
 from tandem.practice.policy import (
     CHOSEN_REASON_PREFIX,
@@ -82,21 +84,44 @@ def over_served_removed(candidates: list[Candidate], picks: list[RecentPick]) ->
     return kept or candidates
 
 
+def _placed_prerequisites(
+    *, student_id: int, mastery: dict[int, MasteryView], prereqs: dict[int, set[int]]
+) -> dict[int, float]:
+    """Where the student's diagnostic placed the prerequisites that have no learner state."""
+    unassessed = {q for needed in prereqs.values() for q in needed if q not in mastery}
+    if not unassessed:
+        return {}
+    return placement_estimates(student_id=student_id, competency_ids=unassessed)
+
+
 def _readiness(
     practisable: dict[int, Competency],
     mastery: dict[int, MasteryView],
     prereqs: dict[int, set[int]] | None = None,
+    placed: Mapping[int, float] | None = None,
 ) -> dict[int, bool]:
+    """Whether each practisable competency's direct prerequisites are all met: the estimate of
+    each (its learner state, else where the diagnostic placed it) at READY_PREREQUISITE_AT.
+
+    A prerequisite without items counts too when something is known about it: it cannot be
+    practised here, and a competency that builds on an unknown one is out of reach whatever
+    its own estimate says. One that nothing is known about (no items, no state, no diagnostic)
+    is not held against it; a practisable one without a state is unmet.
+    """
     if prereqs is None:
         prereqs = prerequisites_map(practisable.keys())
-    ready = {}
-    for cid in practisable:
-        needed = [p for p in prereqs.get(cid, set()) if p in practisable]
-        ready[cid] = all(
-            (m := mastery.get(p)) is not None and m.p_mastery >= READY_PREREQUISITE_AT
-            for p in needed
-        )
-    return ready
+    placed = placed or {}
+
+    def met(p: int) -> bool | None:
+        view = mastery.get(p)
+        estimate = view.p_mastery if view is not None else placed.get(p)
+        if estimate is None:
+            return False if p in practisable else None
+        return estimate >= READY_PREREQUISITE_AT
+
+    return {
+        cid: all(ok is not False for ok in map(met, prereqs.get(cid, set()))) for cid in practisable
+    }
 
 
 # A prerequisite in one of these states is no gap to fill.
@@ -142,7 +167,8 @@ def practice_candidates(
     if mastery is None:
         mastery = mastery_for_student(student_id=student_id, now=now)
     prereqs = prerequisites_map(practisable.keys())
-    ready = _readiness(practisable, mastery, prereqs)
+    placed = _placed_prerequisites(student_id=student_id, mastery=mastery, prereqs=prereqs)
+    ready = _readiness(practisable, mastery, prereqs, placed)
     active = active_parameters()
     pathway = pathway_competency_ids(student_id=student_id)
     if pathway is not None:
@@ -283,7 +309,9 @@ def student_overview(*, student_id: int, now: dt.datetime, days: int = 14) -> St
     practisable = practisable_competencies()
     mastery = mastery_for_student(student_id=student_id, now=now)
     comps = {c.pk: c for c in Competency.objects.filter(pk__in=mastery.keys())} | practisable
-    ready = _readiness(practisable, mastery)
+    prereqs = prerequisites_map(practisable.keys())
+    placed = _placed_prerequisites(student_id=student_id, mastery=mastery, prereqs=prereqs)
+    ready = _readiness(practisable, mastery, prereqs, placed)
     working, mastered, review = [], [], []
     for cid, view in mastery.items():
         pair = (comps[cid], view)
