@@ -47,8 +47,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 POSTGRES_DB = "tandem_bench_load"
 PORT = int(os.environ.get("BENCH_LOAD_PORT", "8765"))
 TEACHERS = ("rivera", "chen", "okafor")
-# How many of them look at their classes during the runs (--teachers; 0: practice alone).
-TEACHERS_ON = [len(TEACHERS)]
 # The simulated student's cycle: think on the item, then read the feedback (locustfile.py).
 MEAN_CYCLE_S = (3.0 + 8.0) / 2 + (0.5 + 1.5) / 2
 
@@ -139,17 +137,21 @@ def _memory_mib(pid: int) -> dict[str, float]:
     return {"rss_mib": round(rss / 1024, 1), "pss_mib": round(pss / 1024, 1)}
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds used so far by the process tree (its live processes)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+def _processes_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (those still alive)."""
     total = 0
-    for p in _tree(pid):
+    for p in pids:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by the process tree (its live processes)."""
+    return _processes_cpu_seconds(_tree(pid))
 
 
 def _machine_busy_seconds() -> float:
@@ -162,18 +164,14 @@ def _machine_busy_seconds() -> float:
 
 def _postgres_seconds() -> float:
     """CPU seconds of every PostgreSQL process running now (server and backends)."""
-    total = 0.0
+    pids = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
         try:
-            if (entry / "comm").read_text().strip() != "postgres":
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return _processes_cpu_seconds(pids)
 
 
 def _stats(prefix: Path) -> dict[str, dict[str, Any]]:
@@ -247,6 +245,7 @@ def run_database(
     *,
     reuse: bool = False,
     baseline_users: list[int] | None = None,
+    teachers: int = len(TEACHERS),
 ) -> list[dict]:
     data_dir = VAR / f"load-{name}"
     env = _env(data_dir, database_url)
@@ -263,12 +262,20 @@ def run_database(
         _tandem(["demo", "--students", str(most)], env)
         (data_dir / "seeded").write_text(str(most))
         print(f"[{name}] seeded in {time.monotonic() - started:.0f} s", flush=True)
-    rows = _serve_and_run(name, env, users, seconds, data_dir, server=_default_server())
+    rows = _serve_and_run(
+        name, env, users, seconds, data_dir, server=_default_server(), teachers=teachers
+    )
     if baseline_users:
         # The same school, the same students, served as `tandem serve` served it before
         # 2026-12-04 (two processes of eight threads, connections kept alive 75 s).
         rows += _serve_and_run(
-            name, env | BASELINE_SERVER, baseline_users, seconds, data_dir, server=BASELINE_NAME
+            name,
+            env | BASELINE_SERVER,
+            baseline_users,
+            seconds,
+            data_dir,
+            server=BASELINE_NAME,
+            teachers=teachers,
         )
     return rows
 
@@ -295,6 +302,7 @@ def _serve_and_run(
     data_dir: Path,
     *,
     server: str,
+    teachers: int,
 ) -> list[dict[str, Any]]:
     if not _free(PORT):
         raise RuntimeError(f"port {PORT} is taken")
@@ -313,7 +321,7 @@ def _serve_and_run(
         print(f"[{name}] background tasks (calibration) done after {waited:.0f} s", flush=True)
         idle = _memory_mib(process.pid)
         for n in users:
-            row = _one_run(name, env, process.pid, n, seconds, data_dir, idle)
+            row = _one_run(name, env, process.pid, n, seconds, data_dir, idle, teachers=teachers)
             rows.append(row | {"server": server})
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -332,6 +340,8 @@ def _one_run(
     seconds: int,
     data_dir: Path,
     idle: dict[str, float],
+    *,
+    teachers: int,
 ) -> dict[str, Any]:
     prefix = data_dir / f"locust-{users}"
     acked_file = data_dir / f"acked-{users}.txt"
@@ -344,7 +354,7 @@ def _one_run(
     ramp = users / spawn_rate
     locust_env = env | {
         "LOAD_STUDENTS": ",".join(students),
-        "LOAD_TEACHERS": ",".join(TEACHERS[: TEACHERS_ON[0]]),
+        "LOAD_TEACHERS": ",".join(TEACHERS[:teachers]),
         "LOAD_ACKED": str(acked_file),
     }
     print(f"[{name}] {users} students for {seconds} s once all have signed in ...", flush=True)
@@ -378,7 +388,7 @@ def _one_run(
             "--host",
             f"http://127.0.0.1:{PORT}",
             "--users",
-            str(users + TEACHERS_ON[0]),
+            str(users + teachers),
             "--spawn-rate",
             str(spawn_rate),
             "--run-time",
@@ -419,7 +429,7 @@ def _one_run(
     row: dict[str, Any] = {
         "database": name,
         "users": users,
-        "teachers": TEACHERS_ON[0],
+        "teachers": teachers,
         "seconds": seconds,
         "answers_per_s": round(measured, 2),
         "offered_answers_per_s": round(offered, 2),
@@ -439,8 +449,8 @@ def _one_run(
         "locust_cores_used": (
             round((locust_cpu - steady.get("locust_cpu", 0.0)) / wall, 2) if wall > 0 else None
         ),
-        # Every core of the machine, busy, whoever used it; PostgreSQL's processes (on the
-        # same machine); and the rest (neither Tandem, nor Locust, nor PostgreSQL).
+        # Every core of the machine, busy, whoever used it; and PostgreSQL's processes (on
+        # the same machine, not in Tandem's figure).
         "machine_cores_busy": (
             round((machine_busy - steady.get("machine", 0.0)) / sampled, 2) if sampled > 0 else None
         ),
@@ -493,20 +503,30 @@ def main() -> int:
         help="SQLite only: serve the school an earlier run seeded (to compare server settings)",
     )
     args = parser.parse_args()
-    TEACHERS_ON[0] = args.teachers
     VAR.mkdir(parents=True, exist_ok=True)
     baseline = None if args.baseline is None else (args.baseline or [max(args.users)])
     rows: list[dict[str, Any]] = []
     if not args.skip_sqlite:
         rows += run_database(
-            "sqlite", None, args.users, args.seconds, reuse=args.reuse, baseline_users=baseline
+            "sqlite",
+            None,
+            args.users,
+            args.seconds,
+            reuse=args.reuse,
+            baseline_users=baseline,
+            teachers=args.teachers,
         )
     if not args.skip_postgres:
         url = _postgres_url()
         if url is not None:
             try:
                 rows += run_database(
-                    "postgresql", url, args.users, args.seconds, baseline_users=baseline
+                    "postgresql",
+                    url,
+                    args.users,
+                    args.seconds,
+                    baseline_users=baseline,
+                    teachers=args.teachers,
                 )
             finally:
                 _drop_postgres()

@@ -3,26 +3,14 @@ and only when that predicts held-out students' served answers no worse."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from tests.engine.conftest import TRUE_PARAMS
 
 import tandem_engine
 from tandem.mastery.calibration import _recalibration
 from tandem_engine.simulate import simulate_bkt
-
-
-def _with(log: tandem_engine.ResponseLog, correct: np.ndarray) -> tandem_engine.ResponseLog:
-    return tandem_engine.ResponseLog.from_arrays(
-        student=log.student,
-        item=log.item,
-        correct=correct,
-        q_matrix=log.q_matrix,
-        order=log.order,
-        timestamp=log.timestamp,
-        student_ids=log.student_ids,
-        item_ids=log.item_ids,
-        skill_ids=log.skill_ids,
-    )
 
 
 def _halves() -> tuple[tandem_engine.ResponseLog, tandem_engine.ResponseLog]:
@@ -46,8 +34,8 @@ def test_a_recalibration_that_helps_held_out_students_is_applied():
     rng = np.random.default_rng(1)
     for_train = rng.random(train.n_responses) < 0.4
     for_test = rng.random(test.n_responses) < 0.4
-    train = _with(train, train.correct & ~(served_train & for_train))
-    test = _with(test, test.correct & ~(served_test & for_test))
+    train = replace(train, correct=train.correct & ~(served_train & for_train))
+    test = replace(test, correct=test.correct & ~(served_test & for_test))
     zero_train = np.zeros(train.n_responses)
     zero_test = np.zeros(test.n_responses)
     applied, scores = _recalibration(
@@ -65,7 +53,7 @@ def test_a_recalibration_that_would_hurt_held_out_students_is_refused():
     served_test = test.position() >= 5
     # Training students' served answers all wrong, held-out students' as simulated: the map
     # learnt on the first would pull every prediction down for the others.
-    train = _with(train, train.correct & ~served_train)
+    train = replace(train, correct=train.correct & ~served_train)
     zero_train = np.zeros(train.n_responses)
     zero_test = np.zeros(test.n_responses)
     applied, scores = _recalibration(

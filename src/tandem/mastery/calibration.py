@@ -466,10 +466,10 @@ def _fitted_params(
 def _served(evidence: _Evidence, log: tandem_engine.ResponseLog) -> tuple[np.ndarray, np.ndarray]:
     """Per row of ``log`` (whose ``order`` is the evidence row): whether the policy served it,
     and its item's difficulty step from the middle (0 where not served)."""
-    rows = log.order.astype(np.int64)
-    served = np.fromiter((int(r) in evidence.served for r in rows), np.bool_, len(rows))
-    step = np.fromiter((evidence.served.get(int(r), 0) for r in rows), np.float64, len(rows))
-    return served, step
+    rows = log.order.astype(np.int64).tolist()
+    step = np.fromiter((evidence.served.get(r, np.nan) for r in rows), np.float64, len(rows))
+    served = ~np.isnan(step)
+    return served, np.where(served, step, 0.0)
 
 
 def _expected_calibration_error(correct: np.ndarray, p: np.ndarray) -> float | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from threadpoolctl import ThreadpoolController
@@ -120,24 +120,22 @@ def session_in_progress(*, student_id: int) -> DiagnosticSession | None:
     ).first()
 
 
+def _finished_sessions(student_id: int) -> QuerySet[DiagnosticSession]:
+    """The student's finished diagnostics, the latest first."""
+    return DiagnosticSession.objects.filter(
+        student_id=student_id, status=SessionStatus.FINISHED
+    ).order_by("-ended_at")
+
+
 def latest_finished_session(*, student_id: int) -> DiagnosticSession | None:
-    return (
-        DiagnosticSession.objects.filter(student_id=student_id, status=SessionStatus.FINISHED)
-        .order_by("-ended_at")
-        .first()
-    )
+    return _finished_sessions(student_id).first()
 
 
 def placement_estimates(*, student_id: int, competency_ids: Iterable[int]) -> dict[int, float]:
     """P(mastered) of each of these competencies as the student's latest finished diagnostic
     placed it, by competency id (those it did not place are left out; empty without one).
     One query."""
-    posterior = (
-        DiagnosticSession.objects.filter(student_id=student_id, status=SessionStatus.FINISHED)
-        .order_by("-ended_at")
-        .values_list("posterior", flat=True)
-        .first()
-    )
+    posterior = _finished_sessions(student_id).values_list("posterior", flat=True).first()
     if not posterior:
         return {}
     return {
