@@ -57,6 +57,11 @@ class Options:
     # Leaders' pages and exports show no figure for a group of fewer students than this.
     small_cell: int = 10
     leader_figures_max_age_minutes: int = 15
+    # PostgreSQL: bind parameters on the server and prepare the statements a connection runs
+    # often, so PostgreSQL plans each practice query once per connection. Off behind a pooler
+    # that hands one connection to several clients per transaction (PgBouncer's transaction
+    # mode before 1.21), which cannot keep prepared statements.
+    postgres_prepared: bool = True
 
     @classmethod
     def from_environment(cls) -> Options:
@@ -89,6 +94,7 @@ class Options:
             leader_figures_max_age_minutes=_env_positive_int(
                 "TANDEM_LEADER_FIGURES_MAX_AGE_MINUTES", 15
             ),
+            postgres_prepared=_env_bool("TANDEM_POSTGRES_PREPARED", True),
         )
 
     def file_storage(self) -> dict[str, object]:
