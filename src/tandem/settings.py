@@ -189,6 +189,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Django's database sessions, read without the ORM's query building (core/sessions.py).
+SESSION_ENGINE = "tandem.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -3,12 +3,36 @@ written questions (scored by a teacher) written by people."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from typing import Any
+
+from django.db import transaction
 
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import competency_ids_for_codes
 from tandem.content.generators import ItemSpec
 from tandem.content.models import Item, ItemKind
+from tandem.rows import ModelWriter
+
+# Items are stored as the practice loop serves them: inserted without the ORM's query building.
+_ITEMS: ModelWriter[Item] = ModelWriter(Item)
+_ITEM_COMPETENCIES: ModelWriter[Any] = ModelWriter(Item.competencies.through)
+
+
+def _item_of(spec: ItemSpec) -> Item:
+    """The (unsaved) item a generated spec describes."""
+    return Item(
+        kind=spec.kind,
+        stem=spec.stem,
+        choices=list(spec.choices),
+        answer=list(spec.answer),
+        tolerance=spec.tolerance,
+        answer_unit=spec.unit,
+        hints=list(spec.hints),
+        solution=spec.solution,
+        difficulty=spec.difficulty,
+        generator=spec.generator,
+        seed=spec.seed,
+    )
 
 
 def item_from_spec(*, spec: ItemSpec, competency_ids: list[int] | None = None) -> Item:
@@ -20,29 +44,17 @@ def item_from_spec(*, spec: ItemSpec, competency_ids: list[int] | None = None) -
         competency_ids = competency_ids_for_codes(spec.competency_codes)
     if not competency_ids:
         raise ValueError(f"No competency matches {spec.competency_codes} for {spec.generator}.")
-    try:
-        with transaction.atomic():
-            item = Item.objects.create(
-                kind=spec.kind,
-                stem=spec.stem,
-                choices=list(spec.choices),
-                answer=list(spec.answer),
-                tolerance=spec.tolerance,
-                answer_unit=spec.unit,
-                hints=list(spec.hints),
-                solution=spec.solution,
-                difficulty=spec.difficulty,
-                generator=spec.generator,
-                seed=spec.seed,
+    item = _item_of(spec)
+    with transaction.atomic(savepoint=False):
+        # On the practice loop's path: one statement, and no savepoint to catch a duplicate.
+        if not _ITEMS.insert([item], ignore_conflicts=True):
+            # Stored before (same generator, seed and difficulty), maybe by a concurrent request.
+            return Item.objects.get(
+                generator=spec.generator, seed=spec.seed, difficulty=spec.difficulty
             )
-            through = Item.competencies.through
-            through.objects.bulk_create(
-                through(item_id=item.pk, competency_id=cid) for cid in competency_ids
-            )
-    except IntegrityError:
-        # Stored before (same generator, seed and difficulty), maybe by a concurrent request.
-        return Item.objects.get(
-            generator=spec.generator, seed=spec.seed, difficulty=spec.difficulty
+        through = Item.competencies.through
+        _ITEM_COMPETENCIES.insert(
+            [through(item_id=item.pk, competency_id=cid) for cid in competency_ids]
         )
     return item
 
@@ -59,23 +71,7 @@ def items_bulk_from_specs(*, specs: list[ItemSpec]) -> list[Item]:
             "generator", "seed", "difficulty"
         )
     )
-    new = [
-        Item(
-            kind=s.kind,
-            stem=s.stem,
-            choices=list(s.choices),
-            answer=list(s.answer),
-            tolerance=s.tolerance,
-            answer_unit=s.unit,
-            hints=list(s.hints),
-            solution=s.solution,
-            difficulty=s.difficulty,
-            generator=s.generator,
-            seed=s.seed,
-        )
-        for key, s in wanted.items()
-        if key not in have
-    ]
+    new = [_item_of(s) for key, s in wanted.items() if key not in have]
     with transaction.atomic():
         Item.objects.bulk_create(new)
         stored = {

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from tandem.mastery.constants import Progress, Status
 from tandem.mastery.models import LearnerState, StateChange
 from tandem.mastery.rules import effective_status, is_uncertain, progress_of, uncertainty
+from tandem.rows import ValuesQuery, column_of, model_field
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,17 @@ def mastered_counts(*, student_ids: Iterable[int], now: dt.datetime) -> dict[int
     return counts
 
 
+# Read on every practice request: SQL written once (tandem/rows.py), no query building.
+_STUDENT_STATES = ValuesQuery(
+    f"SELECT {', '.join(column_of(model_field(LearnerState, f)) for f in _FIELDS)}"
+    f" FROM {LearnerState._meta.db_table} WHERE student_id = %s",
+    [model_field(LearnerState, f) for f in _FIELDS],
+)
+
+
 def mastery_for_student(*, student_id: int, now: dt.datetime) -> dict[int, MasteryView]:
     """All of one student's estimates, keyed by competency id."""
-    rows = LearnerState.objects.filter(student_id=student_id).values_list(*_FIELDS)
-    return {r[1]: _view(r, now) for r in rows}
+    return {r[1]: _view(r, now) for r in _STUDENT_STATES.rows([student_id])}
 
 
 def mastery_explanation(*, student_id: int, competency_id: int) -> QuerySet[StateChange]:

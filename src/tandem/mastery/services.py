@@ -23,6 +23,7 @@ from tandem.mastery.priors import grade_gap, prior_p_mastery
 from tandem.mastery.rules import StateValues, answer_step, replay_state, review_rule_for, seed_step
 from tandem.mastery.signals import states_changed
 from tandem.roster.models import User
+from tandem.rows import ModelReader, ModelWriter
 
 DEFAULT_PARAMETER_SET = "bkt-default-1"
 
@@ -224,10 +225,13 @@ def mastery_apply_answer(
     parameter_set = active.parameter_set
     codes = competency_codes(competency_ids)
     ranks = competency_grade_ranks(competency_ids)
+    wanted = list(dict.fromkeys(competency_ids))
     states = {
         state.competency_id: state
-        for state in LearnerState.objects.select_for_update().filter(
-            student_id=statement.actor_id, competency_id__in=list(competency_ids)
+        for state in _STATES.rows(
+            f"t0.student_id = %s AND t0.competency_id IN ({', '.join(['%s'] * len(wanted))})",
+            [statement.actor_id, *wanted],
+            for_update=True,
         )
     }
     changes: list[StateChange] = []
@@ -278,9 +282,14 @@ def mastery_apply_answer(
         )
         for competency_id, state in states.items():
             state.pk = ids[competency_id]
-    StateChange.objects.bulk_create(changes)
+    _STATE_CHANGES.insert(changes)
     states_changed(student_ids=[statement.actor_id])
     return moved
+
+
+# One insert on every practice answer: written without the ORM's query building.
+_STATE_CHANGES: ModelWriter[StateChange] = ModelWriter(StateChange)
+_STATES: ModelReader[LearnerState] = ModelReader(LearnerState)
 
 
 # (student, competency) pairs per locking query: SQLite nests OR terms and caps their depth.

@@ -41,6 +41,7 @@ from tandem.pathways.models import Pathway, PathwayEvent, PathwayStep, PathwayTa
 from tandem.pathways.rules import swap_allowed
 from tandem.roster.constants import EnrollmentRole, grade_rank
 from tandem.roster.models import AcademicSession, User
+from tandem.rows import ValuesQuery, model_field
 
 # Statuses that count as mastered for a plan: a competency due for review was still learnt.
 MASTERED_STATUSES = frozenset({Status.MASTERED, Status.NEEDS_REVIEW})
@@ -532,15 +533,24 @@ def pathway_events(*, pathway_id: int, limit: int = 100) -> QuerySet[PathwayEven
     return PathwayEvent.objects.filter(pathway_id=pathway_id).select_related("actor")[:limit]
 
 
+# Read on every practice request: SQL written once (tandem/rows.py), no query building.
+_PATHWAY_STEPS = ValuesQuery(
+    f"SELECT p.id, s.kind, s.competency_id FROM {Pathway._meta.db_table} p"
+    f" LEFT OUTER JOIN {PathwayStep._meta.db_table} s ON s.pathway_id = p.id"
+    " WHERE p.student_id = %s",
+    [
+        model_field(Pathway, "id"),
+        model_field(PathwayStep, "kind"),
+        model_field(PathwayStep, "competency_id"),
+    ],
+)
+
+
 def pathway_competency_ids(*, student_id: int) -> set[int] | None:
     """The competencies on the student's pathway (its competency steps, done ones included),
     or None if the student has no pathway. The practice policy prefers these. One query: the
     pathway joined to its steps (a pathway without steps gives one row of Nones)."""
-    rows = list(
-        Pathway.objects.filter(student_id=student_id).values_list(
-            "pk", "steps__kind", "steps__competency_id"
-        )
-    )
+    rows = _PATHWAY_STEPS.rows([student_id])
     if not rows:
         return None
     return {

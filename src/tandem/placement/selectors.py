@@ -35,6 +35,7 @@ from tandem.placement.constants import (
     placed_count,
 )
 from tandem.placement.models import DiagnosticQuestion, DiagnosticSession
+from tandem.rows import ValuesQuery, model_field
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,11 +132,20 @@ def latest_finished_session(*, student_id: int) -> DiagnosticSession | None:
     return _finished_sessions(student_id).first()
 
 
+# Read on every practice request: SQL written once (tandem/rows.py), no query building.
+_LATEST_POSTERIOR = ValuesQuery(
+    f"SELECT posterior FROM {DiagnosticSession._meta.db_table}"
+    " WHERE student_id = %s AND status = %s ORDER BY ended_at DESC LIMIT 1",
+    [model_field(DiagnosticSession, "posterior")],
+)
+
+
 def placement_estimates(*, student_id: int, competency_ids: Iterable[int]) -> dict[int, float]:
     """P(mastered) of each of these competencies as the student's latest finished diagnostic
     placed it, by competency id (those it did not place are left out; empty without one).
     One query."""
-    posterior = _finished_sessions(student_id).values_list("posterior", flat=True).first()
+    row = _LATEST_POSTERIOR.first([student_id, SessionStatus.FINISHED])
+    posterior = row[0] if row else None
     if not posterior:
         return {}
     return {

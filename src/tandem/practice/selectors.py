@@ -33,7 +33,8 @@ from tandem.practice.policy import (
 )
 from tandem.roster.constants import EnrollmentRole, grade_rank
 from tandem.roster.models import SchoolClass, User
-from tandem.roster.selectors import student_classes
+from tandem.roster.selectors import student_class_id
+from tandem.rows import ValuesQuery, model_field
 
 
 def recent_competency_ids(*, student_id: int, limit: int = 10) -> list[int]:
@@ -52,13 +53,24 @@ class RecentPick:
 RECENT_PICKS = 10
 
 
+# Read on every practice request: SQL written once (tandem/rows.py), no query building.
+_RECENT_PICKS = ValuesQuery(
+    f"SELECT a.competency_id, i.difficulty, a.reason FROM {Attempt._meta.db_table} a"
+    f" INNER JOIN {Item._meta.db_table} i ON i.id = a.item_id"
+    " WHERE a.student_id = %s ORDER BY a.presented_at DESC LIMIT %s",
+    [
+        model_field(Attempt, "competency_id"),
+        model_field(Item, "difficulty"),
+        model_field(Attempt, "reason"),
+    ],
+)
+
+
 def recent_picks(*, student_id: int, limit: int = RECENT_PICKS) -> list[RecentPick]:
     """The last items given to the student, newest first."""
     return [
         RecentPick(cid, difficulty, reason, reason.startswith(CHOSEN_REASON_PREFIX))
-        for cid, difficulty, reason in Attempt.objects.filter(student_id=student_id)
-        .order_by("-presented_at")
-        .values_list("competency_id", "item__difficulty", "reason")[:limit]
+        for cid, difficulty, reason in _RECENT_PICKS.rows([student_id, limit])
     ]
 
 
@@ -285,7 +297,7 @@ def practice_situation(*, student: User, now: dt.datetime) -> PracticeSituation:
         student_grade_rank=grade_rank(student.grade) if student.grade else None,
         student_grade=student.grade or "",
     )
-    school_class_id = student_classes(student).values_list("pk", flat=True).first()
+    school_class_id = student_class_id(student_id=student.pk)
     return PracticeSituation(
         candidates=candidates,
         recent=recent_picks(student_id=student.pk),

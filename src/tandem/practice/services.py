@@ -8,10 +8,11 @@ import functools
 import random
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.http import Http404
 from django.utils.translation import gettext, gettext_noop
 
@@ -62,6 +63,7 @@ from tandem.practice.selectors import (
 from tandem.roster.constants import grade_rank
 from tandem.roster.models import User
 from tandem.roster.selectors import student_classes
+from tandem.rows import ModelReader, ModelWriter, db_value
 
 __all__ = [
     "AnswerFormatError",
@@ -79,6 +81,21 @@ __all__ = [
 ]
 
 
+# Attempts with their item and competency, read on every practice request (tandem/rows.py).
+_ATTEMPTS: ModelReader[Attempt] = ModelReader(Attempt, related=("item", "competency"))
+_NEW_ATTEMPTS: ModelWriter[Attempt] = ModelWriter(Attempt)
+_STATEMENTS: ModelWriter[Statement] = ModelWriter(Statement)
+_STATEMENT_COMPETENCIES: ModelWriter[Any] = ModelWriter(Statement.competencies.through)
+
+
+def _open_attempt(*, student: User, competency_id: int | None = None) -> Attempt | None:
+    """The student's latest unanswered attempt (on one competency when given)."""
+    where, params = "t0.student_id = %s AND t0.statement_id IS NULL", [student.pk]
+    if competency_id is not None:
+        where, params = where + " AND t0.competency_id = %s", [*params, competency_id]
+    return _ATTEMPTS.first(where, params, order_by="t0.presented_at DESC")
+
+
 def practice_next(
     *, student: User, now: dt.datetime, focus_competency_id: int | None = None
 ) -> Attempt | None:
@@ -91,12 +108,7 @@ def practice_next(
     Everything is read and chosen first; the write transaction only stores the item and the
     attempt, so no lock is held while Python thinks (SQLite has a single writer).
     """
-    open_attempts = Attempt.objects.filter(student=student, statement__isnull=True)
-    if focus_competency_id is not None:
-        open_attempts = open_attempts.filter(competency_id=focus_competency_id)
-    open_attempt = (
-        open_attempts.select_related("item", "competency").order_by("-presented_at").first()
-    )
+    open_attempt = _open_attempt(student=student, competency_id=focus_competency_id)
     if open_attempt is not None:
         return open_attempt
     situation = practice_situation(student=student, now=now)
@@ -124,15 +136,20 @@ def practice_next(
     competency_ids = competency_ids_for_codes(spec.competency_codes)
     with transaction.atomic():
         item = item_from_spec(spec=spec, competency_ids=competency_ids)
-        return Attempt.objects.create(
-            student=student,
-            item=item,
-            competency=situation.competencies[choice.candidate.competency_id],
-            school_class_id=situation.school_class_id,
-            predicted_success=choice.predicted_success,
-            reason=choice.reason,
-            presented_at=now,
+        (attempt,) = _NEW_ATTEMPTS.insert(
+            [
+                Attempt(
+                    student=student,
+                    item=item,
+                    competency=situation.competencies[choice.candidate.competency_id],
+                    school_class_id=situation.school_class_id,
+                    predicted_success=choice.predicted_success,
+                    reason=choice.reason,
+                    presented_at=now,
+                )
+            ]
         )
+        return attempt
 
 
 # Starts with CHOSEN_REASON_PREFIX: a retry is the student's choice.
@@ -146,12 +163,7 @@ def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.dateti
     item). Someone else's attempt is a 404.
     """
     missed = _read_attempt(student=student, attempt_id=attempt_id)
-    open_attempt = (
-        Attempt.objects.filter(student=student, statement__isnull=True)
-        .select_related("item", "competency")
-        .order_by("-presented_at")
-        .first()
-    )
+    open_attempt = _open_attempt(student=student)
     if open_attempt is not None:
         return open_attempt
     item = missed.item
@@ -185,15 +197,20 @@ def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.dateti
         new_item = item_from_spec(
             spec=spec, competency_ids=competency_ids_for_codes(spec.competency_codes)
         )
-        return Attempt.objects.create(
-            student=student,
-            item=new_item,
-            competency=missed.competency,
-            school_class_id=missed.school_class_id,
-            predicted_success=predicted,
-            reason=RETRY_REASON,
-            presented_at=now,
+        (attempt,) = _NEW_ATTEMPTS.insert(
+            [
+                Attempt(
+                    student=student,
+                    item=new_item,
+                    competency=missed.competency,
+                    school_class_id=missed.school_class_id,
+                    predicted_success=predicted,
+                    reason=RETRY_REASON,
+                    presented_at=now,
+                )
+            ]
         )
+        return attempt
 
 
 @dataclass(frozen=True)
@@ -210,11 +227,13 @@ class AnswerOutcome:
 
 def _read_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
     try:
-        return Attempt.objects.select_related("item", "competency").get(
-            pk=attempt_id, student=student
-        )
-    except (Attempt.DoesNotExist, ValueError, TypeError, ValidationError):
+        key = _ATTEMPTS.param("id", attempt_id)
+    except (ValueError, TypeError, ValidationError):
         raise Http404("No such attempt.") from None
+    attempt = _ATTEMPTS.first("t0.id = %s AND t0.student_id = %s", [key, student.pk])
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
 
 
 def _access_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
@@ -251,6 +270,24 @@ def _recorded(*, student: User, attempt_id: uuid.UUID | str) -> AnswerOutcome:
     if attempt is None or attempt.statement_id is None:
         raise Http404("No such attempt.")
     return _outcome(attempt, duplicate=True)
+
+
+def _claim(attempt: Attempt, *, statement: Statement, now: dt.datetime) -> bool:
+    """Mark the attempt answered by ``statement`` unless it already is (one UPDATE, written
+    out: it runs on every answer)."""
+    connection = connections[router.db_for_write(Attempt)]
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET statement_id = %s, answered_at = %s"
+            " WHERE id = %s AND statement_id IS NULL",
+            [
+                db_value(Statement, "id", statement.pk),
+                connection.ops.adapt_datetimefield_value(now),
+                _ATTEMPTS.param("id", attempt.pk),
+            ],
+        )
+        return bool(cursor.rowcount == 1)
 
 
 def attempt_answer(
@@ -304,15 +341,14 @@ def attempt_answer(
         with transaction.atomic():
             # Claiming the attempt first serialises two submissions of it: the loser updates
             # nothing and is given the winner's result.
-            claimed = Attempt.objects.filter(pk=attempt.pk, statement__isnull=True).update(
-                statement_id=statement.pk, answered_at=now
-            )
-            if not claimed:
+            if not _claim(attempt, statement=statement, now=now):
                 raise _AlreadyAnsweredError
-            Statement.objects.bulk_create([statement])
-            Statement.competencies.through.objects.bulk_create(
-                Statement.competencies.through(statement_id=statement.pk, competency_id=cid)
-                for cid in competency_ids
+            _STATEMENTS.insert([statement])
+            _STATEMENT_COMPETENCIES.insert(
+                [
+                    Statement.competencies.through(statement_id=statement.pk, competency_id=cid)
+                    for cid in competency_ids
+                ]
             )
             # The LRS copy of the answer, in this transaction (one insert; see xapi.mirror).
             statements_recorded(

@@ -39,6 +39,7 @@ from tandem.interop.models import LrsStatement
 from tandem.interop.xapi.bridge import COMPETENCY_URN
 from tandem.interop.xapi.services import XAPI_VERSION
 from tandem.interop.xapi.validation import IRI
+from tandem.rows import ModelWriter
 
 EXTENSION_BASE = "https://w3id.org/xapi/tandem/extensions/"
 # Sources whose result.response is the student's own answer; elsewhere it is a teacher's note.
@@ -210,6 +211,10 @@ def _row(
     )
 
 
+# One insert on every practice answer: written without the ORM's query building.
+_LRS_STATEMENTS: ModelWriter[LrsStatement] = ModelWriter(LrsStatement)
+
+
 def evidence_mirror_write(
     *,
     statements: Sequence[Statement],
@@ -245,7 +250,7 @@ def evidence_mirror_write(
                 else known.get(evidence.voids_id)
             )
         rows.append(_row(evidence, named=named, statement_id=evidence.pk, target=target, now=now))
-    LrsStatement.objects.bulk_create(rows)
+    _LRS_STATEMENTS.insert(rows)
     if targets:
         LrsStatement.objects.filter(evidence_id__in=targets).update(voided=True)
     return len(rows)
