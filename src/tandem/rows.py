@@ -247,19 +247,23 @@ class ModelWriter(Generic[M]):
         for obj in objs:
             # A related object saved after it was assigned: take its key, as save() does.
             obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
-        params = [
-            field.get_db_prep_save(field.pre_save(obj, True), connection)
-            for obj in objs
-            for field in fields
-        ]
-        sql = head + ", ".join([row] * len(objs))
-        if ignore_conflicts:
-            sql += " ON CONFLICT DO NOTHING"
+        tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
         if auto:
-            sql += f" RETURNING {connection.ops.quote_name(column_of(self._pk))}"
+            tail += f" RETURNING {connection.ops.quote_name(column_of(self._pk))}"
+        # In batches, as bulk_create: SQLite caps the parameters of one statement.
+        batch = max(connection.ops.bulk_batch_size(list(fields), list(objs)), 1)
+        ids: list[Any] = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [r[0] for r in cursor.fetchall()] if auto else []
+            for start in range(0, len(objs), batch):
+                chunk = objs[start : start + batch]
+                params = [
+                    field.get_db_prep_save(field.pre_save(obj, True), connection)
+                    for obj in chunk
+                    for field in fields
+                ]
+                cursor.execute(head + ", ".join([row] * len(chunk)) + tail, params)
+                if auto:
+                    ids += [r[0] for r in cursor.fetchall()]
         if auto and not ignore_conflicts:
             if len(ids) != len(objs):  # pragma: no cover - the database broke its contract
                 raise RuntimeError("the database returned fewer keys than rows inserted")

@@ -164,3 +164,20 @@ def test_learner_states_read_for_practice_match_the_orm():
     view = views[attempt.competency_id]
     assert view.p_mastery == state.p_mastery
     assert view.last_evidence_at == state.last_evidence_at == now
+
+
+def test_a_writer_inserts_more_rows_than_one_statement_may_carry():
+    school, now, served = _served()
+    writer: ModelWriter[Attempt] = ModelWriter(Attempt)
+    many = [
+        Attempt(
+            student=school.student_b,
+            item=served.item,
+            competency=served.competency,
+            predicted_success=0.5,
+            presented_at=now - dt.timedelta(seconds=i),
+        )
+        for i in range(3000)  # x 14 columns: past SQLite's 32,766 parameters
+    ]
+    writer.insert(many)
+    assert Attempt.objects.filter(student=school.student_b).count() == 3000
