@@ -133,6 +133,8 @@ def _database() -> dict[str, object]:
         # 300 students on 2 cores (make bench-load, 2026-12-05): PostgreSQL's CPU 0.28 -> 0.19
         # cores, Tandem's 30.7 -> 27.8 ms per answer, next item p95 1.1 s -> 0.25 s.
         config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+        # Django's backend with bulk writes batched under the protocol's 65,535 parameters.
+        config["ENGINE"] = "tandem.backends.postgresql"
     return config
 
 

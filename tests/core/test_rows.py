@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from tests.factories import School, make_school
 
@@ -181,3 +181,25 @@ def test_a_writer_inserts_more_rows_than_one_statement_may_carry():
     ]
     writer.insert(many)
     assert Attempt.objects.filter(student=school.student_b).count() == 3000
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's protocol limit on parameters"
+)
+def test_bulk_writes_on_postgresql_stay_under_the_protocols_parameter_limit():
+    """Parameters are bound on the server (TANDEM_POSTGRES_PREPARED), where one statement
+    carries at most 65,535 of them: Django's bulk_create and the writer batch below that."""
+    school, now, served = _served()
+    many = [
+        Attempt(
+            student=school.student_b,
+            item=served.item,
+            competency=served.competency,
+            predicted_success=0.5,
+            presented_at=now - dt.timedelta(seconds=i),
+        )
+        for i in range(10_000)  # 5,000 x 14 columns each: past 65,535
+    ]
+    Attempt.objects.bulk_create(many[:5000])
+    ModelWriter(Attempt).insert(many[5000:])
+    assert Attempt.objects.filter(student=school.student_b).count() == 10_000

@@ -1,0 +1,1 @@
+"""Database backends: Django's, adjusted where Tandem's settings need it."""
