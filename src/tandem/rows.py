@@ -277,3 +277,51 @@ class ModelWriter(Generic[M]):
             obj._state.adding = False
             obj._state.db = using
         return list(objs)
+
+    def upsert(
+        self,
+        objs: Sequence[M],
+        *,
+        unique_fields: Sequence[str],
+        update_fields: Sequence[str],
+        using: str = "default",
+    ) -> list[M]:
+        """Insert ``objs``, or where a row with the same ``unique_fields`` exists, update its
+        ``update_fields``; every object gets the key of its row (inserted or updated), as
+        ``bulk_create(update_conflicts=True)`` does. One statement per batch."""
+        if not objs:
+            return []
+        if not self._pk.db_returning:
+            raise ValueError("upsert needs a primary key the database assigns")
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        compiled = self._compiled.get((using, True))
+        if compiled is None:
+            compiled = self._compiled[(using, True)] = self._compile(using, True)
+        head, row, fields = compiled
+        conflict = ", ".join(quote(column_of(model_field(self.model, f))) for f in unique_fields)
+        updates = ", ".join(
+            f"{quote(c)} = EXCLUDED.{quote(c)}"
+            for c in (column_of(model_field(self.model, f)) for f in update_fields)
+        )
+        tail = (
+            f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+            f" RETURNING {quote(column_of(self._pk))}"
+        )
+        batch = max(connection.ops.bulk_batch_size(list(fields), list(objs)), 1)
+        with connection.cursor() as cursor:
+            for start in range(0, len(objs), batch):
+                chunk = objs[start : start + batch]
+                for obj in chunk:
+                    obj._prepare_related_fields_for_save(operation_name="upsert")  # type: ignore[attr-defined]
+                params = [
+                    field.get_db_prep_save(field.pre_save(obj, obj.pk is None), connection)
+                    for obj in chunk
+                    for field in fields
+                ]
+                cursor.execute(head + ", ".join([row] * len(chunk)) + tail, params)
+                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                    obj.pk = pk
+                    obj._state.adding = False
+                    obj._state.db = using
+        return list(objs)

@@ -106,6 +106,8 @@ TEMPLATES = [
                 "tandem.content.templatetags.math_notation",
                 # Its date filter takes the place of Django's: dates in the reader's order.
                 "tandem.core.templatetags.local_dates",
+                # Its url tag remembers each argument-free reversal (the navigation on every page).
+                "tandem.core.templatetags.remembered_urls",
             ],
         },
     },

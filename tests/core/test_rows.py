@@ -15,7 +15,7 @@ from tests.factories import School, make_school
 
 from tandem.content.models import Item
 from tandem.core.sessions import SessionStore
-from tandem.mastery.models import LearnerState
+from tandem.mastery.models import LearnerState, ParameterSet
 from tandem.mastery.selectors import mastery_for_student
 from tandem.practice.models import Attempt
 from tandem.practice.services import attempt_answer, practice_next
@@ -203,3 +203,23 @@ def test_bulk_writes_on_postgresql_stay_under_the_protocols_parameter_limit():
     Attempt.objects.bulk_create(many[:5000])
     ModelWriter(Attempt).insert(many[5000:])
     assert Attempt.objects.filter(student=school.student_b).count() == 10_000
+
+
+def test_an_upsert_inserts_or_updates_and_gives_each_object_its_rows_key():
+    school, _now, served = _served()
+    writer: ModelWriter[LearnerState] = ModelWriter(LearnerState)
+    fields = {"unique_fields": ["student", "competency"], "update_fields": ["p_mastery"]}
+    parameter_set = ParameterSet.objects.first()
+    first, again = (
+        LearnerState(
+            student=school.student_b,
+            competency=served.competency,
+            p_mastery=p,
+            parameter_set=parameter_set,
+        )
+        for p in (0.2, 0.7)
+    )
+    writer.upsert([first], **fields)
+    writer.upsert([again], **fields)
+    assert again.pk == first.pk
+    assert LearnerState.objects.get(pk=first.pk).p_mastery == 0.7

@@ -12,6 +12,7 @@ from django_tasks import task
 from tandem.lti.models import ResourceLinkLearner
 from tandem.lti.services import passbacks_send
 from tandem.roster.models import SchoolClass
+from tandem.rows import ValuesQuery
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,11 @@ def passback_on_states_changed(sender: Any, student_ids: frozenset[int], **kwarg
     """Estimates changed and committed (mastery's signal): queue the passback of each student
     an LMS link grades. One indexed query per thousand students when nobody is linked."""
     ids = sorted(student_ids)
+    if len(ids) == 1:
+        # Every practice answer: one student, SQL written once (tandem/rows.py).
+        if _LINKED_STUDENT.first(ids) is not None:
+            _enqueue(ids[0], None, False)
+        return
     for start in range(0, len(ids), LINKED_CHUNK):
         linked = (
             ResourceLinkLearner.objects.filter(student_id__in=ids[start : start + LINKED_CHUNK])
@@ -47,6 +53,11 @@ def passback_on_states_changed(sender: Any, student_ids: frozenset[int], **kwarg
         )
         for student_id in sorted(set(linked)):
             _enqueue(student_id, None, False)
+
+
+_LINKED_STUDENT = ValuesQuery(
+    f"SELECT 1 FROM {ResourceLinkLearner._meta.db_table} WHERE student_id = %s LIMIT 1", []
+)
 
 
 def passback_class_now(*, school_class: SchoolClass) -> None:

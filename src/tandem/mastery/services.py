@@ -267,21 +267,11 @@ def mastery_apply_answer(
     now = timezone.now()
     for state in states.values():
         state.updated_at = now
-    saved = LearnerState.objects.bulk_create(
+    _STATE_WRITES.upsert(
         list(states.values()),
-        update_conflicts=True,
         unique_fields=["student", "competency"],
         update_fields=STATE_FIELDS,
     )
-    if any(state.pk is None for state in saved):
-        # Some backends (SQLite before 3.35) return no ids from an upsert: read them back.
-        ids = dict(
-            LearnerState.objects.filter(
-                student_id=statement.actor_id, competency_id__in=list(states)
-            ).values_list("competency_id", "pk")
-        )
-        for competency_id, state in states.items():
-            state.pk = ids[competency_id]
     _STATE_CHANGES.insert(changes)
     states_changed(student_ids=[statement.actor_id])
     return moved
@@ -290,6 +280,7 @@ def mastery_apply_answer(
 # One insert on every practice answer: written without the ORM's query building.
 _STATE_CHANGES: ModelWriter[StateChange] = ModelWriter(StateChange)
 _STATES: ModelReader[LearnerState] = ModelReader(LearnerState)
+_STATE_WRITES: ModelWriter[LearnerState] = ModelWriter(LearnerState)
 
 
 # (student, competency) pairs per locking query: SQLite nests OR terms and caps their depth.

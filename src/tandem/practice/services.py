@@ -225,26 +225,21 @@ class AnswerOutcome:
     status_after: str = ""
 
 
-def _read_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
+def _read_attempt(
+    *, student: User, attempt_id: uuid.UUID | str, for_update: bool = False
+) -> Attempt:
+    """The student's attempt with its item and competency (someone else's: 404); locked for
+    the caller's transaction with ``for_update``."""
     try:
         key = _ATTEMPTS.param("id", attempt_id)
     except (ValueError, TypeError, ValidationError):
         raise Http404("No such attempt.") from None
-    attempt = _ATTEMPTS.first("t0.id = %s AND t0.student_id = %s", [key, student.pk])
-    if attempt is None:
+    found = _ATTEMPTS.rows(
+        "t0.id = %s AND t0.student_id = %s", [key, student.pk], for_update=for_update
+    )
+    if not found:
         raise Http404("No such attempt.")
-    return attempt
-
-
-def _access_attempt(*, student: User, attempt_id: uuid.UUID | str) -> Attempt:
-    try:
-        return (
-            Attempt.objects.select_for_update(of=("self",))
-            .select_related("item", "competency", "statement")
-            .get(pk=attempt_id, student=student)
-        )
-    except (Attempt.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such attempt.") from None
+    return found[0]
 
 
 def _outcome(attempt: Attempt, *, duplicate: bool) -> AnswerOutcome:
@@ -464,7 +459,7 @@ def attempt_show_solution(
 @transaction.atomic
 def attempt_hint(*, student: User, attempt_id: uuid.UUID | str) -> tuple[Attempt, list[str]]:
     """Reveal the next hint of an open attempt; returns the hints shown so far."""
-    attempt = _access_attempt(student=student, attempt_id=attempt_id)
+    attempt = _read_attempt(student=student, attempt_id=attempt_id, for_update=True)
     hints = list(attempt.item.hints)
     if attempt.statement_id is None and attempt.hints_shown < len(hints):
         attempt.hints_shown += 1

@@ -14,7 +14,10 @@ import datetime as dt
 
 from django import template
 from django.template.defaultfilters import date as django_date
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -53,3 +56,18 @@ def local_format(arg: str | None) -> str | None:
 def date(value: dt.date | dt.datetime | str | None, arg: str | None = None) -> str:
     """Django's ``date`` filter, in the reader's order of day, month and year."""
     return django_date(value, local_format(arg))
+
+
+@register.simple_tag
+def when(value: dt.date | dt.datetime | None) -> SafeString:
+    """A day as ``<time>`` in the reader's words ("March 4, 2026"), or "never": a tag, not an
+    included template, because a student's home page shows forty of them."""
+    if not value:
+        return format_html('<span class="muted">{}</span>', gettext("never"))
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # as the date filter shows it
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        value.isoformat(),  # what the date filter's "c" gives
+        django_date(value, local_format("F j, Y")),
+    )
