@@ -223,3 +223,22 @@ def test_an_upsert_inserts_or_updates_and_gives_each_object_its_rows_key():
     writer.upsert([again], **fields)
     assert again.pk == first.pk
     assert LearnerState.objects.get(pk=first.pk).p_mastery == 0.7
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_a_new_item_is_committed_without_waiting_for_the_disk_and_an_answer_with():
+    school = make_school()
+    now = timezone.now()
+    settings_seen = []
+
+    def spy(execute, sql, params, many, context):
+        if "synchronous_commit" in sql:
+            settings_seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        attempt = practice_next(student=school.student_a, now=now)
+        assert attempt is not None
+        assert settings_seen == ["SET LOCAL synchronous_commit TO OFF"]
+        attempt_answer(student=school.student_a, attempt_id=attempt.pk, response="1", now=now)
+    assert len(settings_seen) == 1  # the answer's commit waits for the disk

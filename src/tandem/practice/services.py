@@ -63,7 +63,7 @@ from tandem.practice.selectors import (
 from tandem.roster.constants import grade_rank
 from tandem.roster.models import User
 from tandem.roster.selectors import student_classes
-from tandem.rows import ModelReader, ModelWriter, db_value
+from tandem.rows import ModelReader, ModelWriter, commit_without_waiting_for_disk, db_value
 
 __all__ = [
     "AnswerFormatError",
@@ -135,6 +135,7 @@ def practice_next(
     spec = generate(generator.key, rng.randrange(1_000_000), choice.difficulty)
     competency_ids = competency_ids_for_codes(spec.competency_codes)
     with transaction.atomic():
+        commit_without_waiting_for_disk()  # a new item: redone unnoticed after a crash
         item = item_from_spec(spec=spec, competency_ids=competency_ids)
         (attempt,) = _NEW_ATTEMPTS.insert(
             [
@@ -194,6 +195,7 @@ def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.dateti
     )
     predicted = shift_for_difficulty(p_mid, item.difficulty)
     with transaction.atomic():
+        commit_without_waiting_for_disk()  # a new item: redone unnoticed after a crash
         new_item = item_from_spec(
             spec=spec, competency_ids=competency_ids_for_codes(spec.competency_codes)
         )
