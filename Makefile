@@ -21,13 +21,14 @@ PYTEST_ARGS ?=
 CLASSROOM_ARGS ?=
 LOAD_ARGS ?=
 DISTRICT_ARGS ?=
+LOOP_ARGS ?=
 DISTRICT_URL ?= postgres://postgres@127.0.0.1:5432/tandem_district
 LINT_PATHS := src tests bench
 VENDOR_DIR := src/tandem/core/static/vendor
 
 .PHONY: help run serve demo test test-fast test-browser test-postgres test-postgres-browser screens lint format typecheck \
         imports migrations-check bench bench-kt bench-diagnostic bench-interop bench-load \
-        bench-classroom bench-district bench-grid bench-spark bench-equity bench-leaders bench-schedule conformance java vendor messages clean install install-dev
+        bench-classroom bench-district bench-grid bench-loop bench-spark bench-equity bench-leaders bench-schedule conformance java vendor messages clean install install-dev
 
 help: ## list the targets
 	@echo "Tandem — make targets:"
@@ -142,6 +143,9 @@ bench-interop: $(VENV)/.installed-dev ## OneRoster import and xAPI statements/s 
 
 bench-load: $(VENV)/.installed-dev ## 30/100/300 students at once on SQLite and PostgreSQL, Locust (bench/load.py; LOAD_ARGS=...)
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+bench-loop: $(VENV)/.installed-dev ## CPU and queries of each practice request, one at a time (bench/loop.py; LOOP_ARGS=...)
+	$(PY) bench/loop.py $(LOOP_ARGS)
 
 bench-district: $(VENV)/.installed-dev ## pages timed on a generated district (bench/district.py; DISTRICT_URL, DISTRICT_ARGS)
 	mkdir -p var/bench/district
