@@ -21,6 +21,8 @@ from django.db.models import Field, ForeignKey, Model
 M = TypeVar("M", bound=Model)
 
 Converter = Callable[[Any, Any, Any], Any]
+# (index in the row, the converters to apply in order, the column they are given)
+Conversions = tuple[tuple[int, tuple[Converter, ...], Any], ...]
 
 
 def model_field(model: type[Model], name: str) -> Field[Any, Any]:
@@ -50,7 +52,7 @@ class _Part:
     model: type[Model]
     alias: str
     fields: tuple[Field[Any, Any], ...]
-    converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
+    converters: Conversions
     # The foreign key on the main model that this part fills (None for the main model).
     via: ForeignKey[Any, Any] | None
 
@@ -87,16 +89,9 @@ class ModelReader(Generic[M]):
         parts, columns, start = [], [], 0
         for model, alias, via in specs:
             fields = tuple(model._meta.concrete_fields)
-            converters = []
-            for i, field in enumerate(fields):
-                column = field.get_col(alias)
-                found = connection.ops.get_db_converters(column) + column.get_db_converters(
-                    connection
-                )
-                if found:
-                    converters.append((start + i, tuple(found), column))
-                columns.append(f"{alias}.{quote(column_of(field))}")
-            parts.append(_Part(model, alias, fields, tuple(converters), via))
+            columns += [f"{alias}.{quote(column_of(field))}" for field in fields]
+            converters = _converters(connection, fields, alias=alias, start=start)
+            parts.append(_Part(model, alias, fields, converters, via))
             start += len(fields)
         table = quote(self.model._meta.db_table)
         sql = f"SELECT {', '.join(columns)} FROM {table} t0{''.join(joins)}"
@@ -106,9 +101,7 @@ class ModelReader(Generic[M]):
         values = list(row)
         connection = connections[using]
         for part in parts:
-            for index, converters, column in part.converters:
-                for convert in converters:
-                    values[index] = convert(values[index], column, connection)
+            _convert(values, part.converters, connection)
         start, instances = 0, []
         for part in parts:
             end = start + len(part.fields)
@@ -160,15 +153,27 @@ class ModelReader(Generic[M]):
 
 
 def _converters(
-    connection: Any, fields: Sequence[Field[Any, Any]]
-) -> tuple[tuple[int, tuple[Converter, ...], Any], ...]:
+    connection: Any, fields: Sequence[Field[Any, Any]], *, alias: str = "", start: int = 0
+) -> Conversions:
+    """Where in a row each field's value is converted, and by what: the database backend's
+    converters, then the field's, as the ORM's compiler applies them."""
     found = []
     for i, field in enumerate(fields):
-        column = field.get_col(field.model._meta.db_table)
+        column = field.get_col(alias or field.model._meta.db_table)
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if converters:
-            found.append((i, tuple(converters), column))
+            found.append((start + i, tuple(converters), column))
     return tuple(found)
+
+
+def _convert(
+    values: list[Any],
+    converters: Conversions,
+    connection: Any,
+) -> None:
+    for index, functions, column in converters:
+        for convert in functions:
+            values[index] = convert(values[index], column, connection)
 
 
 class ValuesQuery:
@@ -179,7 +184,7 @@ class ValuesQuery:
     def __init__(self, sql: str, fields: Sequence[Field[Any, Any]]) -> None:
         self.sql = sql
         self.fields = tuple(fields)
-        self._converters: dict[str, tuple[tuple[int, tuple[Converter, ...], Any], ...]] = {}
+        self._converters: dict[str, Conversions] = {}
 
     def rows(self, params: Sequence[Any], *, using: str = "default") -> list[tuple[Any, ...]]:
         connection = connections[using]
@@ -194,9 +199,7 @@ class ValuesQuery:
         converted = []
         for row in found:
             values = list(row)
-            for index, functions, column in converters:
-                for convert in functions:
-                    values[index] = convert(values[index], column, connection)
+            _convert(values, converters, connection)
             converted.append(tuple(values))
         return converted
 

@@ -33,6 +33,20 @@ def _served() -> tuple[School, dt.datetime, Attempt]:
     return school, now, attempt
 
 
+def _attempts(student: object, served: Attempt, now: dt.datetime, n: int) -> list[Attempt]:
+    """``n`` unsaved attempts of ``student`` on the item ``served``, a second apart."""
+    return [
+        Attempt(
+            student=student,
+            item=served.item,
+            competency=served.competency,
+            predicted_success=0.5,
+            presented_at=now - dt.timedelta(seconds=i),
+        )
+        for i in range(n)
+    ]
+
+
 def _fields(obj: object) -> dict[str, object]:
     return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
 
@@ -169,16 +183,7 @@ def test_learner_states_read_for_practice_match_the_orm():
 def test_a_writer_inserts_more_rows_than_one_statement_may_carry():
     school, now, served = _served()
     writer: ModelWriter[Attempt] = ModelWriter(Attempt)
-    many = [
-        Attempt(
-            student=school.student_b,
-            item=served.item,
-            competency=served.competency,
-            predicted_success=0.5,
-            presented_at=now - dt.timedelta(seconds=i),
-        )
-        for i in range(3000)  # x 14 columns: past SQLite's 32,766 parameters
-    ]
+    many = _attempts(school.student_b, served, now, 3000)  # x 14 columns: past 32,766
     writer.insert(many)
     assert Attempt.objects.filter(student=school.student_b).count() == 3000
 
@@ -190,16 +195,7 @@ def test_bulk_writes_on_postgresql_stay_under_the_protocols_parameter_limit():
     """Parameters are bound on the server (TANDEM_POSTGRES_PREPARED), where one statement
     carries at most 65,535 of them: Django's bulk_create and the writer batch below that."""
     school, now, served = _served()
-    many = [
-        Attempt(
-            student=school.student_b,
-            item=served.item,
-            competency=served.competency,
-            predicted_success=0.5,
-            presented_at=now - dt.timedelta(seconds=i),
-        )
-        for i in range(10_000)  # 5,000 x 14 columns each: past 65,535
-    ]
+    many = _attempts(school.student_b, served, now, 10_000)  # 5,000 x 14 each: past 65,535
     Attempt.objects.bulk_create(many[:5000])
     ModelWriter(Attempt).insert(many[5000:])
     assert Attempt.objects.filter(student=school.student_b).count() == 10_000
