@@ -19,6 +19,7 @@ from tandem_engine.bkt import (
     DailyForgetting,
     bkt_step,
     fit_daily_forgetting,
+    pooled_params,
     predict_correct,
 )
 from tandem_engine.decisions import (
@@ -132,6 +133,7 @@ __all__ = [
     "mastery_status",
     "needs_review",
     "next_item",
+    "pooled_params",
     "predict_correct",
     "predicted_recall",
     "score",

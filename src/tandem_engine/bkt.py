@@ -77,6 +77,22 @@ class BKTParams:
         return self
 
 
+def pooled_params(columns: npt.ArrayLike, weights: npt.ArrayLike) -> BKTParams:
+    """The weighted mean of several competencies' parameters (``columns``: one row per
+    parameter in ``BKTParams``' order, one column per competency), within every bound.
+
+    A mean of values that sit at a bound can land a rounding error beyond it (three guesses at
+    the 0.3 cap averaged to 0.30000000000000004); that is clipped back, anything else wrong
+    (NaN, no weight) is refused.
+    """
+    mean = np.average(np.asarray(columns, dtype=np.float64), axis=1, weights=weights)
+    if not np.all(np.isfinite(mean)):
+        raise ValueError(f"pooled BKT parameters are not finite: {mean.tolist()}")
+    upper = np.array([1.0, 1.0, MAX_GUESS, MAX_SLIP, 1.0])
+    clipped = np.clip(mean, 0.0, upper)
+    return BKTParams(*(float(v) for v in clipped)).validate()
+
+
 def _clamp(p: float) -> float:
     """``p`` within [P_EPS, 1 - P_EPS]; NaN is refused (it means a bug upstream)."""
     if p != p:

@@ -125,8 +125,7 @@ def pooled(fits: Iterable[CompetencyFit]) -> dict[str, Any]:
     array = np.array([[getattr(f.params, name) for name in PARAM_NAMES] for f in fits]).T
     own = counts >= MIN_COMPETENCY_ANSWERS
     pool = own if own.any() else counts > 0
-    mean = np.average(array[:, pool], axis=1, weights=counts[pool])
-    default = tandem_engine.BKTParams(*(float(v) for v in mean)).validate()
+    default = tandem_engine.pooled_params(array[:, pool], counts[pool])
     return {
         "default": params_dict(default),
         "per_competency": {

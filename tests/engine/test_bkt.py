@@ -16,6 +16,7 @@ from tandem_engine.bkt import (
     P_EPS,
     BKTParams,
     bkt_step,
+    pooled_params,
     predict_correct,
 )
 from tandem_engine.estimates import NotFittedError
@@ -222,3 +223,19 @@ def test_em_without_a_prior_stays_finite_where_a_skill_lacks_evidence():
     values = np.array([[getattr(p, f) for f in BKTParams.__slots__] for p in model.params_])
     assert np.isfinite(values).all()
     assert not any(p.violations() for p in model.params_)
+
+
+def test_pooled_params_stay_within_the_bounds_their_parts_sit_on() -> None:
+    # Three competencies with guess and slip at the 0.3 cap: their weighted mean used to come
+    # out as 0.30000000000000004 and calibration stopped with "p_guess exceeds 0.3".
+    columns = np.array(
+        [[0.2, 0.1, 0.3], [0.1, 0.2, 0.15], [0.3, 0.3, 0.3], [0.3, 0.3, 0.3], [0, 0, 0]]
+    )
+    weights = np.array([7.0, 11.0, 13.0])
+    raw = np.average(columns, axis=1, weights=weights)
+    assert raw[2] > 0.3  # the rounding this guards against
+    pooled = pooled_params(columns, weights)
+    assert pooled.p_guess == 0.3 and pooled.p_slip == 0.3
+    assert pooled.p_init == pytest.approx(raw[0])
+    with pytest.raises(ValueError, match="not finite"):
+        pooled_params(np.full((5, 2), np.nan), [1.0, 1.0])

@@ -450,8 +450,7 @@ def _fitted_params(
     counts = np.bincount(skills, minlength=log.n_skills)
     own = counts >= MIN_COMPETENCY_ANSWERS
     pool = own if own.any() else counts > 0
-    pooled = np.average(model.params_array_[:, pool], axis=1, weights=counts[pool])
-    default = tandem_engine.BKTParams(*(float(v) for v in pooled)).validate()
+    default = tandem_engine.pooled_params(model.params_array_[:, pool], counts[pool])
     per_competency = {
         code: _params_dict(params)
         for code, params, keep in zip(log.skill_ids, model.params_, own, strict=True)
