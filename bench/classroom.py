@@ -219,7 +219,8 @@ class SimulatedStudent:
         self.index = {code: j for j, code in enumerate(cohort.codes)}
         self.slip = SLIP * float(cohort.slip_factor[i])
         self.rate = float(cohort.learn_rate[i])
-        self.rng = np.random.default_rng([cohort.seeds[i], 7])
+        self.seed = int(cohort.seeds[i])
+        self.rng = np.random.default_rng([self.seed, 7])
         below = np.maximum(cohort.own_grade[i] - cohort.grades, 0.0)
         self.stability = PRIOR_STABILITY_DAYS * 2.0**below
         self.last = np.zeros(len(cohort.codes))  # days since the start of the year
@@ -417,7 +418,9 @@ def _take_diagnostic(
         diagnostic_session_start,
     )
 
-    session = diagnostic_session_start(student=student, now=now)
+    # Seeded from the student's own seed, so that a run repeats with the same --seed.
+    seed = int(np.random.default_rng([sim.seed, 11]).integers(2**31 - 1))
+    session = diagnostic_session_start(student=student, now=now, seed=seed)
     n = 0
     while True:
         t0 = time.perf_counter()

@@ -69,6 +69,33 @@ def test_start_creates_one_session_centred_on_the_students_grade(school):
     assert student.diagnostic_sessions.count() == 1
 
 
+def _questions_asked(student, *, seed: int) -> list[tuple[str, str]]:
+    """The standards and item texts of a whole diagnostic answered 'known up to grade 4'."""
+    session = diagnostic_session_start(student=student, now=NOW, seed=seed)
+    asked = []
+    while (question := diagnostic_question_next(session=session, now=NOW)) is not None:
+        asked.append((question.competency.code, question.item.stem))
+        known = question.competency.grade_rank <= 5
+        response = right_answer(question) if known else wrong_answer(question)
+        diagnostic_question_answer(
+            student=student, question_id=question.pk, response=response, now=NOW
+        )
+    return asked
+
+
+def test_a_seeded_diagnostic_asks_the_same_questions_for_the_same_answers(school):
+    # Two students of one grade, one seed: the same standards and the same items, though the
+    # sessions' ids differ (the items used to be drawn from the random id).
+    other = make_user(Role.STUDENT, grade=school.student_a.grade)
+    first = _questions_asked(school.student_a, seed=12345)
+    assert len(first) >= 10
+    assert _questions_asked(other, seed=12345) == first
+    third = make_user(Role.STUDENT, grade=school.student_a.grade)
+    assert _questions_asked(third, seed=54321) != first
+    with pytest.raises(ValueError, match="seed"):
+        diagnostic_session_start(student=make_user(Role.STUDENT), now=NOW, seed=-1)
+
+
 def test_own_grade_of_unknown_and_kindergarten(school):
     assert own_grade_of(make_user(Role.STUDENT, grade="KG")) == 0.0
     assert own_grade_of(make_user(Role.STUDENT, grade="")) == 4.0

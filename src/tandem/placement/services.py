@@ -73,8 +73,16 @@ def _in_progress_for_update(student: User) -> DiagnosticSession | None:
 
 
 @transaction.atomic
-def diagnostic_session_start(*, student: User, now: dt.datetime) -> DiagnosticSession:
-    """The student's diagnostic in progress (resumed where it stopped), or a new one."""
+def diagnostic_session_start(
+    *, student: User, now: dt.datetime, seed: int | None = None
+) -> DiagnosticSession:
+    """The student's diagnostic in progress (resumed where it stopped), or a new one.
+
+    A new session draws its seed (which standards it asks, and which items) at random unless
+    ``seed`` is given: a simulation that gives it gets the same questions for the same answers.
+    """
+    if seed is not None and not 0 <= seed < _SEED_LIMIT:
+        raise ValueError(f"a diagnostic seed is in [0, {_SEED_LIMIT}), not {seed}")
     session = _in_progress_for_update(student)
     if session is not None:
         if session.paused_at is not None:
@@ -85,7 +93,7 @@ def diagnostic_session_start(*, student: User, now: dt.datetime) -> DiagnosticSe
         with transaction.atomic():
             return DiagnosticSession.objects.create(
                 student=student,
-                seed=secrets.randbelow(_SEED_LIMIT),
+                seed=secrets.randbelow(_SEED_LIMIT) if seed is None else seed,
                 own_grade=own_grade_of(student),
                 engine_version=tandem_engine.ENGINE_VERSION,
                 started_at=now,
@@ -118,7 +126,8 @@ def diagnostic_question_next(
         _finish(session=session, now=now, placement=placement, state=state, step=step)
         return None
     position = state.n_answered + 1
-    rng = random.Random(f"{session.pk}:{position}")
+    # From the session's stored seed (not its random id), so that a seeded session repeats.
+    rng = random.Random(f"{session.seed}:{position}")
     generator = rng.choice(generators_for(step.node))
     spec = generate(generator.key, rng.randrange(1_000_000), ITEM_DIFFICULTY)
     return DiagnosticQuestion.objects.create(
