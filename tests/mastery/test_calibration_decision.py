@@ -49,6 +49,11 @@ def test_compare_says_why_in_the_words_of_the_issue():
     )[0]
     assert not compare_heldout({"auc": 0.682 - 2 * AUC_TOLERANCE, "logloss": 0.43}, active)[0]
     assert not compare_heldout({"auc": 0.7, "logloss": 0.4338 + 2 * LOGLOSS_TOLERANCE}, active)[0]
+    # No better than chance is not adopted, even over an active set that is worse still.
+    assert compare_heldout({"auc": 0.494, "logloss": 0.60}, {"auc": 0.482, "logloss": 0.70}) == (
+        False,
+        "kept inactive: held-out AUC 0.494 is no better than chance",
+    )
     # Not measurable is not shown to be no worse.
     assert compare_heldout({"auc": None, "logloss": 0.40}, active) == (
         False,

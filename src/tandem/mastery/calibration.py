@@ -384,8 +384,8 @@ def _held_out(
 def compare_heldout(new: Mapping[str, Any], active: Mapping[str, Any]) -> tuple[bool, str]:
     """Whether ``new`` held-out scores are at least as good as ``active``'s, and why, in words.
 
-    At least as good: AUC not lower and log-loss not higher, within the tolerances above. A
-    metric that could not be measured (AUC when every held-out answer was right, say) on the
+    At least as good: AUC not lower and log-loss not higher, within the tolerances above, and
+    an AUC above chance (0.5) whatever the active set's. A metric that could not be measured (AUC when every held-out answer was right, say) on the
     new set means it cannot be shown to be no worse, so it is not adopted.
     """
     version = active.get("version", "the active set")
@@ -393,6 +393,10 @@ def compare_heldout(new: Mapping[str, Any], active: Mapping[str, Any]) -> tuple[
     new_loss, old_loss = new.get("logloss"), active.get("logloss")
     if new_auc is None or new_loss is None:
         return False, "kept inactive: its held-out AUC or log-loss could not be measured"
+    if new_auc <= 0.5:
+        # Beating an active set that is itself no better than chance proves nothing (seen in a
+        # simulated school: 0.494 against 0.482 on ten held-out students).
+        return False, f"kept inactive: held-out AUC {new_auc:.3f} is no better than chance"
     if old_auc is not None and new_auc < old_auc - AUC_TOLERANCE:
         return False, f"kept inactive: held-out AUC {new_auc:.3f} < active {old_auc:.3f}"
     if old_loss is not None and new_loss > old_loss + LOGLOSS_TOLERANCE:
