@@ -59,6 +59,10 @@ Tandem's; ``policies`` holds both):
 - ``answer_ms_p50``/``answer_ms_p95``: server time of ``attempt_answer``;
   ``next_ms_p50``/``next_ms_p95``: of ``practice_next``.
 
+``--oracle filter`` or ``--oracle truth`` (bench only) measure a ceiling for the ZPD share:
+Tandem's policy chooses only among the candidate items truly in the ZPD, or scores the
+candidates on the true P(right) in place of its prediction (the baseline is untouched).
+
     .venv/bin/python bench/classroom.py [--quick] [--students 1000] [--items 150]
 """
 
@@ -301,6 +305,49 @@ def schedule(rng: random.Random, active: float, items: int) -> list[tuple[int, i
     return days
 
 
+# ---------- the ZPD ceiling (bench only, --oracle) ----------
+
+# What the oracle needs about the item being chosen now: the simulated student, the day, and
+# each competency id's code. Set before each ``practice_next`` of the tandem cohort, cleared
+# otherwise, so the baseline and the diagnostic are never touched.
+_ORACLE: dict[str, Any] = {}
+ORACLE_MODES = ("off", "filter", "truth")
+
+
+def _oracle_next_item(real: Any, mode: str) -> Any:
+    """``tandem_engine.next_item`` as an oracle that knows the simulated truth.
+
+    ``filter``: the product's scoring (priorities, band, predicted success) chooses only among
+    the candidate items whose true P(right) lies in the ZPD, when any of them (other than the
+    item just given) does. ``truth``: the product's scoring on the true P(right) in place of
+    the predicted one. A ceiling for the ZPD share, not a policy: the product cannot know it.
+    """
+    import tandem_engine
+
+    def next_item(competencies: Any, items: Any, **kwargs: Any) -> Any:
+        if not _ORACLE:
+            return real(competencies, items, **kwargs)
+        sim, day, code_of = _ORACLE["sim"], _ORACLE["day"], _ORACLE["code_of"]
+
+        def true_p(it: Any) -> float:
+            cid, difficulty = it.item.rsplit("@", 1)
+            return sim.p_correct(code_of[int(cid)], int(difficulty), day)
+
+        if mode == "truth":
+            items = [dataclasses.replace(it, p_success=true_p(it)) for it in items]
+        else:
+            inside = [
+                it
+                for it in items
+                if it.item != kwargs.get("last_item") and ZPD[0] <= true_p(it) <= ZPD[1]
+            ]
+            items = inside or items
+        return real(competencies, items, **kwargs)
+
+    tandem_engine.next_item = next_item
+    return next_item
+
+
 # ---------- one cohort, in its own process and database ----------
 
 
@@ -474,6 +521,11 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
 
     cohort: Cohort = task["cohort"]
     items: int = task["items"]
+    oracle = task.get("oracle", "off")
+    if policy == "tandem" and oracle != "off":
+        import tandem_engine
+
+        _oracle_next_item(tandem_engine.next_item, oracle)
     students = _school(cohort)
     order = sorted((c.grade_rank, c.list_order, c.pk) for c in practisable_competencies().values())
     order_ids = [(rank, cid) for rank, _, cid in order]
@@ -513,9 +565,14 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
             now = start + dt.timedelta(days=day, hours=9, minutes=int(sim.rng.integers(0, 300)))
             for _ in range(count):
                 focus = _baseline_focus(student, order_ids, now) if policy == "baseline" else None
+                if policy == "tandem" and oracle != "off":
+                    _ORACLE.update(
+                        sim=sim, day=(now - start).total_seconds() / 86400, code_of=code_of
+                    )
                 t0 = time.perf_counter()
                 attempt = practice_next(student=student, now=now, focus_competency_id=focus)
                 next_ms.append((time.perf_counter() - t0) * 1000)
+                _ORACLE.clear()
                 if attempt is None:
                     break
                 code, item = attempt.competency.code, attempt.item
@@ -729,6 +786,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20260901)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--workdir", type=Path, default=WORK, help="the two SQLite databases")
+    parser.add_argument(
+        "--oracle",
+        choices=ORACLE_MODES,
+        default="off",
+        help="bench only: Tandem's policy sees the simulated truth (a ceiling for the ZPD share)",
+    )
     args = parser.parse_args()
     students = 40 if args.quick and "--students" not in sys.argv else args.students
 
@@ -743,6 +806,7 @@ def main() -> int:
             "sample": min(args.sample, students),
             "explain_limit": args.explain_limit,
             "progress": True,
+            "oracle": args.oracle,
         }
         for policy in POLICIES
     ]
@@ -827,6 +891,7 @@ def main() -> int:
         "settings": {
             "seed": args.seed,
             "quick": args.quick,
+            "oracle": args.oracle,
             "own_grades": "3-8 uniform",
             "truth": "K-8 standards known around own grade + ability (N(-0.3, 0.9)), width "
             "0.5 grade, closed under prerequisites; graded: P(right) = guess + (1 - guess - "
