@@ -385,8 +385,9 @@ def compare_heldout(new: Mapping[str, Any], active: Mapping[str, Any]) -> tuple[
     """Whether ``new`` held-out scores are at least as good as ``active``'s, and why, in words.
 
     At least as good: AUC not lower and log-loss not higher, within the tolerances above, and
-    an AUC above chance (0.5) whatever the active set's. A metric that could not be measured (AUC when every held-out answer was right, say) on the
-    new set means it cannot be shown to be no worse, so it is not adopted.
+    an AUC above chance (0.5) whatever the active set's. A metric that could not be measured
+    (AUC when every held-out answer was right, say) on the new set means it cannot be shown to
+    be no worse, so it is not adopted.
     """
     version = active.get("version", "the active set")
     new_auc, old_auc = new.get("auc"), active.get("auc")
