@@ -85,7 +85,11 @@ def pooled_params(columns: npt.ArrayLike, weights: npt.ArrayLike) -> BKTParams:
     the 0.3 cap averaged to 0.30000000000000004); that is clipped back, anything else wrong
     (NaN, no weight) is refused.
     """
-    mean = np.average(np.asarray(columns, dtype=np.float64), axis=1, weights=weights)
+    mean = np.average(
+        np.asarray(columns, dtype=np.float64),
+        axis=1,
+        weights=np.asarray(weights, dtype=np.float64),
+    )
     if not np.all(np.isfinite(mean)):
         raise ValueError(f"pooled BKT parameters are not finite: {mean.tolist()}")
     upper = np.array([1.0, 1.0, MAX_GUESS, MAX_SLIP, 1.0])
