@@ -314,8 +314,9 @@ _ORACLE: dict[str, Any] = {}
 ORACLE_MODES = ("off", "filter", "truth")
 
 
-def _oracle_next_item(real: Any, mode: str) -> Any:
-    """``tandem_engine.next_item`` as an oracle that knows the simulated truth.
+def _install_oracle(mode: str) -> None:
+    """Replace ``tandem_engine.next_item`` (in this cohort's process) by an oracle that knows
+    the simulated truth.
 
     ``filter``: the product's scoring (priorities, band, predicted success) chooses only among
     the candidate items whose true P(right) lies in the ZPD, when any of them (other than the
@@ -323,6 +324,8 @@ def _oracle_next_item(real: Any, mode: str) -> Any:
     the predicted one. A ceiling for the ZPD share, not a policy: the product cannot know it.
     """
     import tandem_engine
+
+    real = tandem_engine.next_item
 
     def next_item(competencies: Any, items: Any, **kwargs: Any) -> Any:
         if not _ORACLE:
@@ -345,7 +348,6 @@ def _oracle_next_item(real: Any, mode: str) -> Any:
         return real(competencies, items, **kwargs)
 
     tandem_engine.next_item = next_item
-    return next_item
 
 
 # ---------- one cohort, in its own process and database ----------
@@ -523,9 +525,7 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
     items: int = task["items"]
     oracle = task.get("oracle", "off")
     if policy == "tandem" and oracle != "off":
-        import tandem_engine
-
-        _oracle_next_item(tandem_engine.next_item, oracle)
+        _install_oracle(oracle)
     students = _school(cohort)
     order = sorted((c.grade_rank, c.list_order, c.pk) for c in practisable_competencies().values())
     order_ids = [(rank, cid) for rank, _, cid in order]

@@ -34,6 +34,8 @@ from tandem_engine.log import (
 # Guess and slip above these make the model degenerate (a "mastered" student who usually fails).
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
+# Upper bounds tighter than 1, by parameter name (validation and pooling read the same ones).
+_CAPS = {"p_guess": MAX_GUESS, "p_slip": MAX_SLIP}
 _EPS = 1e-6
 #: Every mastery probability the forward/backward passes, ``bkt_step``, ``predict_correct`` and
 #: the online update produce is kept in [P_EPS, 1 - P_EPS]. Without it a long streak of right
@@ -60,14 +62,12 @@ class BKTParams:
     def violations(self) -> list[str]:
         """Every bound this parameter set breaks, in words; empty when valid."""
         problems = []
-        for name in ("p_init", "p_learn", "p_guess", "p_slip", "p_forget"):
+        for name in BKTParams.__slots__:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 problems.append(f"{name}={value} is outside [0, 1]")
-        if self.p_guess > MAX_GUESS:
-            problems.append(f"p_guess={self.p_guess} exceeds {MAX_GUESS}")
-        if self.p_slip > MAX_SLIP:
-            problems.append(f"p_slip={self.p_slip} exceeds {MAX_SLIP}")
+            elif name in _CAPS and value > _CAPS[name]:
+                problems.append(f"{name}={value} exceeds {_CAPS[name]}")
         return problems
 
     def validate(self) -> BKTParams:
@@ -92,7 +92,7 @@ def pooled_params(columns: npt.ArrayLike, weights: npt.ArrayLike) -> BKTParams:
     )
     if not np.all(np.isfinite(mean)):
         raise ValueError(f"pooled BKT parameters are not finite: {mean.tolist()}")
-    upper = np.array([1.0, 1.0, MAX_GUESS, MAX_SLIP, 1.0])
+    upper = np.array([_CAPS.get(name, 1.0) for name in BKTParams.__slots__])
     clipped = np.clip(mean, 0.0, upper)
     return BKTParams(*(float(v) for v in clipped)).validate()
 
