@@ -57,7 +57,9 @@ def test_a_teachers_judgement_confirms_a_probable_mastery_the_same_day():
 
 def test_a_wrong_answer_after_a_streak_visibly_lowers_the_estimate():
     school = make_school()
-    start = timezone.now() - dt.timedelta(days=10)
+    # 09:00 on one school day: a streak that ran past midnight would be confirmed by the
+    # next day's answers, and the wrong answer would then be a lapse ("needs review").
+    start = timezone.localtime().replace(hour=9, minute=0) - dt.timedelta(days=10)
     for n in range(12):
         record_answer(school.student_a, "6.EE.A.2", True, at=start + dt.timedelta(minutes=n))
     high = LearnerState.objects.get(student=school.student_a).p_mastery
