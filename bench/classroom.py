@@ -544,6 +544,7 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
     recall_pairs = [0, 0]  # truly known with a state, of them mastered
     gains: list[int] = []
     served: list[int] = []
+    phases: list[int] = []  # per student, the calibrations run before their year
     setup_seconds = time.perf_counter() - started
     # The school calibrates its learner model on its own evidence each time another quarter
     # of the students have had their year (the service a school's administrator starts): the
@@ -592,6 +593,7 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
                 n += 1
                 now += dt.timedelta(seconds=2)
         served.append(n)
+        phases.append(len(calibration))
         end_day = (now - start).total_seconds() / 86400
         known_end = sim.known_at(end_day)
         own_grade = cohort.grades == cohort.own_grade[i]
@@ -651,6 +653,7 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
         "diagnostic_ms": diagnostic_ms,
         "diagnostic_items": diagnostic_items,
         "served": served,
+        "phases": phases,
         "gains": gains,
         "precision_pairs": precision_pairs,
         "recall_pairs": recall_pairs,
@@ -719,6 +722,36 @@ def by_pick(
     return out
 
 
+def by_phase(raw: dict[str, Any], rows: np.ndarray) -> list[dict[str, Any]]:
+    """Per calibration phase (the students served after 0, 1, 2, 3 of the school's
+    calibrations): students, own-grade standards learned per 100 items, band share, ECE."""
+    phases = np.array(raw.get("phases", []), dtype=np.int64)
+    out = []
+    for phase in sorted(set(phases.tolist())):
+        members = np.flatnonzero(phases == phase)
+        sel = np.isin(rows[:, 3].astype(np.int64), members)
+        part = rows[sel]
+        items = int(sel.sum())
+        true_p = part[:, 1]
+        out.append(
+            {
+                "after_calibrations": phase,
+                "students": int(len(members)),
+                "items": items,
+                "learned_per_100_items": round(
+                    100 * sum(raw["gains"][k] for k in members) / max(items, 1), 3
+                ),
+                "zpd_share": round(float(((true_p >= ZPD[0]) & (true_p <= ZPD[1])).mean()), 4)
+                if items
+                else None,
+                "ece": round(expected_calibration_error(part[:, 0], part[:, 2]), 4)
+                if items
+                else None,
+            }
+        )
+    return out
+
+
 def _after(raw: dict[str, Any], rows: np.ndarray, metric: Any) -> float | None:
     start = raw.get("calibrated_from_row")
     if start is None or start >= len(rows):
@@ -760,6 +793,7 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         "reliability": reliability(predicted, correct),
         "by_pick": by_pick(raw["picks"], predicted, true_p, correct),
         "grade_level_learned": int(sum(raw["gains"])),
+        "by_phase": by_phase(raw, rows),
         "mastered_per_100_items": round(100 * sum(raw["gains"]) / max(n_items, 1), 3),
         "answer_ms_p50": round(float(np.percentile(answer_ms, 50)), 1),
         "answer_ms_p95": round(float(np.percentile(answer_ms, 95)), 1),
@@ -792,8 +826,25 @@ def main() -> int:
         default="off",
         help="bench only: Tandem's policy sees the simulated truth (a ceiling for the ZPD share)",
     )
+    parser.add_argument(
+        "--baseline-from",
+        type=Path,
+        help="bench only: run Tandem's policy alone and take the grade order's figures from an "
+        "earlier run's JSON on the same students (same --seed, --students and --items)",
+    )
     args = parser.parse_args()
     students = 40 if args.quick and "--students" not in sys.argv else args.students
+    stored_baseline = None
+    if args.baseline_from is not None:
+        earlier = json.loads(args.baseline_from.read_text())
+        same = (
+            earlier["settings"]["seed"] == args.seed
+            and earlier["n_students"] == students
+            and earlier["items_per_student"] == args.items
+        )
+        if not same:
+            parser.error(f"{args.baseline_from} ran other students (seed, students or items)")
+        stored_baseline = earlier["policies"]["baseline"]
 
     started = time.perf_counter()
     cohort = make_cohort(students, args.seed)
@@ -809,13 +860,16 @@ def main() -> int:
             "oracle": args.oracle,
         }
         for policy in POLICIES
+        if stored_baseline is None or policy != "baseline"
     ]
     print(
         f"Simulated school year: {students} students (grades 3-8), diagnostic then "
         f"{args.items} practice items each, policies {', '.join(POLICIES)} in parallel"
     )
-    with ProcessPoolExecutor(max_workers=len(POLICIES)) as pool:
+    with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
         results = {r["policy"]: summarise(r) for r in pool.map(run_cohort, tasks)}
+    if stored_baseline is not None:
+        results["baseline"] = stored_baseline
     seconds = time.perf_counter() - started
     tandem, baseline = results["tandem"], results["baseline"]
     ratio = (
@@ -860,6 +914,12 @@ def main() -> int:
     for policy, result in results.items():
         for run in result["calibration"]:
             print(f"  {policy} calibration after {run['after_students']}: {run['message']}")
+        for phase in result["by_phase"]:
+            print(
+                f"  {policy} after {phase['after_calibrations']} calibrations: "
+                f"{phase['students']} students, learned/100 {phase['learned_per_100_items']}, "
+                f"band {phase['zpd_share']}, ECE {phase['ece']}"
+            )
         for line in result["coherence"]["contradictions"][:10]:
             print(f"  {policy} contradiction: {line}")
         for line in result["coherence"]["failures"][:10]:
@@ -892,6 +952,7 @@ def main() -> int:
             "seed": args.seed,
             "quick": args.quick,
             "oracle": args.oracle,
+            "baseline_from": None if args.baseline_from is None else str(args.baseline_from),
             "own_grades": "3-8 uniform",
             "truth": "K-8 standards known around own grade + ability (N(-0.3, 0.9)), width "
             "0.5 grade, closed under prerequisites; graded: P(right) = guess + (1 - guess - "
