@@ -736,7 +736,7 @@ def by_phase(raw: dict[str, Any], rows: np.ndarray) -> list[dict[str, Any]]:
         out.append(
             {
                 "after_calibrations": phase,
-                "students": int(len(members)),
+                "students": len(members),
                 "items": items,
                 "learned_per_100_items": round(
                     100 * sum(raw["gains"][k] for k in members) / max(items, 1), 3
