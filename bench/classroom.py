@@ -832,6 +832,7 @@ def main() -> int:
         help="bench only: run Tandem's policy alone and take the grade order's figures from an "
         "earlier run's JSON on the same students (same --seed, --students and --items)",
     )
+    parser.add_argument("--raw", type=Path, help="also write every served item here (JSON)")
     args = parser.parse_args()
     students = 40 if args.quick and "--students" not in sys.argv else args.students
     stored_baseline = None
@@ -867,7 +868,13 @@ def main() -> int:
         f"{args.items} practice items each, policies {', '.join(POLICIES)} in parallel"
     )
     with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
-        results = {r["policy"]: summarise(r) for r in pool.map(run_cohort, tasks)}
+        raws = list(pool.map(run_cohort, tasks))
+    results = {r["policy"]: summarise(r) for r in raws}
+    if args.raw is not None:
+        # Every served item (predicted, true P(right), right, student; reason, difficulty,
+        # prerequisites known) and the students' calibration phases, for analysis.
+        keep = ("rows", "picks", "phases", "gains", "served")
+        args.raw.write_text(json.dumps({r["policy"]: {k: r[k] for k in keep} for r in raws}))
     if stored_baseline is not None:
         results["baseline"] = stored_baseline
     seconds = time.perf_counter() - started
