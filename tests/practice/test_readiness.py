@@ -20,7 +20,12 @@ from tandem.placement.services import (
     diagnostic_question_next,
     diagnostic_session_start,
 )
-from tandem.practice.selectors import _readiness, practice_candidates
+from tandem.practice.selectors import (
+    PLACED_KNOWN_AT,
+    _gaps_below,
+    _readiness,
+    practice_candidates,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +45,25 @@ def test_a_prerequisite_without_items_counts_where_it_was_placed():
     # A learner state outweighs the placement (a teacher's observation, say).
     mastery[10] = _view(10, 0.96)
     assert _readiness(practisable, mastery, prereqs, placed)[1] is True
+
+
+def test_a_prerequisite_the_diagnostic_placed_as_known_is_met_and_no_gap():
+    """A practisable prerequisite without a learner state that the diagnostic placed at
+    PLACED_KNOWN_AT or above is met, and not a gap to fill first; placed lower it is both
+    unmet and a gap (and so are its own unmet prerequisites below it)."""
+    practisable = {1: Competency(pk=1), 2: Competency(pk=2), 3: Competency(pk=3)}
+    prereqs = {1: {2}, 2: {3}}
+    known = {2: PLACED_KNOWN_AT, 3: 0.1}
+    assert _readiness(practisable, {}, prereqs, known)[1] is True
+    assert _gaps_below({1}, practisable, {}, prereqs, known) == set()
+    unsure = {2: PLACED_KNOWN_AT - 0.01, 3: 0.1}
+    assert _readiness(practisable, {}, prereqs, unsure)[1] is False
+    assert _gaps_below({1}, practisable, {}, prereqs, unsure) == {2, 3}
+    # Practice outweighs the placement: a learner state still learning is a gap (and so is
+    # the prerequisite below it that the diagnostic placed low).
+    mastery = {2: _view(2, 0.9)}
+    assert _gaps_below({1}, practisable, mastery, prereqs, known) == {2, 3}
+    assert _readiness(practisable, mastery, prereqs, known)[1] is False
 
 
 def test_a_prerequisite_nothing_is_known_about_is_not_held_against_it():
