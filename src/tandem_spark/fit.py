@@ -31,7 +31,7 @@ FORMAT = "tandem.parameter-set/1"
 # As tandem.mastery.calibration (a test keeps them equal): guess and slip bounds, the smallest
 # competency that keeps its own parameters, and the seed of EM's random restarts.
 MAX_GUESS = 0.3
-MAX_SLIP = 0.3
+MAX_SLIP = 0.1
 CONVERGENCE: Convergence = "per_competency"
 MIN_COMPETENCY_ANSWERS = 30
 SEED = 2026

@@ -15,7 +15,13 @@ import tandem_engine
 from tandem.competencies.models import Competency
 from tandem.evidence.constants import ObservationKind
 from tandem.evidence.models import Statement
-from tandem.mastery.calibration import InsufficientEvidenceError, calibrate, evidence_log
+from tandem.mastery.calibration import (
+    MAX_GUESS,
+    MAX_SLIP,
+    InsufficientEvidenceError,
+    calibrate,
+    evidence_log,
+)
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState, ParameterSet, StateChange
 from tandem.mastery.priors import grade_gap, prior_p_mastery
@@ -57,7 +63,8 @@ def test_calibration_recovers_parameters_and_activates_a_new_version():
         fitted = bkt_params_for(new, code)
         for name in ("p_init", "p_learn", "p_guess", "p_slip"):
             assert getattr(fitted, name) == pytest.approx(getattr(true, name), abs=0.06), name
-        assert fitted.p_guess <= 0.3 and fitted.p_slip <= 0.3
+        # Corbett and Anderson's bounds (a slip above 0.1 reads graded learning as slipping).
+        assert fitted.p_guess <= MAX_GUESS == 0.3 and fitted.p_slip <= MAX_SLIP == 0.1
     fit = new.params["fit"]
     assert fit["n_responses"] == report.n_responses == 80 * 12 * 2
     assert fit["n_students"] == 80
