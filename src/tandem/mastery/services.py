@@ -386,46 +386,91 @@ def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
     return changes
 
 
+# Competencies per locking read: SQLite caps the parameters of one statement at 999.
+SEED_CHUNK = 500
+
+
 @transaction.atomic
-def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: float) -> StateChange:
-    """Set one learner state to an estimate made elsewhere from ``statement``'s evidence (a
-    diagnostic placement's posterior), and record the change so the "why" page can show it.
+def mastery_seed_many(
+    *, statement: Statement, seeds: Sequence[tuple[Competency, float]]
+) -> list[StateChange]:
+    """Set learner states to estimates made elsewhere from ``statement``'s evidence (a
+    diagnostic placement's posterior), one ``(competency, p_mastery)`` at a time in order, and
+    record each change so the "why" page can show it; the changes, in that order.
 
     A seed is not an answer: the answer counts and the time of last practice stay as they were,
     so spaced review starts only once the competency is practiced. It is mastered when the
     seed reaches the mastery rule's threshold, however few answers there are: the evidence
     behind the seed stands in for them.
+
+    The same rows as seeding one by one, in a few queries whatever the number of seeds: lock
+    the student's states on these competencies, read the student's grade if one is missing,
+    upsert the states, insert the changes. A p_mastery outside [0, 1] raises ValueError before
+    anything is written.
     """
-    if not 0.0 <= p_mastery <= 1.0:
-        raise ValueError(f"p_mastery={p_mastery} is outside [0, 1]")
+    for competency, p_mastery in seeds:
+        if not 0.0 <= p_mastery <= 1.0:
+            raise ValueError(f"p_mastery={p_mastery} is outside [0, 1] ({competency.code})")
+    if not seeds:
+        return []
     active = active_parameters()
     parameter_set = active.parameter_set
-    state, _ = LearnerState.objects.select_for_update().get_or_create(
-        student_id=statement.actor_id,
-        competency=competency,
-        defaults={
-            "p_mastery": initial_p_mastery(
-                active,
-                competency.human_coding_scheme,
-                competency_grade_rank=competency.grade_rank,
-                student_grade=_student_grade(statement.actor_id),
-            ),
-            "parameter_set": parameter_set,
-        },
+    student_id = statement.actor_id
+    wanted = list(dict.fromkeys(competency.pk for competency, _ in seeds))
+    states: dict[int, LearnerState] = {}
+    for start in range(0, len(wanted), SEED_CHUNK):
+        chunk = wanted[start : start + SEED_CHUNK]
+        for found in _STATES.rows(
+            f"t0.student_id = %s AND t0.competency_id IN ({', '.join(['%s'] * len(chunk))})",
+            [student_id, *chunk],
+            for_update=True,
+        ):
+            states[found.competency_id] = found
+    student_grade = _student_grade(student_id) if len(states) < len(wanted) else ""
+    changes: list[StateChange] = []
+    for competency, p_mastery in seeds:
+        state = states.get(competency.pk)
+        if state is None:
+            state = states[competency.pk] = LearnerState(
+                student_id=student_id,
+                competency=competency,
+                p_mastery=initial_p_mastery(
+                    active,
+                    competency.human_coding_scheme,
+                    competency_grade_rank=competency.grade_rank,
+                    student_grade=student_grade,
+                ),
+                parameter_set=parameter_set,
+            )
+        before = state.p_mastery
+        seed_step(StateValues.of(state), p_seed=p_mastery, weight=statement.weight).apply_to(state)
+        state.parameter_set = parameter_set
+        changes.append(
+            StateChange(
+                state=state,
+                statement=statement,
+                p_before=before,
+                p_after=p_mastery,
+                parameter_set=parameter_set,
+                at=statement.timestamp,
+            )
+        )
+    now = timezone.now()
+    for state in states.values():
+        state.updated_at = now
+    _STATE_WRITES.upsert(
+        list(states.values()),
+        unique_fields=["student", "competency"],
+        update_fields=STATE_FIELDS,
     )
-    before = state.p_mastery
-    seed_step(StateValues.of(state), p_seed=p_mastery, weight=statement.weight).apply_to(state)
-    state.parameter_set = parameter_set
-    state.save()
-    states_changed(student_ids=[statement.actor_id])
-    return StateChange.objects.create(
-        state=state,
-        statement=statement,
-        p_before=before,
-        p_after=p_mastery,
-        parameter_set=parameter_set,
-        at=statement.timestamp,
-    )
+    _STATE_CHANGES.insert(changes)
+    states_changed(student_ids=[student_id])
+    return changes
+
+
+def mastery_seed(*, statement: Statement, competency: Competency, p_mastery: float) -> StateChange:
+    """Set one learner state to an estimate made elsewhere (see :func:`mastery_seed_many`)."""
+    return mastery_seed_many(statement=statement, seeds=[(competency, p_mastery)])[0]
 
 
 def _replayed(
@@ -513,4 +558,5 @@ __all__ = [
     "mastery_apply_many",
     "mastery_recompute",
     "mastery_seed",
+    "mastery_seed_many",
 ]

@@ -20,7 +20,7 @@ from tandem.evidence.constants import Source, Verb
 from tandem.evidence.services import evidence_record
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.selectors import mastery_for_student
-from tandem.mastery.services import mastery_apply, mastery_seed
+from tandem.mastery.services import mastery_apply, mastery_seed_many
 from tandem.placement.access import access_diagnostic_question
 from tandem.placement.constants import (
     ITEM_DIFFICULTY,
@@ -288,8 +288,7 @@ def _finish(
             idempotency_key=f"diagnostic-placement:{session.pk}",
         )
         if created:
-            for competency, p in seeds:
-                mastery_seed(statement=statement, competency=competency, p_mastery=p)
+            mastery_seed_many(statement=statement, seeds=seeds)
         session.placement_statement = statement
     session.posterior = posterior
     session.status = SessionStatus.FINISHED
