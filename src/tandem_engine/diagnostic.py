@@ -51,6 +51,7 @@ Float32Array = NDArray[np.float32]
 __all__ = [
     "DEFAULT_DIAGNOSTIC",
     "DiagnosticConfig",
+    "DiagnosticReplay",
     "DiagnosticState",
     "DiagnosticStep",
     "PrerequisiteGraph",
@@ -59,6 +60,9 @@ __all__ = [
     "diagnostic_next",
     "diagnostic_posterior",
     "diagnostic_replay",
+    "diagnostic_replay_extend",
+    "diagnostic_replay_start",
+    "diagnostic_replay_state",
     "diagnostic_start",
     "simulate_knowledge_states",
 ]
@@ -338,44 +342,20 @@ def diagnostic_start(
 ) -> DiagnosticState:
     """The prior state for a student in ``own_grade``; ``askable``: the standards that can be
     asked (default all)."""
-    config.validate()
-    if not math.isfinite(own_grade):
-        raise ValueError(f"own_grade={own_grade} must be a finite number")
-    if seed < 0:
-        raise ValueError(f"seed={seed} must be non-negative")
-    mask = _askable_mask(graph, askable)
-    rng = np.random.default_rng([seed, 0])
-    n = config.n_particles
-    centre = own_grade + config.level_spread * rng.standard_normal(n)
-    width = rng.uniform(config.width_min, config.width_max, n)
-    log_miss = np.log1p(-_mastery_prior(graph.levels, centre, width)).astype(np.float32)
-    # No standard is drawn explicitly yet: P(not mastered) sums every descendant's log(1 - p),
-    # which is the same for every descendant in one grade.
-    log_none = log_miss @ graph.descendant_levels.T
-    p_closed = -np.expm1(log_none)
-    return DiagnosticState(
-        graph=graph,
-        config=config,
-        own_grade=float(own_grade),
-        seed=seed,
-        askable=mask,
-        answers=(),
-        centre=_readonly(centre),
-        width=_readonly(width),
-        log_weight=_readonly(np.zeros(n)),
-        known=_readonly(np.zeros((n, len(graph)), dtype=np.bool_)),
-        log_none=_readonly(log_none),
-        p_closed=_readonly(p_closed),
-        drawn=_readonly(np.zeros(len(graph), dtype=np.bool_)),
+    replay = diagnostic_replay_start(
+        graph, own_grade=own_grade, seed=seed, askable=askable, config=config
     )
+    return diagnostic_replay_state(replay)
 
 
-def _check_askable(state: DiagnosticState, node: str, asked: Iterable[str]) -> int:
+def _check_askable(
+    graph: PrerequisiteGraph, askable: BoolArray, node: str, asked: Iterable[str]
+) -> int:
     """The index of ``node``, which must be an askable standard not asked yet."""
-    j = state.graph.index.get(node)
+    j = graph.index.get(node)
     if j is None:
         raise ValueError(f"{node!r} is not a standard of the diagnostic's graph")
-    if not state.askable[j]:
+    if not askable[j]:
         raise ValueError(f"{node!r} is not askable in this diagnostic")
     if node in asked:
         raise ValueError(f"{node!r} has already been asked")
@@ -406,7 +386,7 @@ def _with_draws(
 def diagnostic_answer(state: DiagnosticState, node: str, correct: bool) -> DiagnosticState:
     """The state after the student answered one question on ``node``."""
     graph, config = state.graph, state.config
-    j = _check_askable(state, node, state.asked)
+    j = _check_askable(graph, state.askable, node, state.asked)
     known, log_none, p_closed = state.known, state.log_none, state.p_closed
     drawn = state.drawn
     new = graph.descendants[j] & ~drawn
@@ -437,6 +417,157 @@ def diagnostic_answer(state: DiagnosticState, node: str, correct: bool) -> Diagn
     )
 
 
+@dataclass(frozen=True, eq=False)
+class DiagnosticReplay:
+    """A replay of a diagnostic's answers so far, kept to go on from when more answers come
+    (:func:`diagnostic_replay_extend`); :func:`diagnostic_replay_state` gives the state they
+    lead to. Treat as immutable; arrays are read-only.
+
+    Holds what the answers' draws leave behind and nothing that must be recomputed after
+    them: ``known`` and ``drawn`` as in :class:`DiagnosticState`, and ``drawn_levels[l, k]``:
+    how many drawn standards of grade ``levels[l]`` build on ``k`` (itself included). Those
+    are exact (booleans, small whole numbers), so a replay extended answer by answer holds
+    the same values as one that replays every answer at once.
+    """
+
+    graph: PrerequisiteGraph
+    config: DiagnosticConfig
+    own_grade: float
+    seed: int
+    askable: BoolArray
+    answers: tuple[tuple[str, bool], ...]
+    centre: FloatArray
+    width: FloatArray
+    known: BoolArray
+    drawn: BoolArray
+    drawn_levels: Float32Array
+
+
+def diagnostic_replay_start(
+    graph: PrerequisiteGraph,
+    *,
+    own_grade: float,
+    seed: int,
+    askable: Iterable[str] | None = None,
+    config: DiagnosticConfig = DEFAULT_DIAGNOSTIC,
+) -> DiagnosticReplay:
+    """A replay with no answers yet, for a student in ``own_grade``; ``askable``: the
+    standards that can be asked (default all)."""
+    config.validate()
+    if not math.isfinite(own_grade):
+        raise ValueError(f"own_grade={own_grade} must be a finite number")
+    if seed < 0:
+        raise ValueError(f"seed={seed} must be non-negative")
+    mask = _askable_mask(graph, askable)
+    rng = np.random.default_rng([seed, 0])
+    n = config.n_particles
+    centre = own_grade + config.level_spread * rng.standard_normal(n)
+    width = rng.uniform(config.width_min, config.width_max, n)
+    return DiagnosticReplay(
+        graph=graph,
+        config=config,
+        own_grade=float(own_grade),
+        seed=seed,
+        askable=mask,
+        answers=(),
+        centre=_readonly(centre),
+        width=_readonly(width),
+        known=_readonly(np.zeros((n, len(graph)), dtype=np.bool_)),
+        drawn=_readonly(np.zeros(len(graph), dtype=np.bool_)),
+        drawn_levels=_readonly(np.zeros((len(graph.levels), len(graph)), dtype=np.float32)),
+    )
+
+
+def diagnostic_replay_extend(
+    replay: DiagnosticReplay, answers: Sequence[tuple[str, bool]]
+) -> DiagnosticReplay:
+    """The replay with ``answers`` given after its own, in order.
+
+    Each answer's draws depend only on the prior and on which standards were drawn before it,
+    never on the answers' values, so every new step's draws are made first (from the same
+    per-step generators as :func:`diagnostic_answer`) and the matrices are updated once for
+    all of them."""
+    if not answers:
+        return replay
+    graph, seed = replay.graph, replay.seed
+    drawn = replay.drawn.copy()
+    asked = {node for node, _ in replay.answers}
+    p_levels = _mastery_prior(graph.levels, replay.centre, replay.width)
+    columns: list[NDArray[np.intp]] = []
+    hits: list[BoolArray] = []
+    for n, (node, _) in enumerate(answers, start=len(replay.answers)):
+        j = _check_askable(graph, replay.askable, node, asked)
+        asked.add(node)
+        new = graph.descendants[j] & ~drawn
+        if new.any():
+            rng = np.random.default_rng([seed, 1 + n])
+            p_new = p_levels[:, graph.level[new]]
+            hits.append(rng.random(p_new.shape) < p_new)
+            columns.append(np.flatnonzero(new))
+            drawn |= new
+    known, drawn_levels = replay.known, replay.drawn_levels
+    if columns:
+        new_columns = np.concatenate(columns)
+        links = graph.descendants[:, new_columns].T.astype(np.float32)
+        by_level = np.zeros((len(graph.levels), len(new_columns)), dtype=np.float32)
+        by_level[graph.level[new_columns], np.arange(len(new_columns))] = 1.0
+        hit = np.concatenate(hits, axis=1)
+        known = known | ((hit.astype(np.float32) @ links) > 0)
+        drawn_levels = drawn_levels + by_level @ links
+    return replace(
+        replay,
+        answers=(*replay.answers, *((node, bool(correct)) for node, correct in answers)),
+        known=_readonly(known),
+        drawn=_readonly(drawn),
+        drawn_levels=_readonly(drawn_levels),
+    )
+
+
+def diagnostic_replay_state(replay: DiagnosticReplay) -> DiagnosticState:
+    """The state a replay's answers lead to. The same whether the replay was extended answer
+    by answer or all at once; the sums run in another order than :func:`diagnostic_answer`'s
+    step by step, so values may differ from its in the last bits of single precision."""
+    graph, config = replay.graph, replay.config
+    log_miss = np.log1p(-_mastery_prior(graph.levels, replay.centre, replay.width)).astype(
+        np.float32
+    )
+    # Before any draw, P(not mastered) sums every descendant's log(1 - p), which is the same
+    # for every descendant in one grade; then each drawn standard's own term is taken out.
+    log_none = log_miss @ graph.descendant_levels.T
+    if replay.answers:
+        log_none -= log_miss @ replay.drawn_levels
+    # -expm1, then 1 where known: in place, the largest arrays of a question's step.
+    p_closed = np.expm1(log_none)
+    np.negative(p_closed, out=p_closed)
+    if replay.answers:
+        np.copyto(p_closed, np.float32(1.0), where=replay.known)
+    like_mastered, like_not = _answer_likelihoods(config)
+    log_right = np.log([like_not, like_mastered])
+    log_wrong = np.log([1.0 - like_not, 1.0 - like_mastered])
+    # A standard's ``known`` column is final once it has been answered, so the weights follow
+    # from the end state.
+    log_weight = np.zeros(config.n_particles)
+    for node, correct in replay.answers:
+        log_weight += (log_right if correct else log_wrong)[
+            replay.known[:, graph.index[node]].view(np.int8)
+        ]
+    return DiagnosticState(
+        graph=graph,
+        config=config,
+        own_grade=replay.own_grade,
+        seed=replay.seed,
+        askable=replay.askable,
+        answers=replay.answers,
+        centre=replay.centre,
+        width=replay.width,
+        log_weight=_readonly(log_weight),
+        known=replay.known,
+        log_none=_readonly(log_none),
+        p_closed=_readonly(p_closed),
+        drawn=replay.drawn,
+    )
+
+
 def diagnostic_replay(
     graph: PrerequisiteGraph,
     *,
@@ -446,61 +577,12 @@ def diagnostic_replay(
     askable: Iterable[str] | None = None,
     config: DiagnosticConfig = DEFAULT_DIAGNOSTIC,
 ) -> DiagnosticState:
-    """Rebuild a state from its answers (the same seed gives the same state).
-
-    The same state as :func:`diagnostic_answer` applied answer by answer, built in one pass:
-    each answer's draws depend only on the prior and on which standards were drawn before it,
-    never on the answers' values, so every step's draws are made first (from the same
-    per-step generators) and the matrices are updated once for all of them. A standard's
-    ``known`` column is final once it has been answered, so the weights follow from the end
-    state. The sums run in another order than step by step, so values may differ from
-    :func:`diagnostic_answer`'s in the last bits of single precision.
-    """
-    state = diagnostic_start(graph, own_grade=own_grade, seed=seed, askable=askable, config=config)
-    if not answers:
-        return state
-    drawn = np.zeros(len(graph), dtype=np.bool_)
-    asked: set[str] = set()
-    p_levels = _mastery_prior(graph.levels, state.centre, state.width)
-    columns: list[NDArray[np.intp]] = []
-    hits: list[BoolArray] = []
-    for n, (node, _) in enumerate(answers):
-        j = _check_askable(state, node, asked)
-        asked.add(node)
-        new = graph.descendants[j] & ~drawn
-        if new.any():
-            rng = np.random.default_rng([seed, 1 + n])
-            p_new = p_levels[:, graph.level[new]]
-            hits.append(rng.random(p_new.shape) < p_new)
-            columns.append(np.flatnonzero(new))
-            drawn |= new
-    known, log_none, p_closed = state.known, state.log_none, state.p_closed
-    if columns:
-        known, log_none, p_closed = _with_draws(
-            graph,
-            known,
-            log_none,
-            np.concatenate(columns),
-            np.concatenate(hits, axis=1),
-            np.log1p(-p_levels),
-        )
-    like_mastered, like_not = _answer_likelihoods(config)
-    log_right = np.log([like_not, like_mastered])
-    log_wrong = np.log([1.0 - like_not, 1.0 - like_mastered])
-    log_weight = state.log_weight.copy()
-    for node, correct in answers:
-        log_weight += (log_right if correct else log_wrong)[
-            known[:, graph.index[node]].view(np.int8)
-        ]
-    return replace(
-        state,
-        answers=tuple((node, bool(correct)) for node, correct in answers),
-        log_weight=_readonly(log_weight),
-        known=_readonly(known),
-        log_none=_readonly(log_none),
-        p_closed=_readonly(p_closed),
-        drawn=_readonly(drawn),
+    """Rebuild a state from its answers (the same seed gives the same state), in one pass:
+    see :func:`diagnostic_replay_extend` and :func:`diagnostic_replay_state`."""
+    replay = diagnostic_replay_start(
+        graph, own_grade=own_grade, seed=seed, askable=askable, config=config
     )
+    return diagnostic_replay_state(diagnostic_replay_extend(replay, answers))
 
 
 def _weights(state: DiagnosticState) -> FloatArray:

@@ -8,12 +8,16 @@ import pytest
 
 from tandem_engine.diagnostic import (
     DiagnosticConfig,
+    DiagnosticState,
     PrerequisiteGraph,
     StopReason,
     diagnostic_answer,
     diagnostic_next,
     diagnostic_posterior,
     diagnostic_replay,
+    diagnostic_replay_extend,
+    diagnostic_replay_start,
+    diagnostic_replay_state,
     diagnostic_start,
     simulate_knowledge_states,
 )
@@ -127,6 +131,48 @@ def test_replay_in_one_pass_matches_answering_one_by_one() -> None:
     assert max(abs(one[node] - other[node]) for node in one) < 1e-5
     assert diagnostic_next(replayed).node == diagnostic_next(state).node
     assert not replayed.known.flags.writeable and not replayed.log_weight.flags.writeable
+
+
+def assert_same_bits(one: DiagnosticState, other: DiagnosticState) -> None:
+    assert one.answers == other.answers
+    for name in ("known", "drawn", "log_weight", "log_none", "p_closed", "centre", "width"):
+        a, b = getattr(one, name), getattr(other, name)
+        assert a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8)), name
+
+
+def test_a_replay_extended_answer_by_answer_is_the_replay_of_them_all() -> None:
+    # The server keeps a session's replay and extends it by each new answer: bit for bit the
+    # state a replay of every answer gives, so the questions and placement never depend on it.
+    graph = ladder()
+    state = diagnostic_start(
+        graph, own_grade=2, seed=11, askable=list(graph.nodes)[3:], config=FAST
+    )
+    replay = diagnostic_replay_start(
+        graph, own_grade=2, seed=11, askable=list(graph.nodes)[3:], config=FAST
+    )
+    assert_same_bits(diagnostic_replay_state(replay), state)
+    answers: list[tuple[str, bool]] = []
+    for i in range(10):
+        step = diagnostic_next(state)
+        assert step.node is not None
+        answers.append((step.node, i % 3 != 1))
+        state = diagnostic_replay(
+            graph,
+            own_grade=2,
+            seed=11,
+            answers=answers,
+            askable=list(graph.nodes)[3:],
+            config=FAST,
+        )
+        if i % 4 != 1:  # sometimes two answers at once
+            before = replay
+            replay = diagnostic_replay_extend(replay, answers[len(replay.answers) :])
+            assert len(before.answers) < len(replay.answers)  # a new replay; the old one stays
+            assert_same_bits(diagnostic_replay_state(replay), state)
+            assert diagnostic_next(diagnostic_replay_state(replay)) == diagnostic_next(state)
+    assert not replay.known.flags.writeable and not replay.drawn_levels.flags.writeable
+    with pytest.raises(ValueError, match="already been asked"):
+        diagnostic_replay_extend(replay, [answers[0]])
 
 
 def test_replay_checks_the_answers() -> None:

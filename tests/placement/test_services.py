@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.http import Http404
 from django.utils import timezone
@@ -22,9 +23,16 @@ from tandem.mastery.models import LearnerState, StateChange
 from tandem.mastery.priors import grade_gap, prior_p_mastery
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.services import mastery_seed
+from tandem.placement import selectors
 from tandem.placement.constants import PlacedAs, SessionStatus
-from tandem.placement.models import DiagnosticQuestion
-from tandem.placement.selectors import placement_graph, placement_result, placement_summary
+from tandem.placement.models import DiagnosticQuestion, DiagnosticSession
+from tandem.placement.selectors import (
+    engine_threads,
+    placement_graph,
+    placement_result,
+    placement_summary,
+    session_state,
+)
 from tandem.placement.services import (
     AnswerFormatError,
     diagnostic_question_answer,
@@ -94,6 +102,30 @@ def test_a_seeded_diagnostic_asks_the_same_questions_for_the_same_answers(school
     assert _questions_asked(third, seed=54321) != first
     with pytest.raises(ValueError, match="seed"):
         diagnostic_session_start(student=make_user(Role.STUDENT), now=NOW, seed=-1)
+
+
+def test_the_kept_replay_changes_no_question_and_no_state(school, monkeypatch):
+    # Each session's replay is kept to be extended by the next answer (a full replay per
+    # question cost most of its CPU); without it, the same questions and the same state.
+    kept = _questions_asked(school.student_a, seed=777)
+    session = DiagnosticSession.objects.get(student=school.student_a)
+    assert session.pk in selectors._replays
+    placement = placement_graph()
+    with engine_threads():
+        extended = session_state(session, placement)
+        selectors._replays.clear()
+        replayed = session_state(session, placement)
+    assert extended.answers == replayed.answers and len(extended.answers) == len(kept)
+    for name in ("known", "drawn", "log_weight", "log_none", "p_closed"):
+        one, other = getattr(extended, name), getattr(replayed, name)
+        assert np.array_equal(one.view(np.uint8), other.view(np.uint8)), name
+    monkeypatch.setattr(selectors, "_REPLAYS_KEPT", 0)
+    other = make_user(Role.STUDENT, grade=school.student_a.grade)
+    assert _questions_asked(other, seed=777) == kept
+    assert not selectors._replays
+    again = DiagnosticSession.objects.get(student=other)
+    assert again.posterior == session.posterior
+    assert again.expected_accuracy == session.expected_accuracy
 
 
 def test_own_grade_of_unknown_and_kindergarten(school):
