@@ -20,7 +20,7 @@ from tandem.evidence.constants import Source, Verb
 from tandem.evidence.services import evidence_record
 from tandem.mastery.rules import MASTERED_AT
 from tandem.mastery.selectors import mastery_for_student
-from tandem.mastery.services import mastery_apply, mastery_seed_many
+from tandem.mastery.services import mastery_apply_answer, mastery_seed_many
 from tandem.placement.access import access_diagnostic_question
 from tandem.placement.constants import (
     ITEM_DIFFICULTY,
@@ -170,12 +170,13 @@ def diagnostic_question_answer(
         unit=item.answer_unit,
     )
     code = question.competency.code
+    competencies = list(item.competencies.all())
     statement, created = evidence_record(
         actor=student,
         verb=Verb.ANSWERED,
         object_id=item.activity_id,
         object_name=f"{code} diagnostic question {question.position}",
-        competencies=list(item.competencies.all()),
+        competencies=competencies,
         source=Source.DIAGNOSTIC,
         authority=student,
         timestamp=now,
@@ -195,7 +196,13 @@ def diagnostic_question_answer(
         idempotency_key=f"diagnostic:{question.pk}",
     )
     if created:
-        mastery_apply(statement=statement)
+        # As mastery_apply, without its query per competency (the statement was just recorded,
+        # in this transaction, about these competencies in their default order).
+        mastery_apply_answer(
+            statement=statement,
+            competency_ids=[competency.pk for competency in competencies],
+            student_grade=student.grade,
+        )
     question.statement = statement
     question.correct = result.correct
     question.answered_at = now
