@@ -95,3 +95,26 @@ def test_among_items_in_the_band_prefers_the_middle() -> None:
     blocked = [comp("a", ready=False), comp("b")]
     two = [ItemCandidate("x", "a", 0.775), ItemCandidate("y", "b", 0.845)]
     assert next_item(blocked, two, now=NOW).item == "y"  # type: ignore[union-attr]
+
+
+def test_the_weakest_competency_is_not_served_far_below_the_band() -> None:
+    """Weakest first only within reach of the band: a competency the model thinks nearly
+    unknown (predicted success 0.35 at its easiest) waits while a stronger one has an item in
+    the band; with nothing else to give, it is still served."""
+    comps = [comp("weak", p=0.02, focus=True), comp("stronger", p=0.6, focus=True)]
+    items = [ItemCandidate("w", "weak", 0.35), ItemCandidate("s", "stronger", 0.78)]
+    pick = next_item(comps, items, now=NOW)
+    assert pick is not None and pick.item == "s"
+    # Without the steep penalty beyond reach, the weakness bonus would buy the far item.
+    loose = PolicyConfig(w_far=0.0)
+    assert next_item(comps, items, now=NOW, config=loose).item == "w"  # type: ignore[union-attr]
+    # Within reach of the band the weakest still comes first.
+    near = [ItemCandidate("w", "weak", 0.64), ItemCandidate("s", "stronger", 0.78)]
+    assert next_item(comps, near, now=NOW).item == "w"  # type: ignore[union-attr]
+    only = next_item(comps, [ItemCandidate("w", "weak", 0.35)], now=NOW)
+    assert only is not None and only.item == "w"
+
+
+def test_reach_is_validated() -> None:
+    with pytest.raises(ValueError, match="reach"):
+        next_item([], [], now=NOW, config=PolicyConfig(reach=-0.1))
