@@ -29,8 +29,11 @@ from tandem_engine import CompetencyCandidate, ItemCandidate, PickReason, Policy
 TARGET_LOW = 0.70
 TARGET_HIGH = 0.85
 DIFFICULTIES = (1, 2, 3)
-# Each difficulty step away from the middle moves the log-odds of success by this much.
+# Each difficulty step away from the middle moves the log-odds of success by this much, until
+# the school's calibration fits the step from its own served answers (see
+# tandem.practice.selectors.difficulty_step), which then holds it within these bounds.
 DIFFICULTY_LOGIT_STEP = 0.7
+DIFFICULTY_STEP_BOUNDS = (0.2, 1.0)
 # Once something mastered has faded, one item in this many is a spaced review of it.
 REVIEW_EVERY = 4
 # Reviews and retention checks together stay at or under this share of recent items.
@@ -84,10 +87,10 @@ class Choice:
     kind: str  # the engine's PickReason: learn, review or practice
 
 
-def shift_for_difficulty(p: float, difficulty: int) -> float:
+def shift_for_difficulty(p: float, difficulty: int, step: float = DIFFICULTY_LOGIT_STEP) -> float:
     """Predicted success on an item of ``difficulty`` given that on a middle one."""
     p = min(max(p, 1e-4), 1 - 1e-4)
-    logit = math.log(p / (1 - p)) - (difficulty - 2) * DIFFICULTY_LOGIT_STEP
+    logit = math.log(p / (1 - p)) - (difficulty - 2) * step
     return 1 / (1 + math.exp(-logit))
 
 
@@ -131,12 +134,15 @@ def choose_next(
     picks_since_review: int | None = None,
     review_allowed: bool = True,
     chosen: bool = False,
+    difficulty_step: float = DIFFICULTY_LOGIT_STEP,
 ) -> Choice | None:
     """Pick the competency and difficulty of the next item, or None if nothing is practisable.
 
     ``recent_competency_ids`` (and, aligned with it, ``recent_difficulties``) list the last
     items given, newest first. ``picks_since_review`` defaults to a count derived from
     ``answered_count``, so that one pick in ``REVIEW_EVERY`` can be a review.
+    ``difficulty_step``: how much one difficulty step from the middle moves the log-odds of
+    success.
     """
     if not candidates:
         return None
@@ -173,7 +179,7 @@ def choose_next(
     p_mid = np.clip(
         np.fromiter((float(c.p_correct) for c in candidates), np.float64), 1e-4, 1 - 1e-4
     )
-    shifts = (np.asarray(DIFFICULTIES, dtype=np.float64) - 2.0) * DIFFICULTY_LOGIT_STEP
+    shifts = (np.asarray(DIFFICULTIES, dtype=np.float64) - 2.0) * difficulty_step
     logits = np.log(p_mid / (1.0 - p_mid))[:, None] - shifts[None, :]
     p_by_difficulty = (1.0 / (1.0 + np.exp(-logits))).tolist()
     items = [

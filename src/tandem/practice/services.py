@@ -54,6 +54,7 @@ from tandem.practice.models import (
 from tandem.practice.photos import PhotoRejectedError, photo_check
 from tandem.practice.policy import choose_next, shift_for_difficulty
 from tandem.practice.selectors import (
+    difficulty_step,
     over_served_removed,
     picks_since_review,
     practice_situation,
@@ -123,6 +124,7 @@ def practice_next(
         rng=rng,
         now=now,
         review_allowed=review_allowed(situation.recent),
+        difficulty_step=situation.difficulty_step,
     )
     candidates = situation.candidates
     focused = [cand for cand in candidates if cand.competency_id == focus_competency_id]
@@ -193,7 +195,7 @@ def practice_retry(*, student: User, attempt_id: uuid.UUID | str, now: dt.dateti
     (p_mid,) = predicted_success(
         active, comps=[competency], views=[view], p_mastery=[p], mastery=mastery, now=now
     )
-    predicted = shift_for_difficulty(p_mid, item.difficulty)
+    predicted = shift_for_difficulty(p_mid, item.difficulty, difficulty_step(active))
     with transaction.atomic():
         commit_without_waiting_for_disk()  # a new item: redone unnoticed after a crash
         new_item = item_from_spec(
