@@ -534,8 +534,8 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
 
     rows: list[tuple[float, float, int, int]] = []  # predicted, true p, correct, student
     # Per row: the policy's reason, the item's difficulty, the share of the standard's direct
-    # prerequisites truly known.
-    picks: list[tuple[str, int, float]] = []
+    # prerequisites truly known, whether the standard was known before the year.
+    picks: list[tuple[str, int, float, bool]] = []
     answer_ms: list[float] = []
     next_ms: list[float] = []
     diagnostic_ms: list[float] = []
@@ -587,9 +587,14 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
                 answer_ms.append((time.perf_counter() - t0) * 1000)
                 gap = t_day - last_day.get(code, t_day)
                 last_day[code] = t_day
+                # Before practising: the prerequisites' knowledge is the same either way, and
+                # the student's log-odds are still cached for the day.
+                ready = sim.ready_share(code, t_day)
                 sim.practised(code, right, t_day, gap)
                 rows.append((float(attempt.predicted_success), p, int(right), i))
-                picks.append((attempt.reason, int(item.difficulty), sim.ready_share(code, t_day)))
+                j = sim.index.get(code)
+                known_before = bool(cohort.truth[i][j]) if j is not None else False
+                picks.append((attempt.reason, int(item.difficulty), ready, known_before))
                 n += 1
                 now += dt.timedelta(seconds=2)
         served.append(n)
@@ -695,19 +700,24 @@ def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[list[float
 
 
 def by_pick(
-    picks: list[tuple[str, int, float]], p: np.ndarray, true_p: np.ndarray, y: np.ndarray
+    picks: list[tuple[str, int, float, bool]], p: np.ndarray, true_p: np.ndarray, y: np.ndarray
 ) -> dict[str, dict[str, float]]:
-    """Per reason the policy gave, per item difficulty and by whether the standard's direct
-    prerequisites were all truly known: items, ZPD share, share of true P(right) below and
-    above it, mean predicted and observed."""
+    """Per reason the policy gave, per item difficulty, by whether the standard's direct
+    prerequisites were all truly known and by whether the student knew it before the year:
+    items, ZPD share, share of true P(right) below and above it, mean predicted and
+    observed."""
     out: dict[str, dict[str, float]] = {}
     groups: dict[str, list[int]] = {}
-    for k, (reason, difficulty, ready) in enumerate(picks):
+    for k, (reason, difficulty, ready, *before) in enumerate(picks):
         groups.setdefault(reason or "(none)", []).append(k)
         groups.setdefault(f"difficulty {difficulty}", []).append(k)
         groups.setdefault(
             "prerequisites all known" if ready == 1.0 else "a prerequisite unknown", []
         ).append(k)
+        if before:
+            groups.setdefault(
+                "known before the year" if before[0] else "not known before the year", []
+            ).append(k)
     for name, members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         sel = np.array(members)
         t = true_p[sel]
