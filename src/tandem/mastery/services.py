@@ -264,16 +264,7 @@ def mastery_apply_answer(
                 competency_id, change.p_before, change.p_after, status_before, state.status
             )
         )
-    now = timezone.now()
-    for state in states.values():
-        state.updated_at = now
-    _STATE_WRITES.upsert(
-        list(states.values()),
-        unique_fields=["student", "competency"],
-        update_fields=STATE_FIELDS,
-    )
-    _STATE_CHANGES.insert(changes)
-    states_changed(student_ids=[statement.actor_id])
+    _write_states(list(states.values()), changes, student_id=statement.actor_id)
     return moved
 
 
@@ -281,6 +272,21 @@ def mastery_apply_answer(
 _STATE_CHANGES: ModelWriter[StateChange] = ModelWriter(StateChange)
 _STATES: ModelReader[LearnerState] = ModelReader(LearnerState)
 _STATE_WRITES: ModelWriter[LearnerState] = ModelWriter(LearnerState)
+
+
+def _write_states(
+    states: list[LearnerState], changes: list[StateChange], *, student_id: int
+) -> None:
+    """Upsert one student's learner states (stamped now), insert their changes and tell
+    the caches: two statements, whatever the number of states."""
+    now = timezone.now()
+    for state in states:
+        state.updated_at = now
+    _STATE_WRITES.upsert(
+        states, unique_fields=["student", "competency"], update_fields=STATE_FIELDS
+    )
+    _STATE_CHANGES.insert(changes)
+    states_changed(student_ids=[student_id])
 
 
 # (student, competency) pairs per locking query: SQLite nests OR terms and caps their depth.
@@ -455,16 +461,7 @@ def mastery_seed_many(
                 at=statement.timestamp,
             )
         )
-    now = timezone.now()
-    for state in states.values():
-        state.updated_at = now
-    _STATE_WRITES.upsert(
-        list(states.values()),
-        unique_fields=["student", "competency"],
-        update_fields=STATE_FIELDS,
-    )
-    _STATE_CHANGES.insert(changes)
-    states_changed(student_ids=[student_id])
+    _write_states(list(states.values()), changes, student_id=student_id)
     return changes
 
 
