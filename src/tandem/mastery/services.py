@@ -225,15 +225,7 @@ def mastery_apply_answer(
     parameter_set = active.parameter_set
     codes = competency_codes(competency_ids)
     ranks = competency_grade_ranks(competency_ids)
-    wanted = list(dict.fromkeys(competency_ids))
-    states = {
-        state.competency_id: state
-        for state in _STATES.rows(
-            f"t0.student_id = %s AND t0.competency_id IN ({', '.join(['%s'] * len(wanted))})",
-            [statement.actor_id, *wanted],
-            for_update=True,
-        )
-    }
+    states = _student_states_locked(statement.actor_id, competency_ids)
     changes: list[StateChange] = []
     moved: list[AnswerChange] = []
     for competency_id in dict.fromkeys(competency_ids):
@@ -272,6 +264,28 @@ def mastery_apply_answer(
 _STATE_CHANGES: ModelWriter[StateChange] = ModelWriter(StateChange)
 _STATES: ModelReader[LearnerState] = ModelReader(LearnerState)
 _STATE_WRITES: ModelWriter[LearnerState] = ModelWriter(LearnerState)
+
+
+# Competencies per locking read: SQLite caps the parameters of one statement at 999.
+STATES_PER_READ = 500
+
+
+def _student_states_locked(
+    student_id: int, competency_ids: Iterable[int]
+) -> dict[int, LearnerState]:
+    """The student's existing learner states on these competencies, locked for update, by
+    competency id: one query per STATES_PER_READ competencies."""
+    wanted = list(dict.fromkeys(competency_ids))
+    states: dict[int, LearnerState] = {}
+    for start in range(0, len(wanted), STATES_PER_READ):
+        chunk = wanted[start : start + STATES_PER_READ]
+        for state in _STATES.rows(
+            f"t0.student_id = %s AND t0.competency_id IN ({', '.join(['%s'] * len(chunk))})",
+            [student_id, *chunk],
+            for_update=True,
+        ):
+            states[state.competency_id] = state
+    return states
 
 
 def _write_states(
@@ -392,10 +406,6 @@ def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
     return changes
 
 
-# Competencies per locking read: SQLite caps the parameters of one statement at 999.
-SEED_CHUNK = 500
-
-
 @transaction.atomic
 def mastery_seed_many(
     *, statement: Statement, seeds: Sequence[tuple[Competency, float]]
@@ -422,17 +432,9 @@ def mastery_seed_many(
     active = active_parameters()
     parameter_set = active.parameter_set
     student_id = statement.actor_id
-    wanted = list(dict.fromkeys(competency.pk for competency, _ in seeds))
-    states: dict[int, LearnerState] = {}
-    for start in range(0, len(wanted), SEED_CHUNK):
-        chunk = wanted[start : start + SEED_CHUNK]
-        for found in _STATES.rows(
-            f"t0.student_id = %s AND t0.competency_id IN ({', '.join(['%s'] * len(chunk))})",
-            [student_id, *chunk],
-            for_update=True,
-        ):
-            states[found.competency_id] = found
-    student_grade = _student_grade(student_id) if len(states) < len(wanted) else ""
+    states = _student_states_locked(student_id, (competency.pk for competency, _ in seeds))
+    missing = {competency.pk for competency, _ in seeds} - states.keys()
+    student_grade = _student_grade(student_id) if missing else ""
     changes: list[StateChange] = []
     for competency, p_mastery in seeds:
         state = states.get(competency.pk)
