@@ -536,6 +536,9 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
     # Per row: the policy's reason, the item's difficulty, the share of the standard's direct
     # prerequisites truly known, whether the standard was known before the year.
     picks: list[tuple[str, int, float, bool]] = []
+    # Per row (for --raw analysis): true P(right) at each difficulty, how many items on the
+    # standard the student had before this one, and the standard's grade minus the own grade.
+    detail: list[tuple[float, float, float, int, int]] = []
     answer_ms: list[float] = []
     next_ms: list[float] = []
     diagnostic_ms: list[float] = []
@@ -561,6 +564,7 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
         now = start + dt.timedelta(hours=8, minutes=30)
         diagnostic_items.append(_take_diagnostic(student, sim, now, diagnostic_ms))
         last_day: dict[str, float] = {}
+        seen: dict[str, int] = {}
         n = 0
         for day, count in plan:
             now = start + dt.timedelta(days=day, hours=9, minutes=int(sim.rng.integers(0, 300)))
@@ -579,6 +583,15 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
                 code, item = attempt.competency.code, attempt.item
                 t_day = (now - start).total_seconds() / 86400
                 p = sim.p_correct(code, item.difficulty, t_day)
+                j = sim.index.get(code)
+                detail.append(
+                    (
+                        *(sim.p_correct(code, d, t_day) for d in (1, 2, 3)),
+                        seen.get(code, 0),
+                        int(cohort.grades[j] - cohort.own_grade[i]) if j is not None else 0,
+                    )
+                )
+                seen[code] = seen.get(code, 0) + 1
                 right = bool(sim.rng.random() < p)
                 now += dt.timedelta(seconds=int(sim.rng.integers(20, 90)))
                 response = _response(item, right)
@@ -592,7 +605,6 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
                 ready = sim.ready_share(code, t_day)
                 sim.practised(code, right, t_day, gap)
                 rows.append((float(attempt.predicted_success), p, int(right), i))
-                j = sim.index.get(code)
                 known_before = bool(cohort.truth[i][j]) if j is not None else False
                 picks.append((attempt.reason, int(item.difficulty), ready, known_before))
                 n += 1
@@ -653,6 +665,7 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
         "calibration": calibration,
         "rows": rows,
         "picks": picks,
+        "detail": detail,
         "answer_ms": answer_ms,
         "next_ms": next_ms,
         "diagnostic_ms": diagnostic_ms,
@@ -882,8 +895,9 @@ def main() -> int:
     results = {r["policy"]: summarise(r) for r in raws}
     if args.raw is not None:
         # Every served item (predicted, true P(right), right, student; reason, difficulty,
-        # prerequisites known) and the students' calibration phases, for analysis.
-        keep = ("rows", "picks", "phases", "gains", "served")
+        # prerequisites known; true P(right) per difficulty, items before on the standard, grade
+        # offset) and the students' calibration phases, for analysis.
+        keep = ("rows", "picks", "phases", "gains", "served", "detail")
         args.raw.write_text(json.dumps({r["policy"]: {k: r[k] for k in keep} for r in raws}))
     if stored_baseline is not None:
         results["baseline"] = stored_baseline
