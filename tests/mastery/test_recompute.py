@@ -128,3 +128,36 @@ def test_recompute_of_a_state_whose_evidence_is_all_voided_starts_over(db: Any) 
         )
         == []
     )
+
+
+def test_a_placement_on_an_answered_standard_rebuilds_as_probably_mastered(db: Any) -> None:
+    """A placement at the mastery line on a standard with an answer behind it makes it
+    probably mastered from the placement's time, live and rebuilt alike; an answer on a later
+    day confirms it. One on a standard without answers masters it at once."""
+    from tandem.mastery.constants import Status
+
+    school = make_school()
+    rebuilt, live = school.student_a, school.student_b
+    competency = Competency.objects.get(human_coding_scheme=CODE)
+    start = timezone.now() - dt.timedelta(days=10)
+    placed_at = start + dt.timedelta(minutes=20)
+    extra = None
+    for student in (rebuilt, live):
+        record_answer(student, CODE, True, at=start)
+        if student == rebuilt:
+            extra = record_answer(student, CODE, False, at=start + dt.timedelta(minutes=5))
+        _seed(student, competency, 0.97, placed_at)
+    for student in (rebuilt, live):
+        state = LearnerState.objects.get(student=student, competency=competency)
+        assert state.status == Status.PROBABLY_MASTERED and state.probable_since == placed_at
+    voiding, _ = evidence_void(statement=extra, authority=school.teacher_a, timestamp=placed_at)
+    mastery_recompute(student_id=rebuilt.pk, competency_ids=[competency.pk], statement=voiding)
+    assert _snapshot(rebuilt, competency) == _snapshot(live, competency)
+    state = LearnerState.objects.get(student=rebuilt, competency=competency)
+    assert state.probable_since == placed_at and state.n_attempts == 1
+    record_answer(rebuilt, CODE, True, at=start + dt.timedelta(days=1))
+    state.refresh_from_db()
+    assert state.status == Status.MASTERED
+    unanswered = Competency.objects.get(human_coding_scheme="6.EE.A.3")
+    _seed(live, unanswered, 0.97, start)
+    assert LearnerState.objects.get(student=live, competency=unanswered).status == (Status.MASTERED)

@@ -159,6 +159,7 @@ class _ResultTables(HTMLParser):
 
 LABEL_OF_STATUS = {
     Status.MASTERED: "Mastered",
+    Status.PROBABLY_MASTERED: "Probably mastered — check again later",
     Status.NEEDS_REVIEW: "Due for review",
     Status.LEARNING: "To learn",
     Status.NOT_STARTED: "Not assessed yet",

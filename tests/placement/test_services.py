@@ -239,23 +239,57 @@ def test_finish_seeds_confident_standards_it_did_not_ask(school):
     assert statement.result_success is None
     seeded = {c.code: c for c in statement.competencies.all()}
     posterior = statement.context_extensions["posterior"]
-    assert set(posterior) == set(seeded) and seeded and not (asked & set(seeded))
+    assert set(posterior) == set(seeded) and seeded
     assert all(p >= MASTERED_AT for p in posterior.values())
     assert "K.CC.A.1" in seeded  # a grade-6 student who answered right knows counting
     states = LearnerState.objects.filter(student=student, competency__in=seeded.values())
     assert states.count() == len(seeded)
-    for state in states.select_related("competency"):
-        assert state.status == Status.MASTERED and state.n_attempts == 0
+    for state in states.select_related("competency").filter(n_attempts=0):
+        assert state.status == Status.MASTERED
         assert state.p_mastery == posterior[state.competency.code]
         change = state.changes.get()
         assert change.statement == statement and change.p_after == state.p_mastery
-    # The asked standards keep what their answers made of them.
-    for code in asked:
-        assert LearnerState.objects.get(student=student, competency__human_coding_scheme=code)
+    # The asked standards keep what their answers made of them, unless placed as known (below).
+    for code in asked - set(seeded):
+        state = LearnerState.objects.get(student=student, competency__human_coding_scheme=code)
+        assert state.p_mastery < MASTERED_AT and not state.changes.filter(statement=statement)
 
     # Finishing again changes nothing.
     diagnostic_session_finish(session=session, now=NOW + dt.timedelta(hours=2))
     assert Statement.objects.filter(verb=Verb.OBSERVED).count() == 1
+
+
+def test_finish_leaves_an_asked_standard_placed_as_known_to_a_check_on_a_later_day(school):
+    """Asked, answered right and placed at the mastery line: probably mastered from the
+    finish, as three right answers would make it. One answer on a later school day confirms
+    it (evidence on two days) or, wrong, sends it back to learning; not a mastery sequence."""
+    student = school.student_a
+    session = answer_some(student, 8)
+    finished = NOW + dt.timedelta(hours=1)
+    diagnostic_session_finish(session=session, now=finished)
+    session.refresh_from_db()
+    posterior = session.placement_statement.context_extensions["posterior"]
+    asked = set(session.questions.values_list("competency__human_coding_scheme", flat=True))
+    placed = sorted(code for code in asked if session.posterior[code] >= MASTERED_AT)
+    assert len(placed) >= 2 and set(placed) <= set(posterior)
+
+    def state(code: str) -> LearnerState:
+        return LearnerState.objects.get(student=student, competency__human_coding_scheme=code)
+
+    for code in placed:
+        s = state(code)
+        assert s.status == Status.PROBABLY_MASTERED and s.n_attempts == 1 == s.n_correct
+        assert s.p_mastery == posterior[code] and s.probable_since == finished
+        assert s.last_evidence_at < finished  # the diagnostic's answer, not the placement
+    confirmed, missed = placed[:2]
+    later = finished + dt.timedelta(days=1)
+    record_answer(student, confirmed, True, at=finished + dt.timedelta(minutes=5))
+    assert state(confirmed).status == Status.PROBABLY_MASTERED  # the same day: not yet
+    record_answer(student, confirmed, True, at=later)
+    assert state(confirmed).status == Status.MASTERED
+    record_answer(student, missed, False, at=later)
+    assert state(missed).status == Status.LEARNING
+    assert state(missed).p_mastery < MASTERED_AT
 
 
 def test_finish_never_overrides_practice(school):

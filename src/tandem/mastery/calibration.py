@@ -650,7 +650,7 @@ def _replay(
         at, statement_id, student, weight, posterior = seed
         for cid, p_seed in posterior.items():
             state = states.get((student, cid)) or new_state(student, cid)
-            states[(student, cid)] = seed_step(state, p_seed=p_seed, weight=weight)
+            states[(student, cid)] = seed_step(state, p_seed=p_seed, weight=weight, at=at)
             out.changes.append((student, cid, statement_id, state.p_mastery, p_seed, at))
 
     for row, cids in enumerate(evidence.competency_ids):

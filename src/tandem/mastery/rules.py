@@ -2,10 +2,11 @@
 
 The thresholds are the engine's :data:`tandem_engine.DEFAULT_RULE`, so that what pages show,
 what the next-item policy reviews and what the engine's simulations measured are one rule:
-probably mastered at P(mastery) >= 0.95 after at least 3 answers, mastered once an answer on a
-later day confirms it; a mastered competency needs review once its predicted recall (a
-forgetting curve whose stability grows with each right answer) falls below 80%. No estimate is
-surer than its evidence allows (``estimate_ceiling``).
+probably mastered at P(mastery) >= 0.95 after at least 3 answers (or when the diagnostic places
+a standard it asked, answered right, there), mastered once an answer on a later day confirms
+it; a mastered competency needs review once its predicted recall (a forgetting curve whose
+stability grows with each right answer) falls below 80%. No estimate is surer than its
+evidence allows (``estimate_ceiling``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def status_after(
     Mastery is confirmed on a later day, as ALEKS and Khan Academy do: the first time the
     estimate reaches the threshold the competency is only *probably mastered* (``probable_since``
     records when); an answer on a later school day that keeps it above the threshold confirms
-    it. So does a teacher's own judgment (``independent``: an observation, a check-in, a scored
+    it (also when a placement, not three answers, made it probable). So does a teacher's own
+    judgment (``independent``: an observation, a check-in, a scored
     rubric or written answer) that keeps or brings the estimate there: a check by someone else,
     not more of the same sitting.
     Without ``at`` (older callers) only that can confirm it.
@@ -77,7 +79,9 @@ def status_after(
     evidenced = n_attempts > 0 if has_evidence is None else has_evidence
     if not evidenced:
         return Status.NOT_STARTED
-    if p_mastery >= MASTERED_AT and (n_attempts >= MIN_EVIDENCE or previous == Status.MASTERED):
+    if p_mastery >= MASTERED_AT and (
+        n_attempts >= MIN_EVIDENCE or previous in (Status.MASTERED, Status.PROBABLY_MASTERED)
+    ):
         if previous in (Status.MASTERED, Status.NEEDS_REVIEW):
             return Status.MASTERED
         if independent or (
@@ -254,11 +258,21 @@ def answer_step(
     )
 
 
-def seed_step(state: StateValues, *, p_seed: float, weight: float) -> StateValues:
-    """A placement's estimate set on a learner state. A diagnostic that places a competency at
-    or above the threshold counts as its check: the competency is mastered at once."""
-    if p_seed >= MASTERED_AT:
+def seed_step(
+    state: StateValues, *, p_seed: float, weight: float, at: dt.datetime | None = None
+) -> StateValues:
+    """A placement's estimate set on a learner state at ``at``. A diagnostic that places a
+    competency it did not ask about at or above the threshold counts as its check: the
+    competency is mastered at once. One it asked about (the state holds that answer) is
+    probably mastered from ``at``: an answer on a later day confirms it, as for practice."""
+    probable_since = state.probable_since
+    if p_seed >= MASTERED_AT and (
+        not state.n_attempts or state.status in (Status.MASTERED, Status.NEEDS_REVIEW)
+    ):
         status: str = Status.MASTERED
+    elif p_seed >= MASTERED_AT:
+        status = Status.PROBABLY_MASTERED
+        probable_since = probable_since or at or state.last_evidence_at
     else:
         status = status_after(
             previous=state.status, p_mastery=p_seed, n_attempts=state.n_attempts, has_evidence=True
@@ -268,7 +282,7 @@ def seed_step(state: StateValues, *, p_seed: float, weight: float) -> StateValue
         p_mastery=p_seed,
         evidence_weight=state.evidence_weight + weight,
         status=status,
-        probable_since=None if status != Status.PROBABLY_MASTERED else state.probable_since,
+        probable_since=None if status != Status.PROBABLY_MASTERED else probable_since,
     )
 
 
@@ -286,10 +300,10 @@ def replay_state(
     next_seed = 0
     for success, weight, at in answers:
         while next_seed < len(seeds) and seeds[next_seed][0] < at:
-            _, seed_weight, p_seed = seeds[next_seed]
-            state = seed_step(state, p_seed=p_seed, weight=seed_weight)
+            seed_at, seed_weight, p_seed = seeds[next_seed]
+            state = seed_step(state, p_seed=p_seed, weight=seed_weight, at=seed_at)
             next_seed += 1
         state = answer_step(state, success=success, weight=weight, at=at, params=params)
-    for _, seed_weight, p_seed in seeds[next_seed:]:
-        state = seed_step(state, p_seed=p_seed, weight=seed_weight)
+    for at, seed_weight, p_seed in seeds[next_seed:]:
+        state = seed_step(state, p_seed=p_seed, weight=seed_weight, at=at)
     return state

@@ -451,7 +451,9 @@ def mastery_seed_many(
                 parameter_set=parameter_set,
             )
         before = state.p_mastery
-        seed_step(StateValues.of(state), p_seed=p_mastery, weight=statement.weight).apply_to(state)
+        seed_step(
+            StateValues.of(state), p_seed=p_mastery, weight=statement.weight, at=statement.timestamp
+        ).apply_to(state)
         state.parameter_set = parameter_set
         changes.append(
             StateChange(
