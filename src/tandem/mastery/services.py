@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,21 +217,20 @@ def mastery_apply_answer(
     *, statement: Statement, competency_ids: Sequence[int], student_grade: str = ""
 ) -> list[AnswerChange]:
     """``mastery_apply`` for a practice answer just appended, in three queries: lock the
-    student's states on these competencies, upsert them, record the changes. Call it inside
-    the transaction that appended ``statement``."""
+    student's states on these competencies, upsert them, record the changes (two more on a
+    first answer on a competency: create its state, lock it). Call it inside the transaction
+    that appended ``statement``."""
     if statement.result_success is None or not competency_ids:
         return []
     active = active_parameters()
     parameter_set = active.parameter_set
     codes = competency_codes(competency_ids)
     ranks = competency_grade_ranks(competency_ids)
-    states = _student_states_locked(statement.actor_id, competency_ids)
-    changes: list[StateChange] = []
-    moved: list[AnswerChange] = []
-    for competency_id in dict.fromkeys(competency_ids):
-        state = states.get(competency_id)
-        if state is None:
-            state = LearnerState(
+    states = _student_states_locked(
+        statement.actor_id,
+        competency_ids,
+        lambda missing: [
+            LearnerState(
                 student_id=statement.actor_id,
                 competency_id=competency_id,
                 p_mastery=initial_p_mastery(
@@ -242,7 +241,13 @@ def mastery_apply_answer(
                 ),
                 parameter_set=parameter_set,
             )
-            states[competency_id] = state
+            for competency_id in missing
+        ],
+    )
+    changes: list[StateChange] = []
+    moved: list[AnswerChange] = []
+    for competency_id in dict.fromkeys(competency_ids):
+        state = states[competency_id]
         status_before = state.status
         change = _answer_step(
             state=state,
@@ -271,11 +276,28 @@ STATES_PER_READ = 500
 
 
 def _student_states_locked(
-    student_id: int, competency_ids: Iterable[int]
+    student_id: int,
+    competency_ids: Iterable[int],
+    new_state: Callable[[list[int]], list[LearnerState]],
 ) -> dict[int, LearnerState]:
-    """The student's existing learner states on these competencies, locked for update, by
-    competency id: one query per STATES_PER_READ competencies."""
+    """The student's learner states on these competencies, locked for update, by competency
+    id: one query per STATES_PER_READ competencies. Those missing are first created from
+    ``new_state`` (given the missing ids) and then locked like the rest (two more queries).
+
+    Created with conflicts ignored, as get_or_create allows: two first answers on one
+    competency at once (two tabs, a double submit) both lock the one row the first created,
+    so the second builds on the first instead of overwriting it.
+    """
     wanted = list(dict.fromkeys(competency_ids))
+    states = _states_of_student_locked(student_id, wanted)
+    missing = [cid for cid in wanted if cid not in states]
+    if missing:
+        LearnerState.objects.bulk_create(new_state(missing), ignore_conflicts=True)
+        states.update(_states_of_student_locked(student_id, missing))
+    return states
+
+
+def _states_of_student_locked(student_id: int, wanted: list[int]) -> dict[int, LearnerState]:
     states: dict[int, LearnerState] = {}
     for start in range(0, len(wanted), STATES_PER_READ):
         chunk = wanted[start : start + STATES_PER_READ]
@@ -420,9 +442,9 @@ def mastery_seed_many(
     behind the seed stands in for them.
 
     The same rows as seeding one by one, in a few queries whatever the number of seeds: lock
-    the student's states on these competencies, read the student's grade if one is missing,
-    upsert the states, insert the changes. A p_mastery outside [0, 1] raises ValueError before
-    anything is written.
+    the student's states on these competencies; if some are missing, read the student's
+    grade, create them and lock them; upsert the states, insert the changes. A p_mastery
+    outside [0, 1] raises ValueError before anything is written.
     """
     for competency, p_mastery in seeds:
         if not 0.0 <= p_mastery <= 1.0:
@@ -432,24 +454,29 @@ def mastery_seed_many(
     active = active_parameters()
     parameter_set = active.parameter_set
     student_id = statement.actor_id
-    states = _student_states_locked(student_id, (competency.pk for competency, _ in seeds))
-    missing = {competency.pk for competency, _ in seeds} - states.keys()
-    student_grade = _student_grade(student_id) if missing else ""
-    changes: list[StateChange] = []
-    for competency, p_mastery in seeds:
-        state = states.get(competency.pk)
-        if state is None:
-            state = states[competency.pk] = LearnerState(
+    by_pk = {competency.pk: competency for competency, _ in seeds}
+
+    def new_states(missing: list[int]) -> list[LearnerState]:
+        student_grade = _student_grade(student_id)
+        return [
+            LearnerState(
                 student_id=student_id,
-                competency=competency,
+                competency_id=cid,
                 p_mastery=initial_p_mastery(
                     active,
-                    competency.human_coding_scheme,
-                    competency_grade_rank=competency.grade_rank,
+                    by_pk[cid].human_coding_scheme,
+                    competency_grade_rank=by_pk[cid].grade_rank,
                     student_grade=student_grade,
                 ),
                 parameter_set=parameter_set,
             )
+            for cid in missing
+        ]
+
+    states = _student_states_locked(student_id, by_pk, new_states)
+    changes: list[StateChange] = []
+    for competency, p_mastery in seeds:
+        state = states[competency.pk]
         before = state.p_mastery
         seed_step(
             StateValues.of(state), p_seed=p_mastery, weight=statement.weight, at=statement.timestamp
