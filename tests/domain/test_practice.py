@@ -254,6 +254,29 @@ def test_policy_serves_the_weakest_ready_focus_competency_and_gaps_first():
     assert pick.reason == "Filling a gap that your next steps build on"
 
 
+def test_a_standard_placed_as_mastered_is_never_called_a_gap_or_a_next_step():
+    """The diagnostic masters standards it did not ask about without any answer, and /learn/
+    says "mastered"; when practice serves one, its reason says so too."""
+    import random
+
+    placed = [
+        dataclasses.replace(
+            Candidate(cid, f"C{cid}", grade, 0.97, 0.8, "mastered", True, None), target=target
+        )
+        for cid, grade, target in ((1, 7, True), (2, 5, False), (3, 6, False))
+    ]
+    for offered in (placed, *([c] for c in placed)):
+        pick = choose_next(
+            offered,
+            student_grade_rank=7,
+            recent_competency_ids=[],
+            answered_count=0,
+            rng=random.Random(1),
+        )
+        assert pick is not None
+        assert pick.reason == "More practice to keep it strong", pick.reason
+
+
 def test_policy_is_deterministic_for_a_seed():
     import random
 

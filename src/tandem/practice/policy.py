@@ -24,6 +24,7 @@ import numpy as np
 from django.utils.translation import gettext_noop
 
 import tandem_engine
+from tandem.mastery.constants import Status
 from tandem_engine import CompetencyCandidate, ItemCandidate, PickReason, PolicyConfig
 
 TARGET_LOW = 0.70
@@ -110,6 +111,10 @@ def _reason(
     if kind == PickReason.PRACTICE:
         if not candidate.ready:
             return gettext_noop("Practice on something its earlier steps would make easier")
+        return gettext_noop("More practice to keep it strong")
+    if candidate.status == Status.MASTERED:
+        # The engine learns until the rule's answers are in; a placement masters a standard
+        # without any, and the student's pages call it mastered: not a gap, not a next step.
         return gettext_noop("More practice to keep it strong")
     if candidate.on_pathway and candidate.grade_rank > student_grade_rank:
         return gettext_noop("Next step on your pathway, beyond your grade")
