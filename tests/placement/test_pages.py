@@ -323,3 +323,38 @@ def test_result_page_reads_in_spanish(student_client, school):
     assert not re.search(r"\b(?:[02-9]|\d\d+) dominado\b", content)
     content = student_client.get(reverse("placement:home")).content.decode()
     assert "Mira dónde te ubicó" in content
+
+
+def test_result_counts_and_explains_the_standards_probably_mastered(student_client, school):
+    """Asked, answered right and placed at the mastery line: probably mastered. The summary
+    counts them, so its numbers add up to every standard, and "What the groups mean" says
+    what confirms them."""
+    student, now = school.student_a, timezone.now()
+    session = diagnostic_session_start(student=student, now=now)
+    for _ in range(8):
+        question = diagnostic_question_next(session=session, now=now)
+        diagnostic_question_answer(
+            student=student, question_id=question.pk, response=right_answer(question), now=now
+        )
+    diagnostic_session_finish(session=session, now=now)
+    probable = [
+        view
+        for view in mastery_for_student(student_id=student.pk, now=now).values()
+        if view.status == Status.PROBABLY_MASTERED
+    ]
+    assert probable
+    content = student_client.get(reverse("placement:result")).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", content))
+    summary = re.search(r"From Kindergarten to grade 8: (.*?) not assessed yet, of (\d+)", text)
+    assert summary is not None
+    # "N mastered, N probably mastered, [N due for review,] N to learn and N" (not assessed)
+    counts = dict(
+        (name, int(n))
+        for n, name in re.findall(
+            r"(\d+) (mastered|probably mastered|due for review|to learn)", summary.group(1)
+        )
+    )
+    assert counts["probably mastered"] == len(probable)
+    unseen = int(summary.group(1).rsplit(" ", 1)[1])
+    assert sum(counts.values()) + unseen == int(summary.group(2)) == 317
+    assert "One more right answer on another day makes each one mastered" in text

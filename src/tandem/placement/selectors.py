@@ -412,6 +412,10 @@ class PlacementResult:
         return self.counts[PlacedAs.MASTERED]
 
     @property
+    def n_probably_mastered(self) -> int:
+        return self.counts[PlacedAs.PROBABLY_MASTERED]
+
+    @property
     def n_needs_review(self) -> int:
         return self.counts[PlacedAs.NEEDS_REVIEW]
 
