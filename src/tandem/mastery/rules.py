@@ -71,9 +71,9 @@ def status_after(
     estimate reaches the threshold the competency is only *probably mastered* (``probable_since``
     records when); an answer on a later school day that keeps it above the threshold confirms
     it (also when a placement, not three answers, made it probable). So does a teacher's own
-    judgment (``independent``: an observation, a check-in, a scored
-    rubric or written answer) that keeps or brings the estimate there: a check by someone else,
-    not more of the same sitting.
+    judgment (``independent``: an observation, a check-in, a scored rubric or written answer)
+    that keeps or brings the estimate there: a check by someone else, not more of the same
+    sitting.
     Without ``at`` (older callers) only that can confirm it.
     """
     evidenced = n_attempts > 0 if has_evidence is None else has_evidence
