@@ -64,16 +64,24 @@
         status.textContent = pad.dataset.sayEmpty || "Draw something first.";
         return;
       }
-      canvas.toBlob(function (blob) {
-        if (!blob) {
-          status.textContent = pad.dataset.sayFailed || "The drawing could not be saved; take a photo instead.";
-          return;
+      // Encoded at once (toDataURL), not with toBlob: Chromium runs toBlob's encoder in idle
+      // time, so on a busy device the drawing could still be missing when the form is sent.
+      var file;
+      try {
+        var encoded = atob(canvas.toDataURL("image/png").split(",")[1]);
+        var bytes = new Uint8Array(encoded.length);
+        for (var i = 0; i < encoded.length; i += 1) {
+          bytes[i] = encoded.charCodeAt(i);
         }
-        var transfer = new DataTransfer();
-        transfer.items.add(new File([blob], "drawing.png", { type: "image/png" }));
-        input.files = transfer.files;
-        status.textContent = pad.dataset.sayReady || "Your drawing will be sent with your answer.";
-      }, "image/png");
+        file = new File([bytes], "drawing.png", { type: "image/png" });
+      } catch (error) {
+        status.textContent = pad.dataset.sayFailed || "The drawing could not be saved; take a photo instead.";
+        return;
+      }
+      var transfer = new DataTransfer();
+      transfer.items.add(file);
+      input.files = transfer.files;
+      status.textContent = pad.dataset.sayReady || "Your drawing will be sent with your answer.";
     });
 
     context.lineWidth = 3;
