@@ -213,6 +213,26 @@ def initial_p_mastery(
     return prior_p_mastery(active.parameter_set.params, code=code, grade_gap=gap)
 
 
+def _fresh_state(
+    active: ActiveParameters,
+    *,
+    student_id: int,
+    competency_id: int,
+    code: str,
+    grade_rank: int,
+    student_grade: str,
+) -> LearnerState:
+    """A learner state before any evidence (not saved): the active set's prior for it."""
+    return LearnerState(
+        student_id=student_id,
+        competency_id=competency_id,
+        p_mastery=initial_p_mastery(
+            active, code, competency_grade_rank=grade_rank, student_grade=student_grade
+        ),
+        parameter_set=active.parameter_set,
+    )
+
+
 def mastery_apply_answer(
     *, statement: Statement, competency_ids: Sequence[int], student_grade: str = ""
 ) -> list[AnswerChange]:
@@ -230,16 +250,13 @@ def mastery_apply_answer(
         statement.actor_id,
         competency_ids,
         lambda missing: [
-            LearnerState(
+            _fresh_state(
+                active,
                 student_id=statement.actor_id,
                 competency_id=competency_id,
-                p_mastery=initial_p_mastery(
-                    active,
-                    codes[competency_id],
-                    competency_grade_rank=ranks.get(competency_id, 0),
-                    student_grade=student_grade,
-                ),
-                parameter_set=parameter_set,
+                code=codes[competency_id],
+                grade_rank=ranks.get(competency_id, 0),
+                student_grade=student_grade,
             )
             for competency_id in missing
         ],
@@ -358,7 +375,8 @@ def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
     answered = [statement for statement in statements if statement.result_success is not None]
     if not answered:
         return []
-    parameter_set = active_parameter_set()
+    active = active_parameters()
+    parameter_set = active.parameter_set
     through = Statement.competencies.through
     links = list(
         through.objects.filter(
@@ -382,22 +400,18 @@ def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
     states = _states_locked(pairs)
     missing = [pair for pair in pairs if pair not in states]
     if missing:
-        active = active_parameters()
         grades = dict(
             User.objects.filter(pk__in={s for s, _ in missing}).values_list("pk", "grade")
         )
         LearnerState.objects.bulk_create(
             [
-                LearnerState(
+                _fresh_state(
+                    active,
                     student_id=student_id,
                     competency_id=competency_id,
-                    p_mastery=initial_p_mastery(
-                        active,
-                        by_pk[competency_id].human_coding_scheme,
-                        competency_grade_rank=by_pk[competency_id].grade_rank,
-                        student_grade=grades.get(student_id) or "",
-                    ),
-                    parameter_set=parameter_set,
+                    code=by_pk[competency_id].human_coding_scheme,
+                    grade_rank=by_pk[competency_id].grade_rank,
+                    student_grade=grades.get(student_id) or "",
                 )
                 for student_id, competency_id in missing
             ],
@@ -459,16 +473,13 @@ def mastery_seed_many(
     def new_states(missing: list[int]) -> list[LearnerState]:
         student_grade = _student_grade(student_id)
         return [
-            LearnerState(
+            _fresh_state(
+                active,
                 student_id=student_id,
                 competency_id=cid,
-                p_mastery=initial_p_mastery(
-                    active,
-                    by_pk[cid].human_coding_scheme,
-                    competency_grade_rank=by_pk[cid].grade_rank,
-                    student_grade=student_grade,
-                ),
-                parameter_set=parameter_set,
+                code=by_pk[cid].human_coding_scheme,
+                grade_rank=by_pk[cid].grade_rank,
+                student_grade=student_grade,
             )
             for cid in missing
         ]
