@@ -41,15 +41,18 @@ class ProcessCache(Generic[T]):
         value = self._value
         if value is not None and now < self._expires:
             return value
-        with self._lock:
-            generation = self._generation
-        fresh = self._load()
-        with self._lock:
-            # An invalidation while loading means the load may have read old data: keep it for
-            # this caller only.
-            if generation == self._generation:
-                self._value = fresh
-                self._expires = time.monotonic() + self._ttl
+        # An invalidation while loading means the load may have read old data: load once more
+        # (the load may itself have caused it, as creating the default parameter set does);
+        # if that load is overtaken too, keep it for this caller only.
+        for _ in range(2):
+            with self._lock:
+                generation = self._generation
+            fresh = self._load()
+            with self._lock:
+                if generation == self._generation:
+                    self._value = fresh
+                    self._expires = time.monotonic() + self._ttl
+                    return fresh
         return fresh
 
     def invalidate(self) -> None:
