@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tandem.caching import _REGISTRY, ProcessCache
 
 
-def _cache(load):  # type: ignore[no-untyped-def]
-    cache: ProcessCache[int] = ProcessCache("test", load)
+def _cache(load: Callable[[], int]) -> ProcessCache[int]:
+    """A cache left out of the registry (invalidate_all need not know it)."""
+    cache = ProcessCache("test", load)
     _REGISTRY.remove(cache)  # type: ignore[arg-type]
     return cache
 
 
 def test_a_value_is_loaded_once_and_kept() -> None:
-    loads = []
+    loads: list[int] = []
 
     def load() -> int:
         loads.append(1)
@@ -27,7 +30,7 @@ def test_a_value_is_loaded_once_and_kept() -> None:
 def test_a_load_that_invalidates_the_cache_itself_is_loaded_again_and_kept() -> None:
     """Creating the default parameter set inside the load drops the cache (a model signal):
     the value read again right after is kept, so the next request finds it."""
-    loads = []
+    loads: list[int] = []
 
     def load() -> int:
         loads.append(1)
@@ -42,7 +45,7 @@ def test_a_load_that_invalidates_the_cache_itself_is_loaded_again_and_kept() -> 
 
 
 def test_a_cache_invalidated_during_every_load_keeps_nothing_and_stops() -> None:
-    loads = []
+    loads: list[int] = []
 
     def load() -> int:
         loads.append(1)

@@ -422,7 +422,7 @@ def mastery_apply_many(*, statements: Sequence[Statement]) -> list[StateChange]:
     changes: list[StateChange] = []
     for statement in answered:
         for competency in about[statement.pk]:
-            params = bkt_params_for(parameter_set, competency.human_coding_scheme)
+            params = active.for_code(competency.human_coding_scheme)
             state = states[(statement.actor_id, competency.pk)]
             changes.append(
                 _answer_step(
