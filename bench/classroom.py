@@ -59,9 +59,10 @@ Tandem's; ``policies`` holds both):
 - ``answer_ms_p50``/``answer_ms_p95``: server time of ``attempt_answer``;
   ``next_ms_p50``/``next_ms_p95``: of ``practice_next``.
 
-``--oracle filter`` or ``--oracle truth`` (bench only) measure a ceiling for the ZPD share:
-Tandem's policy chooses only among the candidate items truly in the ZPD, or scores the
-candidates on the true P(right) in place of its prediction (the baseline is untouched).
+``--oracle filter``, ``--oracle truth`` or ``--oracle difficulty`` (bench only) measure a
+ceiling for the ZPD share: Tandem's policy chooses only among the candidate items truly in the
+ZPD, or scores the candidates on the true P(right) in place of its prediction, or chooses the
+standard as it does and only the difficulty on the truth (the baseline is untouched).
 
     .venv/bin/python bench/classroom.py [--quick] [--students 1000] [--items 150]
 """
@@ -311,7 +312,7 @@ def schedule(rng: random.Random, active: float, items: int) -> list[tuple[int, i
 # each competency id's code. Set before each ``practice_next`` of the tandem cohort, cleared
 # otherwise, so the baseline and the diagnostic are never touched.
 _ORACLE: dict[str, Any] = {}
-ORACLE_MODES = ("off", "filter", "truth")
+ORACLE_MODES = ("off", "filter", "truth", "difficulty")
 
 
 def _install_oracle(mode: str) -> None:
@@ -321,7 +322,9 @@ def _install_oracle(mode: str) -> None:
     ``filter``: the product's scoring (priorities, band, predicted success) chooses only among
     the candidate items whose true P(right) lies in the ZPD, when any of them (other than the
     item just given) does. ``truth``: the product's scoring on the true P(right) in place of
-    the predicted one. A ceiling for the ZPD share, not a policy: the product cannot know it.
+    the predicted one. ``difficulty``: the product's choice of standard, on its predictions,
+    at the difficulty whose true P(right) is in the ZPD (nearest its middle; else nearest the
+    ZPD). A ceiling for the ZPD share, not a policy: the product cannot know it.
     """
     import tandem_engine
 
@@ -336,6 +339,23 @@ def _install_oracle(mode: str) -> None:
             cid, difficulty = it.item.rsplit("@", 1)
             return sim.p_correct(code_of[int(cid)], int(difficulty), day)
 
+        if mode == "difficulty":
+            pick = real(competencies, items, **kwargs)
+            if pick is None:
+                return None
+            same = [
+                it
+                for it in items
+                if it.competency == pick.competency and it.item != kwargs.get("last_item")
+            ]
+
+            def off_zpd(it: Any) -> tuple[float, float]:
+                p = true_p(it)
+                outside = max(ZPD[0] - p, 0.0) + max(p - ZPD[1], 0.0)
+                return outside, abs(p - sum(ZPD) / 2)
+
+            best = min(same, key=off_zpd)
+            return dataclasses.replace(pick, item=best.item, p_success=best.p_success)
         if mode == "truth":
             items = [dataclasses.replace(it, p_success=true_p(it)) for it in items]
         else:
@@ -537,8 +557,9 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
     # prerequisites truly known, whether the standard was known before the year.
     picks: list[tuple[str, int, float, bool]] = []
     # Per row (for --raw analysis): true P(right) at each difficulty, how many items on the
-    # standard the student had before this one, and the standard's grade minus the own grade.
-    detail: list[tuple[float, float, float, int, int]] = []
+    # standard the student had before this one, the standard's grade minus the own grade, and
+    # the standard's code.
+    detail: list[tuple[float, float, float, int, int, str]] = []
     answer_ms: list[float] = []
     next_ms: list[float] = []
     diagnostic_ms: list[float] = []
@@ -589,6 +610,7 @@ def run_cohort(task: dict[str, Any]) -> dict[str, Any]:
                         *(sim.p_correct(code, d, t_day) for d in (1, 2, 3)),
                         seen.get(code, 0),
                         int(cohort.grades[j] - cohort.own_grade[i]) if j is not None else 0,
+                        code,
                     )
                 )
                 seen[code] = seen.get(code, 0) + 1
@@ -896,7 +918,7 @@ def main() -> int:
     if args.raw is not None:
         # Every served item (predicted, true P(right), right, student; reason, difficulty,
         # prerequisites known; true P(right) per difficulty, items before on the standard, grade
-        # offset) and the students' calibration phases, for analysis.
+        # offset, code) and the students' calibration phases, for analysis.
         keep = ("rows", "picks", "phases", "gains", "served", "detail")
         args.raw.write_text(json.dumps({r["policy"]: {k: r[k] for k in keep} for r in raws}))
     if stored_baseline is not None:
