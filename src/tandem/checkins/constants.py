@@ -55,6 +55,5 @@ OVERDUE_POINTS = 30  # enough to put everyone overdue above everyone who is not
 
 # Need flags.
 RECENT_DAYS = 14  # "recent" answers for the stuck flag
-STUCK_BELOW = 0.6  # still far from mastery after many recent answers
 BEHIND_SHARE = 0.5  # falling behind: fewer mastered than this share of the class median
 BEHIND_MIN_MEDIAN = 2  # ... when the class median says something (at least this many)

@@ -21,7 +21,6 @@ from tandem.checkins.constants import (
     NEVER_SEEN_DAYS,
     OVERDUE_POINTS,
     RECENT_DAYS,
-    STUCK_BELOW,
     CheckInStatus,
 )
 from tandem.checkins.models import CheckIn
@@ -29,6 +28,7 @@ from tandem.evidence.models import Statement
 from tandem.goals.rules import today
 from tandem.goals.selectors import goal_status_for_students
 from tandem.mastery.constants import Status
+from tandem.mastery.rules import STUCK_BELOW
 from tandem.mastery.selectors import mastered_counts, mastery_grid
 from tandem.profiles.selectors import accommodation_kinds
 from tandem.roster.access import classes_visible_to, students_visible_to

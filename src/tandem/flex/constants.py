@@ -41,10 +41,9 @@ class ScheduleStatus(models.TextChoices):
 GRADE_MIN, GRADE_MAX = 0, 12
 CHOICES_PER_BLOCK = 3
 CAPACITY_MAX = 500
-# A competency is a need when the learner model says stuck (many answers, estimate below
-# STUCK_BELOW: weight 60-100, the lower the more pressing) or ready (estimate from READY_FROM
+# A competency is a need when the learner model says stuck (tandem.mastery.rules.is_stuck:
+# weight 60-100, the lower the estimate the more pressing) or ready (estimate from READY_FROM
 # up to the mastery threshold: weight 20-50). Pressing needs are the stuck ones.
-STUCK_BELOW = 0.6
 READY_FROM = 0.6
 PRESSING_WEIGHT = 60
 MAX_NEEDS = 3

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django.db.models import Q
 
 from tandem.competencies.models import Competency
-from tandem.flex.constants import CHOICES_PER_BLOCK, STUCK_BELOW, SessionKind, Weekday
+from tandem.flex.constants import CHOICES_PER_BLOCK, SessionKind, Weekday
 from tandem.flex.models import FlexBlock, FlexSchedule
 from tandem.flex.selectors import this_week
 from tandem.flex.services import (
@@ -26,6 +26,7 @@ from tandem.flex.services import (
 )
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState
+from tandem.mastery.rules import STUCK_BELOW
 from tandem.roster.constants import Role
 from tandem.roster.models import User
 

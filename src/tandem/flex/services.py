@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,7 +26,6 @@ from tandem.flex.constants import (
     MAX_NEEDS,
     READY_FROM,
     SOLVE_SECONDS,
-    STUCK_BELOW,
     ReasonKind,
     ScheduleStatus,
     SessionKind,
@@ -43,7 +41,7 @@ from tandem.flex.models import (
 from tandem.goals.rules import week_of
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState
-from tandem.mastery.rules import MASTERED_AT
+from tandem.mastery.rules import MASTERED_AT, STUCK_BELOW, is_stuck
 from tandem.roster.access import enrollment_in_force
 from tandem.roster.constants import EnrollmentRole, Role
 from tandem.roster.models import Enrollment, User
@@ -191,9 +189,8 @@ def _needs(student_ids: list[int], competency_ids: set[int]) -> dict[int, list[s
     rows = LearnerState.objects.filter(
         competency_id__in=competency_ids, status=Status.LEARNING, student_id__in=student_ids
     ).values_list("student_id", "competency_id", "p_mastery", "n_attempts")
-    stuck_after = settings.TANDEM_STUCK_ATTEMPTS
     for student_id, competency_id, p, attempts in rows:
-        if attempts >= stuck_after and p < STUCK_BELOW:
+        if is_stuck(Status.LEARNING, attempts, p):
             weight = 60 + round(40 * (STUCK_BELOW - p) / STUCK_BELOW)
         elif READY_FROM <= p < MASTERED_AT:
             weight = 20 + round(30 * (p - READY_FROM) / (MASTERED_AT - READY_FROM))

@@ -12,10 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 
-from tandem.checkins.constants import STUCK_BELOW
 from tandem.competencies.models import Competency
 from tandem.competencies.selectors import prerequisites_map
 from tandem.content.selectors import practisable_competencies
@@ -30,7 +28,12 @@ from tandem.groups.constants import (
 )
 from tandem.groups.models import GroupMember, LessonAttendance, MiniLesson, MiniLessonGroup
 from tandem.mastery.constants import Status
-from tandem.mastery.rules import NEARLY_THERE_AT, READY_PREREQUISITE_AT
+from tandem.mastery.rules import (
+    NEARLY_THERE_AT,
+    READY_PREREQUISITE_AT,
+    STUCK_BELOW,
+    is_stuck,
+)
 from tandem.mastery.selectors import MasteryView, mastery_grid
 from tandem.roster.access import classes_visible_to, enrollment_in_force
 from tandem.roster.constants import EnrollmentRole, grade_label, grade_rank
@@ -124,17 +127,11 @@ def _needs(
     prereqs: dict[int, set[int]],
 ) -> dict[int, str]:
     """The competencies this student is stuck on or ready for, with which."""
-    stuck_after = settings.TANDEM_STUCK_ATTEMPTS
     own_rank = grade_rank(student.grade) if student.grade else None
     needs: dict[int, str] = {}
     for cid, comp in practisable.items():
         view = views.get(cid)
-        if (
-            view is not None
-            and view.status == Status.LEARNING
-            and view.n_attempts >= stuck_after
-            and view.p_mastery < STUCK_BELOW
-        ):
+        if view is not None and is_stuck(view.status, view.n_attempts, view.p_mastery):
             needs[cid] = Need.STUCK
             continue
         if view is not None and (

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 import tandem_engine
@@ -48,6 +49,22 @@ def estimate_ceiling(evidence_weight: float) -> float:
     75% — until the evidence behind the estimate is large.
     """
     return 1.0 - 1.0 / (max(evidence_weight, 0.0) + CEILING_PSEUDO_EVIDENCE)
+
+
+# Still under this estimate after TANDEM_STUCK_ATTEMPTS answers, a competency being learned is
+# "stuck": many tries without progress (the teacher's grid and "who to see", group suggestions
+# and flex workshops all flag it by is_stuck).
+STUCK_BELOW = 0.6
+
+
+def is_stuck(status: str, n_attempts: int, p_mastery: float) -> bool:
+    """Many answers (``TANDEM_STUCK_ATTEMPTS``) on a competency still being learned, and the
+    estimate still under ``STUCK_BELOW``."""
+    return (
+        status == Status.LEARNING
+        and n_attempts >= settings.TANDEM_STUCK_ATTEMPTS
+        and p_mastery < STUCK_BELOW
+    )
 
 
 def school_day(at: dt.datetime) -> dt.date:

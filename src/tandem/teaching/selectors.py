@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from tandem.checkins.constants import STUCK_BELOW, CheckInStatus
+from tandem.checkins.constants import CheckInStatus
 from tandem.checkins.models import CheckIn
 from tandem.checkins.selectors import who_to_see
 from tandem.competencies.models import Competency
@@ -37,6 +37,7 @@ from tandem.groups.selectors import groups_meeting
 from tandem.mastery.constants import Status
 from tandem.mastery.models import LearnerState
 from tandem.mastery.rules import (
+    is_stuck,
     is_uncertain,
     review_due_after_days,
     review_rule,
@@ -267,7 +268,6 @@ def class_grid(
         )
     # Every competency not yet mastered, each student's latest first: the focus (the first in
     # the grid's set), the earlier-grade gaps and the stuck flag, in one pass over small tuples.
-    stuck_after = settings.TANDEM_STUCK_ATTEMPTS
     stuck: dict[int, list[int]] = defaultdict(list)
     focus: dict[int, int] = {}
     for sid, cid, status, n_att, p in (
@@ -281,7 +281,7 @@ def class_grid(
         gap = gap_index.get(cid)
         if gap is not None:
             rows_by_student[sid].gaps[gap] += 1
-        if status == Status.LEARNING and n_att >= stuck_after and p < STUCK_BELOW:
+        if is_stuck(status, n_att, p):
             stuck[sid].append(cid)
 
     activity: dict[int, dt.datetime | None] = dict(
