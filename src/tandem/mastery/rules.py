@@ -52,8 +52,9 @@ def estimate_ceiling(evidence_weight: float) -> float:
 
 
 # Still under this estimate after TANDEM_STUCK_ATTEMPTS answers, a competency being learned is
-# "stuck": many tries without progress (the teacher's grid and "who to see", group suggestions
-# and flex workshops all flag it by is_stuck).
+# "stuck": many tries without progress. The teacher's grid, group suggestions and flex
+# workshops flag it by is_stuck; "who to see today" counts only the last 14 days' answers
+# against the same line.
 STUCK_BELOW = 0.6
 
 
