@@ -95,8 +95,11 @@ def test_practice_counts_the_diagnostics_placement_of_prerequisites_without_item
     assert building, "the bundled framework has competencies building on standards without items"
     before = {c.competency_id: c.ready for c in practice_candidates(student_id=student.pk, now=now)}
 
-    # Every diagnostic answer wrong: the standards below are placed as unknown.
-    session = diagnostic_session_start(student=student, now=now)
+    # Every diagnostic answer wrong: most standards below are placed as unknown. Seeded, so
+    # the questions are the same on every run; with this seed one prerequisite is still placed
+    # at 0.84 (above PLACED_KNOWN_AT: counted as known), which an unseeded run met about once
+    # in a hundred.
+    session = diagnostic_session_start(student=student, now=now, seed=100)
     while (question := diagnostic_question_next(session=session, now=now)) is not None:
         diagnostic_question_answer(
             student=student, question_id=question.pk, response=_wrong(question), now=now
@@ -105,10 +108,10 @@ def test_practice_counts_the_diagnostics_placement_of_prerequisites_without_item
     placed = placement_estimates(
         student_id=student.pk, competency_ids=set().union(*without_items.values())
     )
-    assert placed and max(placed.values()) < 0.95
+    assert placed and min(placed.values()) < PLACED_KNOWN_AT
     after = {c.competency_id: c.ready for c in practice_candidates(student_id=student.pk, now=now)}
     for cid in building:
-        if any(q in placed for q in without_items[cid]):
+        if any(placed.get(q, 1.0) < PLACED_KNOWN_AT for q in without_items[cid]):
             assert after[cid] is False
     assert any(before[cid] and not after[cid] for cid in building)
 
